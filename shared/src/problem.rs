@@ -1,0 +1,216 @@
+//! 错误响应 — the RFC 9457 problem document every error response carries, with a stable code
+//! and a message in both languages, and one entry per field for form errors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Bilingual, ResidentIdError, UsccError};
+
+/// 错误代码 — the stable machine code of a problem. Clients branch on this, never on text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    /// No route at this path.
+    NotFound,
+    /// No published service item has this code.
+    ItemNotFound,
+    /// The query string could not be read.
+    InvalidQuery,
+    /// A path parameter is malformed.
+    InvalidPath,
+    /// The body is not the JSON this endpoint takes.
+    InvalidJson,
+    /// One or more fields have invalid values; see `errors`.
+    ValidationFailed,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// This path does not take this method.
+    MethodNotAllowed,
+    /// The body is larger than this endpoint takes.
+    PayloadTooLarge,
+    /// The database cannot be reached.
+    ServiceUnavailable,
+    /// Something failed on the server; the log has the cause.
+    Internal,
+}
+
+impl ProblemCode {
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::NotFound | Self::ItemNotFound => 404,
+            Self::InvalidQuery | Self::InvalidPath | Self::InvalidJson => 400,
+            Self::ValidationFailed => 422,
+            Self::UnsupportedMediaType => 415,
+            Self::MethodNotAllowed => 405,
+            Self::PayloadTooLarge => 413,
+            Self::ServiceUnavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    /// The wire name, also the last segment of the problem `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::ItemNotFound => "item_not_found",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidPath => "invalid_path",
+            Self::InvalidJson => "invalid_json",
+            Self::ValidationFailed => "validation_failed",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The general message of the code: the problem's `title` is its English half.
+    pub fn message(self) -> Bilingual {
+        match self {
+            Self::NotFound => Bilingual::new("没有这个地址", "There is nothing at this address"),
+            Self::ItemNotFound => Bilingual::new("没有找到这个事项，可能已调整或停止办理", "No such service item: it may have been changed or withdrawn"),
+            Self::InvalidQuery => Bilingual::new("查询参数有误", "The query parameters are not valid"),
+            Self::InvalidPath => Bilingual::new("地址中的参数有误", "A parameter in the address is not valid"),
+            Self::InvalidJson => Bilingual::new("提交的数据格式有误", "The submitted data is not valid JSON for this request"),
+            Self::ValidationFailed => Bilingual::new("填写的内容有误，请按提示修改", "Some answers need correcting: see each field"),
+            Self::UnsupportedMediaType => Bilingual::new("请以 JSON 格式提交", "Send the data as application/json"),
+            Self::MethodNotAllowed => Bilingual::new("此地址不支持该操作", "This address does not take this method"),
+            Self::PayloadTooLarge => Bilingual::new("提交的内容过大", "The submitted data is too large"),
+            Self::ServiceUnavailable => Bilingual::new("服务暂时不可用，请稍后再试", "The service is unavailable for a moment: please try again"),
+            Self::Internal => Bilingual::new("系统出现问题，请稍后再试", "Something went wrong on our side: please try again"),
+        }
+    }
+}
+
+/// 字段错误 — what is wrong with one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's name as sent (`page`, `value`, `id_number`, …).
+    pub field: String,
+    /// Stable code of what is wrong (`bad_check_digit`, `out_of_range`, …).
+    pub code: String,
+    /// What is wrong, in both languages.
+    pub message: Bilingual,
+}
+
+impl FieldError {
+    /// The error of a field that fails the resident identity number parser.
+    pub fn resident_id(field: &str, err: &ResidentIdError) -> Self {
+        Self { field: field.to_owned(), code: err.code().to_owned(), message: err.message() }
+    }
+
+    /// The error of a field that fails the credit code parser.
+    pub fn uscc(field: &str, err: &UsccError) -> Self {
+        Self { field: field.to_owned(), code: err.code().to_owned(), message: err.message() }
+    }
+
+    /// The errors of one field as `validator` reports them, said in both languages.
+    pub fn from_validation(field: &str, err: &validator::ValidationError) -> Self {
+        let param = |name: &str| err.params.get(name).map(|v| v.to_string());
+        let (code, message) = match err.code.as_ref() {
+            "range" => {
+                let (min, max) = (param("min").unwrap_or_default(), param("max").unwrap_or_default());
+                ("out_of_range", Bilingual::new(
+                    format!("“{field}”应在{min}到{max}之间"),
+                    format!("'{field}' must be between {min} and {max}"),
+                ))
+            }
+            "length" => {
+                let max = param("max").unwrap_or_default();
+                ("too_long", Bilingual::new(
+                    format!("“{field}”最多{max}个字符"),
+                    format!("'{field}' takes at most {max} characters"),
+                ))
+            }
+            _ => ("invalid", Bilingual::new(format!("“{field}”的值无效"), format!("'{field}' is not valid"))),
+        };
+        Self { field: field.to_owned(), code: code.to_owned(), message }
+    }
+
+    /// Every field error of a `validator` report, sorted by field name for a stable order.
+    pub fn from_validation_errors(errors: &validator::ValidationErrors) -> Vec<Self> {
+        let mut out: Vec<Self> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errs)| errs.iter().map(move |e| Self::from_validation(&field, e)))
+            .collect();
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        out
+    }
+}
+
+/// 错误响应 — an RFC 9457 `application/problem+json` document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:yiwang:problem:<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short English summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// English explanation of this occurrence.
+    pub detail: String,
+    /// Stable machine code.
+    pub code: ProblemCode,
+    /// The explanation in both languages, for display.
+    pub message: Bilingual,
+    /// One entry per invalid field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// A problem of this code with its general message.
+    pub fn new(code: ProblemCode) -> Self {
+        Self::with_message(code, code.message())
+    }
+
+    /// A problem of this code explained by `message`.
+    pub fn with_message(code: ProblemCode, message: Bilingual) -> Self {
+        Self {
+            problem_type: format!("urn:yiwang:problem:{}", code.as_str()),
+            title: code.message().en,
+            status: code.status(),
+            detail: message.en.clone(),
+            code,
+            message,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A 422 listing what is wrong with each field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self { errors, ..Self::new(ProblemCode::ValidationFailed) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_type_names_its_code() {
+        let p = Problem::new(ProblemCode::ItemNotFound);
+        assert_eq!(p.problem_type, "urn:yiwang:problem:item_not_found");
+        assert_eq!(p.status, 404);
+        let json = serde_json::to_value(&p).expect("serializable");
+        assert_eq!(json["code"], "item_not_found");
+        assert!(json.get("errors").is_none(), "empty errors are left out");
+    }
+
+    #[test]
+    fn every_code_round_trips_through_its_wire_name() {
+        use ProblemCode::*;
+        for code in [NotFound, ItemNotFound, InvalidQuery, InvalidPath, InvalidJson, ValidationFailed,
+                     UnsupportedMediaType, MethodNotAllowed, PayloadTooLarge, ServiceUnavailable, Internal] {
+            let json = serde_json::to_string(&code).expect("serializable");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert!((400..600).contains(&code.status()));
+        }
+    }
+}
