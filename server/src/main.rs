@@ -1,1 +1,40 @@
-fn main() {}
+//! `yiwang` — starts the Yiwang server.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use server::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    server::init_tracing(config.log_format);
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = ?e, "the server stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    tracing::info!(?config, "starting");
+    let bind = config.bind;
+    let demo = config.demo;
+    let srv = server::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    banner(&url, demo);
+    tracing::info!(%url, "listening");
+    server::serve(listener, srv, server::shutdown_signal()).await
+}
+
+#[expect(clippy::print_stdout, reason = "the banner is for the person who started the server")]
+fn banner(url: &str, demo: bool) {
+    println!("\n  一网通办 Yiwang is running at {url}");
+    if demo {
+        println!("  Demo catalogue loaded: open {url}items to browse it.");
+    }
+    println!("  API description: {url}api/v1/openapi.json\n  Stop with Ctrl-C.\n");
+}

@@ -1,0 +1,102 @@
+//! 配置 — the server's configuration, from command-line flags or the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How the server is run. Every flag has an environment variable; with none set, the server
+/// runs on an embedded SQLite database under `./data` and needs nothing else installed.
+#[derive(Clone, clap::Parser)]
+#[command(name = "yiwang", version, about = "Yiwang (一网通办) government service platform")]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "YIWANG_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Where the embedded SQLite database and stored files live.
+    #[arg(long, env = "YIWANG_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Load the demo catalogue (the items of Dongguan's service halls) on start.
+    #[arg(long, env = "YIWANG_DEMO")]
+    pub demo: bool,
+
+    /// The built app (index.html, app.js, app_bg.wasm, style.css and their .br/.gz files).
+    #[arg(long, env = "YIWANG_SITE_DIR", default_value = "target/site")]
+    pub site_dir: PathBuf,
+
+    /// Most database connections this node opens.
+    #[arg(long, env = "YIWANG_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+
+    /// `text` for people, `json` for log collectors.
+    #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The shape of log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Config {
+    /// The defaults, as a fresh machine runs them; tests start from this.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            demo: false,
+            site_dir: PathBuf::from("target/site"),
+            db_max_connections: 16,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// The database URL with any password replaced by `***`, for logs.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparseable database URL>".to_owned(),
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("demo", &self.demo)
+            .field("site_dir", &self.site_dir)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let mut config = Config::for_data_dir("d".into());
+        config.database_url = Some("postgres://yiwang:s3cret@db:5432/yiwang".into());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("yiwang:***@db"), "{shown}");
+    }
+}

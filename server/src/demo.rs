@@ -1,0 +1,290 @@
+//! 演示数据 — the demo catalogue: the service items a Dongguan city hall handles, for persons and
+//! for enterprises, loaded by `--demo`. The data file is `server/demo/catalogue.json`.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use shared::Bilingual;
+use shared::catalogue::{
+    Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, HallLevel, ItemCode,
+    ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
+};
+
+use crate::store::Store;
+
+const CATALOGUE_JSON: &str = include_str!("../demo/catalogue.json");
+
+#[derive(Deserialize)]
+struct RawCatalogue {
+    departments: Vec<RawDepartment>,
+    license_types: Vec<RawKeyName>,
+    conditions: Vec<RawKeyName>,
+    themes: Vec<RawTheme>,
+    items: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+struct RawDepartment {
+    code: String,
+    name_zh: String,
+    name_en: String,
+}
+
+#[derive(Deserialize)]
+struct RawKeyName {
+    key: String,
+    name_zh: String,
+    name_en: String,
+}
+
+#[derive(Deserialize)]
+struct RawTheme {
+    key: String,
+    name_zh: String,
+    name_en: String,
+    subject: ServiceObject,
+}
+
+#[derive(Deserialize)]
+struct RawItem {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    kind_key: String,
+    subject: ServiceObject,
+    department_code: String,
+    theme: String,
+    legal_basis: Vec<String>,
+    legal_limit_working_days: u32,
+    promised_limit_working_days: u32,
+    legal_limit_text: Option<String>,
+    instant: bool,
+    pledge_allowed: bool,
+    pledge_limit_working_days: Option<u32>,
+    fee: String,
+    channels: Vec<Channel>,
+    halls: Vec<HallLevel>,
+    materials: Vec<RawMaterial>,
+    fields: Vec<RawField>,
+}
+
+#[derive(Deserialize)]
+struct RawMaterial {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    required: bool,
+    condition: Option<String>,
+    license_type: Option<String>,
+    original_copies: u32,
+    copies: u32,
+}
+
+#[derive(Deserialize)]
+struct RawField {
+    key: String,
+    label_zh: String,
+    label_en: String,
+    #[serde(rename = "type")]
+    field_type: FieldType,
+    required: bool,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+/// The demo catalogue, read from the bundled data file.
+pub struct DemoCatalogue {
+    /// Every department, including the hall operator that owns no item.
+    pub departments: Vec<Department>,
+    /// Every theme.
+    pub themes: Vec<Theme>,
+    /// Every item, as version 1.
+    pub items: Vec<ServiceItem>,
+}
+
+/// English for the fee texts the data file states only in Chinese.
+fn fee_en(zh: &str) -> String {
+    match zh {
+        "不收费" => "Free of charge".to_owned(),
+        "不收费（免费植入电子标识、发放智能犬牌）" => {
+            "Free of charge (the electronic tag is implanted and the smart dog tag issued free)".to_owned()
+        }
+        "住宅每件80元，非住宅每件550元（多发一本证书加收工本费10元）" => {
+            "CNY 80 per residential property, CNY 550 per non-residential property (CNY 10 for each additional certificate)"
+                .to_owned()
+        }
+        "新开办企业首套印章由政府购买服务免费刻制" => {
+            "A new enterprise's first set of seals is engraved free of charge, paid for by the government".to_owned()
+        }
+        other => other.to_owned(),
+    }
+}
+
+fn item_type(kind_key: &str) -> anyhow::Result<ItemType> {
+    Ok(match kind_key {
+        "permit" => ItemType::Permit,
+        "confirmation" => ItemType::Confirmation,
+        "benefit" => ItemType::Benefit,
+        "public_service" => ItemType::PublicService,
+        "other" => ItemType::Other,
+        other => anyhow::bail!("unknown kind_key {other}"),
+    })
+}
+
+/// 受理条件 — the conditions every guide of the city states, by who applies.
+fn acceptance_conditions(object: ServiceObject) -> Vec<Bilingual> {
+    let applicant = match object {
+        ServiceObject::Person => Bilingual::new(
+            "申请人为符合本事项设定依据所规定条件的自然人，或其委托的代理人",
+            "The applicant is a natural person who meets the conditions of this item's legal basis, or an agent they authorize",
+        ),
+        ServiceObject::Enterprise => Bilingual::new(
+            "申请人为符合本事项设定依据所规定条件的企业或其他组织，由法定代表人或经授权的经办人办理",
+            "The applicant is an enterprise or organization meeting the conditions of this item's legal basis, acting through its legal representative or an authorized agent",
+        ),
+    };
+    vec![
+        applicant,
+        Bilingual::new("申请材料齐全、符合法定形式", "The application materials are complete and in the form the law requires"),
+    ]
+}
+
+impl DemoCatalogue {
+    /// Reads and checks the bundled catalogue.
+    pub fn load() -> anyhow::Result<Self> {
+        let raw: RawCatalogue = serde_json::from_str(CATALOGUE_JSON).context("demo/catalogue.json")?;
+        let departments: HashMap<_, _> = raw
+            .departments
+            .iter()
+            .map(|d| (d.code.clone(), Department { code: d.code.clone(), name: Bilingual::new(&d.name_zh, &d.name_en) }))
+            .collect();
+        let themes: HashMap<_, _> = raw
+            .themes
+            .iter()
+            .map(|t| {
+                (t.key.clone(), Theme { key: t.key.clone(), name: Bilingual::new(&t.name_zh, &t.name_en), service_object: t.subject })
+            })
+            .collect();
+        let licenses: HashMap<_, _> = raw
+            .license_types
+            .iter()
+            .map(|l| (l.key.clone(), ELicenseType { key: l.key.clone(), name: Bilingual::new(&l.name_zh, &l.name_en) }))
+            .collect();
+        let conditions: HashMap<_, _> = raw
+            .conditions
+            .iter()
+            .map(|c| (c.key.clone(), Condition { key: c.key.clone(), name: Bilingual::new(&c.name_zh, &c.name_en) }))
+            .collect();
+
+        let mut items = Vec::with_capacity(raw.items.len());
+        for it in raw.items {
+            let ctx = || format!("item {}", it.code);
+            let lookup = |map: &HashMap<String, Condition>, key: &str| {
+                map.get(key).cloned().with_context(|| format!("{}: unknown condition {key}", it.code))
+            };
+            let materials = it
+                .materials
+                .iter()
+                .map(|m| {
+                    Ok(Material {
+                        code: m.code.clone(),
+                        name: Bilingual::new(&m.name_zh, &m.name_en),
+                        required: m.required,
+                        condition: m.condition.as_deref().map(|k| lookup(&conditions, k)).transpose()?,
+                        e_license: m
+                            .license_type
+                            .as_deref()
+                            .map(|k| licenses.get(k).cloned().with_context(|| format!("unknown license type {k}")))
+                            .transpose()?,
+                        original_copies: m.original_copies,
+                        copies: m.copies,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(ctx)?;
+            let mut item_conditions: Vec<Condition> = Vec::new();
+            for c in materials.iter().filter_map(|m| m.condition.clone()) {
+                if !item_conditions.contains(&c) {
+                    item_conditions.push(c);
+                }
+            }
+            items.push(ServiceItem {
+                code: ItemCode::parse(&it.code).map_err(|e| anyhow::anyhow!("{}: {e}", it.code))?,
+                version: 1,
+                status: ItemStatus::Published,
+                name: Bilingual::new(&it.name_zh, &it.name_en),
+                item_type: item_type(&it.kind_key).with_context(ctx)?,
+                service_object: it.subject,
+                department: departments.get(&it.department_code).cloned().with_context(ctx)?,
+                theme: themes.get(&it.theme).cloned().with_context(ctx)?,
+                legal_basis: it.legal_basis,
+                acceptance_conditions: acceptance_conditions(it.subject),
+                conditions: item_conditions,
+                time_limits: TimeLimits {
+                    kind: if it.instant { LimitKind::Instant } else { LimitKind::Promised },
+                    statutory_working_days: it.legal_limit_working_days,
+                    statutory_text: it.legal_limit_text,
+                    promised_working_days: it.promised_limit_working_days,
+                },
+                commitment: CommitmentBased { allowed: it.pledge_allowed, promised_working_days: it.pledge_limit_working_days },
+                fee: Bilingual::new(&it.fee, fee_en(&it.fee)),
+                channels: it.channels,
+                halls: it.halls,
+                materials,
+                fields: it
+                    .fields
+                    .into_iter()
+                    .map(|f| FormField {
+                        key: f.key,
+                        label: Bilingual::new(f.label_zh, f.label_en),
+                        field_type: f.field_type,
+                        required: f.required,
+                        options: f.options,
+                    })
+                    .collect(),
+            });
+        }
+        let mut departments: Vec<_> = departments.into_values().collect();
+        departments.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut themes: Vec<_> = themes.into_values().collect();
+        themes.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(Self { departments, themes, items })
+    }
+
+    /// Writes the catalogue into the store. Items that already have a published version are
+    /// left alone, so restarting with `--demo` never undoes a catalogue admin's change.
+    pub async fn install(&self, store: &Store) -> anyhow::Result<usize> {
+        for d in &self.departments {
+            store.upsert_department(d).await?;
+        }
+        for t in &self.themes {
+            store.upsert_theme(t).await?;
+        }
+        let mut published = 0;
+        for item in &self.items {
+            if store.published_item(&item.code).await?.is_none() {
+                store.publish_item(item).await?;
+                published += 1;
+            }
+        }
+        Ok(published)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_catalogue_has_every_item_with_english_text() {
+        let demo = DemoCatalogue::load().expect("the bundled catalogue reads");
+        assert_eq!(demo.items.len(), 24);
+        let persons = demo.items.iter().filter(|i| i.service_object == ServiceObject::Person).count();
+        assert_eq!(persons, 11);
+        for item in &demo.items {
+            assert!(!item.fee.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}: fee untranslated", item.code);
+            assert!(!item.materials.is_empty() && !item.fields.is_empty(), "{}", item.code);
+        }
+    }
+}

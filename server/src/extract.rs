@@ -1,0 +1,85 @@
+//! 提取器 — request extractors whose rejections are our problem documents, naming the field at
+//! fault, rather than axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use shared::{Bilingual, FieldError, ProblemCode};
+
+use crate::error::ApiError;
+
+/// Largest JSON body accepted by [`AppJson`].
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// A JSON body, read through `serde_path_to_error` so a wrong value is reported by its field.
+pub struct AppJson<T>(pub T);
+
+/// A query string, read the same way.
+pub struct AppQuery<T>(pub T);
+
+fn field_error(path: &serde_path_to_error::Path, detail: &str) -> FieldError {
+    let field = path.to_string();
+    let field = if field == "." { String::new() } else { field };
+    FieldError {
+        code: "invalid_value".to_owned(),
+        message: Bilingual::new(format!("“{field}”的值无效：{detail}"), format!("'{field}' is not valid: {detail}")),
+        field,
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::code(ProblemCode::UnsupportedMediaType));
+        }
+        let req = req.map(|body| axum::body::Body::new(http_body_util_limited(body)));
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(_) => ApiError::code(ProblemCode::PayloadTooLarge),
+            _ => ApiError::code(ProblemCode::InvalidJson),
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(value) => Ok(Self(value)),
+            Err(e) if e.inner().classify() == serde_json::error::Category::Data => {
+                Err(ApiError::fields(vec![field_error(e.path(), &e.inner().to_string())]))
+            }
+            Err(e) => Err(ApiError::with_message(
+                ProblemCode::InvalidJson,
+                Bilingual::new(format!("提交的数据不是有效的 JSON：{}", e.inner()), format!("The body is not valid JSON: {}", e.inner())),
+            )),
+        }
+    }
+}
+
+/// Limits a body to [`MAX_JSON_BODY`] bytes; reading more fails, which becomes a 413.
+fn http_body_util_limited(body: axum::body::Body) -> http_body_util::Limited<axum::body::Body> {
+    http_body_util::Limited::new(body, MAX_JSON_BODY)
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(Self).map_err(|e| {
+            let mut problem = shared::Problem::new(ProblemCode::InvalidQuery);
+            problem.errors = vec![field_error(e.path(), &e.inner().to_string())];
+            ApiError::Client(Box::new(problem))
+        })
+    }
+}

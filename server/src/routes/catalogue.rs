@@ -1,0 +1,66 @@
+//! 事项目录 — browsing the catalogue and reading a service guide (办事指南).
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
+use shared::catalogue::{ItemCode, ServiceItem, Theme};
+use shared::{FieldError, Problem, ProblemCode};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::extract::AppQuery;
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_items))
+        .routes(routes!(get_item))
+        .routes(routes!(list_departments))
+        .routes(routes!(list_themes))
+}
+
+/// Searches the published catalogue by text (Chinese or English), service object, theme and
+/// department; 20 items a page unless `per_page` says otherwise.
+#[utoipa::path(get, path = "/items", tag = "catalogue", params(ItemQuery),
+    responses(
+        (status = 200, body = ItemPage),
+        (status = 400, description = "A parameter cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is out of range", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_items(State(app): State<AppState>, AppQuery(query): AppQuery<ItemQuery>) -> Result<Json<ItemPage>, ApiError> {
+    query.check().map_err(ApiError::fields)?;
+    Ok(Json(app.store.list_items(&query).await?))
+}
+
+/// The full guide of the published version of an item.
+#[utoipa::path(get, path = "/items/{code}", tag = "catalogue",
+    params(("code" = String, Path, description = "事项编码, e.g. DG-QY-0001")),
+    responses(
+        (status = 200, body = ServiceItem),
+        (status = 400, description = "Not an item code", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published item has this code", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_item(State(app): State<AppState>, code: Result<Path<String>, PathRejection>) -> Result<Json<ServiceItem>, ApiError> {
+    let Path(raw) = code.map_err(|_| ApiError::code(ProblemCode::InvalidPath))?;
+    let code = ItemCode::parse(&raw).map_err(|e| {
+        let mut problem = Problem::new(ProblemCode::InvalidPath);
+        problem.errors = vec![FieldError { field: "code".to_owned(), code: e.code().to_owned(), message: e.message() }];
+        ApiError::Client(Box::new(problem))
+    })?;
+    let item = app.store.published_item(&code).await?;
+    item.map(Json).ok_or_else(|| ApiError::code(ProblemCode::ItemNotFound))
+}
+
+/// Every department, with how many published items it owns.
+#[utoipa::path(get, path = "/departments", tag = "catalogue", responses((status = 200, body = Vec<DepartmentEntry>)))]
+async fn list_departments(State(app): State<AppState>) -> Result<Json<Vec<DepartmentEntry>>, ApiError> {
+    Ok(Json(app.store.departments().await?))
+}
+
+/// Every theme (life events for persons, business stages for enterprises).
+#[utoipa::path(get, path = "/themes", tag = "catalogue", responses((status = 200, body = Vec<Theme>)))]
+async fn list_themes(State(app): State<AppState>) -> Result<Json<Vec<Theme>>, ApiError> {
+    Ok(Json(app.store.themes().await?))
+}

@@ -1,0 +1,211 @@
+//! 事项目录的存储 — departments, themes and service item versions.
+
+use anyhow::Context as _;
+use shared::Bilingual;
+use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
+use shared::catalogue::{Department, ItemCode, ServiceItem, ServiceObject, Theme};
+
+use super::Store;
+
+/// At most this many words of a search are matched (each must appear); the rest are ignored.
+const MAX_SEARCH_TERMS: usize = 4;
+
+#[derive(sqlx::FromRow)]
+struct GuideRow {
+    guide: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct DepartmentRow {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    items: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ThemeRow {
+    key: String,
+    name_zh: String,
+    name_en: String,
+    service_object: String,
+}
+
+/// `%term%` for LIKE, with LIKE's own wildcards in the term escaped by `\`.
+fn like_pattern(term: &str) -> String {
+    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn decode_guide(row: GuideRow) -> anyhow::Result<ServiceItem> {
+    serde_json::from_str(&row.guide).context("stored guide is not a ServiceItem")
+}
+
+/// The filter clause every catalogue list shares; `''` in a parameter means "any".
+const FILTERS: &str = "status = 'published'
+      AND ($1 = '' OR service_object = $1)
+      AND ($2 = '' OR theme = $2)
+      AND ($3 = '' OR department_code = $3)
+      AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\')
+      AND ($5 = '' OR search_text LIKE $5 ESCAPE '\\')
+      AND ($6 = '' OR search_text LIKE $6 ESCAPE '\\')
+      AND ($7 = '' OR search_text LIKE $7 ESCAPE '\\')";
+
+impl Store {
+    /// Adds or renames a department.
+    pub async fn upsert_department(&self, d: &Department) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO departments (code, name_zh, name_en) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
+        )
+        .bind(&d.code)
+        .bind(&d.name.zh)
+        .bind(&d.name.en)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Adds or renames a theme.
+    pub async fn upsert_theme(&self, t: &Theme) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO themes (key, name_zh, name_en, service_object) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                                            service_object = excluded.service_object",
+        )
+        .bind(&t.key)
+        .bind(&t.name.zh)
+        .bind(&t.name.en)
+        .bind(t.service_object.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// 发布 — makes `item` the published version of its code; the version published before it
+    /// becomes superseded, in the same transaction, so applicants never see two or none.
+    #[tracing::instrument(skip_all, fields(code = %item.code, version = item.version))]
+    pub async fn publish_item(&self, item: &ServiceItem) -> anyhow::Result<()> {
+        let mut item = item.clone();
+        item.status = shared::catalogue::ItemStatus::Published;
+        let guide = serde_json::to_string(&item)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE service_items SET status = 'superseded' WHERE code = $1 AND status = 'published' AND version <> $2")
+            .bind(item.code.as_str())
+            .bind(i64::from(item.version))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO service_items (code, version, status, service_object, theme, department_code,
+                                        name_zh, name_en, search_text, guide)
+             VALUES ($1, $2, 'published', $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (code, version) DO UPDATE SET
+                status = 'published', service_object = excluded.service_object, theme = excluded.theme,
+                department_code = excluded.department_code, name_zh = excluded.name_zh,
+                name_en = excluded.name_en, search_text = excluded.search_text, guide = excluded.guide",
+        )
+        .bind(item.code.as_str())
+        .bind(i64::from(item.version))
+        .bind(item.service_object.as_str())
+        .bind(&item.theme.key)
+        .bind(&item.department.code)
+        .bind(&item.name.zh)
+        .bind(&item.name.en)
+        .bind(item.search_text())
+        .bind(guide)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// 事项检索 — one page of published items matching the query, with the total it matches.
+    /// The query must have passed [`ItemQuery::check`].
+    pub async fn list_items(&self, q: &ItemQuery) -> Result<ItemPage, sqlx::Error> {
+        let object = q.object.map(ServiceObject::as_str).unwrap_or_default();
+        let theme = q.theme.as_deref().unwrap_or_default();
+        let department = q.department.as_deref().unwrap_or_default();
+        let mut terms: Vec<String> =
+            q.text().unwrap_or_default().split_whitespace().take(MAX_SEARCH_TERMS).map(like_pattern).collect();
+        terms.resize(MAX_SEARCH_TERMS, String::new());
+
+        let count_sql = format!("SELECT COUNT(*) FROM service_items WHERE {FILTERS}");
+        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(object).bind(theme).bind(department);
+        for t in &terms {
+            count = count.bind(t.as_str());
+        }
+        let (total,) = count.fetch_one(&self.pool).await?;
+
+        let (page, per_page) = (q.page(), q.per_page());
+        let list_sql = format!("SELECT guide FROM service_items WHERE {FILTERS} ORDER BY code LIMIT $8 OFFSET $9");
+        let mut list = sqlx::query_as::<_, GuideRow>(&list_sql).bind(object).bind(theme).bind(department);
+        for t in &terms {
+            list = list.bind(t.as_str());
+        }
+        let rows = list
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|row| decode_guide(row).map(|item| item.summary()))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        Ok(ItemPage { items, total: total.max(0) as u64, page, per_page })
+    }
+
+    /// 办事指南 — the published version of an item, if there is one.
+    pub async fn published_item(&self, code: &ItemCode) -> Result<Option<ServiceItem>, sqlx::Error> {
+        let row = sqlx::query_as::<_, GuideRow>(
+            "SELECT guide FROM service_items WHERE code = $1 AND status = 'published'",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(decode_guide).transpose().map_err(|e| sqlx::Error::Decode(e.into()))
+    }
+
+    /// Every department, with how many published items each owns.
+    pub async fn departments(&self) -> Result<Vec<DepartmentEntry>, sqlx::Error> {
+        let rows = sqlx::query_as::<_, DepartmentRow>(
+            "SELECT d.code, d.name_zh, d.name_en,
+                    (SELECT COUNT(*) FROM service_items s
+                      WHERE s.department_code = d.code AND s.status = 'published') AS items
+               FROM departments d ORDER BY d.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DepartmentEntry { code: r.code, name: Bilingual::new(r.name_zh, r.name_en), items: r.items.max(0) as u64 })
+            .collect())
+    }
+
+    /// Every theme, persons' first.
+    pub async fn themes(&self) -> Result<Vec<Theme>, sqlx::Error> {
+        let rows = sqlx::query_as::<_, ThemeRow>(
+            "SELECT key, name_zh, name_en, service_object FROM themes ORDER BY service_object DESC, key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let service_object = serde_json::from_value(serde_json::Value::String(r.service_object))
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?;
+                Ok(Theme { key: r.key, name: Bilingual::new(r.name_zh, r.name_en), service_object })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_wildcards_in_search_text_are_escaped() {
+        assert_eq!(like_pattern("100%_a\\"), "%100\\%\\_a\\\\%");
+        assert_eq!(like_pattern("License"), "%license%");
+    }
+}
