@@ -1,0 +1,174 @@
+//! 事项目录: listing, filtering, searching and reading guides.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use shared::api::{DepartmentEntry, ItemPage};
+use shared::catalogue::{ItemCode, LimitKind, ServiceItem, ServiceObject, Theme};
+
+use crate::both;
+use crate::helpers::expect_problem;
+
+fn codes(page: &ItemPage) -> Vec<&str> {
+    page.items.iter().map(|i| i.code.as_str()).collect()
+}
+
+both! {
+    async fn lists_twenty_items_a_page_with_the_total(app) {
+        let first: ItemPage = app.get_ok("/api/v1/items").await;
+        assert_eq!((first.total, first.page, first.per_page, first.items.len()), (24, 1, 20, 20));
+        let second: ItemPage = app.get_ok("/api/v1/items?page=2").await;
+        assert_eq!(second.items.len(), 4);
+        let mut all = codes(&first);
+        all.extend(codes(&second));
+        let mut sorted = all.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(all, sorted, "pages are ordered by code and do not overlap");
+        let past_the_end: ItemPage = app.get_ok("/api/v1/items?page=9").await;
+        assert!(past_the_end.items.is_empty());
+        assert_eq!(past_the_end.total, 24);
+    }
+}
+
+both! {
+    async fn filters_by_service_object_theme_and_department(app) {
+        let persons: ItemPage = app.get_ok("/api/v1/items?object=person&per_page=100").await;
+        assert_eq!(persons.total, 11);
+        assert!(persons.items.iter().all(|i| i.service_object == ServiceObject::Person));
+
+        let setup: ItemPage = app.get_ok("/api/v1/items?object=enterprise&theme=enterprise_setup").await;
+        assert!(setup.total > 0);
+        assert!(setup.items.iter().all(|i| i.theme_key == "enterprise_setup"));
+        assert!(codes(&setup).contains(&"DG-QY-0001"));
+
+        let samr: ItemPage = app.get_ok("/api/v1/items?department=DG-SAMR&per_page=100").await;
+        assert!(samr.total > 0);
+        assert!(samr.items.iter().all(|i| i.department.code == "DG-SAMR"));
+
+        let none: ItemPage = app.get_ok("/api/v1/items?object=person&theme=enterprise_setup").await;
+        assert_eq!(none.total, 0);
+    }
+}
+
+both! {
+    async fn searches_in_chinese_and_english_case_insensitively(app) {
+        let zh: ItemPage = app.get_ok("/api/v1/items?q=居住证").await;
+        assert!(codes(&zh).contains(&"DG-GR-0002"), "{:?}", codes(&zh));
+        let en: ItemPage = app.get_ok("/api/v1/items?q=Residence%20PERMIT").await;
+        assert!(codes(&en).contains(&"DG-GR-0002"), "{:?}", codes(&en));
+        // Every word must appear, in any order.
+        let words: ItemPage = app.get_ok("/api/v1/items?q=registration%20company").await;
+        assert_eq!(codes(&words), ["DG-QY-0001"]);
+        // By department name and by code.
+        let by_dept: ItemPage = app.get_ok("/api/v1/items?q=公安局").await;
+        assert!(by_dept.items.iter().all(|i| i.department.code == "DG-PSB") && by_dept.total > 0);
+        let by_code: ItemPage = app.get_ok("/api/v1/items?q=dg-qy-0011").await;
+        assert_eq!(codes(&by_code), ["DG-QY-0011"]);
+    }
+}
+
+both! {
+    async fn search_wildcards_are_taken_literally(app) {
+        for q in ["%25", "_", "%5C"] {
+            let page: ItemPage = app.get_ok(&format!("/api/v1/items?q={q}")).await;
+            assert_eq!(page.total, 0, "q={q}");
+        }
+        let blank: ItemPage = app.get_ok("/api/v1/items?q=%20%20").await;
+        assert_eq!(blank.total, 24, "a blank search matches everything");
+    }
+}
+
+both! {
+    async fn bad_query_parameters_get_a_problem_naming_the_field(app) {
+        for (query, status, code, field) in [
+            ("page=0", 422, "validation_failed", "page"),
+            ("page=-1", 400, "invalid_query", "page"),
+            ("page=abc", 400, "invalid_query", "page"),
+            ("page=99999999999", 400, "invalid_query", "page"),
+            ("per_page=101", 422, "validation_failed", "per_page"),
+            ("object=alien", 400, "invalid_query", "object"),
+        ] {
+            let problem = expect_problem(app.get(&format!("/api/v1/items?{query}")).await, status, code).await;
+            assert_eq!(problem.errors.len(), 1, "{query}");
+            assert_eq!(problem.errors[0].field, field, "{query}");
+        }
+        let long = "字".repeat(101);
+        let problem = expect_problem(app.get(&format!("/api/v1/items?q={long}")).await, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].code, "too_long");
+    }
+}
+
+both! {
+    async fn a_guide_shows_every_standard_element(app) {
+        let item: ServiceItem = app.get_ok("/api/v1/items/DG-QY-0001").await;
+        assert_eq!(item.code.as_str(), "DG-QY-0001");
+        assert_eq!(item.service_object, ServiceObject::Enterprise);
+        assert!(!item.name.zh.is_empty() && !item.name.en.is_empty());
+        assert!(!item.legal_basis.is_empty());
+        assert!(!item.acceptance_conditions.is_empty());
+        assert!(!item.channels.is_empty() && !item.halls.is_empty());
+        assert!(!item.fee.zh.is_empty() && !item.fee.en.is_empty());
+        assert!(item.materials.iter().any(|m| m.e_license.is_some()), "some material comes from the e-license library");
+        assert!(item.materials.iter().any(|m| m.condition.is_some()), "some material depends on a situation");
+        assert!(!item.fields.is_empty());
+        let instant: ServiceItem = app.get_ok("/api/v1/items/DG-GR-0001").await;
+        assert_eq!(instant.time_limits.kind, LimitKind::Instant);
+        assert_eq!(instant.time_limits.promised_working_days, 0);
+        // Codes are matched whatever their case.
+        let lower: ServiceItem = app.get_ok("/api/v1/items/dg-qy-0001").await;
+        assert_eq!(lower, item);
+    }
+}
+
+both! {
+    async fn an_unknown_or_malformed_item_code_gets_a_problem(app) {
+        expect_problem(app.get("/api/v1/items/DG-QY-9999").await, 404, "item_not_found").await;
+        let problem = expect_problem(app.get("/api/v1/items/DG%20QY").await, 400, "invalid_path").await;
+        assert_eq!(problem.errors[0].field, "code");
+        let long = "A".repeat(200);
+        let problem = expect_problem(app.get(&format!("/api/v1/items/{long}")).await, 400, "invalid_path").await;
+        assert_eq!(problem.errors[0].code, "item_code_length");
+        expect_problem(app.get("/api/v1/items/%FF").await, 400, "invalid_path").await;
+    }
+}
+
+both! {
+    async fn publishing_a_new_version_supersedes_the_old_one(app) {
+        let code = ItemCode::parse("DG-GR-0002").expect("a code");
+        let mut v2 = app.state.store.published_item(&code).await.expect("readable").expect("published");
+        v2.version = 2;
+        v2.time_limits.promised_working_days = 5;
+        app.state.store.publish_item(&v2).await.expect("publishes");
+
+        let item: ServiceItem = app.get_ok("/api/v1/items/DG-GR-0002").await;
+        assert_eq!((item.version, item.time_limits.promised_working_days), (2, 5));
+        let list: ItemPage = app.get_ok("/api/v1/items?q=DG-GR-0002").await;
+        assert_eq!(list.total, 1, "one entry per item, not per version");
+        assert_eq!(list.items[0].version, 2);
+
+        // Starting again with --demo does not bring version 1 back.
+        let demo = server::demo::DemoCatalogue::load().expect("demo");
+        assert_eq!(demo.install(&app.state.store).await.expect("installs"), 0);
+        let item: ServiceItem = app.get_ok("/api/v1/items/DG-GR-0002").await;
+        assert_eq!(item.version, 2);
+    }
+}
+
+both! {
+    async fn departments_and_themes_are_listed(app) {
+        let departments: Vec<DepartmentEntry> = app.get_ok("/api/v1/departments").await;
+        assert_eq!(departments.len(), 13);
+        let total: u64 = departments.iter().map(|d| d.items).sum();
+        assert_eq!(total, 24);
+        let hall = departments.iter().find(|d| d.name.zh == "东莞市政务服务数据管理局").expect("the hall operator");
+        assert_eq!(hall.items, 0, "the hall operator owns no item");
+
+        let themes: Vec<Theme> = app.get_ok("/api/v1/themes").await;
+        assert_eq!(themes.len(), 10);
+        assert_eq!(themes[0].service_object, ServiceObject::Person, "persons' themes come first");
+        let response = app.get("/api/v1/themes").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let raw: Value = response.json().await.expect("JSON");
+        assert!(raw[0]["name"]["en"].is_string());
+    }
+}

@@ -1,0 +1,166 @@
+//! `TestApp`: a running server on a fresh database, with one helper per endpoint.
+
+use std::path::PathBuf;
+
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+use server::config::Config;
+use server::state::AppState;
+use shared::Problem;
+use sqlx::Connection as _;
+use tokio::sync::oneshot;
+
+/// Where the PostgreSQL server for tests is; each test makes its own database there.
+const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database a test body runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub db: Db,
+    pub site_dir: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
+    postgres_db: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs a test body against SQLite and against PostgreSQL, as two tests named
+/// `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($(#[doc = $doc:literal])* async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            use super::*;
+            async fn body($app: &$crate::helpers::TestApp) $body
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await;
+                body(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await;
+                body(&app).await;
+                app.finish().await;
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// Starts a server with the demo catalogue on a fresh database of the given kind.
+    pub async fn spawn(db: Db) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let site_dir = dir.path().join("site");
+        write_site(&site_dir);
+        let mut config = Config::for_data_dir(dir.path().join("data"));
+        config.demo = true;
+        config.site_dir = site_dir.clone();
+        config.db_max_connections = 4;
+        let postgres_db = match db {
+            Db::Sqlite => None,
+            Db::Postgres => {
+                let (url, name) = create_postgres_database().await;
+                config.database_url = Some(url);
+                Some(name)
+            }
+        };
+        let srv = server::build(config).await.expect("the server starts");
+        let state = srv.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = tokio::spawn(async move {
+            server::serve(listener, srv, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("serves until shut down");
+        });
+        let client = reqwest::Client::builder().build().expect("an HTTP client");
+        Self { base, client, state, db, site_dir, shutdown: Some(tx), served: Some(served), postgres_db, _dir: dir }
+    }
+
+    /// Shuts the server down and drops its PostgreSQL database.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(served) = self.served.take() {
+            served.await.expect("the server task ends cleanly");
+        }
+        if let Some(name) = self.postgres_db.take() {
+            let mut admin = sqlx::PgConnection::connect(&admin_url()).await.expect("PostgreSQL for tests");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("the test database is dropped");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("the server answers")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("the server answers")
+    }
+
+    /// GETs `path`, requires 200 and decodes the JSON body.
+    pub async fn get_ok<T: DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("a JSON body")
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
+}
+
+/// Creates `t_<uuid>` on the test PostgreSQL server; a server that cannot be reached fails the test.
+async fn create_postgres_database() -> (String, String) {
+    let admin = admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL for tests at {admin} cannot be reached ({e}); set TEST_DATABASE_URL"));
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("CREATE DATABASE");
+    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    (url.to_string(), name)
+}
+
+/// A stand-in for the built app: an index page and a script with its brotli twin.
+fn write_site(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).expect("site dir");
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>Yiwang test site</title>").expect("index");
+    std::fs::write(dir.join("app.js"), "console.log('plain');").expect("app.js");
+    std::fs::write(dir.join("app.js.br"), b"brotli-bytes").expect("app.js.br");
+}
+
+/// Requires a problem+json answer with this status and code, and returns the problem.
+pub async fn expect_problem(response: Response, status: u16, code: &str) -> Problem {
+    assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let problem: Problem = response.json().await.expect("a problem document");
+    assert_eq!(serde_json::to_value(problem.code).expect("code"), code);
+    assert_eq!(problem.status, status);
+    assert!(!problem.message.zh.is_empty() && !problem.message.en.is_empty(), "bilingual message");
+    problem
+}

@@ -1,0 +1,82 @@
+//! Health, the OpenAPI document, unknown routes, the app's files and security headers.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both;
+use crate::helpers::{Db, TestApp, expect_problem};
+
+both! {
+    async fn health_reports_the_database_engine(app) {
+        let health: Value = app.get_ok("/api/v1/health").await;
+        assert_eq!(health["status"], "ok");
+        let engine = match app.db { Db::Sqlite => "sqlite", Db::Postgres => "postgres" };
+        assert_eq!(health["database"], engine);
+    }
+}
+
+both! {
+    async fn the_openapi_document_describes_every_route(app) {
+        let doc: Value = app.get_ok("/api/v1/openapi.json").await;
+        assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+        let paths = doc["paths"].as_object().expect("paths");
+        for (path, method) in [
+            ("/api/v1/health", "get"),
+            ("/api/v1/items", "get"),
+            ("/api/v1/items/{code}", "get"),
+            ("/api/v1/departments", "get"),
+            ("/api/v1/themes", "get"),
+            ("/api/v1/identifiers/check", "post"),
+        ] {
+            assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+        }
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+        assert!(doc["components"]["schemas"]["ServiceItem"].is_object());
+    }
+}
+
+both! {
+    async fn unknown_api_paths_and_methods_get_problems(app) {
+        expect_problem(app.get("/api/v1/nothing-here").await, 404, "not_found").await;
+        expect_problem(app.get("/api/v2/items").await, 404, "not_found").await;
+        let delete = app.client.delete(app.url("/api/v1/items")).send().await.expect("answers");
+        expect_problem(delete, 405, "method_not_allowed").await;
+    }
+}
+
+both! {
+    async fn client_side_routes_fall_back_to_the_app_with_security_headers(app) {
+        for path in ["/", "/items", "/items/DG-QY-0001", "/en/anything"] {
+            let response = app.get(path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let csp = response.headers()["content-security-policy"].to_str().expect("ASCII").to_owned();
+            assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+            assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+            assert_eq!(response.headers()["x-frame-options"], "DENY");
+            assert!(response.text().await.expect("text").contains("Yiwang test site"), "{path}");
+        }
+        let api = app.get("/api/v1/health").await;
+        assert_eq!(api.headers()["cache-control"], "no-store");
+        assert!(api.headers().contains_key("x-request-id"));
+    }
+}
+
+both! {
+    async fn precompressed_files_are_served_to_browsers_that_take_them(app) {
+        let br = app.client.get(app.url("/app.js")).header("accept-encoding", "br").send().await.expect("answers");
+        assert_eq!(br.headers()["content-encoding"], "br");
+        assert_eq!(br.bytes().await.expect("body").as_ref(), b"brotli-bytes");
+        let plain = app.client.get(app.url("/app.js")).header("accept-encoding", "identity").send().await.expect("answers");
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.text().await.expect("body"), "console.log('plain');");
+    }
+}
+
+#[tokio::test]
+async fn the_embedded_database_runs_in_wal_mode() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let mode = app.state.store.sqlite_journal_mode().await.expect("readable");
+    assert_eq!(mode.as_deref(), Some("wal"));
+    assert!(app.site_dir.join("index.html").is_file());
+    app.finish().await;
+}
