@@ -1,1 +1,45 @@
-fn main() {}
+//! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app.
+
+mod api;
+mod components;
+mod i18n;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{Footer, Header};
+use crate::i18n::I18n;
+use crate::pages::catalogue::CataloguePage;
+use crate::pages::guide::GuidePage;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFoundPage;
+
+/// The app: header, the routed page, footer.
+#[component]
+fn App() -> impl IntoView {
+    I18n::provide();
+    view! {
+        <Router>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/items") view=CataloguePage />
+                    <Route path=path!("/items/:code") view=GuidePage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    // The page shows a loading indicator until the wasm runs; the app replaces it.
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}

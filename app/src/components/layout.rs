@@ -1,0 +1,49 @@
+//! 页面框架 — the header with navigation and the language switch, and the footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{Key, use_i18n};
+
+/// The site header: name, navigation and the language switch.
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
+        <header class="site-header">
+            <div class="container site-header__inner">
+                <a class="brand" href="/">
+                    <span class="brand__mark" aria-hidden="true">"一"</span>
+                    <span class="brand__text">
+                        <span class="brand__name">{move || i18n.t(Key::AppName)}</span>
+                        <span class="brand__tagline">{move || i18n.t(Key::AppTagline)}</span>
+                    </span>
+                </a>
+                <nav class="site-nav" aria-label=move || i18n.t(Key::NavCatalogue)>
+                    <A href="/" exact=true>{move || i18n.t(Key::NavHome)}</A>
+                    <A href="/items">{move || i18n.t(Key::NavCatalogue)}</A>
+                </nav>
+                <button
+                    type="button"
+                    class="button button--ghost lang-switch"
+                    aria-label=move || i18n.t(Key::SwitchLanguageLabel)
+                    on:click=move |_| i18n.toggle()
+                >
+                    {move || i18n.t(Key::SwitchLanguage)}
+                </button>
+            </div>
+        </header>
+    }
+}
+
+/// The site footer.
+#[component]
+pub fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <div class="container">{move || i18n.t(Key::Footer)}</div>
+        </footer>
+    }
+}

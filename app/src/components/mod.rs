@@ -1,0 +1,5 @@
+//! 组件 — the building blocks pages are made of.
+
+pub mod item_card;
+pub mod layout;
+pub mod status;

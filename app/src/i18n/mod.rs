@@ -1,0 +1,148 @@
+//! 界面文字 — every string the app shows, in Chinese (the default) and English.
+//!
+//! A [`Key`] names each string; `zh.rs` and `en.rs` each match every key, so a string missing in
+//! either language does not compile. Text that comes with the data (item names, messages of
+//! `shared` errors) is [`shared::Bilingual`] and is picked with [`I18n::pick`].
+
+mod en;
+mod zh;
+
+use leptos::prelude::*;
+use shared::Bilingual;
+use shared::text::Lang;
+
+/// Where the chosen language is remembered between visits.
+const STORAGE_KEY: &str = "yiwang.lang";
+
+/// 文字键 — one user-visible string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    AppName,
+    AppTagline,
+    SkipToContent,
+    NavHome,
+    NavCatalogue,
+    SwitchLanguage,
+    SwitchLanguageLabel,
+    SearchLabel,
+    SearchPlaceholder,
+    SearchButton,
+    HeroTitle,
+    HeroLead,
+    ForPersons,
+    ForEnterprises,
+    BrowseAll,
+    Loading,
+    LoadingCatalogue,
+    Retry,
+    NetworkError,
+    UnexpectedAnswer,
+    CatalogueTitle,
+    FilterObject,
+    FilterTheme,
+    FilterDepartment,
+    FilterAny,
+    ClearFilters,
+    ResultsCount,
+    NoResults,
+    PagePrevious,
+    PageNext,
+    PageOf,
+    Pagination,
+    InstantItem,
+    PromisedItem,
+    WorkingDays,
+    SameDay,
+    OnlineAvailable,
+    ELicenseCount,
+    ItemCode,
+    Department,
+    ItemType,
+    ServiceObject,
+    Version,
+    SectionConditions,
+    SectionMaterials,
+    SectionTimeLimits,
+    SectionFees,
+    SectionLegalBasis,
+    SectionHowToApply,
+    SectionForm,
+    StatutoryLimit,
+    PromisedLimit,
+    CommitmentAllowed,
+    CommitmentLimit,
+    CommitmentNotAllowed,
+    MaterialRequired,
+    MaterialOptional,
+    MaterialOnlyIf,
+    ELicenseSupplies,
+    Originals,
+    Copies,
+    Channels,
+    Halls,
+    FieldRequired,
+    BackToCatalogue,
+    NotFoundTitle,
+    NotFoundLead,
+    GoHome,
+    Footer,
+}
+
+/// The current language, shared by every component through the context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// Starts in the language remembered from the last visit, else Chinese, and keeps
+    /// `<html lang>` in step with it.
+    pub fn provide() -> Self {
+        let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let lang = RwSignal::new(saved.map(|tag| Lang::from_tag(&tag)).unwrap_or_default());
+        Effect::new(move |_| {
+            let lang = lang.get();
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", lang.tag());
+            }
+            if let Some(s) = storage() {
+                let _ = s.set_item(STORAGE_KEY, lang.tag());
+            }
+        });
+        let i18n = Self { lang };
+        provide_context(i18n);
+        i18n
+    }
+
+    /// Switches between Chinese and English.
+    pub fn toggle(self) {
+        self.lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh });
+    }
+
+    /// The string for `key` in the current language (reactive).
+    pub fn t(self, key: Key) -> &'static str {
+        match self.lang.get() {
+            Lang::Zh => zh::text(key),
+            Lang::En => en::text(key),
+        }
+    }
+
+    /// The current language's half of a bilingual text (reactive).
+    pub fn pick(self, text: &Bilingual) -> String {
+        text.get(self.lang.get()).to_owned()
+    }
+
+    /// `t(key)` with `{n}` replaced by `n`.
+    pub fn fmt(self, key: Key, n: impl std::fmt::Display) -> String {
+        self.t(key).replace("{n}", &n.to_string())
+    }
+}
+
+/// The language context; components call this instead of `expect_context` directly.
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}

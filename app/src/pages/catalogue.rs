@@ -1,0 +1,181 @@
+//! 办事指南列表 — the catalogue with search, filters and pages. Its state lives in the URL, so a
+//! search can be bookmarked, shared and reloaded.
+
+use leptos::ev::Event;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+use shared::api::{DepartmentEntry, ItemPage, ItemQuery, MAX_PAGE};
+use shared::catalogue::{ServiceObject, Theme};
+
+use crate::api;
+use crate::components::item_card::ItemCard;
+use crate::components::status::{Loading, ProblemView};
+use crate::i18n::{Key, use_i18n};
+use crate::pages::home::SearchForm;
+
+/// The address of the catalogue for a query.
+pub fn catalogue_href(query: &ItemQuery) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(qs) if !qs.is_empty() => format!("/items?{qs}"),
+        _ => "/items".to_owned(),
+    }
+}
+
+/// Reads the catalogue query from the address; values that cannot be right are left out
+/// rather than sent to be refused.
+pub fn query_from_params(params: &ParamsMap) -> ItemQuery {
+    let non_empty = |key: &str| params.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    ItemQuery {
+        q: non_empty("q"),
+        object: non_empty("object").and_then(|o| match o.as_str() {
+            "person" => Some(ServiceObject::Person),
+            "enterprise" => Some(ServiceObject::Enterprise),
+            _ => None,
+        }),
+        theme: non_empty("theme"),
+        department: non_empty("department"),
+        page: non_empty("page").and_then(|p| p.parse().ok()).filter(|p| (1..=MAX_PAGE).contains(p)),
+        per_page: None,
+    }
+}
+
+/// `/items`
+#[component]
+pub fn CataloguePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(query_from_params));
+    let page = LocalResource::new(move || {
+        let q = query.get();
+        async move { api::items(&q).await }
+    });
+    let themes = LocalResource::new(api::themes);
+    let departments = LocalResource::new(api::departments);
+    view! {
+        <div class="container page">
+            <h1>{move || i18n.t(Key::CatalogueTitle)}</h1>
+            {move || {
+                let q = query.get();
+                view! { <SearchForm initial=q.q.clone().unwrap_or_default() keep=q /> }
+            }}
+            {move || {
+                let themes = themes.get().and_then(Result::ok).unwrap_or_default();
+                let departments = departments.get().and_then(Result::ok).unwrap_or_default();
+                view! { <Filters query=query themes=themes departments=departments /> }
+            }}
+            <div class="results" aria-live="polite">
+                {move || match page.get() {
+                    None => view! { <Loading label=Key::LoadingCatalogue /> }.into_any(),
+                    Some(Err(e)) => view! { <ProblemView error=e retry=move || page.refetch() /> }.into_any(),
+                    Some(Ok(p)) => view! { <Results page=p query=query.get() /> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// The three filters; changing one goes back to page 1.
+#[component]
+fn Filters(query: Memo<ItemQuery>, themes: Vec<Theme>, departments: Vec<DepartmentEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let set = move |change: &dyn Fn(&mut ItemQuery, Option<String>), ev: Event| {
+        let value = event_target_value(&ev);
+        let mut q = query.get_untracked();
+        change(&mut q, (!value.is_empty()).then_some(value));
+        q.page = None;
+        navigate(&catalogue_href(&q), Default::default());
+    };
+    let (set_object, set_theme, set_department) = (set.clone(), set.clone(), set);
+    let current = move || query.get();
+    let theme_options = move || {
+        let object = current().object;
+        let selected = current().theme;
+        themes
+            .iter()
+            .filter(|t| object.is_none_or(|o| o == t.service_object))
+            .map(|t| {
+                let (key, name) = (t.key.clone(), t.name.clone());
+                let is_selected = selected.as_deref() == Some(key.as_str());
+                view! { <option value=key selected=is_selected>{i18n.pick(&name)}</option> }
+            })
+            .collect_view()
+    };
+    let department_options = move || {
+        let selected = current().department;
+        departments
+            .iter()
+            .filter(|d| d.items > 0)
+            .map(|d| {
+                let (code, name) = (d.code.clone(), d.name.clone());
+                let is_selected = selected.as_deref() == Some(code.as_str());
+                view! { <option value=code selected=is_selected>{i18n.pick(&name)}</option> }
+            })
+            .collect_view()
+    };
+    let object_is = move |o: ServiceObject| current().object == Some(o);
+    view! {
+        <div class="filters">
+            <div class="field">
+                <label for="filter-object">{move || i18n.t(Key::FilterObject)}</label>
+                <select id="filter-object" class="input" on:change=move |ev| set_object(&|q, v| {
+                    q.object = v.as_deref().and_then(|v| match v { "person" => Some(ServiceObject::Person), "enterprise" => Some(ServiceObject::Enterprise), _ => None });
+                    q.theme = None;
+                }, ev)>
+                    <option value="" selected=move || current().object.is_none()>{move || i18n.t(Key::FilterAny)}</option>
+                    <option value="person" selected=move || object_is(ServiceObject::Person)>{move || i18n.pick(&ServiceObject::Person.name())}</option>
+                    <option value="enterprise" selected=move || object_is(ServiceObject::Enterprise)>{move || i18n.pick(&ServiceObject::Enterprise.name())}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-theme">{move || i18n.t(Key::FilterTheme)}</label>
+                <select id="filter-theme" class="input" on:change=move |ev| set_theme(&|q, v| q.theme = v, ev)>
+                    <option value="" selected=move || current().theme.is_none()>{move || i18n.t(Key::FilterAny)}</option>
+                    {theme_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-department">{move || i18n.t(Key::FilterDepartment)}</label>
+                <select id="filter-department" class="input" on:change=move |ev| set_department(&|q, v| q.department = v, ev)>
+                    <option value="" selected=move || current().department.is_none()>{move || i18n.t(Key::FilterAny)}</option>
+                    {department_options}
+                </select>
+            </div>
+        </div>
+    }
+}
+
+/// The count, the cards and the pager of one page of results.
+#[component]
+fn Results(page: ItemPage, query: ItemQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let total = page.total;
+    let pages = page.pages();
+    let current = page.page;
+    let link = move |n: u32| catalogue_href(&ItemQuery { page: (n > 1).then_some(n), ..query.clone() });
+    let (prev, next) = (link(current.saturating_sub(1).max(1)), link(current + 1));
+    if page.items.is_empty() {
+        return view! {
+            <p class="result-count">{move || i18n.fmt(Key::ResultsCount, total)}</p>
+            <div class="notice">
+                <p>{move || i18n.t(Key::NoResults)}</p>
+                <a href="/items">{move || i18n.t(Key::ClearFilters)}</a>
+            </div>
+        }
+        .into_any();
+    }
+    let cards = page.items.into_iter().map(|item| view! { <ItemCard item=item /> }).collect_view();
+    view! {
+        <p class="result-count">{move || i18n.fmt(Key::ResultsCount, total)}</p>
+        <ul class="item-list">{cards}</ul>
+        {(pages > 1).then(|| view! {
+            <nav class="pager" aria-label=move || i18n.t(Key::Pagination)>
+                {(current > 1).then(|| view! { <a class="button button--secondary" rel="prev" href=prev.clone()>{move || i18n.t(Key::PagePrevious)}</a> })}
+                <span class="pager__state">{move || format!("{} / {pages}", i18n.fmt(Key::PageOf, current))}</span>
+                {(current < pages).then(|| view! { <a class="button button--secondary" rel="next" href=next.clone()>{move || i18n.t(Key::PageNext)}</a> })}
+            </nav>
+        })}
+    }
+    .into_any()
+}
