@@ -146,7 +146,10 @@ fn acceptance_conditions(object: ServiceObject) -> Vec<Bilingual> {
     };
     vec![
         applicant,
-        Bilingual::new("申请材料齐全、符合法定形式", "The application materials are complete and in the form the law requires"),
+        Bilingual::new(
+            "申请材料齐全、符合法定形式",
+            "The application materials are complete and in the form the law requires",
+        ),
     ]
 }
 
@@ -157,13 +160,22 @@ impl DemoCatalogue {
         let departments: HashMap<_, _> = raw
             .departments
             .iter()
-            .map(|d| (d.code.clone(), Department { code: d.code.clone(), name: Bilingual::new(&d.name_zh, &d.name_en) }))
+            .map(|d| {
+                (d.code.clone(), Department { code: d.code.clone(), name: Bilingual::new(&d.name_zh, &d.name_en) })
+            })
             .collect();
         let themes: HashMap<_, _> = raw
             .themes
             .iter()
             .map(|t| {
-                (t.key.clone(), Theme { key: t.key.clone(), name: Bilingual::new(&t.name_zh, &t.name_en), service_object: t.subject })
+                (
+                    t.key.clone(),
+                    Theme {
+                        key: t.key.clone(),
+                        name: Bilingual::new(&t.name_zh, &t.name_en),
+                        service_object: t.subject,
+                    },
+                )
             })
             .collect();
         let licenses: HashMap<_, _> = raw
@@ -227,7 +239,10 @@ impl DemoCatalogue {
                     statutory_text: it.legal_limit_text,
                     promised_working_days: it.promised_limit_working_days,
                 },
-                commitment: CommitmentBased { allowed: it.pledge_allowed, promised_working_days: it.pledge_limit_working_days },
+                commitment: CommitmentBased {
+                    allowed: it.pledge_allowed,
+                    promised_working_days: it.pledge_limit_working_days,
+                },
                 fee: Bilingual::new(&it.fee, fee_en(&it.fee)),
                 channels: it.channels,
                 halls: it.halls,
@@ -283,7 +298,11 @@ mod tests {
         let persons = demo.items.iter().filter(|i| i.service_object == ServiceObject::Person).count();
         assert_eq!(persons, 11);
         for item in &demo.items {
-            assert!(!item.fee.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}: fee untranslated", item.code);
+            assert!(
+                !item.fee.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{}: fee untranslated",
+                item.code
+            );
             assert!(!item.materials.is_empty() && !item.fields.is_empty(), "{}", item.code);
         }
     }

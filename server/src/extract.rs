@@ -59,7 +59,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             }
             Err(e) => Err(ApiError::with_message(
                 ProblemCode::InvalidJson,
-                Bilingual::new(format!("提交的数据不是有效的 JSON：{}", e.inner()), format!("The body is not valid JSON: {}", e.inner())),
+                Bilingual::new(
+                    format!("提交的数据不是有效的 JSON：{}", e.inner()),
+                    format!("The body is not valid JSON: {}", e.inner()),
+                ),
             )),
         }
     }

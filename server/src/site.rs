@@ -17,7 +17,8 @@ use crate::routes::api_not_found;
 /// The site service: the app's files, with client-side routes falling back to `index.html`.
 pub fn service(
     dir: &Path,
-) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
+) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static
+{
     let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
     tower::service_fn(move |req: Request| {

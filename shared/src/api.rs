@@ -144,8 +144,8 @@ impl IdentifierCheckRequest {
     pub fn check(&self, today: NaiveDate) -> Result<IdentifierCheck, FieldError> {
         match self.kind {
             IdentifierKind::ResidentId => {
-                let id = ResidentId::parse_as_of(&self.value, today)
-                    .map_err(|e| FieldError::resident_id("value", &e))?;
+                let id =
+                    ResidentId::parse_as_of(&self.value, today).map_err(|e| FieldError::resident_id("value", &e))?;
                 Ok(IdentifierCheck {
                     kind: self.kind,
                     display: id.masked(),

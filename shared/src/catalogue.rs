@@ -43,10 +43,9 @@ impl ItemCodeError {
                 format!("事项编码应为1至{MAX_ITEM_CODE_LEN}个字符"),
                 format!("An item code has 1 to {MAX_ITEM_CODE_LEN} characters"),
             ),
-            Self::Character => Bilingual::new(
-                "事项编码只能包含字母、数字和“-”",
-                "An item code contains only letters, digits and '-'",
-            ),
+            Self::Character => {
+                Bilingual::new("事项编码只能包含字母、数字和“-”", "An item code contains only letters, digits and '-'")
+            }
         }
     }
 }

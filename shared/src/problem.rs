@@ -70,16 +70,28 @@ impl ProblemCode {
     pub fn message(self) -> Bilingual {
         match self {
             Self::NotFound => Bilingual::new("没有这个地址", "There is nothing at this address"),
-            Self::ItemNotFound => Bilingual::new("没有找到这个事项，可能已调整或停止办理", "No such service item: it may have been changed or withdrawn"),
+            Self::ItemNotFound => Bilingual::new(
+                "没有找到这个事项，可能已调整或停止办理",
+                "No such service item: it may have been changed or withdrawn",
+            ),
             Self::InvalidQuery => Bilingual::new("查询参数有误", "The query parameters are not valid"),
             Self::InvalidPath => Bilingual::new("地址中的参数有误", "A parameter in the address is not valid"),
-            Self::InvalidJson => Bilingual::new("提交的数据格式有误", "The submitted data is not valid JSON for this request"),
-            Self::ValidationFailed => Bilingual::new("填写的内容有误，请按提示修改", "Some answers need correcting: see each field"),
+            Self::InvalidJson => {
+                Bilingual::new("提交的数据格式有误", "The submitted data is not valid JSON for this request")
+            }
+            Self::ValidationFailed => {
+                Bilingual::new("填写的内容有误，请按提示修改", "Some answers need correcting: see each field")
+            }
             Self::UnsupportedMediaType => Bilingual::new("请以 JSON 格式提交", "Send the data as application/json"),
             Self::MethodNotAllowed => Bilingual::new("此地址不支持该操作", "This address does not take this method"),
             Self::PayloadTooLarge => Bilingual::new("提交的内容过大", "The submitted data is too large"),
-            Self::ServiceUnavailable => Bilingual::new("服务暂时不可用，请稍后再试", "The service is unavailable for a moment: please try again"),
-            Self::Internal => Bilingual::new("系统出现问题，请稍后再试", "Something went wrong on our side: please try again"),
+            Self::ServiceUnavailable => Bilingual::new(
+                "服务暂时不可用，请稍后再试",
+                "The service is unavailable for a moment: please try again",
+            ),
+            Self::Internal => {
+                Bilingual::new("系统出现问题，请稍后再试", "Something went wrong on our side: please try again")
+            }
         }
     }
 }
@@ -113,17 +125,23 @@ impl FieldError {
         let (code, message) = match err.code.as_ref() {
             "range" => {
                 let (min, max) = (param("min").unwrap_or_default(), param("max").unwrap_or_default());
-                ("out_of_range", Bilingual::new(
-                    format!("“{field}”应在{min}到{max}之间"),
-                    format!("'{field}' must be between {min} and {max}"),
-                ))
+                (
+                    "out_of_range",
+                    Bilingual::new(
+                        format!("“{field}”应在{min}到{max}之间"),
+                        format!("'{field}' must be between {min} and {max}"),
+                    ),
+                )
             }
             "length" => {
                 let max = param("max").unwrap_or_default();
-                ("too_long", Bilingual::new(
-                    format!("“{field}”最多{max}个字符"),
-                    format!("'{field}' takes at most {max} characters"),
-                ))
+                (
+                    "too_long",
+                    Bilingual::new(
+                        format!("“{field}”最多{max}个字符"),
+                        format!("'{field}' takes at most {max} characters"),
+                    ),
+                )
             }
             _ => ("invalid", Bilingual::new(format!("“{field}”的值无效"), format!("'{field}' is not valid"))),
         };
@@ -206,8 +224,19 @@ mod tests {
     #[test]
     fn every_code_round_trips_through_its_wire_name() {
         use ProblemCode::*;
-        for code in [NotFound, ItemNotFound, InvalidQuery, InvalidPath, InvalidJson, ValidationFailed,
-                     UnsupportedMediaType, MethodNotAllowed, PayloadTooLarge, ServiceUnavailable, Internal] {
+        for code in [
+            NotFound,
+            ItemNotFound,
+            InvalidQuery,
+            InvalidPath,
+            InvalidJson,
+            ValidationFailed,
+            UnsupportedMediaType,
+            MethodNotAllowed,
+            PayloadTooLarge,
+            ServiceUnavailable,
+            Internal,
+        ] {
             let json = serde_json::to_string(&code).expect("serializable");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!((400..600).contains(&code.status()));

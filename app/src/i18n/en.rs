@@ -16,7 +16,9 @@ pub fn text(key: Key) -> &'static str {
         Key::SearchPlaceholder => "For example: business licence, residence permit",
         Key::SearchButton => "Search",
         Key::HeroTitle => "One door, one network for government services",
-        Key::HeroLead => "Read the service guide to learn at once which materials to bring, how long it takes and what it costs.",
+        Key::HeroLead => {
+            "Read the service guide to learn at once which materials to bring, how long it takes and what it costs."
+        }
         Key::ForPersons => "For individuals",
         Key::ForEnterprises => "For businesses",
         Key::BrowseAll => "See all services",

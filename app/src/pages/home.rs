@@ -89,7 +89,8 @@ fn ThemeGroup(object: ServiceObject, title: Key, themes: Vec<Theme>) -> impl Int
         .into_iter()
         .filter(|t| t.service_object == object)
         .map(|t| {
-            let href = catalogue_href(&ItemQuery { object: Some(object), theme: Some(t.key.clone()), ..Default::default() });
+            let href =
+                catalogue_href(&ItemQuery { object: Some(object), theme: Some(t.key.clone()), ..Default::default() });
             let name = t.name.clone();
             view! { <li><a class="theme-link" href=href>{move || i18n.pick(&name)}</a></li> }
         })

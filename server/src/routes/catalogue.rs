@@ -29,7 +29,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         (status = 400, description = "A parameter cannot be read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is out of range", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn list_items(State(app): State<AppState>, AppQuery(query): AppQuery<ItemQuery>) -> Result<Json<ItemPage>, ApiError> {
+async fn list_items(
+    State(app): State<AppState>,
+    AppQuery(query): AppQuery<ItemQuery>,
+) -> Result<Json<ItemPage>, ApiError> {
     query.check().map_err(ApiError::fields)?;
     Ok(Json(app.store.list_items(&query).await?))
 }
@@ -42,7 +45,10 @@ async fn list_items(State(app): State<AppState>, AppQuery(query): AppQuery<ItemQ
         (status = 400, description = "Not an item code", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published item has this code", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn get_item(State(app): State<AppState>, code: Result<Path<String>, PathRejection>) -> Result<Json<ServiceItem>, ApiError> {
+async fn get_item(
+    State(app): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+) -> Result<Json<ServiceItem>, ApiError> {
     let Path(raw) = code.map_err(|_| ApiError::code(ProblemCode::InvalidPath))?;
     let code = ItemCode::parse(&raw).map_err(|e| {
         let mut problem = Problem::new(ProblemCode::InvalidPath);

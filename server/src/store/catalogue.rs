@@ -90,11 +90,13 @@ impl Store {
         item.status = shared::catalogue::ItemStatus::Published;
         let guide = serde_json::to_string(&item)?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE service_items SET status = 'superseded' WHERE code = $1 AND status = 'published' AND version <> $2")
-            .bind(item.code.as_str())
-            .bind(i64::from(item.version))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE service_items SET status = 'superseded' WHERE code = $1 AND status = 'published' AND version <> $2",
+        )
+        .bind(item.code.as_str())
+        .bind(i64::from(item.version))
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO service_items (code, version, status, service_object, theme, department_code,
                                         name_zh, name_en, search_text, guide)
@@ -157,12 +159,11 @@ impl Store {
 
     /// 办事指南 — the published version of an item, if there is one.
     pub async fn published_item(&self, code: &ItemCode) -> Result<Option<ServiceItem>, sqlx::Error> {
-        let row = sqlx::query_as::<_, GuideRow>(
-            "SELECT guide FROM service_items WHERE code = $1 AND status = 'published'",
-        )
-        .bind(code.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query_as::<_, GuideRow>("SELECT guide FROM service_items WHERE code = $1 AND status = 'published'")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(decode_guide).transpose().map_err(|e| sqlx::Error::Decode(e.into()))
     }
 
@@ -178,7 +179,11 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| DepartmentEntry { code: r.code, name: Bilingual::new(r.name_zh, r.name_en), items: r.items.max(0) as u64 })
+            .map(|r| DepartmentEntry {
+                code: r.code,
+                name: Bilingual::new(r.name_zh, r.name_en),
+                items: r.items.max(0) as u64,
+            })
             .collect())
     }
 

@@ -38,19 +38,18 @@ pub struct TestApp {
 #[macro_export]
 macro_rules! both {
     ($(#[doc = $doc:literal])* async fn $name:ident($app:ident) $body:block) => {
+        async fn $name($app: &$crate::helpers::TestApp) $body
         mod $name {
-            use super::*;
-            async fn body($app: &$crate::helpers::TestApp) $body
             #[tokio::test]
             async fn sqlite() {
                 let app = $crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await;
-                body(&app).await;
+                super::$name(&app).await;
                 app.finish().await;
             }
             #[tokio::test]
             async fn postgres() {
                 let app = $crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await;
-                body(&app).await;
+                super::$name(&app).await;
                 app.finish().await;
             }
         }
@@ -156,7 +155,8 @@ fn write_site(dir: &std::path::Path) {
 /// Requires a problem+json answer with this status and code, and returns the problem.
 pub async fn expect_problem(response: Response, status: u16, code: &str) -> Problem {
     assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert_eq!(content_type, "application/problem+json");
     let problem: Problem = response.json().await.expect("a problem document");
     assert_eq!(serde_json::to_value(problem.code).expect("code"), code);

@@ -14,8 +14,8 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 /// Province-level prefixes of GB/T 2260 area codes (the first two digits).
 const PROVINCES: &[u32] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 /// No living holder was born earlier; the standard's date field starts in the 1900s.
 const EARLIEST_BIRTH: (i32, u32, u32) = (1900, 1, 1);
@@ -124,15 +124,12 @@ impl ResidentIdError {
                 format!("第7至14位的出生日期“{digits}”不是有效日期"),
                 format!("The birth date in characters 7-14 ({digits}) is not a valid date"),
             ),
-            Self::FutureBirthDate { date } => Bilingual::new(
-                format!("出生日期{date}晚于今天"),
-                format!("The birth date {date} is after today"),
-            ),
+            Self::FutureBirthDate { date } => {
+                Bilingual::new(format!("出生日期{date}晚于今天"), format!("The birth date {date} is after today"))
+            }
             Self::BadCheckDigit { expected, found } => Bilingual::new(
                 format!("第18位校验码应为{expected}，而不是{found}，请核对号码"),
-                format!(
-                    "The check character (18th) should be {expected}, not {found}: please check the number"
-                ),
+                format!("The check character (18th) should be {expected}, not {found}: please check the number"),
             ),
         }
     }
@@ -151,9 +148,7 @@ impl ResidentId {
         if found != LEN {
             return Err(ResidentIdError::WrongLength { found });
         }
-        if let Some((position, found)) =
-            first_bad(&s, |i, c| c.is_ascii_digit() || (i == LEN - 1 && c == 'X'))
-        {
+        if let Some((position, found)) = first_bad(&s, |i, c| c.is_ascii_digit() || (i == LEN - 1 && c == 'X')) {
             return Err(ResidentIdError::BadCharacter { position, found });
         }
         let province: u32 = s[..2].parse().expect("two ASCII digits");
@@ -234,11 +229,7 @@ fn birth_date_of(s: &str) -> Result<NaiveDate, ResidentIdError> {
 
 /// ISO 7064 MOD 11-2 check character of the first 17 digits.
 fn check_digit(first17: &str) -> char {
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -271,13 +262,7 @@ impl std::str::FromStr for ResidentId {
 /// Builds a valid number from an area code, a birth date and a sequence code; for tests and
 /// demo data.
 pub fn compose(area: &str, birth: NaiveDate, sequence: u16) -> String {
-    let first17 = format!(
-        "{area}{:04}{:02}{:02}{:03}",
-        birth.year(),
-        birth.month(),
-        birth.day(),
-        sequence % 1000
-    );
+    let first17 = format!("{area}{:04}{:02}{:02}{:03}", birth.year(), birth.month(), birth.day(), sequence % 1000);
     let check = check_digit(&first17);
     format!("{first17}{check}")
 }
@@ -309,8 +294,7 @@ mod tests {
     #[test]
     fn refuses_every_invalid_example_for_its_stated_reason() {
         for ex in examples()["resident_id"]["invalid"].as_array().expect("a list") {
-            let err = ResidentId::parse_as_of(ex["value"].as_str().expect("text"), as_of())
-                .expect_err(&ex.to_string());
+            let err = ResidentId::parse_as_of(ex["value"].as_str().expect("text"), as_of()).expect_err(&ex.to_string());
             assert_eq!(err.code(), ex["reason"].as_str().expect("text"), "{ex}");
         }
     }
@@ -355,9 +339,8 @@ mod tests {
     }
 
     fn any_birth_date() -> impl Strategy<Value = NaiveDate> {
-        (0i64..(365 * 125)).prop_map(|d| {
-            NaiveDate::from_ymd_opt(1900, 1, 1).expect("a real date") + chrono::Days::new(d as u64)
-        })
+        (0i64..(365 * 125))
+            .prop_map(|d| NaiveDate::from_ymd_opt(1900, 1, 1).expect("a real date") + chrono::Days::new(d as u64))
     }
 
     fn any_area() -> impl Strategy<Value = String> {

@@ -91,7 +91,9 @@ impl UsccError {
                 format!("A unified social credit code has 18 characters; {found} were entered"),
             ),
             Self::ForbiddenCharacter { position, found } => Bilingual::new(
-                format!("第{position}位的字母“{found}”不会出现在统一社会信用代码中（不使用I、O、Z、S、V），请核对是否为数字"),
+                format!(
+                    "第{position}位的字母“{found}”不会出现在统一社会信用代码中（不使用I、O、Z、S、V），请核对是否为数字"
+                ),
                 format!(
                     "Character {position} ('{found}') never appears in a credit code (I, O, Z, S and V are not used): is it a digit?"
                 ),
@@ -102,9 +104,7 @@ impl UsccError {
             ),
             Self::BadCheckChar { expected, found } => Bilingual::new(
                 format!("第18位校验码应为{expected}，而不是{found}，请核对代码"),
-                format!(
-                    "The check character (18th) should be {expected}, not {found}: please check the code"
-                ),
+                format!("The check character (18th) should be {expected}, not {found}: please check the code"),
             ),
             Self::BadOrgCodeCheck { expected, found } => Bilingual::new(
                 format!("第9至17位的组织机构代码校验位应为{expected}，而不是{found}，请核对代码"),
@@ -282,9 +282,17 @@ mod tests {
     }
 
     fn any_code() -> impl Strategy<Value = String> {
-        (prop::collection::vec(any_char(), 2), prop::collection::vec(any_char(), 6), prop::collection::vec(any_char(), 8))
+        (
+            prop::collection::vec(any_char(), 2),
+            prop::collection::vec(any_char(), 6),
+            prop::collection::vec(any_char(), 8),
+        )
             .prop_map(|(p, a, o)| {
-                compose(&p.into_iter().collect::<String>(), &a.into_iter().collect::<String>(), &o.into_iter().collect::<String>())
+                compose(
+                    &p.into_iter().collect::<String>(),
+                    &a.into_iter().collect::<String>(),
+                    &o.into_iter().collect::<String>(),
+                )
             })
     }
 

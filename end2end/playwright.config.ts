@@ -1,0 +1,47 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The real server with the demo catalogue, on its own port and a fresh data directory.
+const port = Number(process.env.YIWANG_E2E_PORT ?? 18_080);
+const dataDir = `.data/run-${process.pid}`;
+const server = process.env.YIWANG_BIN ?? '../target/debug/yiwang';
+
+// Debian's Chromium: no browser is downloaded. The flags keep it from calling home, which this
+// network refuses.
+const launchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions,
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'phone',
+      use: { ...devices['Pixel 7'], viewport: { width: 360, height: 740 }, launchOptions },
+    },
+    {
+      name: 'desktop',
+      use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions },
+    },
+  ],
+  webServer: {
+    command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site`,
+    url: `http://127.0.0.1:${port}/api/v1/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});
