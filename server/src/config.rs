@@ -32,6 +32,15 @@ pub struct Config {
     #[arg(long, env = "YIWANG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
+    /// Base64 of the 32-byte key that protects identity numbers at rest. Without it, a key file
+    /// `pii.key` is made in the data directory on first start; several nodes must share one key.
+    #[arg(long, env = "YIWANG_PII_KEY", hide_env_values = true)]
+    pub pii_key: Option<String>,
+
+    /// Sign-in and registration attempts allowed per client address per minute.
+    #[arg(long, env = "YIWANG_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    pub login_attempts_per_minute: u32,
+
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -56,6 +65,8 @@ impl Config {
             demo: false,
             site_dir: PathBuf::from("target/site"),
             db_max_connections: 16,
+            pii_key: None,
+            login_attempts_per_minute: 30,
             log_format: LogFormat::Text,
         }
     }
@@ -82,6 +93,8 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("site_dir", &self.site_dir)
             .field("db_max_connections", &self.db_max_connections)
+            .field("pii_key", &self.pii_key.as_ref().map(|_| "<redacted>"))
+            .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -95,7 +108,9 @@ mod tests {
     fn passwords_never_reach_debug_output() {
         let mut config = Config::for_data_dir("d".into());
         config.database_url = Some("postgres://yiwang:s3cret@db:5432/yiwang".into());
+        config.pii_key = Some("c2VjcmV0IGtleQ==".into());
         let shown = format!("{config:?}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("yiwang:***@db"), "{shown}");
     }

@@ -307,3 +307,165 @@ mod tests {
         }
     }
 }
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Yiwang@2026";
+
+/// 演示账号 — one account per kind of user in the design, printed on start.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    /// What the account is for.
+    pub role: &'static str,
+    /// 姓名
+    pub name: &'static str,
+    /// The identity number to sign in with (demo data, not a real person's).
+    pub id_number: String,
+    /// For staff: department code, roles, and the authenticator secret (base32).
+    pub staff: Option<(&'static str, &'static [shared::account::Role], &'static str)>,
+}
+
+/// A demo enterprise and its legal representative's identity number.
+pub struct DemoEnterprise {
+    /// 统一社会信用代码
+    pub uscc: &'static str,
+    /// 企业名称
+    pub name: &'static str,
+    /// The legal representative's identity number.
+    pub legal_rep: &'static str,
+    /// Identity numbers of pre-authorized agents.
+    pub agents: &'static [&'static str],
+}
+
+fn composed(birth: (i32, u32, u32), sequence: u16) -> String {
+    let date = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("a real date");
+    shared::identity::compose_resident_id("441900", date, sequence)
+}
+
+/// The demo accounts: citizens, a legal representative, agents and a staff member for every role.
+pub fn demo_accounts() -> Vec<DemoAccount> {
+    use shared::account::Role::*;
+    let citizen = |role, name, id: &str| DemoAccount { role, name, id_number: id.to_owned(), staff: None };
+    let staff = |role, name, id: String, dept, roles, secret| DemoAccount {
+        role,
+        name,
+        id_number: id,
+        staff: Some((dept, roles, secret)),
+    };
+    vec![
+        citizen("citizen 市民; legal representative of 东莞市莞城张记餐馆", "张三", "441900196805221310"),
+        citizen("legal representative 法定代表人 of 东莞市示范科技有限公司", "李娜", "441900197509092467"),
+        citizen("enterprise agent 经办人 of 东莞市示范科技有限公司", "陈敏", "441900198812314688"),
+        citizen("citizen 市民 (not yet an agent)", "王强", "441900198201013579"),
+        staff(
+            "window clerk 综合窗口",
+            "黄丽",
+            "441900199602295196".to_owned(),
+            "DG-GSDA",
+            &[WindowClerk],
+            "YIWANGDEMOWINDOWCLERKAAAAAAAAAAA",
+        ),
+        staff(
+            "undertaker 承办",
+            "刘洋",
+            composed((1985, 3, 12), 101),
+            "DG-SAMR",
+            &[Undertaker],
+            "YIWANGDEMOUNDERTAKERAAAAAAAAAAAA",
+        ),
+        staff(
+            "reviewer 审核",
+            "周婷",
+            composed((1987, 6, 8), 202),
+            "DG-SAMR",
+            &[Reviewer],
+            "YIWANGDEMOREVIEWERAAAAAAAAAAAAAA",
+        ),
+        staff(
+            "approver 批准",
+            "吴刚",
+            composed((1979, 11, 30), 303),
+            "DG-SAMR",
+            &[Approver],
+            "YIWANGDEMOAPPROVERAAAAAAAAAAAAAA",
+        ),
+        staff(
+            "supervisor 效能监察",
+            "郑华",
+            composed((1975, 2, 14), 404),
+            "DG-GSDA",
+            &[Supervisor],
+            "YIWANGDEMOSUPERVISORAAAAAAAAAAAA",
+        ),
+        staff(
+            "catalogue admin 事项管理",
+            "孙悦",
+            composed((1990, 9, 9), 506),
+            "DG-GSDA",
+            &[CatalogueAdmin],
+            "YIWANGDEMOCATALOGUEADMINAAAAAAAA",
+        ),
+    ]
+}
+
+/// The demo enterprises.
+pub const DEMO_ENTERPRISES: [DemoEnterprise; 2] = [
+    DemoEnterprise {
+        uscc: "91441900MA4W7CX39E",
+        name: "东莞市示范科技有限公司",
+        legal_rep: "441900197509092467",
+        agents: &["441900198812314688"],
+    },
+    DemoEnterprise {
+        uscc: "92441900L7HN2E8K4C",
+        name: "东莞市莞城张记餐馆",
+        legal_rep: "441900196805221310",
+        agents: &[],
+    },
+];
+
+/// Creates the demo accounts and enterprises that do not exist yet (needs the demo catalogue's
+/// departments). One password hash serves every demo account, so starting stays fast.
+pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<DemoAccount>> {
+    let accounts = demo_accounts();
+    let password_hash = crate::auth::password::hash_now(DEMO_PASSWORD);
+    let now = app.clock.unix();
+    let mut ids = HashMap::new();
+    for account in &accounts {
+        let id_number =
+            shared::ResidentId::parse(&account.id_number).map_err(|e| anyhow::anyhow!("{}: {e}", account.name))?;
+        let hash = app.pii.lookup_hash(&id_number);
+        let person_id = match app.store.person_by_hash(&hash).await? {
+            Some(existing) => existing.id,
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                app.store
+                    .insert_person(&crate::store::identity::NewPerson {
+                        id: &id,
+                        id_number_hash: &hash,
+                        id_number_sealed: &app.pii.seal(&id_number),
+                        id_number_masked: &id_number.masked(),
+                        name: account.name,
+                        mobile: "13800138000",
+                        password_hash: &password_hash,
+                        created_at: now,
+                    })
+                    .await?;
+                id
+            }
+        };
+        if let Some((department, roles, secret)) = account.staff {
+            let roles = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+            app.store.upsert_staff(&person_id, department, &roles, Some(&app.pii.seal_text(secret))).await?;
+        }
+        ids.insert(account.id_number.clone(), person_id);
+    }
+    for e in &DEMO_ENTERPRISES {
+        let rep = ids.get(e.legal_rep).context("legal representative is a demo account")?;
+        app.store.upsert_enterprise(e.uscc, e.name, rep, now).await?;
+        for agent in e.agents {
+            let agent = ids.get(*agent).context("agent is a demo account")?;
+            app.store.grant_agent(e.uscc, agent, rep, now).await?;
+        }
+    }
+    Ok(accounts)
+}

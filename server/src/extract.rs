@@ -9,7 +9,10 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use shared::{Bilingual, FieldError, ProblemCode};
 
+use crate::auth::service::Session;
+use crate::auth::session;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Largest JSON body accepted by [`AppJson`].
 pub const MAX_JSON_BODY: usize = 256 * 1024;
@@ -84,5 +87,59 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
             problem.errors = vec![field_error(e.path(), &e.inner().to_string())];
             ApiError::Client(Box::new(problem))
         })
+    }
+}
+
+/// A path parameter set, with a malformed path answered by our problem rather than axum's text.
+pub struct AppPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError::code(ProblemCode::InvalidPath))
+    }
+}
+
+/// 客户端地址 — the peer address a request came from, for rate limits.
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(Self(addr.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))))
+    }
+}
+
+/// 已登录 — any valid session, including a staff member's before the second factor.
+pub struct SignedIn(pub Session);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session::token_from(&parts.headers).ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let session = app.session(&token).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        Ok(Self(session))
+    }
+}
+
+/// 已认证 — a session that may act: a citizen's, or a staff member's past the second factor.
+pub struct Authenticated(pub Session);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, app).await?;
+        if !session.fully_authenticated() {
+            return Err(ApiError::code(ProblemCode::TotpRequired));
+        }
+        Ok(Self(session))
     }
 }

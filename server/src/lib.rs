@@ -2,10 +2,13 @@
 //! the built app. `main.rs` only parses flags; everything else lives here so tests can start the
 //! real server.
 
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod pii;
 pub mod routes;
 pub mod site;
 pub mod state;
@@ -39,12 +42,15 @@ pub struct Server {
     pub state: AppState,
     /// Every route, with its middleware.
     pub router: Router,
+    /// The demo accounts, when started with `--demo`.
+    pub demo_accounts: Vec<demo::DemoAccount>,
 }
 
 /// Opens the database, applies migrations, loads the demo catalogue if asked, and builds the
 /// router.
 pub async fn build(config: Config) -> anyhow::Result<Server> {
     let store = Store::open(&config).await?;
+    let pii = pii::PiiKeys::load(config.pii_key.as_deref(), &config.data_dir)?;
     if config.demo {
         let demo = demo::DemoCatalogue::load()?;
         let published = demo.install(&store).await?;
@@ -53,9 +59,11 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
     if !site::is_built(&config.site_dir) {
         tracing::warn!(site_dir = %config.site_dir.display(), "the app is not built here; run `bash .ci/build-app`");
     }
-    let state = AppState::new(store, config);
+    let demo_mode = config.demo;
+    let state = AppState::new(store, config, pii);
+    let demo_accounts = if demo_mode { demo::install_accounts(&state).await? } else { Vec::new() };
     let router = app_router(state.clone());
-    Ok(Server { state, router })
+    Ok(Server { state, router, demo_accounts })
 }
 
 fn app_router(state: AppState) -> Router {
@@ -87,7 +95,8 @@ pub async fn serve(
     server: Server,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, server.router).with_graceful_shutdown(shutdown).await?;
+    let service = server.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
     server.state.store.close().await;
     Ok(())
 }

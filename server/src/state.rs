@@ -1,11 +1,16 @@
 //! 应用状态 — what every handler can reach.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::pii::PiiKeys;
 use crate::store::Store;
 
 /// The state shared by every request: cheap to clone.
@@ -18,12 +23,29 @@ pub struct App {
     pub store: Store,
     /// How the server was started.
     pub config: Config,
+    /// The current time.
+    pub clock: Clock,
+    /// The keys that protect identity numbers.
+    pub pii: PiiKeys,
+    /// Password hashing on a bounded pool.
+    pub hasher: PasswordHasher,
+    /// Sign-in and registration attempts per client address (this node's share).
+    pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl AppState {
-    /// Wraps the parts.
-    pub fn new(store: Store, config: Config) -> Self {
-        Self(Arc::new(App { store, config }))
+    /// Assembles the parts.
+    pub fn new(store: Store, config: Config, pii: PiiKeys) -> Self {
+        let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        Self(Arc::new(App {
+            store,
+            config,
+            clock: Clock::default(),
+            pii,
+            hasher: PasswordHasher::new(cores),
+            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }))
     }
 }
 
@@ -31,12 +53,5 @@ impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.0
-    }
-}
-
-impl App {
-    /// Today's date in Asia/Shanghai, where every deadline and birth date is reckoned.
-    pub fn today(&self) -> NaiveDate {
-        chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! It builds natively for the server and for `wasm32-unknown-unknown` for the app.
 
+pub mod account;
 pub mod api;
 pub mod catalogue;
 pub mod identity;

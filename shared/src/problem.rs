@@ -28,6 +28,26 @@ pub enum ProblemCode {
     MethodNotAllowed,
     /// The body is larger than this endpoint takes.
     PayloadTooLarge,
+    /// The request needs a signed-in session.
+    Unauthenticated,
+    /// The identity number, password or authenticator code is wrong (never says which).
+    InvalidCredentials,
+    /// This account signs in with an authenticator code too.
+    TotpRequired,
+    /// Too many failed sign-ins for this account: wait before trying again.
+    LoginLocked,
+    /// Too many requests from this address: wait before trying again.
+    RateLimited,
+    /// The signed-in person may not do this.
+    Forbidden,
+    /// A state-changing request came from another site.
+    CsrfRejected,
+    /// This identity number already has an account.
+    AlreadyRegistered,
+    /// No such enterprise, or none this person may see.
+    EnterpriseNotFound,
+    /// No such person, or none this person may see.
+    PersonNotFound,
     /// The database cannot be reached.
     ServiceUnavailable,
     /// Something failed on the server; the log has the cause.
@@ -41,6 +61,11 @@ impl ProblemCode {
             Self::NotFound | Self::ItemNotFound => 404,
             Self::InvalidQuery | Self::InvalidPath | Self::InvalidJson => 400,
             Self::ValidationFailed => 422,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::TotpRequired => 401,
+            Self::LoginLocked | Self::RateLimited => 429,
+            Self::Forbidden | Self::CsrfRejected => 403,
+            Self::AlreadyRegistered => 409,
+            Self::EnterpriseNotFound | Self::PersonNotFound => 404,
             Self::UnsupportedMediaType => 415,
             Self::MethodNotAllowed => 405,
             Self::PayloadTooLarge => 413,
@@ -61,6 +86,16 @@ impl ProblemCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TotpRequired => "totp_required",
+            Self::LoginLocked => "login_locked",
+            Self::RateLimited => "rate_limited",
+            Self::Forbidden => "forbidden",
+            Self::CsrfRejected => "csrf_rejected",
+            Self::AlreadyRegistered => "already_registered",
+            Self::EnterpriseNotFound => "enterprise_not_found",
+            Self::PersonNotFound => "person_not_found",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
         }
@@ -85,6 +120,30 @@ impl ProblemCode {
             Self::UnsupportedMediaType => Bilingual::new("请以 JSON 格式提交", "Send the data as application/json"),
             Self::MethodNotAllowed => Bilingual::new("此地址不支持该操作", "This address does not take this method"),
             Self::PayloadTooLarge => Bilingual::new("提交的内容过大", "The submitted data is too large"),
+            Self::Unauthenticated => Bilingual::new("请先登录", "Please sign in first"),
+            Self::InvalidCredentials => Bilingual::new(
+                "身份证号码、密码或动态验证码不正确",
+                "The identity number, password or authenticator code is not correct",
+            ),
+            Self::TotpRequired => Bilingual::new(
+                "请输入身份验证器上的6位动态验证码",
+                "Enter the 6-digit code from your authenticator app",
+            ),
+            Self::LoginLocked => Bilingual::new(
+                "登录失败次数过多，请15分钟后再试",
+                "Too many failed sign-ins: please try again in 15 minutes",
+            ),
+            Self::RateLimited => Bilingual::new("操作过于频繁，请稍后再试", "Too many requests: please wait a moment"),
+            Self::Forbidden => Bilingual::new("您没有办理此项操作的权限", "You are not allowed to do this"),
+            Self::CsrfRejected => {
+                Bilingual::new("请求来自其他网站，已被拒绝", "The request came from another site and was refused")
+            }
+            Self::AlreadyRegistered => Bilingual::new(
+                "该身份证号码已注册，请直接登录",
+                "This identity number is already registered: please sign in",
+            ),
+            Self::EnterpriseNotFound => Bilingual::new("没有找到这个企业", "No such enterprise"),
+            Self::PersonNotFound => Bilingual::new("没有找到这个人员", "No such person"),
             Self::ServiceUnavailable => Bilingual::new(
                 "服务暂时不可用，请稍后再试",
                 "The service is unavailable for a moment: please try again",
@@ -106,6 +165,12 @@ pub struct FieldError {
     pub code: String,
     /// What is wrong, in both languages.
     pub message: Bilingual,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message.en)
+    }
 }
 
 impl FieldError {
@@ -234,6 +299,16 @@ mod tests {
             UnsupportedMediaType,
             MethodNotAllowed,
             PayloadTooLarge,
+            Unauthenticated,
+            InvalidCredentials,
+            TotpRequired,
+            LoginLocked,
+            RateLimited,
+            Forbidden,
+            CsrfRejected,
+            AlreadyRegistered,
+            EnterpriseNotFound,
+            PersonNotFound,
             ServiceUnavailable,
             Internal,
         ] {

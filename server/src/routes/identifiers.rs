@@ -28,5 +28,5 @@ async fn check_identifier(
     State(app): State<AppState>,
     AppJson(req): AppJson<IdentifierCheckRequest>,
 ) -> Result<Json<IdentifierCheck>, ApiError> {
-    req.check(app.today()).map(Json).map_err(|e| ApiError::fields(vec![e]))
+    req.check(app.clock.today()).map(Json).map_err(|e| ApiError::fields(vec![e]))
 }

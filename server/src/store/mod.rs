@@ -6,6 +6,7 @@
 //! folder, because their DDL differs.
 
 mod catalogue;
+pub mod identity;
 
 use std::path::Path;
 use std::time::Duration;
@@ -93,6 +94,11 @@ impl Store {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The connection pool, for tests and tools that look behind the services.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// The engine behind this store.

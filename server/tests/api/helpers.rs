@@ -59,6 +59,12 @@ macro_rules! both {
 impl TestApp {
     /// Starts a server with the demo catalogue on a fresh database of the given kind.
     pub async fn spawn(db: Db) -> Self {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`] with a change to the configuration.
+    pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut Config)) -> Self {
+        init_logs();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let site_dir = dir.path().join("site");
         write_site(&site_dir);
@@ -66,6 +72,7 @@ impl TestApp {
         config.demo = true;
         config.site_dir = site_dir.clone();
         config.db_max_connections = 4;
+        configure(&mut config);
         let postgres_db = match db {
             Db::Sqlite => None,
             Db::Postgres => {
@@ -127,6 +134,22 @@ impl TestApp {
     }
 }
 
+/// Writes the server's logs (debug level) to `<target>/tmp/server-logs/<pid>.log`, where the
+/// `log_scan` test looks for identity numbers after the suite has run.
+fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("server-logs");
+        std::fs::create_dir_all(&dir).expect("log directory");
+        let file = std::fs::File::create(dir.join(format!("{}.log", std::process::id()))).expect("log file");
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info,reqwest=info"))
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    });
+}
+
 fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned())
 }
@@ -163,4 +186,49 @@ pub async fn expect_problem(response: Response, status: u16, code: &str) -> Prob
     assert_eq!(problem.status, status);
     assert!(!problem.message.zh.is_empty() && !problem.message.en.is_empty(), "bilingual message");
     problem
+}
+
+/// The session token a sign-in answer sets.
+pub fn session_token(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("__Host-yiwang_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+impl TestApp {
+    /// A request with a session cookie.
+    pub fn with_session(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).header("cookie", format!("__Host-yiwang_session={token}"))
+    }
+
+    /// Signs in and returns the session token; requires success.
+    pub async fn sign_in(&self, id_number: &str, password: &str, totp: Option<String>) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"id_number": id_number, "password": password, "totp": totp}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {}", &id_number[..6]);
+        session_token(&response).expect("a session cookie")
+    }
+
+    /// Signs in a demo account, with its current authenticator code if it is staff.
+    pub async fn sign_in_demo(&self, name: &str) -> String {
+        let account = server::demo::demo_accounts().into_iter().find(|a| a.name == name).expect("a demo account");
+        let code = account
+            .staff
+            .map(|(_, _, secret)| server::auth::totp::code_at(secret, self.state.clock.unix()).expect("a code"));
+        self.sign_in(&account.id_number, server::demo::DEMO_PASSWORD, code).await
+    }
+}
+
+/// The identity number of a demo account.
+pub fn demo_id(name: &str) -> String {
+    server::demo::demo_accounts().into_iter().find(|a| a.name == name).expect("a demo account").id_number
 }

@@ -5,4 +5,5 @@ mod helpers;
 
 mod catalogue;
 mod identifiers;
+mod identity;
 mod system;

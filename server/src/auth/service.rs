@@ -1,0 +1,364 @@
+//! The identity services the handlers call. Each checks who may do what and records what
+//! was done in the audit trail.
+
+use shared::account::{
+    ActingRequest, AgentEntry, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile, RegisterRequest,
+    Relation, Role, StaffInfo, TotpEnrolment, UnmaskRequest, UnmaskResponse,
+};
+use shared::catalogue::Department;
+use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
+
+use super::session::{self, ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, TOUCH_EVERY_SECS};
+use super::totp;
+use crate::error::ApiError;
+use crate::state::App;
+use crate::store::identity::{AuditEvent, NewPerson, SessionRow, StaffRow};
+
+/// OWASP ASVS 2.2.1: lock an account after this many failures …
+pub const LOCKOUT_FAILURES: i64 = 5;
+/// … within this window, for the rest of it.
+pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;
+/// Shortest reason accepted for unmasking an identity number.
+const MIN_REASON_CHARS: usize = 4;
+
+/// A signed-in person's session, with their staff record if they are staff.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The stored session.
+    pub row: SessionRow,
+    /// The staff record, for staff.
+    pub staff: Option<StaffRow>,
+}
+
+impl Session {
+    /// Whether the session may act: citizens at once, staff after the second factor.
+    pub fn fully_authenticated(&self) -> bool {
+        self.staff.is_none() || self.row.second_factor == 1
+    }
+
+    /// The staff member's roles.
+    pub fn roles(&self) -> Vec<Role> {
+        self.staff.as_ref().map(|s| s.roles.split(',').filter_map(Role::parse).collect()).unwrap_or_default()
+    }
+}
+
+fn audit<'a>(s: Option<&'a SessionRow>, action: &'a str, subject: &'a str, detail: &'a str, at: i64) -> AuditEvent<'a> {
+    AuditEvent {
+        actor_id: s.map(|s| s.person_id.as_str()),
+        acting_uscc: s.and_then(|s| s.acting_uscc.as_deref()),
+        action,
+        subject,
+        detail,
+        at,
+    }
+}
+
+fn parse_uscc(raw: &str) -> Result<Uscc, ApiError> {
+    Uscc::parse(raw).map_err(|e| ApiError::fields(vec![FieldError::uscc("uscc", &e)]))
+}
+
+impl App {
+    /// 注册 — creates a citizen's account.
+    #[tracing::instrument(skip_all)]
+    pub async fn register(&self, req: RegisterRequest) -> Result<Identity, ApiError> {
+        let reg = req.check(self.clock.today()).map_err(ApiError::fields)?;
+        let hash = self.pii.lookup_hash(&reg.id_number);
+        let password_hash = self.hasher.hash(reg.password).await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = self.clock.unix();
+        let inserted = self
+            .store
+            .insert_person(&NewPerson {
+                id: &id,
+                id_number_hash: &hash,
+                id_number_sealed: &self.pii.seal(&reg.id_number),
+                id_number_masked: &reg.id_number.masked(),
+                name: &reg.name,
+                mobile: reg.mobile.as_str(),
+                password_hash: &password_hash,
+                created_at: now,
+            })
+            .await?;
+        if !inserted {
+            return Err(ApiError::code(ProblemCode::AlreadyRegistered));
+        }
+        self.store.append_audit(&audit(None, "registered", &id, "", now)).await?;
+        tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
+        self.identity_of(&id, None, true).await
+    }
+
+    /// 登录 — checks the identity number, password and (for staff) authenticator code, and opens
+    /// a new session; the token presented before, if any, is ended (the session id rotates).
+    #[tracing::instrument(skip_all)]
+    pub async fn login(&self, req: LoginRequest, previous: Option<String>) -> Result<(Identity, String), ApiError> {
+        let id = ResidentId::parse(&req.id_number)
+            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
+        let hash = self.pii.lookup_hash(&id);
+        let now = self.clock.unix();
+        if self.store.count_login_failures(&hash, now - LOCKOUT_WINDOW_SECS).await? >= LOCKOUT_FAILURES {
+            tracing::warn!(id_number = %id.masked(), "sign-in refused: locked out");
+            return Err(ApiError::code(ProblemCode::LoginLocked));
+        }
+        let person = self.store.person_by_hash(&hash).await?;
+        let ok = self.hasher.verify(req.password, person.as_ref().map(|p| p.password_hash.clone())).await?;
+        let Some(person) = person.filter(|_| ok) else {
+            self.store.record_login_failure(&hash, now).await?;
+            tracing::info!(id_number = %id.masked(), "sign-in failed");
+            return Err(ApiError::code(ProblemCode::InvalidCredentials));
+        };
+        let staff = self.store.staff(&person.id).await?;
+        let second_factor = match staff.as_ref().filter(|s| s.totp_confirmed == 1) {
+            None => staff.is_none(),
+            Some(staff) => {
+                let Some(code) = req.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+                    return Err(ApiError::code(ProblemCode::TotpRequired));
+                };
+                if !self.check_totp(&person.id, staff, code).await? {
+                    self.store.record_login_failure(&hash, now).await?;
+                    return Err(ApiError::code(ProblemCode::InvalidCredentials));
+                }
+                true
+            }
+        };
+        if let Some(old) = previous {
+            self.store.delete_session(&session::token_hash(&old)).await?;
+        }
+        self.store.clear_login_failures(&hash).await?;
+        let (token, token_hash) = session::new_token();
+        let row = SessionRow {
+            token_hash,
+            person_id: person.id.clone(),
+            acting_uscc: None,
+            second_factor: i64::from(second_factor),
+            created_at: now,
+            last_seen_at: now,
+        };
+        self.store.insert_session(&row).await?;
+        self.store.append_audit(&audit(Some(&row), "login", &person.id, "", now)).await?;
+        tracing::info!(person = %person.id, "signed in");
+        Ok((self.identity_of(&person.id, None, second_factor).await?, token))
+    }
+
+    async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
+        let Some(sealed) = staff.totp_sealed.as_deref() else { return Ok(false) };
+        let secret = self.pii.open_text(sealed)?;
+        let Some(step) = totp::matching_step(&secret, code, self.clock.unix())? else { return Ok(false) };
+        Ok(self.store.use_totp_step(person_id, step).await?)
+    }
+
+    /// The session a token opens, if it is still valid; an expired one is ended.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, ApiError> {
+        let hash = session::token_hash(token);
+        let Some(row) = self.store.session(&hash).await? else { return Ok(None) };
+        let now = self.clock.unix();
+        if now - row.last_seen_at > IDLE_TIMEOUT_SECS || now - row.created_at > ABSOLUTE_TIMEOUT_SECS {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        if now - row.last_seen_at > TOUCH_EVERY_SECS {
+            self.store.touch_session(&hash, now).await?;
+        }
+        let staff = self.store.staff(&row.person_id).await?;
+        Ok(Some(Session { row, staff }))
+    }
+
+    /// 退出 — ends the session on the server.
+    pub async fn logout(&self, s: &Session) -> Result<(), ApiError> {
+        self.store.delete_session(&s.row.token_hash).await?;
+        self.store.append_audit(&audit(Some(&s.row), "logout", &s.row.person_id, "", self.clock.unix())).await?;
+        Ok(())
+    }
+
+    /// 当前身份
+    pub async fn identity(&self, s: &Session) -> Result<Identity, ApiError> {
+        self.identity_of(&s.row.person_id, s.row.acting_uscc.as_deref(), s.row.second_factor == 1).await
+    }
+
+    async fn identity_of(
+        &self,
+        person_id: &str,
+        acting: Option<&str>,
+        second_factor: bool,
+    ) -> Result<Identity, ApiError> {
+        let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let enterprises = self.store.enterprise_links(person_id).await?;
+        let acting_for = acting.and_then(|u| enterprises.iter().find(|e| e.uscc == u).cloned());
+        let staff = match self.store.staff(person_id).await? {
+            None => None,
+            Some(row) => {
+                let (zh, en) = self.store.department(&row.department_code).await?.unwrap_or_default();
+                Some(StaffInfo {
+                    department: Department { code: row.department_code.clone(), name: Bilingual::new(zh, en) },
+                    roles: row.roles.split(',').filter_map(Role::parse).collect(),
+                    second_factor_passed: second_factor,
+                    totp_enrolled: row.totp_confirmed == 1,
+                })
+            }
+        };
+        Ok(Identity {
+            person_id: person.id,
+            name: person.name,
+            id_number_masked: person.id_number_masked,
+            mobile_masked: Mobile::parse(&person.mobile).map(|m| m.masked()).unwrap_or_default(),
+            enterprises,
+            acting_for,
+            staff,
+        })
+    }
+
+    /// 切换办事身份 — act for one of one's enterprises, or for oneself.
+    pub async fn set_acting(&self, s: &Session, req: ActingRequest) -> Result<Identity, ApiError> {
+        let uscc = match req.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let uscc = parse_uscc(raw)?;
+                let links = self.store.enterprise_links(&s.row.person_id).await?;
+                if !links.iter().any(|l| l.uscc == uscc.as_str()) {
+                    return Err(ApiError::code(ProblemCode::Forbidden));
+                }
+                Some(uscc)
+            }
+        };
+        let uscc = uscc.as_ref().map(Uscc::as_str);
+        self.store.set_acting(&s.row.token_hash, uscc).await?;
+        let mut row = s.row.clone();
+        row.acting_uscc = uscc.map(str::to_owned);
+        let subject = uscc.unwrap_or(&s.row.person_id);
+        self.store.append_audit(&audit(Some(&row), "acting_for", subject, "", self.clock.unix())).await?;
+        self.identity_of(&s.row.person_id, uscc, s.row.second_factor == 1).await
+    }
+
+    /// The enterprises one may act for.
+    pub async fn my_enterprises(&self, s: &Session) -> Result<Vec<EnterpriseLink>, ApiError> {
+        Ok(self.store.enterprise_links(&s.row.person_id).await?)
+    }
+
+    /// Checks that the session's person is the legal representative of `raw`: a stranger gets
+    /// 404 (the enterprise's links are not theirs to learn), an agent 403.
+    async fn as_legal_rep(&self, s: &Session, raw: &str) -> Result<Uscc, ApiError> {
+        let uscc = parse_uscc(raw)?;
+        let links = self.store.enterprise_links(&s.row.person_id).await?;
+        match links.iter().find(|l| l.uscc == uscc.as_str()).map(|l| l.relation) {
+            Some(Relation::LegalRepresentative) => Ok(uscc),
+            Some(Relation::Agent) => Err(ApiError::code(ProblemCode::Forbidden)),
+            None => Err(ApiError::code(ProblemCode::EnterpriseNotFound)),
+        }
+    }
+
+    /// 经办人列表 — for the legal representative.
+    pub async fn agents(&self, s: &Session, uscc: &str) -> Result<Vec<AgentEntry>, ApiError> {
+        let uscc = self.as_legal_rep(s, uscc).await?;
+        let rows = self.store.agents(uscc.as_str()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AgentEntry {
+                person_id: r.person_id,
+                name: r.name,
+                id_number_masked: r.id_number_masked,
+                granted_at: chrono::DateTime::from_timestamp(r.granted_at, 0).unwrap_or_default().to_rfc3339(),
+            })
+            .collect())
+    }
+
+    /// 授权经办人 — the legal representative authorizes a registered person.
+    pub async fn grant_agent(&self, s: &Session, uscc: &str, req: GrantAgentRequest) -> Result<AgentEntry, ApiError> {
+        let uscc = self.as_legal_rep(s, uscc).await?;
+        let id = ResidentId::parse_as_of(&req.id_number, self.clock.today())
+            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
+        let agent = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.ok_or_else(|| {
+            ApiError::with_message(
+                ProblemCode::PersonNotFound,
+                Bilingual::new(
+                    "该身份证号码尚未注册，请经办人先注册账号",
+                    "Nobody is registered with this identity number: the agent must register first",
+                ),
+            )
+        })?;
+        if agent.id == s.row.person_id {
+            return Err(ApiError::fields(vec![FieldError {
+                field: "id_number".to_owned(),
+                code: "self_grant".to_owned(),
+                message: Bilingual::new("法定代表人无需授权自己", "The legal representative needs no authorization"),
+            }]));
+        }
+        let now = self.clock.unix();
+        self.store.grant_agent(uscc.as_str(), &agent.id, &s.row.person_id, now).await?;
+        self.store.append_audit(&audit(Some(&s.row), "agent_granted", uscc.as_str(), &agent.id, now)).await?;
+        let entry = self.agents(s, uscc.as_str()).await?.into_iter().find(|a| a.person_id == agent.id);
+        entry.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("granted agent not listed")))
+    }
+
+    /// 撤销授权 — the legal representative withdraws an agent's authorization.
+    pub async fn revoke_agent(&self, s: &Session, uscc: &str, person_id: &str) -> Result<(), ApiError> {
+        let uscc = self.as_legal_rep(s, uscc).await?;
+        if !self.store.revoke_agent(uscc.as_str(), person_id).await? {
+            return Err(ApiError::code(ProblemCode::PersonNotFound));
+        }
+        self.store
+            .append_audit(&audit(Some(&s.row), "agent_revoked", uscc.as_str(), person_id, self.clock.unix()))
+            .await?;
+        Ok(())
+    }
+
+    /// 绑定身份验证器 — a staff member gets a new authenticator secret; it counts once a code from
+    /// it is verified.
+    pub async fn enrol_totp(&self, s: &Session) -> Result<TotpEnrolment, ApiError> {
+        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+        // An enrolled authenticator is replaced only from a session that passed it.
+        if staff.totp_confirmed == 1 && s.row.second_factor != 1 {
+            return Err(ApiError::code(ProblemCode::Forbidden));
+        }
+        let secret = totp::new_secret();
+        self.store.set_pending_totp(&s.row.person_id, &self.pii.seal_text(&secret)).await?;
+        let person =
+            self.store.person(&s.row.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
+        self.store
+            .append_audit(&audit(Some(&s.row), "totp_enrolment_started", &s.row.person_id, "", self.clock.unix()))
+            .await?;
+        Ok(TotpEnrolment { secret, otpauth_url })
+    }
+
+    /// 验证动态验证码 — confirms an enrolment and passes the session's second factor.
+    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, ApiError> {
+        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+        if !self.check_totp(&s.row.person_id, staff, code).await? {
+            return Err(ApiError::fields(vec![FieldError {
+                field: "code".to_owned(),
+                code: "invalid_totp".to_owned(),
+                message: Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"),
+            }]));
+        }
+        self.store.pass_second_factor(&s.row.token_hash).await?;
+        self.store
+            .append_audit(&audit(Some(&s.row), "second_factor_passed", &s.row.person_id, "", self.clock.unix()))
+            .await?;
+        self.identity_of(&s.row.person_id, s.row.acting_uscc.as_deref(), true).await
+    }
+
+    /// 查看完整身份证号码 — for roles that need it, with a stated reason that is audited.
+    pub async fn unmask(&self, s: &Session, req: UnmaskRequest) -> Result<UnmaskResponse, ApiError> {
+        if !s.roles().iter().any(|r| r.may_unmask()) {
+            return Err(ApiError::code(ProblemCode::Forbidden));
+        }
+        let reason = req.reason.trim();
+        if reason.chars().count() < MIN_REASON_CHARS || reason.chars().count() > 200 {
+            return Err(ApiError::fields(vec![FieldError {
+                field: "reason".to_owned(),
+                code: "reason_required".to_owned(),
+                message: Bilingual::new(
+                    "请说明查看完整号码的原因（4至200字）",
+                    "State why the full number is needed (4 to 200 characters)",
+                ),
+            }]));
+        }
+        let person =
+            self.store.person(&req.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        let id = self.pii.open(&person.id_number_sealed)?;
+        self.store
+            .append_audit(&audit(Some(&s.row), "id_number_unmasked", &person.id, reason, self.clock.unix()))
+            .await?;
+        tracing::info!(subject = %person.id, "identity number unmasked");
+        Ok(UnmaskResponse { id_number: id.as_str().to_owned() })
+    }
+}

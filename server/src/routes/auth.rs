@@ -1,0 +1,114 @@
+//! 统一身份认证 — register, sign in and out, who am I, act for an enterprise, staff second factor.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use shared::account::{ActingRequest, Identity, LoginRequest, RegisterRequest, TotpCode, TotpEnrolment};
+use shared::{Problem, ProblemCode};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::session;
+use crate::error::ApiError;
+use crate::extract::{AppJson, Authenticated, ClientIp, SignedIn};
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(set_acting))
+        .routes(routes!(enrol_totp))
+        .routes(routes!(verify_totp))
+}
+
+fn limit(app: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    app.login_limiter.check_key(&ip).map_err(|_| ApiError::code(ProblemCode::RateLimited))
+}
+
+/// Registers a citizen by resident identity number; sign in afterwards.
+#[utoipa::path(post, path = "/auth/register", tag = "identity", request_body = RegisterRequest,
+    responses(
+        (status = 201, body = Identity),
+        (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn register(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    AppJson(req): AppJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<Identity>), ApiError> {
+    limit(&app, ip)?;
+    Ok((StatusCode::CREATED, Json(app.register(req).await?)))
+}
+
+/// Signs in with identity number and password (staff add `totp`) and sets the session cookie.
+/// A wrong number, password or code all get the same 401.
+#[utoipa::path(post, path = "/auth/login", tag = "identity", request_body = LoginRequest,
+    responses(
+        (status = 200, body = Identity, headers(("set-cookie" = String, description = "__Host-yiwang_session"))),
+        (status = 401, description = "invalid_credentials, or totp_required for staff", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "login_locked or rate_limited", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    AppJson(req): AppJson<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    limit(&app, ip)?;
+    let (identity, token) = app.login(req, session::token_from(&headers)).await?;
+    Ok((AppendHeaders([(SET_COOKIE, session::set_cookie(&token))]), Json(identity)))
+}
+
+/// Ends the session on the server and clears the cookie.
+#[utoipa::path(post, path = "/auth/logout", tag = "identity",
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn logout(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<impl IntoResponse, ApiError> {
+    app.logout(&s).await?;
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
+}
+
+/// Who is signed in, for whom they act, and (for staff) their department and roles.
+#[utoipa::path(get, path = "/auth/me", tag = "identity",
+    responses((status = 200, body = Identity), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn me(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<Identity>, ApiError> {
+    Ok(Json(app.identity(&s).await?))
+}
+
+/// Acts for one of one's enterprises (`uscc`), or for oneself (`null`).
+#[utoipa::path(post, path = "/auth/acting", tag = "identity", request_body = ActingRequest,
+    responses(
+        (status = 200, body = Identity),
+        (status = 403, description = "Not linked to this enterprise", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn set_acting(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppJson(req): AppJson<ActingRequest>,
+) -> Result<Json<Identity>, ApiError> {
+    Ok(Json(app.set_acting(&s, req).await?))
+}
+
+/// Starts enrolling an authenticator app (staff): returns the secret and its `otpauth://` URL.
+#[utoipa::path(post, path = "/auth/totp/enrol", tag = "identity",
+    responses((status = 200, body = TotpEnrolment), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn enrol_totp(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<TotpEnrolment>, ApiError> {
+    Ok(Json(app.enrol_totp(&s).await?))
+}
+
+/// Verifies an authenticator code (staff): confirms an enrolment and passes the second factor.
+#[utoipa::path(post, path = "/auth/totp/verify", tag = "identity", request_body = TotpCode,
+    responses((status = 200, body = Identity), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn verify_totp(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    AppJson(req): AppJson<TotpCode>,
+) -> Result<Json<Identity>, ApiError> {
+    Ok(Json(app.verify_totp(&s, &req.code).await?))
+}

@@ -1,0 +1,441 @@
+//! 身份的存储 — persons, staff, enterprises, agents, sessions, failed sign-ins and the audit trail.
+
+use shared::account::{EnterpriseLink, Relation};
+
+use super::Store;
+
+/// A person as stored; the identity number only sealed, masked and hashed.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PersonRow {
+    /// Account id.
+    pub id: String,
+    /// AES-GCM of the identity number.
+    pub id_number_sealed: String,
+    /// The masked identity number.
+    pub id_number_masked: String,
+    /// 姓名
+    pub name: String,
+    /// 手机号码
+    pub mobile: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A new person to insert.
+pub struct NewPerson<'a> {
+    /// Account id.
+    pub id: &'a str,
+    /// Keyed hash of the identity number.
+    pub id_number_hash: &'a str,
+    /// AES-GCM of the identity number.
+    pub id_number_sealed: &'a str,
+    /// The masked identity number.
+    pub id_number_masked: &'a str,
+    /// 姓名
+    pub name: &'a str,
+    /// 手机号码
+    pub mobile: &'a str,
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A staff member's department, roles and authenticator.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StaffRow {
+    /// 所属部门
+    pub department_code: String,
+    /// Comma-separated role names.
+    pub roles: String,
+    /// The sealed base32 TOTP secret.
+    pub totp_sealed: Option<String>,
+    /// 1 once the staff member proved the authenticator works.
+    pub totp_confirmed: i64,
+    /// The last step a code was accepted for.
+    pub totp_last_step: i64,
+}
+
+/// A server-side session.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    /// SHA-256 of the cookie token.
+    pub token_hash: String,
+    /// Whose session.
+    pub person_id: String,
+    /// The enterprise being acted for.
+    pub acting_uscc: Option<String>,
+    /// 1 once the second factor passed (or for citizens, who have none).
+    pub second_factor: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub last_seen_at: i64,
+}
+
+/// An agent of an enterprise.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AgentRow {
+    /// The agent's account id.
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// The masked identity number.
+    pub id_number_masked: String,
+    /// Unix seconds.
+    pub granted_at: i64,
+}
+
+/// One audit event to append.
+pub struct AuditEvent<'a> {
+    /// Who acted, if anyone was signed in.
+    pub actor_id: Option<&'a str>,
+    /// The enterprise they acted for, if any.
+    pub acting_uscc: Option<&'a str>,
+    /// What happened (`login`, `agent_granted`, `id_number_unmasked`, …).
+    pub action: &'a str,
+    /// What it happened to (a person id, a credit code, …).
+    pub subject: &'a str,
+    /// Why, or further detail (never a full identity number).
+    pub detail: &'a str,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// A stored audit event.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    /// Who acted.
+    pub actor_id: Option<String>,
+    /// For which enterprise.
+    pub acting_uscc: Option<String>,
+    /// What happened.
+    pub action: String,
+    /// To what.
+    pub subject: String,
+    /// Why.
+    pub detail: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    uscc: String,
+    name: String,
+    relation: String,
+}
+
+const PERSON_COLUMNS: &str = "id, id_number_sealed, id_number_masked, name, mobile, password_hash";
+
+impl Store {
+    /// Inserts a person; `Ok(false)` if the identity number is already registered.
+    pub async fn insert_person(&self, p: &NewPerson<'_>) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO persons (id, id_number_hash, id_number_sealed, id_number_masked, name, mobile, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id_number_hash) DO NOTHING",
+        )
+        .bind(p.id)
+        .bind(p.id_number_hash)
+        .bind(p.id_number_sealed)
+        .bind(p.id_number_masked)
+        .bind(p.name)
+        .bind(p.mobile)
+        .bind(p.password_hash)
+        .bind(p.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The person with this keyed identity-number hash.
+    pub async fn person_by_hash(&self, hash: &str) -> Result<Option<PersonRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id_number_hash = $1"))
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The person with this account id.
+    pub async fn person(&self, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The staff record of a person, if they are staff.
+    pub async fn staff(&self, person_id: &str) -> Result<Option<StaffRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT department_code, roles, totp_sealed, totp_confirmed, totp_last_step FROM staff WHERE person_id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Makes a person staff of a department with these roles (and, for demo staff, a confirmed
+    /// authenticator).
+    pub async fn upsert_staff(
+        &self,
+        person_id: &str,
+        department_code: &str,
+        roles: &str,
+        totp_sealed: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO staff (person_id, department_code, roles, totp_sealed, totp_confirmed) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (person_id) DO UPDATE SET department_code = excluded.department_code, roles = excluded.roles",
+        )
+        .bind(person_id)
+        .bind(department_code)
+        .bind(roles)
+        .bind(totp_sealed)
+        .bind(i64::from(totp_sealed.is_some()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a new, not yet confirmed authenticator secret.
+    pub async fn set_pending_totp(&self, person_id: &str, sealed: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE staff SET totp_sealed = $2, totp_confirmed = 0, totp_last_step = 0 WHERE person_id = $1")
+            .bind(person_id)
+            .bind(sealed)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records that a code of `step` was used, only if no code of this or a later step was:
+    /// `false` means the code is a replay. Also confirms a pending authenticator.
+    pub async fn use_totp_step(&self, person_id: &str, step: i64) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "UPDATE staff SET totp_last_step = $2, totp_confirmed = 1 WHERE person_id = $1 AND totp_last_step < $2",
+        )
+        .bind(person_id)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// How many failed sign-ins this hash had since `since`.
+    pub async fn count_login_failures(&self, hash: &str, since: i64) -> Result<i64, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE id_number_hash = $1 AND at >= $2")
+            .bind(hash)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// Records a failed sign-in.
+    pub async fn record_login_failure(&self, hash: &str, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO login_failures (id_number_hash, at) VALUES ($1, $2)")
+            .bind(hash)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins of a hash after a successful one.
+    pub async fn clear_login_failures(&self, hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1").bind(hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Stores a new session.
+    pub async fn insert_session(&self, s: &SessionRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, person_id, acting_uscc, second_factor, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.token_hash)
+        .bind(&s.person_id)
+        .bind(s.acting_uscc.as_deref())
+        .bind(s.second_factor)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The session of a token hash.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT token_hash, person_id, acting_uscc, second_factor, created_at, last_seen_at
+               FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Notes activity on a session (the idle timeout counts from here).
+    pub async fn touch_session(&self, token_hash: &str, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Marks a session as having passed the second factor.
+    pub async fn pass_second_factor(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET second_factor = 1 WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the enterprise a session acts for.
+    pub async fn set_acting(&self, token_hash: &str, uscc: Option<&str>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET acting_uscc = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(uscc)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds or renames an enterprise.
+    pub async fn upsert_enterprise(
+        &self,
+        uscc: &str,
+        name: &str,
+        legal_rep_id: &str,
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO enterprises (uscc, name, legal_rep_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, legal_rep_id = excluded.legal_rep_id",
+        )
+        .bind(uscc)
+        .bind(name)
+        .bind(legal_rep_id)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The enterprises a person may act for, and how.
+    pub async fn enterprise_links(&self, person_id: &str) -> Result<Vec<EnterpriseLink>, sqlx::Error> {
+        let rows: Vec<LinkRow> = sqlx::query_as(
+            "SELECT uscc, name, 'legal_representative' AS relation FROM enterprises WHERE legal_rep_id = $1
+             UNION ALL
+             SELECT e.uscc, e.name, 'agent' AS relation
+               FROM enterprise_agents a JOIN enterprises e ON e.uscc = a.uscc WHERE a.person_id = $1
+             ORDER BY uscc",
+        )
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| EnterpriseLink {
+                uscc: r.uscc,
+                name: r.name,
+                relation: if r.relation == "agent" { Relation::Agent } else { Relation::LegalRepresentative },
+            })
+            .collect())
+    }
+
+    /// An enterprise's name and legal representative.
+    pub async fn enterprise(&self, uscc: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT name, legal_rep_id FROM enterprises WHERE uscc = $1")
+            .bind(uscc)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The agents of an enterprise.
+    pub async fn agents(&self, uscc: &str) -> Result<Vec<AgentRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.id_number_masked, a.granted_at
+               FROM enterprise_agents a JOIN persons p ON p.id = a.person_id
+              WHERE a.uscc = $1 ORDER BY a.granted_at, p.id",
+        )
+        .bind(uscc)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Authorizes an agent; `false` if they already were.
+    pub async fn grant_agent(&self, uscc: &str, person_id: &str, by: &str, at: i64) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO enterprise_agents (uscc, person_id, granted_by, granted_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (uscc, person_id) DO NOTHING",
+        )
+        .bind(uscc)
+        .bind(person_id)
+        .bind(by)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Withdraws an agent's authorization and stops their sessions acting for the enterprise,
+    /// in one transaction; `false` if they were no agent.
+    pub async fn revoke_agent(&self, uscc: &str, person_id: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let result = sqlx::query("DELETE FROM enterprise_agents WHERE uscc = $1 AND person_id = $2")
+            .bind(uscc)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sessions SET acting_uscc = NULL WHERE person_id = $1 AND acting_uscc = $2")
+            .bind(person_id)
+            .bind(uscc)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Appends an event to the audit trail.
+    pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_id, acting_uscc, action, subject, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(e.at)
+        .bind(e.actor_id)
+        .bind(e.acting_uscc)
+        .bind(e.action)
+        .bind(e.subject)
+        .bind(e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The audit events about a subject, oldest first.
+    pub async fn audit_of(&self, subject: &str) -> Result<Vec<AuditRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT actor_id, acting_uscc, action, subject, detail FROM audit_events WHERE subject = $1 ORDER BY at, id",
+        )
+        .bind(subject)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// A department by code.
+    pub async fn department(&self, code: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT name_zh, name_en FROM departments WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+    }
+}

@@ -1,0 +1,325 @@
+//! 统一身份认证: accounts, sessions, lockout, CSRF, the staff second factor, enterprises and
+//! agents, and what every role may and may not do.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::account::Identity;
+
+use crate::both;
+use crate::helpers::{TestApp, demo_id, expect_problem, session_token};
+
+const PASSWORD: &str = "correct horse battery";
+const ENTERPRISE: &str = "91441900MA4W7CX39E";
+
+async fn register(app: &TestApp, id_number: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/register",
+        &json!({"id_number": id_number, "name": "赵六", "mobile": "13912345678", "password": PASSWORD}),
+    )
+    .await
+}
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.with_session(Method::GET, "/api/v1/auth/me", token).send().await.expect("answers")
+}
+
+async fn login(app: &TestApp, id_number: &str, password: &str) -> reqwest::Response {
+    app.post_json("/api/v1/auth/login", &json!({"id_number": id_number, "password": password})).await
+}
+
+both! {
+    async fn a_citizen_registers_signs_in_and_is_shown_masked(app) {
+        let bad = app.post_json("/api/v1/auth/register",
+            &json!({"id_number": "441900197903152840", "name": "", "mobile": "123", "password": "short"})).await;
+        let problem = expect_problem(bad, 422, "validation_failed").await;
+        let fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id_number", "name", "mobile", "password"]);
+
+        let id = "441900201310177737";
+        let created = register(app, id).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let identity: Identity = created.json().await.expect("identity");
+        assert_eq!(identity.id_number_masked, "4419**********7737");
+        expect_problem(register(app, id).await, 409, "already_registered").await;
+
+        expect_problem(app.get("/api/v1/auth/me").await, 401, "unauthenticated").await;
+        let response = login(app, id, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers()["set-cookie"].to_str().expect("ASCII").to_owned();
+        for attribute in ["__Host-yiwang_session=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        let token = session_token(&response).expect("token");
+        assert!(token.len() >= 22, "at least 128 bits");
+        let me: Identity = me(app, &token).await.json().await.expect("identity");
+        assert_eq!((me.name.as_str(), me.mobile_masked.as_str()), ("赵六", "139****5678"));
+        assert!(me.staff.is_none());
+
+        // At rest the number is sealed and masked, never in clear.
+        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT id_number_hash, id_number_sealed, id_number_masked FROM persons")
+            .fetch_all(app.state.store.pool()).await.expect("rows");
+        assert!(rows.iter().all(|(h, s, _)| !h.contains(id) && !s.contains(id)));
+        let sessions: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(app.state.store.pool()).await.expect("rows");
+        assert!(sessions.iter().all(|(h,)| h != &token), "only the token's hash is stored");
+    }
+}
+
+both! {
+    async fn a_wrong_password_and_an_unknown_account_get_the_same_answer(app) {
+        let wrong = login(app, &demo_id("张三"), "not the password").await;
+        let unknown = login(app, "441900200002296027", "not the password").await;
+        let (a, b) = (expect_problem(wrong, 401, "invalid_credentials").await, expect_problem(unknown, 401, "invalid_credentials").await);
+        assert_eq!(a, b);
+        let malformed = login(app, "12345", "x").await;
+        assert_eq!(expect_problem(malformed, 422, "validation_failed").await.errors[0].field, "id_number");
+    }
+}
+
+both! {
+    async fn five_failures_in_fifteen_minutes_lock_the_account(app) {
+        let id = demo_id("张三");
+        for _ in 0..5 {
+            expect_problem(login(app, &id, "wrong").await, 401, "invalid_credentials").await;
+        }
+        expect_problem(login(app, &id, server::demo::DEMO_PASSWORD).await, 429, "login_locked").await;
+        // An unregistered number locks the same way, so lockout tells nobody who is registered.
+        for _ in 0..5 {
+            login(app, "441900200002296027", "wrong").await;
+        }
+        expect_problem(login(app, "441900200002296027", "wrong").await, 429, "login_locked").await;
+
+        app.state.clock.advance(chrono::Duration::minutes(16));
+        assert_eq!(login(app, &id, server::demo::DEMO_PASSWORD).await.status(), StatusCode::OK);
+    }
+}
+
+both! {
+    async fn sessions_end_after_thirty_idle_minutes_or_twelve_hours(app) {
+        let token = app.sign_in_demo("张三").await;
+        app.state.clock.advance(chrono::Duration::minutes(29));
+        assert_eq!(me(app, &token).await.status(), StatusCode::OK);
+        app.state.clock.advance(chrono::Duration::minutes(31));
+        expect_problem(me(app, &token).await, 401, "unauthenticated").await;
+
+        let token = app.sign_in_demo("张三").await;
+        for _ in 0..35 {
+            app.state.clock.advance(chrono::Duration::minutes(20));
+            assert_eq!(me(app, &token).await.status(), StatusCode::OK, "active sessions last up to 12 hours");
+        }
+        // 35 × 20 minutes = 11 h 40 min; 21 more pass the 12-hour limit.
+        app.state.clock.advance(chrono::Duration::minutes(21));
+        expect_problem(me(app, &token).await, 401, "unauthenticated").await;
+    }
+}
+
+both! {
+    async fn signing_in_rotates_the_session_and_signing_out_ends_it(app) {
+        let first = app.sign_in_demo("张三").await;
+        let response = app.with_session(Method::POST, "/api/v1/auth/login", &first)
+            .json(&json!({"id_number": demo_id("张三"), "password": server::demo::DEMO_PASSWORD}))
+            .send().await.expect("answers");
+        let second = session_token(&response).expect("a new token");
+        assert_ne!(first, second);
+        expect_problem(me(app, &first).await, 401, "unauthenticated").await;
+
+        let out = app.with_session(Method::POST, "/api/v1/auth/logout", &second).send().await.expect("answers");
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        assert!(out.headers()["set-cookie"].to_str().expect("ASCII").contains("Max-Age=0"));
+        expect_problem(me(app, &second).await, 401, "unauthenticated").await;
+    }
+}
+
+both! {
+    async fn cross_site_state_changes_are_refused(app) {
+        let token = app.sign_in_demo("张三").await;
+        let evil = app.with_session(Method::POST, "/api/v1/auth/logout", &token)
+            .header("origin", "http://evil.example").send().await.expect("answers");
+        expect_problem(evil, 403, "csrf_rejected").await;
+        let cross = app.with_session(Method::POST, "/api/v1/auth/logout", &token)
+            .header("sec-fetch-site", "cross-site").send().await.expect("answers");
+        expect_problem(cross, 403, "csrf_rejected").await;
+        assert_eq!(me(app, &token).await.status(), StatusCode::OK, "the refused requests changed nothing");
+        let host = app.base.trim_start_matches("http://").to_owned();
+        let same = app.with_session(Method::POST, "/api/v1/auth/logout", &token)
+            .header("origin", format!("http://{host}")).header("sec-fetch-site", "same-origin").send().await.expect("answers");
+        assert_eq!(same.status(), StatusCode::NO_CONTENT);
+    }
+}
+
+both! {
+    async fn too_many_attempts_from_one_address_are_slowed(app) {
+        let _ = app;
+        let limited = TestApp::spawn_with(app.db, |c| c.login_attempts_per_minute = 3).await;
+        for _ in 0..3 {
+            login(&limited, &demo_id("张三"), "wrong").await;
+        }
+        expect_problem(login(&limited, &demo_id("李娜"), "wrong").await, 429, "rate_limited").await;
+        limited.finish().await;
+    }
+}
+
+both! {
+    async fn staff_sign_in_with_an_authenticator_code_used_once(app) {
+        let account = server::demo::demo_accounts().into_iter().find(|a| a.name == "黄丽").expect("clerk");
+        let (_, _, secret) = account.staff.expect("staff");
+        let password = server::demo::DEMO_PASSWORD;
+        let without = login(app, &account.id_number, password).await;
+        expect_problem(without, 401, "totp_required").await;
+        let wrong = app.post_json("/api/v1/auth/login", &json!({"id_number": account.id_number, "password": password, "totp": "000000"})).await;
+        expect_problem(wrong, 401, "invalid_credentials").await;
+
+        let code = server::auth::totp::code_at(secret, app.state.clock.unix()).expect("code");
+        let token = app.sign_in(&account.id_number, password, Some(code.clone())).await;
+        let me: Identity = me(app, &token).await.json().await.expect("identity");
+        let staff = me.staff.expect("staff");
+        assert!(staff.second_factor_passed && staff.totp_enrolled);
+        assert_eq!(staff.department.code, "DG-GSDA");
+
+        let replay = app.post_json("/api/v1/auth/login", &json!({"id_number": account.id_number, "password": password, "totp": code})).await;
+        expect_problem(replay, 401, "invalid_credentials").await;
+    }
+}
+
+both! {
+    async fn new_staff_enrol_an_authenticator_before_they_can_act(app) {
+        let id = "441900201310177737";
+        assert_eq!(register(app, id).await.status(), StatusCode::CREATED);
+        let person: (String,) = sqlx::query_as("SELECT id FROM persons WHERE id_number_masked = '4419**********7737'")
+            .fetch_one(app.state.store.pool()).await.expect("person");
+        app.state.store.upsert_staff(&person.0, "DG-SAMR", "reviewer", None).await.expect("staff");
+
+        let token = app.sign_in(id, PASSWORD, None).await;
+        let me1: Identity = me(app, &token).await.json().await.expect("identity");
+        assert!(!me1.staff.expect("staff").second_factor_passed);
+        let blocked = app.with_session(Method::GET, "/api/v1/enterprises", &token).send().await.expect("answers");
+        expect_problem(blocked, 401, "totp_required").await;
+
+        let enrolment: Value = app.with_session(Method::POST, "/api/v1/auth/totp/enrol", &token).send().await.expect("answers").json().await.expect("JSON");
+        let secret = enrolment["secret"].as_str().expect("secret").to_owned();
+        assert!(enrolment["otpauth_url"].as_str().expect("url").starts_with("otpauth://totp/"));
+        let bad = app.with_session(Method::POST, "/api/v1/auth/totp/verify", &token).json(&json!({"code": "123"})).send().await.expect("answers");
+        expect_problem(bad, 422, "validation_failed").await;
+        let code = server::auth::totp::code_at(&secret, app.state.clock.unix()).expect("code");
+        let ok = app.with_session(Method::POST, "/api/v1/auth/totp/verify", &token).json(&json!({"code": code})).send().await.expect("answers");
+        assert_eq!(ok.status(), StatusCode::OK);
+        let open = app.with_session(Method::GET, "/api/v1/enterprises", &token).send().await.expect("answers");
+        assert_eq!(open.status(), StatusCode::OK);
+        // From now on the authenticator is required at sign-in.
+        expect_problem(login(app, id, PASSWORD).await, 401, "totp_required").await;
+    }
+}
+
+both! {
+    async fn a_legal_representative_authorizes_an_agent_who_then_acts_for_the_enterprise(app) {
+        let rep = app.sign_in_demo("李娜").await;
+        let agents: Value = app.with_session(Method::GET, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+            .send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(agents.as_array().expect("list").len(), 1, "陈敏 is an agent already");
+
+        let unregistered = app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+            .json(&json!({"id_number": "441900200002296027"})).send().await.expect("answers");
+        expect_problem(unregistered, 404, "person_not_found").await;
+        let granted = app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+            .json(&json!({"id_number": demo_id("王强")})).send().await.expect("answers");
+        assert_eq!(granted.status(), StatusCode::CREATED);
+        let entry: Value = granted.json().await.expect("JSON");
+        assert_eq!(entry["id_number_masked"], "4419**********3579");
+
+        let agent = app.sign_in_demo("王强").await;
+        let acting = app.with_session(Method::POST, "/api/v1/auth/acting", &agent)
+            .json(&json!({"uscc": ENTERPRISE})).send().await.expect("answers");
+        assert_eq!(acting.status(), StatusCode::OK);
+        let identity: Identity = acting.json().await.expect("identity");
+        assert_eq!(identity.acting_for.expect("acting").uscc, ENTERPRISE);
+        let trail = app.state.store.audit_of(ENTERPRISE).await.expect("audit");
+        let act = trail.iter().find(|e| e.action == "acting_for").expect("the act is recorded");
+        assert_eq!((act.actor_id.as_deref(), act.acting_uscc.as_deref()), (Some(identity.person_id.as_str()), Some(ENTERPRISE)));
+
+        let revoked = app.with_session(Method::DELETE, &format!("/api/v1/enterprises/{ENTERPRISE}/agents/{}", identity.person_id), &rep)
+            .send().await.expect("answers");
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let after: Identity = me(app, &agent).await.json().await.expect("identity");
+        assert!(after.acting_for.is_none() && after.enterprises.is_empty(), "revocation stops the acting at once");
+        let again = app.with_session(Method::POST, "/api/v1/auth/acting", &agent).json(&json!({"uscc": ENTERPRISE})).send().await.expect("answers");
+        expect_problem(again, 403, "forbidden").await;
+    }
+}
+
+/// The status each kind of user gets from each identity endpoint.
+struct Expect {
+    who: Option<&'static str>,
+    me: u16,
+    enterprises: u16,
+    agents: u16,
+    grant: u16,
+    revoke: u16,
+    acting: u16,
+    unmask: u16,
+}
+
+both! {
+    async fn every_role_gets_exactly_what_it_may_from_every_identity_endpoint(app) {
+        let subject: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(app.state.store.pool()).await.expect("张三");
+        let grantee: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '王强'").fetch_one(app.state.store.pool()).await.expect("王强");
+        let cases = [
+            Expect { who: None, me: 401, enterprises: 401, agents: 401, grant: 401, revoke: 401, acting: 401, unmask: 401 },
+            Expect { who: Some("张三"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+            Expect { who: Some("陈敏"), me: 200, enterprises: 200, agents: 403, grant: 403, revoke: 403, acting: 200, unmask: 403 },
+            Expect { who: Some("李娜"), me: 200, enterprises: 200, agents: 200, grant: 201, revoke: 204, acting: 200, unmask: 403 },
+            Expect { who: Some("黄丽"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200 },
+            Expect { who: Some("刘洋"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+            Expect { who: Some("周婷"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+            Expect { who: Some("吴刚"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+            Expect { who: Some("郑华"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200 },
+            Expect { who: Some("孙悦"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+        ];
+        let agents_path = format!("/api/v1/enterprises/{ENTERPRISE}/agents");
+        for case in cases {
+            let token = match case.who { Some(name) => app.sign_in_demo(name).await, None => "none".to_owned() };
+            let who = case.who.unwrap_or("anonymous");
+            let send = |method: Method, path: String, body: Option<Value>| {
+                let mut req = app.with_session(method, &path, &token);
+                if let Some(body) = body { req = req.json(&body); }
+                async move { req.send().await.expect("answers") }
+            };
+            let checks = [
+                ("me", case.me, send(Method::GET, "/api/v1/auth/me".into(), None).await),
+                ("enterprises", case.enterprises, send(Method::GET, "/api/v1/enterprises".into(), None).await),
+                ("agents", case.agents, send(Method::GET, agents_path.clone(), None).await),
+                ("grant", case.grant, send(Method::POST, agents_path.clone(), Some(json!({"id_number": demo_id("王强")}))).await),
+                ("revoke", case.revoke, send(Method::DELETE, format!("{agents_path}/{}", grantee.0), None).await),
+                ("acting", case.acting, send(Method::POST, "/api/v1/auth/acting".into(), Some(json!({"uscc": ENTERPRISE}))).await),
+                ("unmask", case.unmask, send(Method::POST, "/api/v1/persons/unmask".into(), Some(json!({"person_id": subject.0, "reason": "核对窗口申请人身份"}))).await),
+            ];
+            for (endpoint, expected, response) in checks {
+                let status = response.status().as_u16();
+                assert_eq!(status, expected, "{who} → {endpoint}");
+                if status >= 400 {
+                    assert_eq!(response.headers()["content-type"], "application/problem+json", "{who} → {endpoint}");
+                } else if endpoint == "unmask" {
+                    let body: Value = response.json().await.expect("JSON");
+                    assert_eq!(body["id_number"], demo_id("张三"));
+                }
+            }
+            // Staff clocks move on so that the next sign-in's code is a fresh one.
+            app.state.clock.advance(chrono::Duration::seconds(31));
+        }
+        let trail = app.state.store.audit_of(&subject.0).await.expect("audit");
+        let unmasks: Vec<_> = trail.iter().filter(|e| e.action == "id_number_unmasked").collect();
+        assert_eq!(unmasks.len(), 2, "the clerk's and the supervisor's, with their reason");
+        assert!(unmasks.iter().all(|e| e.detail == "核对窗口申请人身份"));
+    }
+}
+
+both! {
+    async fn unmasking_needs_a_stated_reason(app) {
+        let clerk = app.sign_in_demo("黄丽").await;
+        let subject: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(app.state.store.pool()).await.expect("张三");
+        let response = app.with_session(Method::POST, "/api/v1/persons/unmask", &clerk)
+            .json(&json!({"person_id": subject.0, "reason": " "})).send().await.expect("answers");
+        assert_eq!(expect_problem(response, 422, "validation_failed").await.errors[0].field, "reason");
+        let nobody = app.with_session(Method::POST, "/api/v1/persons/unmask", &clerk)
+            .json(&json!({"person_id": "no-such-person", "reason": "核对身份信息"})).send().await.expect("answers");
+        expect_problem(nobody, 404, "person_not_found").await;
+    }
+}

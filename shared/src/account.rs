@@ -1,0 +1,422 @@
+//! 统一身份认证 — accounts, roles and the identity a session carries (一号申办, 一次认证、多点服务).
+//!
+//! A person is known by the resident identity number, an enterprise by its credit code; staff
+//! are persons with a department and roles. The checks of what people type when they register
+//! live here so that the form and the server refuse the same things with the same words.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Bilingual, FieldError, ResidentId};
+
+/// Shortest password accepted (OWASP ASVS 2.1.1: at least 8 characters).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted (ASVS 2.1.2 asks for at least 64 to be allowed; more only feeds a flood).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Longest name, in characters.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// 岗位角色 — what a staff member may do. A role acts only within its department.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 综合窗口 — accepts for every department; may act for an applicant who is present.
+    WindowClerk,
+    /// 承办 — undertakes the department's cases.
+    Undertaker,
+    /// 审核 — reviews them.
+    Reviewer,
+    /// 批准 — approves or denies them.
+    Approver,
+    /// 效能监察 — watches deadlines, cards, complaints and ratings.
+    Supervisor,
+    /// 事项管理 — publishes versions of the department's service items.
+    CatalogueAdmin,
+}
+
+impl Role {
+    /// Every role, in the order of the workflow.
+    pub const ALL: [Role; 6] =
+        [Role::WindowClerk, Role::Undertaker, Role::Reviewer, Role::Approver, Role::Supervisor, Role::CatalogueAdmin];
+
+    /// The storage and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WindowClerk => "window_clerk",
+            Self::Undertaker => "undertaker",
+            Self::Reviewer => "reviewer",
+            Self::Approver => "approver",
+            Self::Supervisor => "supervisor",
+            Self::CatalogueAdmin => "catalogue_admin",
+        }
+    }
+
+    /// Parses a storage name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The role's name.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::WindowClerk => Bilingual::new("综合窗口", "Front-desk clerk"),
+            Self::Undertaker => Bilingual::new("承办", "Case handler"),
+            Self::Reviewer => Bilingual::new("审核", "Reviewer"),
+            Self::Approver => Bilingual::new("批准", "Approver"),
+            Self::Supervisor => Bilingual::new("效能监察", "Supervisor"),
+            Self::CatalogueAdmin => Bilingual::new("事项管理", "Catalogue administrator"),
+        }
+    }
+
+    /// Whether the role may see a person's full identity number (with a stated reason, audited):
+    /// the clerk checks the applicant at the window, the supervisor investigates complaints.
+    pub fn may_unmask(self) -> bool {
+        matches!(self, Self::WindowClerk | Self::Supervisor)
+    }
+}
+
+/// 手机号码 — a mainland mobile number: 11 digits starting 13–19.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Mobile(String);
+
+impl Mobile {
+    /// Parses a mobile number; spaces and dashes typed between digits are dropped.
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let ok = digits.len() == 11
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && digits.starts_with('1')
+            && matches!(digits.as_bytes()[1], b'3'..=b'9');
+        if ok {
+            Ok(Self(digits))
+        } else {
+            Err(FieldError {
+                field: "mobile".to_owned(),
+                code: "invalid_mobile".to_owned(),
+                message: Bilingual::new(
+                    "手机号码应为以13至19开头的11位数字",
+                    "A mobile number has 11 digits and starts with 13 to 19",
+                ),
+            })
+        }
+    }
+
+    /// The number.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Shown as 138****8000.
+    pub fn masked(&self) -> String {
+        format!("{}****{}", &self.0[..3], &self.0[7..])
+    }
+}
+
+impl TryFrom<String> for Mobile {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Mobile> for String {
+    fn from(m: Mobile) -> String {
+        m.0
+    }
+}
+
+/// Checks a person's name as entered: 1 to 50 characters, no control characters.
+pub fn check_name(field: &str, input: &str) -> Result<String, FieldError> {
+    let name = input.trim();
+    let n = name.chars().count();
+    if n == 0 || n > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(FieldError {
+            field: field.to_owned(),
+            code: "invalid_name".to_owned(),
+            message: Bilingual::new(
+                format!("请填写姓名（1至{MAX_NAME_CHARS}个字）"),
+                format!("Enter a name of 1 to {MAX_NAME_CHARS} characters"),
+            ),
+        });
+    }
+    Ok(name.to_owned())
+}
+
+/// Checks a new password: 8 to 128 characters and not the identity number itself.
+pub fn check_password(input: &str, id_number: &str) -> Result<(), FieldError> {
+    let n = input.chars().count();
+    let error =
+        |code: &str, message: Bilingual| FieldError { field: "password".to_owned(), code: code.to_owned(), message };
+    if n < MIN_PASSWORD_CHARS {
+        return Err(error(
+            "password_too_short",
+            Bilingual::new(
+                format!("密码至少{MIN_PASSWORD_CHARS}个字符"),
+                format!("A password has at least {MIN_PASSWORD_CHARS} characters"),
+            ),
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(error(
+            "password_too_long",
+            Bilingual::new(
+                format!("密码最多{MAX_PASSWORD_CHARS}个字符"),
+                format!("A password has at most {MAX_PASSWORD_CHARS} characters"),
+            ),
+        ));
+    }
+    if !id_number.is_empty() && input.trim().eq_ignore_ascii_case(id_number.trim()) {
+        return Err(error(
+            "password_is_id_number",
+            Bilingual::new("密码不能与身份证号码相同", "The password cannot be your identity number"),
+        ));
+    }
+    Ok(())
+}
+
+/// 注册请求 — `POST /api/v1/auth/register`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterRequest {
+    /// 身份证号码
+    pub id_number: String,
+    /// 姓名
+    pub name: String,
+    /// 手机号码
+    pub mobile: String,
+    /// 密码
+    pub password: String,
+}
+
+/// A registration whose every field has been checked.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    /// The person's identity number.
+    pub id_number: ResidentId,
+    /// The name, trimmed.
+    pub name: String,
+    /// The mobile number.
+    pub mobile: Mobile,
+    /// The password as typed.
+    pub password: String,
+}
+
+impl RegisterRequest {
+    /// Checks every field as of `today` and reports every problem at once.
+    pub fn check(&self, today: NaiveDate) -> Result<Registration, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id = ResidentId::parse_as_of(&self.id_number, today)
+            .map_err(|e| errors.push(FieldError::resident_id("id_number", &e)))
+            .ok();
+        let name = check_name("name", &self.name).map_err(|e| errors.push(e)).ok();
+        let mobile = Mobile::parse(&self.mobile).map_err(|e| errors.push(e)).ok();
+        let _ = check_password(&self.password, &self.id_number).map_err(|e| errors.push(e));
+        match (id, name, mobile) {
+            (Some(id_number), Some(name), Some(mobile)) if errors.is_empty() => {
+                Ok(Registration { id_number, name, mobile, password: self.password.clone() })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// 登录请求 — `POST /api/v1/auth/login`. Staff add the six-digit code of their authenticator.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// 身份证号码
+    pub id_number: String,
+    /// 密码
+    pub password: String,
+    /// 动态验证码 (TOTP), for staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
+}
+
+/// How a person is linked to an enterprise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// 法定代表人 — may grant and revoke agents.
+    LegalRepresentative,
+    /// 经办人 — authorized by the legal representative to act for the enterprise.
+    Agent,
+}
+
+impl Relation {
+    /// The relation's name.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::LegalRepresentative => Bilingual::new("法定代表人", "Legal representative"),
+            Self::Agent => Bilingual::new("经办人", "Authorized agent"),
+        }
+    }
+}
+
+/// An enterprise a person may act for, and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnterpriseLink {
+    /// 统一社会信用代码
+    pub uscc: String,
+    /// 企业名称
+    pub name: String,
+    /// Legal representative or agent.
+    pub relation: Relation,
+}
+
+/// A staff member's place: department and roles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffInfo {
+    /// 所属部门
+    pub department: crate::catalogue::Department,
+    /// 岗位角色
+    pub roles: Vec<Role>,
+    /// Whether this session passed the second factor; until it has, staff can only enrol or verify.
+    pub second_factor_passed: bool,
+    /// Whether an authenticator is enrolled.
+    pub totp_enrolled: bool,
+}
+
+/// 当前身份 — who is signed in, for whom they act, and what they may do (`GET /api/v1/auth/me`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Identity {
+    /// The person's account id.
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// 身份证号码, masked (4419**********123X).
+    pub id_number_masked: String,
+    /// 手机号码, masked.
+    pub mobile_masked: String,
+    /// The enterprises the person may act for.
+    pub enterprises: Vec<EnterpriseLink>,
+    /// The enterprise the person is acting for now, if any.
+    pub acting_for: Option<EnterpriseLink>,
+    /// Present for staff.
+    pub staff: Option<StaffInfo>,
+}
+
+/// `POST /api/v1/auth/acting`: act for an enterprise (its credit code), or for oneself (`null`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActingRequest {
+    /// The enterprise's credit code, or `null` to act for oneself.
+    pub uscc: Option<String>,
+}
+
+/// `POST /api/v1/enterprises/{uscc}/agents`: authorize a registered person as an agent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GrantAgentRequest {
+    /// The agent's identity number.
+    pub id_number: String,
+}
+
+/// 经办人 — an agent of an enterprise, as its legal representative sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentEntry {
+    /// The agent's account id (used to revoke).
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// 身份证号码, masked.
+    pub id_number_masked: String,
+    /// When the authorization was granted (RFC 3339).
+    pub granted_at: String,
+}
+
+/// `POST /api/v1/auth/totp/verify` and the staff login: a six-digit authenticator code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpCode {
+    /// 动态验证码
+    pub code: String,
+}
+
+/// What enrolling an authenticator returns: the secret to type in, or the URL to scan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// The shared secret, base32.
+    pub secret: String,
+    /// `otpauth://totp/…`, for a QR code.
+    pub otpauth_url: String,
+}
+
+/// `POST /api/v1/persons/unmask`: a staff member asks to see a full identity number.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnmaskRequest {
+    /// Whose number: the person's account id.
+    pub person_id: String,
+    /// Why it is needed; recorded in the audit trail.
+    pub reason: String,
+}
+
+/// The full identity number, answered to an allowed and audited unmask request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnmaskResponse {
+    /// 身份证号码, in full.
+    pub id_number: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date")
+    }
+
+    #[test]
+    fn a_registration_reports_every_bad_field_at_once() {
+        let req = RegisterRequest {
+            id_number: "441900197903152840".into(),
+            name: " ".into(),
+            mobile: "12345".into(),
+            password: "short".into(),
+        };
+        let errors = req.check(today()).expect_err("four bad fields");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id_number", "name", "mobile", "password"]);
+        assert_eq!(errors[0].code, "bad_check_digit");
+    }
+
+    #[test]
+    fn a_good_registration_is_normalized() {
+        let req = RegisterRequest {
+            id_number: " 44190019910704818x ".into(),
+            name: " 李四 ".into(),
+            mobile: "138 0013 8000".into(),
+            password: "correct horse".into(),
+        };
+        let ok = req.check(today()).expect("valid");
+        assert_eq!(ok.id_number.as_str(), "44190019910704818X");
+        assert_eq!(ok.name, "李四");
+        assert_eq!(ok.mobile.as_str(), "13800138000");
+        assert_eq!(ok.mobile.masked(), "138****8000");
+    }
+
+    #[test]
+    fn the_identity_number_is_no_password() {
+        let err = check_password("44190019910704818x", "44190019910704818X").expect_err("same");
+        assert_eq!(err.code, "password_is_id_number");
+        assert!(check_password(&"p".repeat(MAX_PASSWORD_CHARS + 1), "").is_err());
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert!(Role::WindowClerk.may_unmask() && !Role::Approver.may_unmask());
+    }
+}
