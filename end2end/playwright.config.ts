@@ -37,7 +37,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site`,
+    command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site --login-attempts-per-minute 600`,
     url: `http://127.0.0.1:${port}/api/v1/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -2,8 +2,12 @@
 //! problem+json answer decoded into the `shared` type so the page can say what went wrong.
 
 use gloo_net::http::{Request, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Problem;
+use shared::account::{
+    ActingRequest, AgentEntry, GrantAgentRequest, Identity, LoginRequest, RegisterRequest, TotpCode, TotpEnrolment,
+};
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::catalogue::{ServiceItem, Theme};
 
@@ -20,7 +24,20 @@ pub enum ApiError {
 
 const BASE: &str = "/api/v1";
 
+impl ApiError {
+    /// The problem's stable code, if the server answered with one.
+    pub fn code(&self) -> Option<shared::ProblemCode> {
+        match self {
+            Self::Problem(p) => Some(p.code),
+            _ => None,
+        }
+    }
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.status() == 204 {
+        return serde_json::from_str("null").map_err(|_| ApiError::Unexpected);
+    }
     if response.ok() {
         return response.json::<T>().await.map_err(|_| ApiError::Unexpected);
     }
@@ -35,6 +52,76 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let response = Request::get(path).send().await.map_err(|_| ApiError::Network)?;
     decode(response).await
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>) -> Result<T, ApiError> {
+    let builder = match method {
+        "POST" => Request::post(path),
+        "DELETE" => Request::delete(path),
+        _ => Request::get(path),
+    };
+    let request = match body {
+        Some(body) => builder.json(body).map_err(|_| ApiError::Unexpected)?,
+        None => builder.build().map_err(|_| ApiError::Unexpected)?,
+    };
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+/// `POST /auth/register`
+pub async fn register(req: &RegisterRequest) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/register"), Some(req)).await
+}
+
+/// `POST /auth/login`: sets the session cookie.
+pub async fn login(req: &LoginRequest) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/login"), Some(req)).await
+}
+
+/// `POST /auth/logout`
+pub async fn logout() -> Result<(), ApiError> {
+    send::<(), ()>("POST", &format!("{BASE}/auth/logout"), None).await
+}
+
+/// `GET /auth/me`: `Ok(None)` when nobody is signed in.
+pub async fn me() -> Result<Option<Identity>, ApiError> {
+    match get(&format!("{BASE}/auth/me")).await {
+        Ok(identity) => Ok(Some(identity)),
+        Err(e) if e.code() == Some(shared::ProblemCode::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /auth/acting`
+pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc })).await
+}
+
+/// `POST /auth/totp/enrol`
+pub async fn enrol_totp() -> Result<TotpEnrolment, ApiError> {
+    send::<(), _>("POST", &format!("{BASE}/auth/totp/enrol"), None).await
+}
+
+/// `POST /auth/totp/verify`
+pub async fn verify_totp(code: String) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/totp/verify"), Some(&TotpCode { code })).await
+}
+
+/// `GET /enterprises/{uscc}/agents`
+pub async fn agents(uscc: &str) -> Result<Vec<AgentEntry>, ApiError> {
+    get(&format!("{BASE}/enterprises/{}/agents", encode_segment(uscc))).await
+}
+
+/// `POST /enterprises/{uscc}/agents`
+pub async fn grant_agent(uscc: &str, id_number: String) -> Result<AgentEntry, ApiError> {
+    send("POST", &format!("{BASE}/enterprises/{}/agents", encode_segment(uscc)), Some(&GrantAgentRequest { id_number }))
+        .await
+}
+
+/// `DELETE /enterprises/{uscc}/agents/{person_id}`
+pub async fn revoke_agent(uscc: &str, person_id: &str) -> Result<(), ApiError> {
+    let path = format!("{BASE}/enterprises/{}/agents/{}", encode_segment(uscc), encode_segment(person_id));
+    send::<(), ()>("DELETE", &path, None).await
 }
 
 /// `GET /items`: one page of the catalogue.

@@ -1,6 +1,7 @@
 //! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app.
 
 mod api;
+mod auth;
 mod components;
 mod i18n;
 mod pages;
@@ -9,17 +10,23 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::auth::Auth;
 use crate::components::layout::{Footer, Header};
 use crate::i18n::I18n;
+use crate::pages::account::AccountPage;
+use crate::pages::agents::AgentsPage;
 use crate::pages::catalogue::CataloguePage;
 use crate::pages::guide::GuidePage;
 use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::register::RegisterPage;
 
 /// The app: header, the routed page, footer.
 #[component]
 fn App() -> impl IntoView {
     I18n::provide();
+    Auth::provide();
     view! {
         <Router>
             <Header />
@@ -28,6 +35,10 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/items") view=CataloguePage />
                     <Route path=path!("/items/:code") view=GuidePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/enterprises/:uscc/agents") view=AgentsPage />
                 </Routes>
             </main>
             <Footer />

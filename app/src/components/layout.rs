@@ -3,12 +3,24 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::auth::use_auth;
 use crate::i18n::{Key, use_i18n};
 
 /// The site header: name, navigation and the language switch.
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
+    let auth = use_auth();
+    let account = move || match auth.identity.get() {
+        Some(me) => {
+            let label = match &me.acting_for {
+                Some(e) => format!("{} · {}", me.name, e.name),
+                None => me.name.clone(),
+            };
+            view! { <A href="/account"><span class="account-link">{label}</span></A> }.into_any()
+        }
+        None => view! { <A href="/login">{move || i18n.t(Key::NavLogin)}</A> }.into_any(),
+    };
     view! {
         <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
         <header class="site-header">
@@ -23,6 +35,7 @@ pub fn Header() -> impl IntoView {
                 <nav class="site-nav" aria-label=move || i18n.t(Key::NavCatalogue)>
                     <A href="/" exact=true>{move || i18n.t(Key::NavHome)}</A>
                     <A href="/items">{move || i18n.t(Key::NavCatalogue)}</A>
+                    {account}
                 </nav>
                 <button
                     type="button"

@@ -1,0 +1,43 @@
+//! 登录状态 — who is signed in, shared by every page; read from `/auth/me` when the app starts.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::account::Identity;
+
+use crate::api;
+
+/// The signed-in identity, if any, and whether the app has asked the server yet.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    /// The identity, `None` when signed out.
+    pub identity: RwSignal<Option<Identity>>,
+    /// `true` once `/auth/me` has answered.
+    pub checked: RwSignal<bool>,
+}
+
+impl Auth {
+    /// Asks the server who is signed in and provides the answer to every component.
+    pub fn provide() -> Self {
+        let auth = Self { identity: RwSignal::new(None), checked: RwSignal::new(false) };
+        spawn_local(async move {
+            if let Ok(identity) = api::me().await {
+                auth.identity.set(identity);
+            }
+            auth.checked.set(true);
+        });
+        provide_context(auth);
+        auth
+    }
+}
+
+/// The sign-in context.
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// Today's date on this device, for checks such as "birth date not in the future".
+pub fn today() -> NaiveDate {
+    let now = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or(NaiveDate::MIN)
+}

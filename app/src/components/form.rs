@@ -1,0 +1,114 @@
+//! 表单 — labelled inputs with their error linked for screen readers, and the error summary
+//! that takes focus after a failed submit.
+
+use leptos::html;
+use leptos::prelude::*;
+use shared::{Bilingual, FieldError};
+
+use crate::i18n::{Key, use_i18n};
+
+/// The message of `field` among `errors`, if any.
+pub fn error_of(errors: &[FieldError], field: &str) -> Option<Bilingual> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// A labelled input with its hint and error.
+#[component]
+pub fn TextField(
+    /// The input's id and name.
+    id: &'static str,
+    /// The label.
+    label: Key,
+    /// The value, two-way.
+    value: RwSignal<String>,
+    /// The error to show, if any.
+    #[prop(into)]
+    error: Signal<Option<Bilingual>>,
+    /// `text`, `password`, `tel`, …
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// The `autocomplete` token.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// The `inputmode` for phone keyboards.
+    #[prop(default = "text")]
+    inputmode: &'static str,
+    /// A hint under the label.
+    #[prop(optional)]
+    hint: Option<Key>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id>{move || i18n.t(label)}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{move || i18n.t(h)}</p> })}
+            <input
+                id=id
+                name=id
+                class="input"
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                bind:value=value
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            />
+            {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{i18n.pick(&e)}</p> })}
+        </div>
+    }
+}
+
+/// The list of what to correct, shown after a failed submit; it takes focus so a screen
+/// reader reads it at once.
+#[component]
+pub fn ErrorSummary(
+    /// The problem's general message, if the server sent one.
+    #[prop(into)]
+    message: Signal<Option<Bilingual>>,
+    /// The field errors.
+    #[prop(into)]
+    errors: Signal<Vec<FieldError>>,
+    /// Where focus goes.
+    node_ref: NodeRef<html::Div>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let visible = move || message.get().is_some() || !errors.get().is_empty();
+    view! {
+        <div class="notice notice--error" role="alert" tabindex="-1" node_ref=node_ref hidden=move || !visible()>
+            {move || message.get().map(|m| view! { <p>{i18n.pick(&m)}</p> })}
+            {move || (!errors.get().is_empty()).then(|| view! {
+                <p>{i18n.t(Key::ErrorSummary)}</p>
+                <ul class="bullets">
+                    {errors.get().into_iter().map(|e| {
+                        let href = format!("#{}", e.field);
+                        view! { <li><a href=href>{i18n.pick(&e.message)}</a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+/// Moves focus to `node` once it has been drawn.
+pub fn focus_later(node: NodeRef<html::Div>) {
+    request_animation_frame(move || {
+        if let Some(el) = node.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+}

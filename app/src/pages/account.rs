@@ -1,0 +1,220 @@
+//! 我的账户 — who I am, the staff second factor, and for whom I act.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::account::{EnterpriseLink, Identity, Relation, TotpEnrolment};
+use shared::{Bilingual, FieldError};
+
+use crate::api::{self, ApiError};
+use crate::auth::use_auth;
+use crate::components::form::{TextField, error_of};
+use crate::components::status::{Loading, ProblemView};
+use crate::i18n::{Key, use_i18n};
+
+/// Shows its children to a signed-in person, a loading state while the app asks, and a link to
+/// sign in otherwise.
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    move || {
+        if !auth.checked.get() {
+            view! { <Loading /> }.into_any()
+        } else if auth.identity.get().is_none() {
+            view! {
+                <div class="notice">
+                    <p>{move || i18n.t(Key::SignInFirst)}</p>
+                    <a class="button button--primary" href="/login">{move || i18n.t(Key::NavLogin)}</a>
+                </div>
+            }
+            .into_any()
+        } else {
+            children().into_any()
+        }
+    }
+}
+
+/// `/account`
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="container page">
+            <h1>{move || i18n.t(Key::AccountTitle)}</h1>
+            <RequireSignIn>
+                <AccountDetails />
+            </RequireSignIn>
+        </div>
+    }
+}
+
+#[component]
+fn AccountDetails() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let identity = move || auth.identity.get();
+    let error = RwSignal::new(None::<ApiError>);
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::logout().await {
+                Ok(()) => {
+                    auth.identity.set(None);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        {move || identity().map(|me| view! {
+            <section class="card guide-section" aria-labelledby="profile">
+                <h2 id="profile">{me.name.clone()}</h2>
+                <dl class="facts">
+                    <dt>{move || i18n.t(Key::IdNumber)}</dt><dd>{me.id_number_masked.clone()}</dd>
+                    <dt>{move || i18n.t(Key::Mobile)}</dt><dd>{me.mobile_masked.clone()}</dd>
+                    <dt>{move || i18n.t(Key::ActingAs)}</dt>
+                    <dd class="acting">{
+                        let acting = me.acting_for.clone();
+                        move || acting.as_ref().map(|e| e.name.clone()).unwrap_or_else(|| i18n.t(Key::ActingSelf).to_owned())
+                    }</dd>
+                </dl>
+            </section>
+            {me.staff.clone().map(|_| view! { <StaffPanel me=me.clone() /> })}
+            <Enterprises me=me.clone() />
+        })}
+        {move || error.get().map(|e| view! { <ProblemView error=e /> })}
+        <p><button type="button" class="button button--secondary" on:click=logout>{move || i18n.t(Key::Logout)}</button></p>
+    }
+}
+
+/// Department and roles, and the authenticator enrolment for staff who have none yet.
+#[component]
+fn StaffPanel(me: Identity) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let staff = me.staff.clone().expect("shown for staff only");
+    let department = staff.department.name.clone();
+    let roles: Vec<Bilingual> = staff.roles.iter().map(|r| r.name()).collect();
+    let enrolment = RwSignal::new(None::<TotpEnrolment>);
+    let code = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let enrol = move |_| {
+        spawn_local(async move {
+            match api::enrol_totp().await {
+                Ok(e) => enrolment.set(Some(e)),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let verify = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = code.get_untracked();
+        spawn_local(async move {
+            match api::verify_totp(value).await {
+                Ok(identity) => auth.identity.set(Some(identity)),
+                Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let passed = staff.second_factor_passed;
+    view! {
+        <section class="card guide-section" aria-labelledby="staff">
+            <h2 id="staff">{move || i18n.t(Key::StaffPost)}</h2>
+            <dl class="facts">
+                <dt>{move || i18n.t(Key::Department)}</dt><dd>{move || i18n.pick(&department)}</dd>
+                <dt>{move || i18n.t(Key::Roles)}</dt>
+                <dd class="tags">{roles.into_iter().map(|r| view! { <span class="tag">{move || i18n.pick(&r)}</span> }).collect_view()}</dd>
+                <dt>{move || i18n.t(Key::SecondFactorTitle)}</dt>
+                <dd>{move || if passed { i18n.t(Key::SecondFactorDone) } else { i18n.t(Key::SecondFactorLead) }}</dd>
+            </dl>
+            {(!passed).then(|| view! {
+                <div class="stack">
+                    {move || match enrolment.get() {
+                        None => view! {
+                            <button type="button" class="button button--primary" on:click=enrol>{move || i18n.t(Key::EnrolButton)}</button>
+                        }.into_any(),
+                        Some(e) => view! {
+                            <p>{move || i18n.t(Key::EnrolSecret)}</p>
+                            <p><code class="secret">{e.secret.clone()}</code></p>
+                            <form class="stack" on:submit=verify>
+                                <TextField id="code" label=Key::TotpCode value=code inputmode="numeric" autocomplete="one-time-code"
+                                    error=Signal::derive(move || error_of(&errors.get(), "code")) />
+                                <button type="submit" class="button button--primary">{move || i18n.t(Key::VerifyButton)}</button>
+                            </form>
+                        }.into_any(),
+                    }}
+                    {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// The enterprises one may act for, with the switch of acting identity.
+#[component]
+fn Enterprises(me: Identity) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let failure = RwSignal::new(None::<ApiError>);
+    let switch = move |uscc: Option<String>| {
+        spawn_local(async move {
+            match api::set_acting(uscc).await {
+                Ok(identity) => auth.identity.set(Some(identity)),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let acting = me.acting_for.as_ref().map(|e| e.uscc.clone());
+    let list = me.enterprises.clone();
+    let empty = list.is_empty();
+    view! {
+        <section class="card guide-section" aria-labelledby="enterprises">
+            <h2 id="enterprises">{move || i18n.t(Key::MyEnterprises)}</h2>
+            {empty.then(|| view! { <p class="muted">{move || i18n.t(Key::NoEnterprises)}</p> })}
+            <ul class="item-list">
+                {list.into_iter().map(|e| view! { <EnterpriseRow link=e.clone() current=acting.as_deref() == Some(e.uscc.as_str()) on_act=switch /> }).collect_view()}
+            </ul>
+            {acting.is_some().then(|| view! {
+                <p><button type="button" class="button button--secondary" on:click=move |_| switch(None)>{move || i18n.t(Key::ActForSelf)}</button></p>
+            })}
+            {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
+        </section>
+    }
+}
+
+#[component]
+fn EnterpriseRow(
+    link: EnterpriseLink,
+    current: bool,
+    on_act: impl Fn(Option<String>) + Copy + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let relation = link.relation.name();
+    let uscc = link.uscc.clone();
+    let agents_href = format!("/account/enterprises/{}/agents", link.uscc);
+    let is_rep = link.relation == Relation::LegalRepresentative;
+    view! {
+        <li class="item-card__link enterprise">
+            <span class="item-card__name">{link.name.clone()}</span>
+            <span class="item-card__meta">{link.uscc.clone()}" · "{move || i18n.pick(&relation)}</span>
+            <span class="tags">
+                {if current {
+                    view! { <span class="tag tag--good">{move || i18n.t(Key::CurrentlyActing)}</span> }.into_any()
+                } else {
+                    let uscc = uscc.clone();
+                    view! {
+                        <button type="button" class="button button--primary" on:click=move |_| on_act(Some(uscc.clone()))>
+                            {move || i18n.t(Key::ActForEnterprise)}
+                        </button>
+                    }.into_any()
+                }}
+                {is_rep.then(|| view! { <a class="button button--secondary" href=agents_href.clone()>{move || i18n.t(Key::ManageAgents)}</a> })}
+            </span>
+        </li>
+    }
+}

@@ -1,0 +1,37 @@
+import { createHmac, randomInt } from 'node:crypto';
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK = '10X98765432';
+
+/** A fresh, valid resident identity number (GB 11643), so each run registers someone new. */
+export function newResidentId(): string {
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const first17 = `441900${1970 + randomInt(30)}${pad(1 + randomInt(12), 2)}${pad(1 + randomInt(28), 2)}${pad(randomInt(1000), 3)}`;
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * WEIGHTS[i], 0);
+  return first17 + CHECK[sum % 11];
+}
+
+function base32(secret: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The current RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base32 secret. */
+export function totp(secret: string, now = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Demo accounts the server prints on start (server/src/demo.rs). */
+export const DEMO_PASSWORD = 'Yiwang@2026';
+export const LEGAL_REP = { id: '441900197509092467', name: '李娜' };
+export const ENTERPRISE = { uscc: '91441900MA4W7CX39E', name: '东莞市示范科技有限公司' };
+export const CLERK = { id: '441900199602295196', secret: 'YIWANGDEMOWINDOWCLERKAAAAAAAAAAA', role: '综合窗口' };
+export const SUPERVISOR = { id: '441900197502144041', secret: 'YIWANGDEMOSUPERVISORAAAAAAAAAAAA', role: '效能监察' };

@@ -1,0 +1,100 @@
+// 统一身份认证 — a citizen registers and signs in; a legal representative authorizes an agent who
+// then acts for the enterprise; a staff member signs in with an authenticator code.
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './a11y';
+import { CLERK, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, SUPERVISOR, newResidentId, totp } from './identity-helpers';
+
+async function signIn(page: Page, id: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('身份证号码').fill(id);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('link', { name: '登录' })).toBeVisible();
+}
+
+test('a citizen registers with instant checks, signs out and signs in again', async ({ page }) => {
+  const id = newResidentId();
+  await page.goto('/register');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('注册个人账号');
+  await expectAccessible(page);
+
+  // A mistyped number is caught as it is typed, by the same parser the server runs.
+  await page.getByLabel('身份证号码').fill(id.slice(0, 17) + (id[17] === '0' ? '1' : '0'));
+  await expect(page.getByText(/第18位校验码应为/)).toBeVisible();
+  await expect(page.getByLabel('身份证号码')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByLabel('身份证号码').fill(id);
+  await expect(page.getByText(/第18位校验码应为/)).toHaveCount(0);
+  await page.getByLabel('姓名').fill('测试市民');
+  await page.getByLabel('手机号码').fill('13912345678');
+  await page.getByLabel('密码').fill('short');
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await expect(page.getByRole('alert')).toContainText('密码至少8个字符');
+
+  await page.getByLabel('密码').fill('a long enough password');
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { name: '测试市民' })).toBeVisible();
+  await expect(page.getByText(`${id.slice(0, 4)}**********${id.slice(14)}`)).toBeVisible();
+  await expectAccessible(page);
+
+  await signOut(page);
+  await signIn(page, id, 'a long enough password');
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('link', { name: '测试市民' })).toBeVisible();
+});
+
+test('a wrong password is refused without saying whether the account exists', async ({ page }) => {
+  await signIn(page, newResidentId(), 'not the password');
+  await expect(page.getByRole('alert')).toContainText('身份证号码、密码或动态验证码不正确');
+  await expectAccessible(page);
+});
+
+test('a legal representative authorizes an agent, who then acts for the enterprise', async ({ page, request }) => {
+  const agentId = newResidentId();
+  const agentName = `经办人${agentId.slice(14)}`;
+  const registered = await request.post('/api/v1/auth/register', {
+    data: { id_number: agentId, name: agentName, mobile: '13700001111', password: 'agent password 1' },
+  });
+  expect(registered.status()).toBe(201);
+
+  await signIn(page, LEGAL_REP.id, DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  const row = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
+  await row.getByRole('link', { name: '管理经办人' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('经办人管理');
+  await page.getByLabel('身份证号码').fill(agentId);
+  await page.getByRole('button', { name: '授权', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('已授权');
+  await expect(page.getByText(agentName)).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('link', { name: '返回我的账户' }).click();
+  await signOut(page);
+
+  await signIn(page, agentId, 'agent password 1');
+  await expect(page).toHaveURL(/\/account$/);
+  const mine = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
+  await expect(mine).toContainText('经办人');
+  await mine.getByRole('button', { name: '以此企业身份办事' }).click();
+  await expect(mine.getByText('当前身份')).toBeVisible();
+  await expect(page.getByRole('link', { name: `${agentName} · ${ENTERPRISE.name}` })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test('a staff member signs in with an authenticator code', async ({ page }, testInfo) => {
+  // Each project signs in a different staff member: a code is accepted only once.
+  const staff = testInfo.project.name === 'phone' ? SUPERVISOR : CLERK;
+  await signIn(page, staff.id, DEMO_PASSWORD);
+  await expect(page.getByRole('alert')).toContainText('请输入身份验证器上的6位动态验证码');
+  await page.getByLabel('动态验证码').fill(totp(staff.secret));
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(staff.role)).toBeVisible();
+  await expect(page.getByText('已通过身份验证器验证')).toBeVisible();
+  await expectAccessible(page);
+});
