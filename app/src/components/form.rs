@@ -5,6 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 use shared::{Bilingual, FieldError};
 
+use crate::api::ApiError;
 use crate::i18n::{Key, use_i18n};
 
 /// The message of `field` among `errors`, if any.
@@ -111,4 +112,105 @@ pub fn focus_later(node: NodeRef<html::Div>) {
             let _ = el.focus();
         }
     });
+}
+
+/// The message and field errors to show for a failed call.
+pub fn problem_parts(error: &ApiError) -> (Option<Bilingual>, Vec<FieldError>) {
+    match error {
+        ApiError::Problem(p) if !p.errors.is_empty() => (None, p.errors.clone()),
+        ApiError::Problem(p) => (Some(p.message.clone()), Vec::new()),
+        ApiError::Network => (
+            Some(Bilingual::new(
+                "无法连接服务器，请检查网络后重试。",
+                "Cannot reach the server. Check your connection and try again.",
+            )),
+            Vec::new(),
+        ),
+        ApiError::Unexpected => (
+            Some(Bilingual::new(
+                "服务器的答复无法识别，请稍后再试。",
+                "The server's answer could not be read. Please try again later.",
+            )),
+            Vec::new(),
+        ),
+    }
+}
+
+/// Where a form's submit stands: tried yet, waiting for the server, and what the server refused.
+#[derive(Clone, Copy)]
+pub struct SubmitState {
+    /// Set by the first submit; from then on every local error shows.
+    pub attempted: RwSignal<bool>,
+    /// A request is on its way.
+    pub pending: RwSignal<bool>,
+    /// The server's general message.
+    pub message: RwSignal<Option<Bilingual>>,
+    /// The server's field errors.
+    pub server_errors: RwSignal<Vec<FieldError>>,
+    /// The error summary, which takes focus after a failure.
+    pub summary: NodeRef<html::Div>,
+}
+
+impl SubmitState {
+    /// A form not yet submitted.
+    pub fn new() -> Self {
+        Self {
+            attempted: RwSignal::new(false),
+            pending: RwSignal::new(false),
+            message: RwSignal::new(None),
+            server_errors: RwSignal::new(Vec::new()),
+            summary: NodeRef::new(),
+        }
+    }
+
+    /// Starts a submit: clears the last answer; `false` (with focus on the summary) if the
+    /// form's own checks already refuse it.
+    pub fn begin(&self, locally_valid: bool) -> bool {
+        self.attempted.set(true);
+        self.message.set(None);
+        self.server_errors.set(Vec::new());
+        if !locally_valid {
+            focus_later(self.summary);
+            return false;
+        }
+        self.pending.set(true);
+        true
+    }
+
+    /// Shows why the server refused, and moves focus to it.
+    pub fn fail(&self, error: &ApiError) {
+        let (message, fields) = problem_parts(error);
+        self.message.set(message);
+        self.server_errors.set(fields);
+        self.pending.set(false);
+        focus_later(self.summary);
+    }
+}
+
+/// The large sign-in and registration card, with its error summary; suits a phone and a kiosk.
+#[component]
+pub fn AuthCard(
+    /// The heading.
+    title: Key,
+    /// The line under it.
+    lead: Key,
+    /// The form's state.
+    state: SubmitState,
+    /// Every error the form shows.
+    #[prop(into)]
+    errors: Signal<Vec<FieldError>>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = Signal::derive(move || if state.attempted.get() { errors.get() } else { Vec::new() });
+    view! {
+        <div class="container page page--kiosk">
+            <div class="card auth-card">
+                <h1>{move || i18n.t(title)}</h1>
+                <p class="muted">{move || i18n.t(lead)}</p>
+                <ErrorSummary message=state.message errors=shown node_ref=state.summary />
+                {children()}
+            </div>
+        </div>
+    }
 }

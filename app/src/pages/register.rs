@@ -1,18 +1,16 @@
 //! 注册 — a citizen registers with their resident identity number, checked as they type.
 
 use leptos::ev::SubmitEvent;
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use shared::FieldError;
 use shared::account::{LoginRequest, RegisterRequest};
-use shared::{Bilingual, FieldError};
 
 use crate::api;
 use crate::auth::{today, use_auth};
-use crate::components::form::{ErrorSummary, TextField, error_of, focus_later};
+use crate::components::form::{AuthCard, SubmitState, TextField, error_of};
 use crate::i18n::{Key, use_i18n};
-use crate::pages::login::problem_parts;
 
 /// `/register`
 #[component]
@@ -24,11 +22,8 @@ pub fn RegisterPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let mobile = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let message = RwSignal::new(None::<Bilingual>);
-    let server_errors = RwSignal::new(Vec::<FieldError>::new());
-    let summary = NodeRef::<html::Div>::new();
+    let state = SubmitState::new();
+    let attempted = state.attempted;
 
     let request = move || RegisterRequest {
         id_number: id_number.get(),
@@ -48,22 +43,17 @@ pub fn RegisterPage() -> impl IntoView {
         };
         let mut shown: Vec<FieldError> =
             local_errors.get().into_iter().filter(|e| attempted.get() || typed(&e.field)).collect();
-        shown.extend(server_errors.get());
+        shown.extend(state.server_errors.get());
         shown
     });
     let field_error = move |field: &'static str| Signal::derive(move || error_of(&errors.get(), field));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        attempted.set(true);
-        message.set(None);
-        server_errors.set(Vec::new());
-        if !local_errors.get_untracked().is_empty() {
-            focus_later(summary);
+        if !state.begin(local_errors.get_untracked().is_empty()) {
             return;
         }
         let req = request();
-        pending.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = match api::register(&req).await {
@@ -79,23 +69,14 @@ pub fn RegisterPage() -> impl IntoView {
                     auth.identity.set(Some(identity));
                     navigate("/account", Default::default());
                 }
-                Err(e) => {
-                    let (m, fields) = problem_parts(&e);
-                    message.set(m);
-                    server_errors.set(fields);
-                    focus_later(summary);
-                }
+                Err(e) => state.fail(&e),
             }
-            pending.set(false);
         });
     };
 
+    let pending = state.pending;
     view! {
-        <div class="container page page--kiosk">
-            <div class="card auth-card">
-                <h1>{move || i18n.t(Key::RegisterTitle)}</h1>
-                <p class="muted">{move || i18n.t(Key::RegisterLead)}</p>
-                <ErrorSummary message=message errors=Signal::derive(move || if attempted.get() { errors.get() } else { Vec::new() }) node_ref=summary />
+        <AuthCard title=Key::RegisterTitle lead=Key::RegisterLead state=state errors=errors>
                 <form class="stack" on:submit=on_submit novalidate>
                     <TextField id="id_number" label=Key::IdNumber value=id_number error=field_error("id_number")
                         hint=Key::IdNumberHint autocomplete="username" />
@@ -112,7 +93,6 @@ pub fn RegisterPage() -> impl IntoView {
                     {move || i18n.t(Key::HaveAccount)}" "
                     <a href="/login">{move || i18n.t(Key::NavLogin)}</a>
                 </p>
-            </div>
-        </div>
+        </AuthCard>
     }
 }
