@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Problem;
 use shared::account::{
-    ActingRequest, AgentEntry, GrantAgentRequest, Identity, LoginRequest, RegisterRequest, TotpCode, TotpEnrolment,
+    ActingRequest, AgentEntry, GrantAgentRequest, Identity, LoginRequest, RegisterRequest, RepresentRequest, TotpCode,
+    TotpEnrolment,
 };
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::catalogue::{ServiceItem, Theme};
@@ -95,6 +96,11 @@ pub async fn me() -> Result<Option<Identity>, ApiError> {
 /// `POST /auth/acting`
 pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
     send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc })).await
+}
+
+/// `POST /auth/represent`: a window clerk serves the applicant present, or stops (`None`).
+pub async fn represent(id_number: Option<String>) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number })).await
 }
 
 /// `POST /auth/totp/enrol`

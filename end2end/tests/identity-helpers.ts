@@ -34,4 +34,5 @@ export const DEMO_PASSWORD = 'Yiwang@2026';
 export const LEGAL_REP = { id: '441900197509092467', name: '李娜' };
 export const ENTERPRISE = { uscc: '91441900MA4W7CX39E', name: '东莞市示范科技有限公司' };
 export const CLERK = { id: '441900199602295196', secret: 'YIWANGDEMOWINDOWCLERKAAAAAAAAAAA', role: '综合窗口' };
-export const SUPERVISOR = { id: '441900197502144041', secret: 'YIWANGDEMOSUPERVISORAAAAAAAAAAAA', role: '效能监察' };
+export const CITIZEN = { id: '441900196805221310', name: '张三', masked: '4419**********1310' };
+export const CLERK_TWO = { id: '441900199304186020', secret: 'YIWANGDEMOWINDOWCLERKBBBBBBBBBBB', role: '综合窗口' };

@@ -1,8 +1,9 @@
 // 统一身份认证 — a citizen registers and signs in; a legal representative authorizes an agent who
-// then acts for the enterprise; a staff member signs in with an authenticator code.
+// then acts for the enterprise; a window clerk signs in with an authenticator code and serves an
+// applicant who is present.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
-import { CLERK, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, SUPERVISOR, newResidentId, totp } from './identity-helpers';
+import { CITIZEN, CLERK, CLERK_TWO, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, newResidentId, totp } from './identity-helpers';
 
 async function signIn(page: Page, id: string, password: string) {
   await page.goto('/login');
@@ -86,15 +87,23 @@ test('a legal representative authorizes an agent, who then acts for the enterpri
   await expectAccessible(page);
 });
 
-test('a staff member signs in with an authenticator code', async ({ page }, testInfo) => {
-  // Each project signs in a different staff member: a code is accepted only once.
-  const staff = testInfo.project.name === 'phone' ? SUPERVISOR : CLERK;
-  await signIn(page, staff.id, DEMO_PASSWORD);
+test('a window clerk signs in with an authenticator code and serves an applicant who is present', async ({ page }, testInfo) => {
+  // Each project signs in its own clerk: a code is accepted only once.
+  const clerk = testInfo.project.name === 'phone' ? CLERK_TWO : CLERK;
+  await signIn(page, clerk.id, DEMO_PASSWORD);
   await expect(page.getByRole('alert')).toContainText('请输入身份验证器上的6位动态验证码');
-  await page.getByLabel('动态验证码').fill(totp(staff.secret));
+  await page.getByLabel('动态验证码').fill(totp(clerk.secret));
   await page.getByRole('button', { name: '登录', exact: true }).click();
   await expect(page).toHaveURL(/\/account$/);
-  await expect(page.getByText(staff.role)).toBeVisible();
+  await expect(page.getByText('综合窗口')).toBeVisible();
   await expect(page.getByText('已通过身份验证器验证')).toBeVisible();
   await expectAccessible(page);
+
+  await page.getByLabel('申请人身份证号码').fill(CITIZEN.id);
+  await page.getByRole('button', { name: '开始代办' }).click();
+  await expect(page.getByRole('status')).toContainText(`正在代办: ${CITIZEN.name} ${CITIZEN.masked}`);
+  await expect(page.getByRole('link', { name: new RegExp(`→ ${CITIZEN.name}`) })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: '结束代办' }).click();
+  await expect(page.getByRole('button', { name: '开始代办' })).toBeVisible();
 });

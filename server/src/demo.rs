@@ -365,6 +365,14 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             "YIWANGDEMOWINDOWCLERKAAAAAAAAAAA",
         ),
         staff(
+            "window clerk 综合窗口",
+            "何静",
+            composed((1993, 4, 18), 602),
+            "DG-GSDA",
+            &[WindowClerk],
+            "YIWANGDEMOWINDOWCLERKBBBBBBBBBBB",
+        ),
+        staff(
             "undertaker 承办",
             "刘洋",
             composed((1985, 3, 12), 101),

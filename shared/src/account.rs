@@ -300,6 +300,29 @@ pub struct Identity {
     pub acting_for: Option<EnterpriseLink>,
     /// Present for staff.
     pub staff: Option<StaffInfo>,
+    /// 窗口代办 — the applicant a window clerk is serving in person, if any.
+    pub on_behalf_of: Option<Applicant>,
+}
+
+/// 现场申请人 — an applicant present at a window, as the clerk sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Applicant {
+    /// The applicant's account id.
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// 身份证号码, masked.
+    pub id_number_masked: String,
+}
+
+/// `POST /api/v1/auth/represent`: a window clerk starts serving the applicant with this
+/// identity number, who is present at the window; `null` ends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepresentRequest {
+    /// The applicant's identity number, or `null` to stop.
+    pub id_number: Option<String>,
 }
 
 /// `POST /api/v1/auth/acting`: act for an enterprise (its credit code), or for oneself (`null`).

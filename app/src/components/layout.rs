@@ -13,9 +13,10 @@ pub fn Header() -> impl IntoView {
     let auth = use_auth();
     let account = move || match auth.identity.get() {
         Some(me) => {
-            let label = match &me.acting_for {
-                Some(e) => format!("{} · {}", me.name, e.name),
-                None => me.name.clone(),
+            let label = match (&me.acting_for, &me.on_behalf_of) {
+                (Some(e), _) => format!("{} · {}", me.name, e.name),
+                (None, Some(a)) => format!("{} → {}", me.name, a.name),
+                (None, None) => me.name.clone(),
             };
             view! { <A href="/account"><span class="account-link">{label}</span></A> }.into_any()
         }

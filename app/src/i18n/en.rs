@@ -130,5 +130,13 @@ pub fn text(key: Key) -> &'static str {
         Key::Revoked => "Authorization revoked",
         Key::Working => "Working…",
         Key::BackToAccount => "Back to my account",
+        Key::WindowServiceTitle => "Serving an applicant at the window",
+        Key::WindowServiceLead => {
+            "When an applicant is present at the window you may act for them; every step meanwhile records you and the applicant."
+        }
+        Key::ApplicantIdNumber => "Applicant's identity number",
+        Key::StartService => "Start serving",
+        Key::EndService => "Stop serving",
+        Key::ServingApplicant => "Serving",
     }
 }

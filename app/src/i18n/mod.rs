@@ -137,6 +137,12 @@ pub enum Key {
     Granted,
     Revoked,
     Working,
+    WindowServiceTitle,
+    WindowServiceLead,
+    ApplicantIdNumber,
+    StartService,
+    EndService,
+    ServingApplicant,
     BackToAccount,
 }
 

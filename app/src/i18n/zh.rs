@@ -126,5 +126,11 @@ pub fn text(key: Key) -> &'static str {
         Key::Revoked => "已撤销授权",
         Key::Working => "正在处理…",
         Key::BackToAccount => "返回我的账户",
+        Key::WindowServiceTitle => "窗口代办",
+        Key::WindowServiceLead => "申请人在窗口现场时，可代其办理；期间每一步都会记录您和申请人。",
+        Key::ApplicantIdNumber => "申请人身份证号码",
+        Key::StartService => "开始代办",
+        Key::EndService => "结束代办",
+        Key::ServingApplicant => "正在代办",
     }
 }

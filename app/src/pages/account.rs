@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::account::{EnterpriseLink, Identity, Relation, TotpEnrolment};
+use shared::account::{EnterpriseLink, Identity, Relation, Role, TotpEnrolment};
 use shared::{Bilingual, FieldError};
 
 use crate::api::{self, ApiError};
@@ -83,6 +83,8 @@ fn AccountDetails() -> impl IntoView {
                 </dl>
             </section>
             {me.staff.clone().map(|_| view! { <StaffPanel me=me.clone() /> })}
+            {me.staff.as_ref().filter(|s| s.second_factor_passed && s.roles.contains(&Role::WindowClerk))
+                .map(|_| view! { <WindowService me=me.clone() /> })}
             <Enterprises me=me.clone() />
         })}
         {move || error.get().map(|e| view! { <ProblemView error=e /> })}
@@ -216,5 +218,53 @@ fn EnterpriseRow(
                 {is_rep.then(|| view! { <a class="button button--secondary" href=agents_href.clone()>{move || i18n.t(Key::ManageAgents)}</a> })}
             </span>
         </li>
+    }
+}
+
+/// 窗口代办 — a window clerk serves an applicant who is present at the window.
+#[component]
+fn WindowService(me: Identity) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let id_number = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let call = move |value: Option<String>| {
+        failure.set(None);
+        errors.set(Vec::new());
+        spawn_local(async move {
+            match api::represent(value).await {
+                Ok(identity) => auth.identity.set(Some(identity)),
+                Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        call(Some(id_number.get_untracked()));
+    };
+    let serving = me.on_behalf_of.clone();
+    view! {
+        <section class="card guide-section" aria-labelledby="window-service">
+            <h2 id="window-service">{move || i18n.t(Key::WindowServiceTitle)}</h2>
+            <p class="muted">{move || i18n.t(Key::WindowServiceLead)}</p>
+            {match serving {
+                Some(applicant) => view! {
+                    <div class="notice notice--good" role="status">
+                        <p>{move || i18n.t(Key::ServingApplicant)}": "<strong>{applicant.name.clone()}</strong>" "{applicant.id_number_masked.clone()}</p>
+                        <button type="button" class="button button--secondary" on:click=move |_| call(None)>{move || i18n.t(Key::EndService)}</button>
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <form class="stack" on:submit=start novalidate>
+                        <TextField id="applicant_id_number" label=Key::ApplicantIdNumber value=id_number
+                            error=Signal::derive(move || error_of(&errors.get(), "id_number")) />
+                        <button type="submit" class="button button--primary">{move || i18n.t(Key::StartService)}</button>
+                    </form>
+                }.into_any(),
+            }}
+            {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
+        </section>
     }
 }

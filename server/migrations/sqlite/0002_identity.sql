@@ -48,6 +48,8 @@ CREATE TABLE sessions (
     token_hash   TEXT   PRIMARY KEY,
     person_id    TEXT   NOT NULL REFERENCES persons (id),
     acting_uscc  TEXT   REFERENCES enterprises (uscc),
+    -- 窗口代办: the applicant a window clerk is serving in person, recorded on every act.
+    on_behalf_of TEXT   REFERENCES persons (id),
     second_factor BIGINT NOT NULL DEFAULT 0 CHECK (second_factor IN (0, 1)),
     created_at   BIGINT NOT NULL,
     last_seen_at BIGINT NOT NULL
@@ -68,6 +70,7 @@ CREATE TABLE audit_events (
     at          BIGINT NOT NULL,
     actor_id    TEXT,
     acting_uscc TEXT,
+    on_behalf_of TEXT,
     action      TEXT   NOT NULL,
     subject     TEXT   NOT NULL,
     detail      TEXT   NOT NULL

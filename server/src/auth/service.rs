@@ -2,8 +2,8 @@
 //! was done in the audit trail.
 
 use shared::account::{
-    ActingRequest, AgentEntry, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile, RegisterRequest,
-    Relation, Role, StaffInfo, TotpEnrolment, UnmaskRequest, UnmaskResponse,
+    ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile,
+    RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, TotpEnrolment, UnmaskRequest, UnmaskResponse,
 };
 use shared::catalogue::Department;
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
@@ -46,6 +46,7 @@ fn audit<'a>(s: Option<&'a SessionRow>, action: &'a str, subject: &'a str, detai
     AuditEvent {
         actor_id: s.map(|s| s.person_id.as_str()),
         acting_uscc: s.and_then(|s| s.acting_uscc.as_deref()),
+        on_behalf_of: s.and_then(|s| s.on_behalf_of.as_deref()),
         action,
         subject,
         detail,
@@ -84,7 +85,16 @@ impl App {
         }
         self.store.append_audit(&audit(None, "registered", &id, "", now)).await?;
         tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
-        self.identity_of(&id, None, true).await
+        let row = SessionRow {
+            token_hash: String::new(),
+            person_id: id,
+            acting_uscc: None,
+            on_behalf_of: None,
+            second_factor: 1,
+            created_at: now,
+            last_seen_at: now,
+        };
+        self.identity_of(&row).await
     }
 
     /// 登录 — checks the identity number, password and (for staff) authenticator code, and opens
@@ -129,6 +139,7 @@ impl App {
             token_hash,
             person_id: person.id.clone(),
             acting_uscc: None,
+            on_behalf_of: None,
             second_factor: i64::from(second_factor),
             created_at: now,
             last_seen_at: now,
@@ -136,7 +147,7 @@ impl App {
         self.store.insert_session(&row).await?;
         self.store.append_audit(&audit(Some(&row), "login", &person.id, "", now)).await?;
         tracing::info!(person = %person.id, "signed in");
-        Ok((self.identity_of(&person.id, None, second_factor).await?, token))
+        Ok((self.identity_of(&row).await?, token))
     }
 
     async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
@@ -171,15 +182,13 @@ impl App {
 
     /// 当前身份
     pub async fn identity(&self, s: &Session) -> Result<Identity, ApiError> {
-        self.identity_of(&s.row.person_id, s.row.acting_uscc.as_deref(), s.row.second_factor == 1).await
+        self.identity_of(&s.row).await
     }
 
-    async fn identity_of(
-        &self,
-        person_id: &str,
-        acting: Option<&str>,
-        second_factor: bool,
-    ) -> Result<Identity, ApiError> {
+    /// The identity a session row describes.
+    async fn identity_of(&self, row: &SessionRow) -> Result<Identity, ApiError> {
+        let (person_id, acting, second_factor) =
+            (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor == 1);
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         let enterprises = self.store.enterprise_links(person_id).await?;
         let acting_for = acting.and_then(|u| enterprises.iter().find(|e| e.uscc == u).cloned());
@@ -195,6 +204,14 @@ impl App {
                 })
             }
         };
+        let on_behalf_of = match row.on_behalf_of.as_deref() {
+            None => None,
+            Some(id) => self.store.person(id).await?.map(|p| Applicant {
+                person_id: p.id,
+                name: p.name,
+                id_number_masked: p.id_number_masked,
+            }),
+        };
         Ok(Identity {
             person_id: person.id,
             name: person.name,
@@ -203,6 +220,7 @@ impl App {
             enterprises,
             acting_for,
             staff,
+            on_behalf_of,
         })
     }
 
@@ -225,7 +243,7 @@ impl App {
         row.acting_uscc = uscc.map(str::to_owned);
         let subject = uscc.unwrap_or(&s.row.person_id);
         self.store.append_audit(&audit(Some(&row), "acting_for", subject, "", self.clock.unix())).await?;
-        self.identity_of(&s.row.person_id, uscc, s.row.second_factor == 1).await
+        self.identity_of(&row).await
     }
 
     /// The enterprises one may act for.
@@ -333,7 +351,49 @@ impl App {
         self.store
             .append_audit(&audit(Some(&s.row), "second_factor_passed", &s.row.person_id, "", self.clock.unix()))
             .await?;
-        self.identity_of(&s.row.person_id, s.row.acting_uscc.as_deref(), true).await
+        let row = SessionRow { second_factor: 1, ..s.row.clone() };
+        self.identity_of(&row).await
+    }
+
+    /// 窗口代办 — a window clerk starts (or with `None`, ends) serving an applicant who is present;
+    /// the applicant must have an account, and every act meanwhile records them.
+    pub async fn represent(&self, s: &Session, req: RepresentRequest) -> Result<Identity, ApiError> {
+        if !s.roles().contains(&Role::WindowClerk) {
+            return Err(ApiError::code(ProblemCode::Forbidden));
+        }
+        let now = self.clock.unix();
+        let applicant = match req.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let id = ResidentId::parse_as_of(raw, self.clock.today())
+                    .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
+                let person = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.ok_or_else(|| {
+                    ApiError::with_message(
+                        ProblemCode::PersonNotFound,
+                        Bilingual::new(
+                            "该申请人尚未注册，请先协助其注册账号",
+                            "This applicant has no account yet: help them register first",
+                        ),
+                    )
+                })?;
+                Some(person.id)
+            }
+        };
+        let ended = s.row.on_behalf_of.clone();
+        self.store.set_on_behalf_of(&s.row.token_hash, applicant.as_deref()).await?;
+        let row = SessionRow { on_behalf_of: applicant.clone(), ..s.row.clone() };
+        match (&applicant, &ended) {
+            (Some(id), _) => {
+                self.store
+                    .append_audit(&audit(Some(&row), "window_service_started", id, "applicant present", now))
+                    .await?
+            }
+            (None, Some(id)) => {
+                self.store.append_audit(&audit(Some(&s.row), "window_service_ended", id, "", now)).await?
+            }
+            (None, None) => {}
+        }
+        self.identity_of(&row).await
     }
 
     /// 查看完整身份证号码 — for roles that need it, with a stated reason that is audited.

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
-use shared::account::{ActingRequest, Identity, LoginRequest, RegisterRequest, TotpCode, TotpEnrolment};
+use shared::account::{
+    ActingRequest, Identity, LoginRequest, RegisterRequest, RepresentRequest, TotpCode, TotpEnrolment,
+};
 use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(set_acting))
+        .routes(routes!(represent))
         .routes(routes!(enrol_totp))
         .routes(routes!(verify_totp))
 }
@@ -93,6 +96,22 @@ async fn set_acting(
     AppJson(req): AppJson<ActingRequest>,
 ) -> Result<Json<Identity>, ApiError> {
     Ok(Json(app.set_acting(&s, req).await?))
+}
+
+/// A window clerk starts serving an applicant who is present (`id_number`), or stops (`null`);
+/// every act meanwhile records the applicant.
+#[utoipa::path(post, path = "/auth/represent", tag = "identity", request_body = RepresentRequest,
+    responses(
+        (status = 200, body = Identity),
+        (status = 403, description = "Not a window clerk", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The applicant has no account", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn represent(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppJson(req): AppJson<RepresentRequest>,
+) -> Result<Json<Identity>, ApiError> {
+    Ok(Json(app.represent(&s, req).await?))
 }
 
 /// Starts enrolling an authenticator app (staff): returns the secret and its `otpauth://` URL.

@@ -65,6 +65,8 @@ pub struct SessionRow {
     pub person_id: String,
     /// The enterprise being acted for.
     pub acting_uscc: Option<String>,
+    /// The applicant a window clerk is serving in person.
+    pub on_behalf_of: Option<String>,
     /// 1 once the second factor passed (or for citizens, who have none).
     pub second_factor: i64,
     /// Unix seconds.
@@ -92,6 +94,8 @@ pub struct AuditEvent<'a> {
     pub actor_id: Option<&'a str>,
     /// The enterprise they acted for, if any.
     pub acting_uscc: Option<&'a str>,
+    /// The applicant present at the window, when a clerk acted for them.
+    pub on_behalf_of: Option<&'a str>,
     /// What happened (`login`, `agent_granted`, `id_number_unmasked`, …).
     pub action: &'a str,
     /// What it happened to (a person id, a credit code, …).
@@ -109,6 +113,8 @@ pub struct AuditRow {
     pub actor_id: Option<String>,
     /// For which enterprise.
     pub acting_uscc: Option<String>,
+    /// For which applicant present at a window.
+    pub on_behalf_of: Option<String>,
     /// What happened.
     pub action: String,
     /// To what.
@@ -247,12 +253,13 @@ impl Store {
     /// Stores a new session.
     pub async fn insert_session(&self, s: &SessionRow) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, person_id, acting_uscc, second_factor, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sessions (token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&s.token_hash)
         .bind(&s.person_id)
         .bind(s.acting_uscc.as_deref())
+        .bind(s.on_behalf_of.as_deref())
         .bind(s.second_factor)
         .bind(s.created_at)
         .bind(s.last_seen_at)
@@ -264,7 +271,7 @@ impl Store {
     /// The session of a token hash.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT token_hash, person_id, acting_uscc, second_factor, created_at, last_seen_at
+            "SELECT token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at
                FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -302,6 +309,16 @@ impl Store {
         sqlx::query("UPDATE sessions SET acting_uscc = $2 WHERE token_hash = $1")
             .bind(token_hash)
             .bind(uscc)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the applicant a window clerk's session serves in person.
+    pub async fn set_on_behalf_of(&self, token_hash: &str, person_id: Option<&str>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET on_behalf_of = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(person_id)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -406,13 +423,14 @@ impl Store {
     /// Appends an event to the audit trail.
     pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO audit_events (id, at, actor_id, acting_uscc, action, subject, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(e.at)
         .bind(e.actor_id)
         .bind(e.acting_uscc)
+        .bind(e.on_behalf_of)
         .bind(e.action)
         .bind(e.subject)
         .bind(e.detail)
@@ -424,7 +442,8 @@ impl Store {
     /// The audit events about a subject, oldest first.
     pub async fn audit_of(&self, subject: &str) -> Result<Vec<AuditRow>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT actor_id, acting_uscc, action, subject, detail FROM audit_events WHERE subject = $1 ORDER BY at, id",
+            "SELECT actor_id, acting_uscc, on_behalf_of, action, subject, detail
+               FROM audit_events WHERE subject = $1 ORDER BY at, id",
         )
         .bind(subject)
         .fetch_all(&self.pool)

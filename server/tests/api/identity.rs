@@ -255,6 +255,7 @@ struct Expect {
     revoke: u16,
     acting: u16,
     unmask: u16,
+    represent: u16,
 }
 
 both! {
@@ -262,16 +263,16 @@ both! {
         let subject: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(app.state.store.pool()).await.expect("张三");
         let grantee: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '王强'").fetch_one(app.state.store.pool()).await.expect("王强");
         let cases = [
-            Expect { who: None, me: 401, enterprises: 401, agents: 401, grant: 401, revoke: 401, acting: 401, unmask: 401 },
-            Expect { who: Some("张三"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
-            Expect { who: Some("陈敏"), me: 200, enterprises: 200, agents: 403, grant: 403, revoke: 403, acting: 200, unmask: 403 },
-            Expect { who: Some("李娜"), me: 200, enterprises: 200, agents: 200, grant: 201, revoke: 204, acting: 200, unmask: 403 },
-            Expect { who: Some("黄丽"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200 },
-            Expect { who: Some("刘洋"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
-            Expect { who: Some("周婷"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
-            Expect { who: Some("吴刚"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
-            Expect { who: Some("郑华"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200 },
-            Expect { who: Some("孙悦"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403 },
+            Expect { who: None, me: 401, enterprises: 401, agents: 401, grant: 401, revoke: 401, acting: 401, unmask: 401, represent: 401 },
+            Expect { who: Some("张三"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
+            Expect { who: Some("陈敏"), me: 200, enterprises: 200, agents: 403, grant: 403, revoke: 403, acting: 200, unmask: 403, represent: 403 },
+            Expect { who: Some("李娜"), me: 200, enterprises: 200, agents: 200, grant: 201, revoke: 204, acting: 200, unmask: 403, represent: 403 },
+            Expect { who: Some("黄丽"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200, represent: 200 },
+            Expect { who: Some("刘洋"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
+            Expect { who: Some("周婷"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
+            Expect { who: Some("吴刚"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
+            Expect { who: Some("郑华"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 200, represent: 403 },
+            Expect { who: Some("孙悦"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
         ];
         let agents_path = format!("/api/v1/enterprises/{ENTERPRISE}/agents");
         for case in cases {
@@ -290,6 +291,7 @@ both! {
                 ("revoke", case.revoke, send(Method::DELETE, format!("{agents_path}/{}", grantee.0), None).await),
                 ("acting", case.acting, send(Method::POST, "/api/v1/auth/acting".into(), Some(json!({"uscc": ENTERPRISE}))).await),
                 ("unmask", case.unmask, send(Method::POST, "/api/v1/persons/unmask".into(), Some(json!({"person_id": subject.0, "reason": "核对窗口申请人身份"}))).await),
+                ("represent", case.represent, send(Method::POST, "/api/v1/auth/represent".into(), Some(json!({"id_number": demo_id("张三")}))).await),
             ];
             for (endpoint, expected, response) in checks {
                 let status = response.status().as_u16();
@@ -321,5 +323,38 @@ both! {
         let nobody = app.with_session(Method::POST, "/api/v1/persons/unmask", &clerk)
             .json(&json!({"person_id": "no-such-person", "reason": "核对身份信息"})).send().await.expect("answers");
         expect_problem(nobody, 404, "person_not_found").await;
+    }
+}
+
+both! {
+    async fn a_window_clerk_serves_an_applicant_who_is_present_and_it_is_recorded(app) {
+        let clerk = app.sign_in_demo("黄丽").await;
+        let unregistered = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+            .json(&json!({"id_number": "441900200002296027"})).send().await.expect("answers");
+        expect_problem(unregistered, 404, "person_not_found").await;
+
+        let started = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+            .json(&json!({"id_number": demo_id("张三")})).send().await.expect("answers");
+        assert_eq!(started.status(), StatusCode::OK);
+        let identity: Identity = started.json().await.expect("identity");
+        let applicant = identity.on_behalf_of.expect("serving 张三");
+        assert_eq!((applicant.name.as_str(), applicant.id_number_masked.as_str()), ("张三", "4419**********1310"));
+
+        // An act meanwhile records the applicant beside the clerk.
+        let unmasked = app.with_session(Method::POST, "/api/v1/persons/unmask", &clerk)
+            .json(&json!({"person_id": applicant.person_id, "reason": "核对现场申请人证件"})).send().await.expect("answers");
+        assert_eq!(unmasked.status(), StatusCode::OK);
+        let trail = app.state.store.audit_of(&applicant.person_id).await.expect("audit");
+        let act = trail.iter().find(|e| e.action == "id_number_unmasked").expect("recorded");
+        assert_eq!(act.on_behalf_of.as_deref(), Some(applicant.person_id.as_str()));
+        assert_eq!(act.actor_id.as_deref(), Some(identity.person_id.as_str()));
+
+        let ended = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+            .json(&json!({"id_number": null})).send().await.expect("answers");
+        let identity: Identity = ended.json().await.expect("identity");
+        assert!(identity.on_behalf_of.is_none());
+        let trail = app.state.store.audit_of(&applicant.person_id).await.expect("audit");
+        let actions: Vec<_> = trail.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"window_service_started") && actions.contains(&"window_service_ended"), "{actions:?}");
     }
 }

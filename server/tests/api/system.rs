@@ -27,6 +27,19 @@ both! {
             ("/api/v1/departments", "get"),
             ("/api/v1/themes", "get"),
             ("/api/v1/identifiers/check", "post"),
+            ("/api/v1/auth/register", "post"),
+            ("/api/v1/auth/login", "post"),
+            ("/api/v1/auth/logout", "post"),
+            ("/api/v1/auth/me", "get"),
+            ("/api/v1/auth/acting", "post"),
+            ("/api/v1/auth/represent", "post"),
+            ("/api/v1/auth/totp/enrol", "post"),
+            ("/api/v1/auth/totp/verify", "post"),
+            ("/api/v1/enterprises", "get"),
+            ("/api/v1/enterprises/{uscc}/agents", "get"),
+            ("/api/v1/enterprises/{uscc}/agents", "post"),
+            ("/api/v1/enterprises/{uscc}/agents/{person_id}", "delete"),
+            ("/api/v1/persons/unmask", "post"),
         ] {
             assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
         }
