@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod application;
 pub mod catalogue;
 pub mod identity;
 pub mod problem;

@@ -1,0 +1,628 @@
+//! 一表式申办 — the one-form compiler. Given one or several published service items, it
+//! computes the single form an applicant fills (each shared question asked once), the
+//! situations (情形) that decide which conditional materials are needed, and the single list of
+//! materials (each shared material asked once, those the e-license library holds marked as
+//! supplied from it). The same code validates a filled form: the app runs it as the applicant
+//! types, the server runs it again on submission and refuses what it refuses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{
+    Condition, ELicenseType, FieldType, FormField, ItemCode, ItemStatus, LimitKind, ServiceItem, ServiceObject,
+};
+use crate::{Bilingual, FieldError, ResidentId, Uscc};
+
+/// The most items one application may combine.
+pub const MAX_ITEMS_PER_APPLICATION: usize = 10;
+/// The most files one material may carry.
+pub const MAX_FILES_PER_MATERIAL: usize = 10;
+/// The longest one-line answer, in characters.
+pub const MAX_STRING_CHARS: usize = 200;
+/// The longest multi-line answer, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// The situation of a material that the pledge (告知承诺书) itself stands for: it holds for an
+/// item exactly when the applicant signs that item's pledge, and the signature supplies it.
+pub const PLEDGE_CONDITION: &str = "pledge";
+/// The situation of a material the pledge replaces: it holds when the item is not pledged.
+pub const NO_PLEDGE_CONDITION: &str = "no_pledge";
+
+/// 告知承诺书 — what the applicant signs for a commitment-based item.
+pub fn pledge_text() -> Bilingual {
+    Bilingual::new(
+        "本人（本单位）已知晓该事项的全部审批条件和要求，承诺所提供的信息真实、准确、完整，已符合审批条件，\
+         愿意承担不实承诺的法律责任，并接受行政机关的事后核查；核查发现与承诺不符的，同意撤销所作决定。",
+        "I (we) know every condition and requirement of this item, pledge that the information given is true, \
+         accurate and complete and that the conditions are met, accept legal responsibility for a false pledge and \
+         the department's later verification, and agree that a decision made on a pledge found untrue is revoked.",
+    )
+}
+
+/// One item as the form shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormItem {
+    /// 事项编码
+    pub code: ItemCode,
+    /// The published version the form was compiled from.
+    pub version: u32,
+    /// 事项名称
+    pub name: Bilingual,
+    /// The department that will handle its case.
+    pub department_code: String,
+    /// The department's name.
+    pub department_name: Bilingual,
+    /// 即办件 or 承诺件.
+    pub limit_kind: LimitKind,
+    /// 承诺办结时限 in working days.
+    pub promised_working_days: u32,
+    /// Whether the applicant may sign the pledge (告知承诺) for it.
+    pub pledge_allowed: bool,
+    /// The promised limit when the pledge is signed.
+    pub pledge_working_days: Option<u32>,
+}
+
+/// A question of the one form, with the items that ask it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MergedField {
+    /// The question; required when any item requires it.
+    pub field: FormField,
+    /// The items that ask it.
+    pub used_by: Vec<ItemCode>,
+}
+
+/// 情形 — a situation the applicant says holds or not; it adds conditional materials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Situation {
+    /// The situation.
+    pub condition: Condition,
+    /// The items whose materials depend on it.
+    pub used_by: Vec<ItemCode>,
+}
+
+/// Where one item asks for a material, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaterialUse {
+    /// The item.
+    pub item: ItemCode,
+    /// The material's code in that item's guide.
+    pub material_code: String,
+    /// Whether that item requires it (`false`: a supplementary material).
+    pub required: bool,
+    /// The situation in which that item asks for it; `None` means always.
+    pub condition: Option<String>,
+}
+
+/// 材料来源 — how a needed material reaches the department.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialSource {
+    /// 电子证照 — attached from the e-license library (免证办); the applicant provides nothing.
+    Library,
+    /// Uploaded by the applicant.
+    Upload,
+    /// 告知承诺 — the pledge document, supplied by the applicant's signature.
+    Pledge,
+}
+
+/// A material of the one form, asked once however many items need it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MergedMaterial {
+    /// Key of the material in the form and in answers: its e-license type when it has one,
+    /// otherwise the code of its first use.
+    pub key: String,
+    /// The material's name.
+    pub name: Bilingual,
+    /// The e-license that stands in for it.
+    pub e_license: Option<ELicenseType>,
+    /// Whether the applicant holds a valid license of that type: then it is attached from the
+    /// library and not asked for.
+    pub in_library: bool,
+    /// 原件 — originals to show (the most any item asks).
+    pub original_copies: u32,
+    /// 复印件 — photocopies (the most any item asks).
+    pub copies: u32,
+    /// Every item that asks for it.
+    pub uses: Vec<MaterialUse>,
+}
+
+/// 一表 — the compiled form of an application for one or several items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OneForm {
+    /// Who applies: all items share it.
+    pub service_object: ServiceObject,
+    /// The items, in the order asked.
+    pub items: Vec<FormItem>,
+    /// The questions, each asked once, in the order the items first ask them.
+    pub fields: Vec<MergedField>,
+    /// The situations that add materials.
+    pub situations: Vec<Situation>,
+    /// The materials, each asked once.
+    pub materials: Vec<MergedMaterial>,
+}
+
+/// 填报内容 — what the applicant filled in: answers, situations, pledges and uploaded files.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormAnswers {
+    /// Answers by field key: text as a string, numbers as a number or a string, yes/no as a
+    /// boolean, several options as an array of strings.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// The keys of the situations that hold.
+    #[serde(default)]
+    pub situations: BTreeSet<String>,
+    /// The items whose pledge (告知承诺书) the applicant signs.
+    #[serde(default)]
+    pub pledged_items: BTreeSet<ItemCode>,
+    /// The uploaded files of each material, by material key: upload ids.
+    #[serde(default)]
+    pub materials: BTreeMap<String, Vec<String>>,
+}
+
+/// A material that an application needs, given its answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NeededMaterial {
+    /// The material's key in the form.
+    pub key: String,
+    /// The material's name.
+    pub name: Bilingual,
+    /// How it reaches the department.
+    pub source: MaterialSource,
+    /// Whether it must be provided (`false`: supplementary, may be left out).
+    pub required: bool,
+    /// The items that need it.
+    pub items: Vec<ItemCode>,
+}
+
+/// Why items cannot be combined into one application.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CombineError {
+    /// No item was chosen.
+    #[error("no items")]
+    Empty,
+    /// More than [`MAX_ITEMS_PER_APPLICATION`] items.
+    #[error("too many items")]
+    TooMany,
+    /// The same item twice.
+    #[error("duplicate item {0}")]
+    Duplicate(ItemCode),
+    /// An item version that is not published.
+    #[error("item {0} not published")]
+    NotPublished(ItemCode),
+    /// Items for persons mixed with items for enterprises.
+    #[error("mixed service objects")]
+    MixedServiceObjects,
+}
+
+impl CombineError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "no_items",
+            Self::TooMany => "too_many_items",
+            Self::Duplicate(_) => "duplicate_item",
+            Self::NotPublished(_) => "item_not_published",
+            Self::MixedServiceObjects => "mixed_service_objects",
+        }
+    }
+
+    /// What is wrong, in both languages.
+    pub fn message(&self) -> Bilingual {
+        match self {
+            Self::Empty => Bilingual::new("请至少选择一个事项", "Choose at least one service item"),
+            Self::TooMany => Bilingual::new(
+                format!("一次申办最多{MAX_ITEMS_PER_APPLICATION}个事项"),
+                format!("One application takes at most {MAX_ITEMS_PER_APPLICATION} items"),
+            ),
+            Self::Duplicate(code) => {
+                Bilingual::new(format!("事项 {code} 重复选择"), format!("Item {code} is chosen twice"))
+            }
+            Self::NotPublished(code) => Bilingual::new(
+                format!("事项 {code} 当前版本未发布，暂不能申办"),
+                format!("Item {code} has no published version and cannot be applied for"),
+            ),
+            Self::MixedServiceObjects => Bilingual::new(
+                "个人事项与法人事项不能在同一申请中办理",
+                "Items for individuals and items for businesses cannot be combined in one application",
+            ),
+        }
+    }
+
+    /// The error as a field error of `items`.
+    pub fn field_error(&self) -> FieldError {
+        FieldError { field: "items".to_owned(), code: self.code().to_owned(), message: self.message() }
+    }
+}
+
+/// The key under which a material of an item is asked once: the e-license type that stands in
+/// for it, else its name (two items asking for a document of the same name ask for one thing).
+fn material_key(material: &crate::catalogue::Material) -> (String, String) {
+    match &material.e_license {
+        Some(license) => (format!("license:{}", license.key), material.code.clone()),
+        None => (format!("name:{}", material.name.zh.trim()), material.code.clone()),
+    }
+}
+
+/// Compiles the one form of `items`, in the order given. `held_licenses` are the e-license
+/// types of which the applicant holds a valid license (not expired, not revoked).
+pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Result<OneForm, CombineError> {
+    let first = items.first().ok_or(CombineError::Empty)?;
+    if items.len() > MAX_ITEMS_PER_APPLICATION {
+        return Err(CombineError::TooMany);
+    }
+    let mut seen = BTreeSet::new();
+    for item in items {
+        if !seen.insert(&item.code) {
+            return Err(CombineError::Duplicate(item.code.clone()));
+        }
+        if item.status != ItemStatus::Published {
+            return Err(CombineError::NotPublished(item.code.clone()));
+        }
+        if item.service_object != first.service_object {
+            return Err(CombineError::MixedServiceObjects);
+        }
+    }
+
+    let mut fields: Vec<MergedField> = Vec::new();
+    let mut situations: Vec<Situation> = Vec::new();
+    let mut materials: Vec<MergedMaterial> = Vec::new();
+    let mut material_index: BTreeMap<String, usize> = BTreeMap::new();
+
+    for item in items {
+        for field in &item.fields {
+            match fields.iter_mut().find(|f| f.field.key == field.key) {
+                Some(merged) => {
+                    merged.field.required |= field.required;
+                    for option in &field.options {
+                        if !merged.field.options.contains(option) {
+                            merged.field.options.push(option.clone());
+                        }
+                    }
+                    merged.used_by.push(item.code.clone());
+                }
+                None => fields.push(MergedField { field: field.clone(), used_by: vec![item.code.clone()] }),
+            }
+        }
+        for material in &item.materials {
+            let use_ = MaterialUse {
+                item: item.code.clone(),
+                material_code: material.code.clone(),
+                required: material.required,
+                condition: material.condition.as_ref().map(|c| c.key.clone()),
+            };
+            if let Some(condition) = material.condition.as_ref().filter(|c| !is_pledge_condition(&c.key)) {
+                match situations.iter_mut().find(|s| s.condition.key == condition.key) {
+                    Some(s) if !s.used_by.contains(&item.code) => s.used_by.push(item.code.clone()),
+                    Some(_) => {}
+                    None => {
+                        situations.push(Situation { condition: condition.clone(), used_by: vec![item.code.clone()] })
+                    }
+                }
+            }
+            let (dedupe, code) = material_key(material);
+            match material_index.get(&dedupe) {
+                Some(&i) => {
+                    let merged = &mut materials[i];
+                    merged.original_copies = merged.original_copies.max(material.original_copies);
+                    merged.copies = merged.copies.max(material.copies);
+                    merged.uses.push(use_);
+                }
+                None => {
+                    material_index.insert(dedupe, materials.len());
+                    let in_library =
+                        material.e_license.as_ref().is_some_and(|license| held_licenses.contains(&license.key));
+                    materials.push(MergedMaterial {
+                        key: material.e_license.as_ref().map_or(code, |license| license.key.clone()),
+                        name: material.name.clone(),
+                        e_license: material.e_license.clone(),
+                        in_library,
+                        original_copies: material.original_copies,
+                        copies: material.copies,
+                        uses: vec![use_],
+                    });
+                }
+            }
+        }
+    }
+
+    Ok(OneForm {
+        service_object: first.service_object,
+        items: items
+            .iter()
+            .map(|item| FormItem {
+                code: item.code.clone(),
+                version: item.version,
+                name: item.name.clone(),
+                department_code: item.department.code.clone(),
+                department_name: item.department.name.clone(),
+                limit_kind: item.time_limits.kind,
+                promised_working_days: item.time_limits.promised_working_days,
+                pledge_allowed: item.commitment.allowed,
+                pledge_working_days: item.commitment.promised_working_days,
+            })
+            .collect(),
+        fields,
+        situations,
+        materials,
+    })
+}
+
+impl OneForm {
+    /// The materials this application needs given its answers, with where each comes from. A
+    /// material is needed when any item asks for it always or in a situation that holds (for a
+    /// pledged item, the pledge document instead of what the pledge replaces); the library
+    /// supplies it when the applicant holds its license; the signature supplies the pledge.
+    pub fn needed_materials(&self, answers: &FormAnswers) -> Vec<NeededMaterial> {
+        let holds = |u: &MaterialUse| match u.condition.as_deref() {
+            None => true,
+            Some(PLEDGE_CONDITION) => answers.pledged_items.contains(&u.item),
+            Some(NO_PLEDGE_CONDITION) => !answers.pledged_items.contains(&u.item),
+            Some(c) => answers.situations.contains(c),
+        };
+        self.materials
+            .iter()
+            .filter_map(|material| {
+                let uses: Vec<&MaterialUse> = material.uses.iter().filter(|u| holds(u)).collect();
+                if uses.is_empty() {
+                    return None;
+                }
+                let source = if material.in_library {
+                    MaterialSource::Library
+                } else if uses.iter().all(|u| u.condition.as_deref() == Some(PLEDGE_CONDITION)) {
+                    MaterialSource::Pledge
+                } else {
+                    MaterialSource::Upload
+                };
+                let mut items: Vec<ItemCode> = Vec::new();
+                for u in &uses {
+                    if !items.contains(&u.item) {
+                        items.push(u.item.clone());
+                    }
+                }
+                Some(NeededMaterial {
+                    key: material.key.clone(),
+                    name: material.name.clone(),
+                    source,
+                    required: uses.iter().any(|u| u.required),
+                    items,
+                })
+            })
+            .collect()
+    }
+
+    /// Checks a filled form and its materials, and returns every problem at once: one entry per
+    /// field (`fields.<key>`), per material (`materials.<key>`), and for unknown situations or
+    /// pledges. An empty list means the application may be submitted. `today` bounds dates of
+    /// birth in identity numbers.
+    pub fn validate(&self, answers: &FormAnswers, today: NaiveDate) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for merged in &self.fields {
+            let path = format!("fields.{}", merged.field.key);
+            if let Err(e) = check_answer(&merged.field, answers.fields.get(&merged.field.key), today) {
+                errors.push(FieldError { field: path, code: e.0.to_owned(), message: e.1 });
+            }
+        }
+        for key in answers.fields.keys() {
+            if !self.fields.iter().any(|f| &f.field.key == key) {
+                errors.push(FieldError {
+                    field: format!("fields.{key}"),
+                    code: "unknown_field".to_owned(),
+                    message: Bilingual::new("表单中没有这一项", "The form has no such question"),
+                });
+            }
+        }
+        for key in &answers.situations {
+            if !self.situations.iter().any(|s| &s.condition.key == key) {
+                errors.push(FieldError {
+                    field: format!("situations.{key}"),
+                    code: "unknown_situation".to_owned(),
+                    message: Bilingual::new("所选事项没有这一情形", "None of the chosen items has this situation"),
+                });
+            }
+        }
+        for code in &answers.pledged_items {
+            if !self.items.iter().any(|i| &i.code == code && i.pledge_allowed) {
+                errors.push(FieldError {
+                    field: format!("pledged_items.{code}"),
+                    code: "pledge_not_allowed".to_owned(),
+                    message: Bilingual::new(
+                        "该事项不适用告知承诺制",
+                        "This item cannot be processed on the applicant's pledge",
+                    ),
+                });
+            }
+        }
+        let needed = self.needed_materials(answers);
+        for material in &needed {
+            let files = answers.materials.get(&material.key).map_or(&[][..], Vec::as_slice);
+            let path = format!("materials.{}", material.key);
+            match material.source {
+                MaterialSource::Upload if material.required && files.is_empty() => errors.push(FieldError {
+                    field: path,
+                    code: "material_missing".to_owned(),
+                    message: Bilingual::new(
+                        format!("请上传“{}”", material.name.zh),
+                        format!("Upload the {}", material.name.en.to_lowercase()),
+                    ),
+                }),
+                MaterialSource::Upload if files.len() > MAX_FILES_PER_MATERIAL => errors.push(FieldError {
+                    field: path,
+                    code: "too_many_files".to_owned(),
+                    message: Bilingual::new(
+                        format!("每项材料最多{MAX_FILES_PER_MATERIAL}个文件"),
+                        format!("A material takes at most {MAX_FILES_PER_MATERIAL} files"),
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        for (key, files) in &answers.materials {
+            let uploadable = needed.iter().any(|m| &m.key == key && m.source == MaterialSource::Upload);
+            if !files.is_empty() && !uploadable {
+                errors.push(FieldError {
+                    field: format!("materials.{key}"),
+                    code: "material_not_needed".to_owned(),
+                    message: Bilingual::new(
+                        "这项材料无需上传（已由电子证照或告知承诺提供，或不适用）",
+                        "This material is not to be uploaded: the e-license library or the pledge supplies it, or it does not apply",
+                    ),
+                });
+            }
+        }
+        errors
+    }
+}
+
+/// Whether a condition key is decided by the pledge rather than asked as a situation.
+fn is_pledge_condition(key: &str) -> bool {
+    key == PLEDGE_CONDITION || key == NO_PLEDGE_CONDITION
+}
+
+type AnswerError = (&'static str, Bilingual);
+
+fn is_blank(value: Option<&serde_json::Value>) -> bool {
+    match value {
+        None | Some(serde_json::Value::Null) => true,
+        Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+        Some(serde_json::Value::Array(a)) => a.is_empty(),
+        Some(_) => false,
+    }
+}
+
+fn wrong(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AnswerError {
+    (code, Bilingual::new(zh, en))
+}
+
+/// Checks one answer against its question.
+fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: NaiveDate) -> Result<(), AnswerError> {
+    use serde_json::Value;
+    if is_blank(value) {
+        return if field.required {
+            Err(wrong("required", format!("请填写“{}”", field.label.zh), format!("{} is required", field.label.en)))
+        } else {
+            Ok(())
+        };
+    }
+    let Some(value) = value else { return Ok(()) };
+    let text = || value.as_str().map(str::trim);
+    let number_text = || match value {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.trim().to_owned()),
+        _ => None,
+    };
+    let not_text = || wrong("not_text", "应填写文字", "Expected text");
+    match field.field_type {
+        FieldType::String | FieldType::Text | FieldType::Address => {
+            let s = text().ok_or_else(not_text)?;
+            let max = if field.field_type == FieldType::Text { MAX_TEXT_CHARS } else { MAX_STRING_CHARS };
+            let chars = s.chars().count();
+            if chars > max {
+                return Err(wrong("too_long", format!("最多{max}个字"), format!("At most {max} characters")));
+            }
+            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                return Err(wrong("control_character", "含有不可见的控制字符", "Contains control characters"));
+            }
+            if field.field_type == FieldType::Address && chars < 5 {
+                return Err(wrong(
+                    "address_too_short",
+                    "请填写完整地址（至少5个字）",
+                    "Give the full address (at least 5 characters)",
+                ));
+            }
+            Ok(())
+        }
+        FieldType::Integer => {
+            let n = number_text().and_then(|s| s.parse::<i64>().ok());
+            match n {
+                Some(n) if n >= 0 => Ok(()),
+                Some(_) => Err(wrong("negative", "不能为负数", "Cannot be negative")),
+                None => Err(wrong("not_integer", "应填写整数", "Expected a whole number")),
+            }
+        }
+        FieldType::Decimal => {
+            let n = number_text().filter(|s| s.len() <= 30).and_then(|s| s.parse::<f64>().ok());
+            match n {
+                Some(n) if n.is_finite() && n >= 0.0 => Ok(()),
+                Some(n) if n.is_finite() => Err(wrong("negative", "不能为负数", "Cannot be negative")),
+                _ => Err(wrong("not_number", "应填写数字", "Expected a number")),
+            }
+        }
+        FieldType::Boolean => match value {
+            Value::Bool(_) => Ok(()),
+            _ => Err(wrong("not_boolean", "请选择“是”或“否”", "Choose yes or no")),
+        },
+        FieldType::Date => {
+            let s = text().ok_or_else(not_text)?;
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|_| ())
+                .map_err(|_| wrong("not_date", "日期格式应为 年-月-日", "Expected a date as YYYY-MM-DD"))
+        }
+        FieldType::Enum => {
+            let s = text().ok_or_else(not_text)?;
+            if field.options.iter().any(|o| o == s) {
+                Ok(())
+            } else {
+                Err(wrong("not_an_option", "请从选项中选择", "Choose one of the options"))
+            }
+        }
+        FieldType::EnumMulti => {
+            let Value::Array(values) = value else {
+                return Err(wrong("not_a_list", "请从选项中选择", "Choose from the options"));
+            };
+            let mut chosen = BTreeSet::new();
+            for v in values {
+                let s =
+                    v.as_str().ok_or_else(|| wrong("not_an_option", "请从选项中选择", "Choose from the options"))?;
+                if !field.options.iter().any(|o| o == s) {
+                    return Err(wrong("not_an_option", "请从选项中选择", "Choose from the options"));
+                }
+                if !chosen.insert(s) {
+                    return Err(wrong("duplicate_option", "同一选项选了两次", "An option is chosen twice"));
+                }
+            }
+            Ok(())
+        }
+        FieldType::Phone => {
+            let s = text().ok_or_else(not_text)?;
+            if is_phone(s) {
+                Ok(())
+            } else {
+                Err(wrong(
+                    "invalid_phone",
+                    "电话号码应为11位手机号码或带区号的固定电话（如0769-22223333）",
+                    "Give an 11-digit mobile number or a landline with its area code (e.g. 0769-22223333)",
+                ))
+            }
+        }
+        FieldType::ResidentId => {
+            let s = text().ok_or_else(not_text)?;
+            ResidentId::parse_as_of(s, today).map(|_| ()).map_err(|e| (e.code(), e.message()))
+        }
+        FieldType::Uscc => {
+            let s = text().ok_or_else(not_text)?;
+            Uscc::parse(s).map(|_| ()).map_err(|e| (e.code(), e.message()))
+        }
+    }
+}
+
+/// A mobile number (11 digits from 13 to 19) or a landline with its area code.
+fn is_phone(s: &str) -> bool {
+    let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let mobile = digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
+    let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
+    mobile || landline
+}
