@@ -41,6 +41,10 @@ pub struct Config {
     #[arg(long, env = "YIWANG_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub login_attempts_per_minute: u32,
 
+    /// Largest uploaded file, in bytes (10 MiB by default).
+    #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -67,6 +71,7 @@ impl Config {
             db_max_connections: 16,
             pii_key: None,
             login_attempts_per_minute: 30,
+            max_upload_bytes: 10 * 1024 * 1024,
             log_format: LogFormat::Text,
         }
     }

@@ -475,5 +475,61 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
             app.store.grant_agent(e.uscc, agent, rep, now).await?;
         }
     }
+    install_licenses(app).await?;
     Ok(accounts)
+}
+
+/// 演示电子证照 — (holder, type, number, issuer, valid from, valid until, revoked). A holder of 18
+/// digits is a person; its number is kept masked. 陈敏's ID card has expired and 张三's title
+/// certificate was revoked, so that both show the library falling back to an upload.
+type DemoLicense = (&'static str, &'static str, &'static str, &'static str, &'static str, Option<&'static str>, bool);
+
+const DEMO_LICENSES: [DemoLicense; 11] = [
+    ("441900196805221310", "resident_id_card", "", "东莞市公安局", "2016-05-22", Some("2036-05-22"), false),
+    ("441900196805221310", "household_register", "440000123456", "东莞市公安局莞城分局", "2010-03-01", None, false),
+    ("441900196805221310", "marriage_certificate", "J441900-1994-001234", "东莞市民政局", "1994-10-01", None, false),
+    (
+        "441900196805221310",
+        "property_certificate",
+        "粤(2019)东莞不动产权第0123456号",
+        "东莞市自然资源局",
+        "2019-06-01",
+        None,
+        true,
+    ),
+    ("441900197509092467", "resident_id_card", "", "东莞市公安局", "2015-09-09", Some("2035-09-09"), false),
+    ("441900197509092467", "household_register", "440000234567", "东莞市公安局南城分局", "2008-01-15", None, false),
+    ("441900198812314688", "resident_id_card", "", "东莞市公安局", "2005-12-31", Some("2025-12-31"), false),
+    ("441900198201013579", "resident_id_card", "", "东莞市公安局", "2022-01-01", Some("2042-01-01"), false),
+    ("441900198201013579", "household_register", "440000345678", "东莞市公安局东城分局", "2012-07-01", None, false),
+    ("91441900MA4W7CX39E", "business_license", "91441900MA4W7CX39E", "东莞市市场监督管理局", "2021-03-18", None, false),
+    ("92441900L7HN2E8K4C", "business_license", "92441900L7HN2E8K4C", "东莞市市场监督管理局", "2018-08-08", None, false),
+];
+
+/// Loads the demo licenses into the e-license library (each once).
+async fn install_licenses(app: &crate::state::App) -> anyhow::Result<()> {
+    for (i, (holder, license_type, number, issuer, from, until, revoked)) in DEMO_LICENSES.iter().enumerate() {
+        let (holder_kind, holder_key, number) = match shared::ResidentId::parse(holder) {
+            Ok(id) => {
+                let number = if number.is_empty() { id.masked() } else { (*number).to_owned() };
+                ("person", app.pii.lookup_hash(&id), number)
+            }
+            Err(_) => ("enterprise", (*holder).to_owned(), (*number).to_owned()),
+        };
+        app.store
+            .insert_license(&crate::store::applications::LicenseRow {
+                id: format!("demo-license-{:02}", i + 1),
+                holder_kind: holder_kind.to_owned(),
+                holder_key,
+                license_type: (*license_type).to_owned(),
+                number,
+                issuer: (*issuer).to_owned(),
+                valid_from: (*from).to_owned(),
+                valid_until: until.map(str::to_owned),
+                revoked: i64::from(*revoked),
+                data: "{}".to_owned(),
+            })
+            .await?;
+    }
+    Ok(())
 }

@@ -33,41 +33,65 @@ fn field_error(path: &serde_path_to_error::Path, detail: &str) -> FieldError {
     }
 }
 
+/// Reads a JSON request's body: refuses another media type, and more than [`MAX_JSON_BODY`].
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::code(ProblemCode::UnsupportedMediaType));
+    }
+    let req = req.map(|body| axum::body::Body::new(http_body_util_limited(body)));
+    Bytes::from_request(req, state).await.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => ApiError::code(ProblemCode::PayloadTooLarge),
+        _ => ApiError::code(ProblemCode::InvalidJson),
+    })
+}
+
+/// Parses JSON, naming the field at fault.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(de) {
+        Ok(value) => Ok(value),
+        Err(e) if e.inner().classify() == serde_json::error::Category::Data => {
+            Err(ApiError::fields(vec![field_error(e.path(), &e.inner().to_string())]))
+        }
+        Err(e) => Err(ApiError::with_message(
+            ProblemCode::InvalidJson,
+            Bilingual::new(
+                format!("提交的数据不是有效的 JSON：{}", e.inner()),
+                format!("The body is not valid JSON: {}", e.inner()),
+            ),
+        )),
+    }
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            });
-        if !is_json {
-            return Err(ApiError::code(ProblemCode::UnsupportedMediaType));
-        }
-        let req = req.map(|body| axum::body::Body::new(http_body_util_limited(body)));
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
-            BytesRejection::FailedToBufferBody(_) => ApiError::code(ProblemCode::PayloadTooLarge),
-            _ => ApiError::code(ProblemCode::InvalidJson),
-        })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
-            Ok(value) => Ok(Self(value)),
-            Err(e) if e.inner().classify() == serde_json::error::Category::Data => {
-                Err(ApiError::fields(vec![field_error(e.path(), &e.inner().to_string())]))
-            }
-            Err(e) => Err(ApiError::with_message(
-                ProblemCode::InvalidJson,
-                Bilingual::new(
-                    format!("提交的数据不是有效的 JSON：{}", e.inner()),
-                    format!("The body is not valid JSON: {}", e.inner()),
-                ),
-            )),
-        }
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(Self)
+    }
+}
+
+/// A JSON body with the digest of its bytes, for requests that remember what they were sent
+/// (idempotent submissions).
+pub struct DigestedJson<T>(pub T, pub String);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for DigestedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_bytes(req, state).await?;
+        let value = parse_json(&bytes)?;
+        Ok(Self(value, crate::applying::body_digest(&bytes)))
     }
 }
 

@@ -2,6 +2,7 @@
 //! the built app. `main.rs` only parses flags; everything else lives here so tests can start the
 //! real server.
 
+pub mod applying;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::applying::writer::SubmissionWriter;
 use crate::auth::password::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -31,6 +32,10 @@ pub struct App {
     pub hasher: PasswordHasher,
     /// Sign-in and registration attempts per client address (this node's share).
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Progress lookups without sign-in per client address (this node's share).
+    pub lookup_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// The group-commit writer of submissions.
+    pub writer: SubmissionWriter,
 }
 
 impl AppState {
@@ -39,12 +44,14 @@ impl AppState {
         let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         Self(Arc::new(App {
-            store,
             config,
             clock: Clock::default(),
             pii,
             hasher: PasswordHasher::new(cores),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            lookup_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            writer: SubmissionWriter::start(store.clone()),
+            store,
         }))
     }
 }

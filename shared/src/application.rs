@@ -626,3 +626,306 @@ fn is_phone(s: &str) -> bool {
     let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
     mobile || landline
 }
+
+/// `POST /api/v1/applications/form`: the items to combine into one form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormRequest {
+    /// 事项编码 of each item, in the order the applicant chose them.
+    pub items: Vec<String>,
+}
+
+/// The compiled form and the pledge text the applicant may sign.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormResponse {
+    /// The one form, with the library's materials marked for this applicant.
+    pub form: OneForm,
+    /// 告知承诺书, for the items that allow it.
+    pub pledge_text: Bilingual,
+}
+
+/// `POST /api/v1/applications`: one application for one or several items. Send an
+/// `Idempotency-Key` header so that a retry never files twice.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmitRequest {
+    /// 事项编码 of each item.
+    pub items: Vec<String>,
+    /// The filled form.
+    #[serde(default)]
+    pub answers: FormAnswers,
+    /// The draft this application was resumed from; it is removed on submission.
+    #[serde(default)]
+    pub draft_id: Option<String>,
+}
+
+/// 办件状态 — where a case stands in the workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 已提交 — waiting for the front desk to accept it.
+    Submitted,
+    /// 承办
+    Undertaking,
+    /// 审核
+    Reviewing,
+    /// 批准
+    Approving,
+    /// 待补正 — a supplement notice is open.
+    AwaitingSupplement,
+    /// 不予受理
+    NotAccepted,
+    /// 办结（准予）
+    Approved,
+    /// 办结（不予许可）
+    Denied,
+    /// 已撤回
+    Withdrawn,
+}
+
+impl CaseStatus {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Undertaking => "undertaking",
+            Self::Reviewing => "reviewing",
+            Self::Approving => "approving",
+            Self::AwaitingSupplement => "awaiting_supplement",
+            Self::NotAccepted => "not_accepted",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::Undertaking,
+            Self::Reviewing,
+            Self::Approving,
+            Self::AwaitingSupplement,
+            Self::NotAccepted,
+            Self::Approved,
+            Self::Denied,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
+    /// The status as the applicant reads it.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::Submitted => Bilingual::new("已提交，待受理", "Submitted, awaiting acceptance"),
+            Self::Undertaking => Bilingual::new("承办中", "Being handled"),
+            Self::Reviewing => Bilingual::new("审核中", "Under review"),
+            Self::Approving => Bilingual::new("审批中", "Awaiting approval"),
+            Self::AwaitingSupplement => Bilingual::new("待补正材料", "Awaiting your supplement"),
+            Self::NotAccepted => Bilingual::new("不予受理", "Not accepted"),
+            Self::Approved => Bilingual::new("已办结（准予）", "Concluded: approved"),
+            Self::Denied => Bilingual::new("已办结（不予许可）", "Concluded: denied"),
+            Self::Withdrawn => Bilingual::new("已撤回", "Withdrawn"),
+        }
+    }
+
+    /// What happens next, as the applicant reads it.
+    pub fn next_step(self) -> Bilingual {
+        match self {
+            Self::Submitted => Bilingual::new(
+                "等待部门受理，请留意短信通知",
+                "The department will accept it; watch for a text message",
+            ),
+            Self::Undertaking | Self::Reviewing | Self::Approving => {
+                Bilingual::new("部门正在办理，无需操作", "The department is working on it; nothing to do")
+            }
+            Self::AwaitingSupplement => {
+                Bilingual::new("请按补正告知补齐材料", "Provide the materials listed in the supplement notice")
+            }
+            Self::NotAccepted | Self::Approved | Self::Denied | Self::Withdrawn => {
+                Bilingual::new("已结束", "Nothing further")
+            }
+        }
+    }
+}
+
+/// One case of a receipt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseReceipt {
+    /// 办件编号
+    pub case_no: String,
+    /// 事项编码
+    pub item_code: ItemCode,
+    /// 事项名称
+    pub item_name: Bilingual,
+    /// The department handling it.
+    pub department: Bilingual,
+    /// 即办件 or 承诺件.
+    pub limit_kind: LimitKind,
+    /// 承诺办结时限 in working days (the pledge's when it was signed).
+    pub promised_working_days: u32,
+    /// Whether the applicant signed its pledge.
+    pub pledged: bool,
+    /// Where it stands.
+    pub status: CaseStatus,
+}
+
+/// A material as received with an application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedMaterial {
+    /// The material's key in the form.
+    pub key: String,
+    /// The material's name.
+    pub name: Bilingual,
+    /// How it was received.
+    pub source: MaterialSource,
+    /// Files uploaded for it.
+    pub files: u32,
+    /// The items that need it.
+    pub items: Vec<ItemCode>,
+}
+
+/// 申办回执 — what an applicant gets back for a submitted application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationReceipt {
+    /// 申办编号
+    pub application_no: String,
+    /// When it was received (RFC 3339, UTC).
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// 申请人: the person's name or the enterprise's name.
+    pub applicant_name: String,
+    /// The person's masked identity number or the enterprise's credit code.
+    pub applicant_identifier: String,
+    /// The agent who filed for an enterprise, or the window clerk who filed for a person present.
+    pub filed_by: Option<String>,
+    /// 办件 — one per item.
+    pub cases: Vec<CaseReceipt>,
+    /// 收件清单 — the materials received.
+    pub materials: Vec<ReceivedMaterial>,
+}
+
+/// A case in the applicant's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseBrief {
+    /// 办件编号
+    pub case_no: String,
+    /// 事项名称
+    pub item_name: Bilingual,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// What happens next.
+    pub next_step: Bilingual,
+}
+
+/// 我的办件 — an application in the applicant's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationBrief {
+    /// 申办编号
+    pub application_no: String,
+    /// When it was received.
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// The person's or the enterprise's name.
+    pub applicant_name: String,
+    /// Its cases.
+    pub cases: Vec<CaseBrief>,
+}
+
+/// `POST /api/v1/progress/lookup`: a case number and the applicant's identity number (in the
+/// body, never in a URL).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgressLookup {
+    /// 办件编号
+    pub case_no: String,
+    /// The applicant's identity number (for an enterprise's case, its legal representative's or
+    /// the filing agent's).
+    pub id_number: String,
+}
+
+/// One step of a case's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgressStep {
+    /// The status the case reached.
+    pub status: CaseStatus,
+    /// When (RFC 3339, UTC).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// What happened, in both languages.
+    pub note: Bilingual,
+}
+
+/// 办件进度 — a case's stage timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseProgress {
+    /// 办件编号
+    pub case_no: String,
+    /// 申办编号
+    pub application_no: String,
+    /// 事项名称
+    pub item_name: Bilingual,
+    /// The department handling it.
+    pub department: Bilingual,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// What happens next.
+    pub next_step: Bilingual,
+    /// 承诺办结时限 in working days.
+    pub promised_working_days: u32,
+    /// Every step so far, oldest first.
+    pub timeline: Vec<ProgressStep>,
+}
+
+/// 草稿 — a half-filled application, saved to resume on any device.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Draft {
+    /// Its id; left out to save a new draft.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// 事项编码 of each item.
+    pub items: Vec<String>,
+    /// The answers so far.
+    #[serde(default)]
+    pub answers: FormAnswers,
+    /// The enterprise it is for (set by the server from the session).
+    #[serde(default)]
+    pub acting_uscc: Option<String>,
+    /// When it was last saved (set by the server).
+    #[serde(default)]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// 上传结果 — a file received for a material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadReceipt {
+    /// The id to list under the material in [`FormAnswers::materials`].
+    pub id: String,
+    /// The file name, made safe.
+    pub file_name: String,
+    /// The media type its content shows.
+    pub media_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256 of the content (hex).
+    pub sha256: String,
+}
+
+/// Makes an uploaded file's name safe to keep and show: the last path component, without
+/// control characters, at most 100 characters; `file` when nothing is left.
+pub fn safe_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    if cleaned.is_empty() { "file".to_owned() } else { cleaned.to_owned() }
+}

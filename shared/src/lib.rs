@@ -8,6 +8,7 @@ pub mod api;
 pub mod application;
 pub mod catalogue;
 pub mod identity;
+pub mod license;
 pub mod problem;
 pub mod text;
 

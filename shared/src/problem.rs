@@ -48,6 +48,18 @@ pub enum ProblemCode {
     EnterpriseNotFound,
     /// No such person, or none this person may see.
     PersonNotFound,
+    /// No case with this number, or the identity number does not match it.
+    CaseNotFound,
+    /// No such draft of this person.
+    DraftNotFound,
+    /// No such upload, or none this person may read.
+    UploadNotFound,
+    /// The Idempotency-Key was used before with a different body.
+    IdempotencyKeyReused,
+    /// The Idempotency-Key header is malformed.
+    InvalidIdempotencyKey,
+    /// The file's content is not a PDF, JPEG or PNG.
+    UnsupportedFileType,
     /// The database cannot be reached.
     ServiceUnavailable,
     /// Something failed on the server; the log has the cause.
@@ -69,6 +81,12 @@ impl ProblemCode {
             Self::UnsupportedMediaType => 415,
             Self::MethodNotAllowed => 405,
             Self::PayloadTooLarge => 413,
+            Self::CaseNotFound => 404,
+            Self::DraftNotFound => 404,
+            Self::UploadNotFound => 404,
+            Self::IdempotencyKeyReused => 422,
+            Self::InvalidIdempotencyKey => 400,
+            Self::UnsupportedFileType => 415,
             Self::ServiceUnavailable => 503,
             Self::Internal => 500,
         }
@@ -96,6 +114,12 @@ impl ProblemCode {
             Self::AlreadyRegistered => "already_registered",
             Self::EnterpriseNotFound => "enterprise_not_found",
             Self::PersonNotFound => "person_not_found",
+            Self::CaseNotFound => "case_not_found",
+            Self::DraftNotFound => "draft_not_found",
+            Self::UploadNotFound => "upload_not_found",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::InvalidIdempotencyKey => "invalid_idempotency_key",
+            Self::UnsupportedFileType => "unsupported_file_type",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
         }
@@ -144,6 +168,24 @@ impl ProblemCode {
             ),
             Self::EnterpriseNotFound => Bilingual::new("没有找到这个企业", "No such enterprise"),
             Self::PersonNotFound => Bilingual::new("没有找到这个人员", "No such person"),
+            Self::CaseNotFound => Bilingual::new(
+                "没有找到这个办件，请核对办件编号和身份证号码",
+                "No case matches this case number and identity number",
+            ),
+            Self::DraftNotFound => Bilingual::new("没有找到这份草稿", "No such draft"),
+            Self::UploadNotFound => Bilingual::new("没有找到这个文件", "No such file"),
+            Self::IdempotencyKeyReused => Bilingual::new(
+                "该提交编号已用于另一份申请，请勿修改后重复提交",
+                "This Idempotency-Key was used for a different application",
+            ),
+            Self::InvalidIdempotencyKey => Bilingual::new(
+                "提交编号（Idempotency-Key）应为1至128个可见字符",
+                "The Idempotency-Key header takes 1 to 128 visible ASCII characters",
+            ),
+            Self::UnsupportedFileType => Bilingual::new(
+                "文件类型不支持，请上传 PDF、JPG 或 PNG 文件",
+                "This kind of file is not accepted: upload a PDF, JPEG or PNG",
+            ),
             Self::ServiceUnavailable => Bilingual::new(
                 "服务暂时不可用，请稍后再试",
                 "The service is unavailable for a moment: please try again",
@@ -309,6 +351,12 @@ mod tests {
             AlreadyRegistered,
             EnterpriseNotFound,
             PersonNotFound,
+            CaseNotFound,
+            DraftNotFound,
+            UploadNotFound,
+            IdempotencyKeyReused,
+            InvalidIdempotencyKey,
+            UnsupportedFileType,
             ServiceUnavailable,
             Internal,
         ] {

@@ -3,6 +3,7 @@
 //! Applicants and the app call the catalogue and identifier routes; monitors call `/health`;
 //! department systems read `/openapi.json` to learn the contract.
 
+mod applications;
 mod auth;
 mod catalogue;
 mod enterprises;
@@ -31,6 +32,7 @@ use crate::state::AppState;
         (name = "catalogue", description = "事项目录 — service items and their guides"),
         (name = "identifiers", description = "身份标识 — resident identity numbers and credit codes"),
         (name = "identity", description = "统一身份认证 — accounts, sessions, enterprises and agents"),
+        (name = "applying", description = "申办 — one form, materials, submission, receipts and progress"),
         (name = "system", description = "运行状态"),
     ),
     components(schemas(Problem))
@@ -48,7 +50,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(identifiers::routes())
                 .merge(auth::routes())
                 .merge(enterprises::routes())
-                .merge(persons::routes()),
+                .merge(persons::routes())
+                .merge(applications::routes()),
         )
         .split_for_parts();
     (router, openapi)

@@ -5,6 +5,7 @@
 //! partial indexes) and run through sqlx's `Any` driver; each engine has its own migrations
 //! folder, because their DDL differs.
 
+pub mod applications;
 mod catalogue;
 pub mod identity;
 

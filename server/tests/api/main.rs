@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod applying;
 mod catalogue;
 mod identifiers;
 mod identity;

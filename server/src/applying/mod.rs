@@ -1,0 +1,666 @@
+//! 申办 — the services behind applying: the one form with the e-license library's materials,
+//! idempotent submission through the group-commit writer, "my applications", progress lookup,
+//! drafts, and the library's access log.
+
+pub mod uploads;
+pub mod writer;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine as _;
+use chrono::{NaiveDate, TimeZone as _, Utc};
+use rand::Rng as _;
+use shared::application::{
+    ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CaseReceipt, CaseStatus, CombineError, FormRequest,
+    FormResponse, MaterialSource, OneForm, ProgressLookup, ProgressStep, ReceivedMaterial, SubmitRequest, compile,
+    pledge_text,
+};
+use shared::catalogue::{ELicenseType, ItemCode, ServiceItem};
+use shared::license::{License, LicenseAccess, LicenseStatus};
+use shared::{Bilingual, FieldError, ProblemCode, ResidentId};
+
+use crate::auth::service::Session;
+use crate::error::ApiError;
+use crate::state::App;
+use crate::store::applications::{AccessEntry, DraftRow, LicenseRow};
+use writer::{Idempotency, NewApplication, NewCase, NewCaseMaterial, Outcome};
+
+/// Longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+/// Applications listed at most in "my applications".
+const MY_APPLICATIONS_LIMIT: i64 = 100;
+/// Access log entries shown at most.
+const ACCESS_LOG_LIMIT: i64 = 200;
+
+/// Who is applying, as a session shows it.
+#[derive(Clone, Debug)]
+pub struct ApplicantContext {
+    /// The person applying, or filing for the enterprise.
+    pub person_id: String,
+    /// The enterprise applying.
+    pub uscc: Option<String>,
+    /// The window clerk filing for the person present.
+    pub filed_by: Option<String>,
+}
+
+/// A holder whose licenses an applicant may use, and which types.
+struct Holder {
+    key: String,
+    /// `None`: every type; else only these (an enterprise uses its legal representative's ID card).
+    only: Option<&'static str>,
+}
+
+/// The result of a submission: a new or replayed answer.
+pub enum Submitted {
+    /// 201 with this body.
+    Created(String),
+    /// The stored first answer, byte for byte.
+    Replayed(u16, String),
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
+pub fn check_idempotency_key(raw: &str) -> Result<String, ApiError> {
+    if raw.is_empty() || raw.len() > MAX_IDEMPOTENCY_KEY || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::code(ProblemCode::InvalidIdempotencyKey));
+    }
+    Ok(raw.to_owned())
+}
+
+/// Parses the item codes of a request, naming each bad one.
+fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApiError> {
+    let mut codes = Vec::with_capacity(raw.len());
+    let mut errors = Vec::new();
+    for (i, code) in raw.iter().enumerate() {
+        match ItemCode::parse(code) {
+            Ok(c) => codes.push(c),
+            Err(e) => errors.push(FieldError {
+                field: format!("items[{i}]"),
+                code: e.code().to_owned(),
+                message: e.message(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    Ok(codes)
+}
+
+fn combine_error(e: &CombineError) -> ApiError {
+    ApiError::fields(vec![e.field_error()])
+}
+
+fn license_type_name(key: &str) -> Bilingual {
+    match key {
+        "resident_id_card" => Bilingual::new("居民身份证", "Resident identity card"),
+        "household_register" => Bilingual::new("居民户口簿", "Household register"),
+        "marriage_certificate" => Bilingual::new("结婚证", "Marriage certificate"),
+        "business_license" => Bilingual::new("营业执照", "Business licence"),
+        "property_certificate" => Bilingual::new("不动产权证书", "Real estate title certificate"),
+        "residence_permit" => Bilingual::new("居住证", "Residence permit"),
+        "birth_certificate" => Bilingual::new("出生医学证明", "Medical birth certificate"),
+        "vehicle_license" => Bilingual::new("机动车行驶证", "Motor vehicle licence"),
+        "driver_qualification" => {
+            Bilingual::new("道路运输从业人员从业资格证", "Road transport qualification certificate")
+        }
+        other => Bilingual::new(other, other),
+    }
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn status_of(row: &LicenseRow, today: NaiveDate) -> LicenseStatus {
+    LicenseStatus::on(row.revoked != 0, row.valid_until.as_deref().and_then(parse_date), today)
+}
+
+fn time(unix: i64) -> chrono::DateTime<Utc> {
+    Utc.timestamp_opt(unix, 0).single().unwrap_or_default()
+}
+
+impl App {
+    /// Who applies when this session submits. Citizens apply for themselves or the enterprise
+    /// they act for; a window clerk for the applicant present; other staff do not apply.
+    pub async fn applicant(&self, s: &Session) -> Result<ApplicantContext, ApiError> {
+        if s.staff.is_some() {
+            let present = s.row.on_behalf_of.clone().ok_or_else(|| {
+                ApiError::with_message(
+                    ProblemCode::Forbidden,
+                    Bilingual::new(
+                        "工作人员账号需先在综合窗口选择现场申请人",
+                        "A staff account applies only for an applicant present at the window",
+                    ),
+                )
+            })?;
+            return Ok(ApplicantContext { person_id: present, uscc: None, filed_by: Some(s.row.person_id.clone()) });
+        }
+        let uscc = match s.row.acting_uscc.as_deref() {
+            None => None,
+            Some(uscc) => {
+                let links = self.store.enterprise_links(&s.row.person_id).await?;
+                if !links.iter().any(|l| l.uscc == uscc) {
+                    return Err(ApiError::code(ProblemCode::Forbidden));
+                }
+                Some(uscc.to_owned())
+            }
+        };
+        Ok(ApplicantContext { person_id: s.row.person_id.clone(), uscc, filed_by: None })
+    }
+
+    async fn holders(&self, ctx: &ApplicantContext) -> Result<Vec<Holder>, ApiError> {
+        match &ctx.uscc {
+            Some(uscc) => {
+                let mut holders = vec![Holder { key: uscc.clone(), only: None }];
+                if let Some(rep) = self.store.legal_rep_of(uscc).await?
+                    && let Some(hash) = self.store.person_hash(&rep).await?
+                {
+                    holders.push(Holder { key: hash, only: Some("resident_id_card") });
+                }
+                Ok(holders)
+            }
+            None => {
+                let hash = self
+                    .store
+                    .person_hash(&ctx.person_id)
+                    .await?
+                    .ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+                Ok(vec![Holder { key: hash, only: None }])
+            }
+        }
+    }
+
+    /// The valid licenses an applicant may use, one per type.
+    async fn usable_licenses(&self, ctx: &ApplicantContext) -> Result<BTreeMap<String, LicenseRow>, ApiError> {
+        let today = self.clock.today();
+        let mut usable = BTreeMap::new();
+        for holder in self.holders(ctx).await? {
+            for row in self.store.licenses_of(&holder.key).await? {
+                if holder.only.is_some_and(|only| only != row.license_type) {
+                    continue;
+                }
+                if status_of(&row, today) == LicenseStatus::Valid {
+                    usable.entry(row.license_type.clone()).or_insert(row);
+                }
+            }
+        }
+        Ok(usable)
+    }
+
+    async fn published_items(&self, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApiError> {
+        let mut items = Vec::with_capacity(codes.len());
+        for code in codes {
+            match self.store.published_item(code).await? {
+                Some(item) => items.push(item),
+                None => return Err(combine_error(&CombineError::NotPublished(code.clone()))),
+            }
+        }
+        Ok(items)
+    }
+
+    fn access_entries(
+        s: &Session,
+        form: &OneForm,
+        usable: &BTreeMap<String, LicenseRow>,
+        purpose: &'static str,
+        application_no: Option<&str>,
+        at: i64,
+    ) -> Vec<AccessEntry> {
+        form.materials
+            .iter()
+            .filter(|m| m.in_library)
+            .filter_map(|m| m.e_license.as_ref().and_then(|l| usable.get(&l.key)))
+            .map(|row| AccessEntry {
+                license_id: row.id.clone(),
+                holder_key: row.holder_key.clone(),
+                actor_id: s.row.person_id.clone(),
+                acting_uscc: s.row.acting_uscc.clone(),
+                on_behalf_of: s.row.on_behalf_of.clone(),
+                purpose,
+                application_no: application_no.map(str::to_owned),
+                at,
+            })
+            .collect()
+    }
+
+    /// 一表 — the one form of the chosen items for this applicant; the library reads it makes
+    /// are recorded.
+    pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApiError> {
+        let ctx = self.applicant(s).await?;
+        let codes = parse_items(&req.items)?;
+        let items = self.published_items(&codes).await?;
+        let usable = self.usable_licenses(&ctx).await?;
+        let held: BTreeSet<String> = usable.keys().cloned().collect();
+        let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        let access = Self::access_entries(s, &form, &usable, "form", None, self.clock.unix());
+        self.store.log_license_access(&access).await?;
+        Ok(FormResponse { form, pledge_text: pledge_text() })
+    }
+
+    /// 提交申请 — checks the application with the shared compiler, and writes it with one case
+    /// per item through the group-commit writer. With an idempotency key, a retry with the same
+    /// body gets the first answer byte for byte; another body is refused.
+    pub async fn submit(
+        &self,
+        s: &Session,
+        key: Option<String>,
+        body_sha256: String,
+        req: SubmitRequest,
+    ) -> Result<Submitted, ApiError> {
+        let scope = s.row.person_id.clone();
+        if let Some(key) = &key
+            && let Some(stored) = self.store.idempotent(&scope, key).await?
+        {
+            return replay(&stored.body_sha256, &body_sha256, stored.status, stored.response);
+        }
+        let ctx = self.applicant(s).await?;
+        let codes = parse_items(&req.items)?;
+        let items = self.published_items(&codes).await?;
+        let usable = self.usable_licenses(&ctx).await?;
+        let held: BTreeSet<String> = usable.keys().cloned().collect();
+        let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        let answers = &req.answers;
+        let mut errors = form.validate(answers, self.clock.today());
+        // Every uploaded file must be the applicant's own.
+        let mut uploads = BTreeMap::new();
+        for (material, ids) in &answers.materials {
+            for (i, id) in ids.iter().enumerate() {
+                match self.store.upload(id).await? {
+                    Some(u) if u.owner_id == s.row.person_id || Some(&u.owner_id) == ctx.filed_by.as_ref() => {
+                        uploads.insert(id.clone(), u);
+                    }
+                    _ => errors.push(FieldError {
+                        field: format!("materials.{material}[{i}]"),
+                        code: "upload_not_found".to_owned(),
+                        message: Bilingual::new(
+                            "找不到这个上传的文件，请重新上传",
+                            "This uploaded file was not found: upload it again",
+                        ),
+                    }),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::fields(errors));
+        }
+
+        let now = self.clock.now();
+        let at = now.timestamp();
+        let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
+        let application_no = format!("YW{date}{}", random_suffix());
+        let needed = form.needed_materials(answers);
+        let mut cases = Vec::with_capacity(form.items.len());
+        let mut receipts = Vec::with_capacity(form.items.len());
+        let mut materials = Vec::new();
+        for (i, item) in form.items.iter().enumerate() {
+            let case_no = format!("{application_no}-{:02}", i + 1);
+            let pledged = answers.pledged_items.contains(&item.code);
+            let promised = if pledged {
+                item.pledge_working_days.unwrap_or(item.promised_working_days)
+            } else {
+                item.promised_working_days
+            };
+            for m in needed.iter().filter(|m| m.items.contains(&item.code)) {
+                match m.source {
+                    MaterialSource::Library => {
+                        let license = form
+                            .materials
+                            .iter()
+                            .find(|fm| fm.key == m.key)
+                            .and_then(|fm| fm.e_license.as_ref())
+                            .and_then(|l| usable.get(&l.key));
+                        materials.push(NewCaseMaterial {
+                            case_no: case_no.clone(),
+                            material_key: m.key.clone(),
+                            source: "library",
+                            license_id: license.map(|l| l.id.clone()),
+                            upload_id: None,
+                            sha256: None,
+                        });
+                    }
+                    MaterialSource::Pledge => materials.push(NewCaseMaterial {
+                        case_no: case_no.clone(),
+                        material_key: m.key.clone(),
+                        source: "pledge",
+                        license_id: None,
+                        upload_id: None,
+                        sha256: None,
+                    }),
+                    MaterialSource::Upload => {
+                        for id in answers.materials.get(&m.key).into_iter().flatten() {
+                            materials.push(NewCaseMaterial {
+                                case_no: case_no.clone(),
+                                material_key: m.key.clone(),
+                                source: "upload",
+                                license_id: None,
+                                upload_id: Some(id.clone()),
+                                sha256: uploads.get(id).map(|u| u.sha256.clone()),
+                            });
+                        }
+                    }
+                }
+            }
+            cases.push(NewCase {
+                case_no: case_no.clone(),
+                item_code: item.code.to_string(),
+                item_version: i64::from(item.version),
+                name_zh: item.name.zh.clone(),
+                name_en: item.name.en.clone(),
+                department_code: item.department_code.clone(),
+                pledged,
+                promised_working_days: i64::from(promised),
+            });
+            receipts.push(CaseReceipt {
+                case_no,
+                item_code: item.code.clone(),
+                item_name: item.name.clone(),
+                department: item.department_name.clone(),
+                limit_kind: item.limit_kind,
+                promised_working_days: promised,
+                pledged,
+                status: CaseStatus::Submitted,
+            });
+        }
+        let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
+        // The clerk who filed at the window, or the agent who filed for the enterprise.
+        let filer = ctx.filed_by.as_deref().or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
+        let filed_by = match filer {
+            Some(id) => self.store.person(id).await?.map(|p| p.name),
+            None => None,
+        };
+        let receipt = ApplicationReceipt {
+            application_no: application_no.clone(),
+            submitted_at: time(at),
+            applicant_name,
+            applicant_identifier,
+            filed_by,
+            cases: receipts,
+            materials: needed
+                .iter()
+                .map(|m| ReceivedMaterial {
+                    key: m.key.clone(),
+                    name: m.name.clone(),
+                    source: m.source,
+                    files: answers.materials.get(&m.key).map_or(0, Vec::len) as u32,
+                    items: m.items.clone(),
+                })
+                .collect(),
+        };
+        let receipt_json = serde_json::to_string(&receipt).map_err(anyhow::Error::from)?;
+        let application = NewApplication {
+            application_no: application_no.clone(),
+            applicant_person_id: ctx.person_id.clone(),
+            applicant_uscc: ctx.uscc.clone(),
+            filed_by: ctx.filed_by.clone(),
+            submitted_at: at,
+            form: serde_json::to_string(&form).map_err(anyhow::Error::from)?,
+            answers: serde_json::to_string(answers).map_err(anyhow::Error::from)?,
+            pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
+            receipt: receipt_json.clone(),
+            cases,
+            materials,
+            access: Self::access_entries(s, &form, &usable, "application", Some(&application_no), at),
+            draft: req.draft_id.clone().map(|id| (s.row.person_id.clone(), id)),
+        };
+        let idempotency =
+            key.clone().map(|key| Idempotency { scope: scope.clone(), key, body_sha256: body_sha256.clone() });
+        match self.writer.submit(idempotency, application).await {
+            Ok(Outcome::Created) => Ok(Submitted::Created(receipt_json)),
+            Ok(Outcome::Replayed(stored)) => replay(&stored.body_sha256, &body_sha256, stored.status, stored.response),
+            // Another node wrote the same key first: answer with what it stored.
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) && key.is_some() => {
+                let key = key.unwrap_or_default();
+                let stored = self.store.idempotent(&scope, &key).await?.ok_or(ApiError::from(e))?;
+                replay(&stored.body_sha256, &body_sha256, stored.status, stored.response)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn applicant_names(&self, ctx: &ApplicantContext) -> Result<(String, String), ApiError> {
+        if let Some(uscc) = &ctx.uscc {
+            let (name, _) =
+                self.store.enterprise(uscc).await?.ok_or_else(|| ApiError::code(ProblemCode::EnterpriseNotFound))?;
+            return Ok((name, uscc.clone()));
+        }
+        let person =
+            self.store.person(&ctx.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        Ok((person.name, person.id_number_masked))
+    }
+
+    /// 我的办件 — the applications of the person and of their enterprises, newest first.
+    pub async fn my_applications(&self, s: &Session) -> Result<Vec<ApplicationBrief>, ApiError> {
+        let mut out = Vec::new();
+        for row in self.store.applications_of(&s.row.person_id, MY_APPLICATIONS_LIMIT).await? {
+            let receipt: ApplicationReceipt = serde_json::from_str(&row.receipt).map_err(anyhow::Error::from)?;
+            let cases = self.store.cases_of_application(&row.application_no).await?;
+            out.push(ApplicationBrief {
+                application_no: row.application_no,
+                submitted_at: time(row.submitted_at),
+                applicant_name: receipt.applicant_name,
+                cases: cases
+                    .into_iter()
+                    .map(|c| {
+                        let status = CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Submitted);
+                        CaseBrief {
+                            case_no: c.case_no,
+                            item_name: Bilingual::new(c.item_name_zh, c.item_name_en),
+                            status,
+                            next_step: status.next_step(),
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The receipt of one of the person's applications.
+    pub async fn receipt(&self, s: &Session, application_no: &str) -> Result<ApplicationReceipt, ApiError> {
+        let rows = self.store.applications_of(&s.row.person_id, MY_APPLICATIONS_LIMIT).await?;
+        let row = rows
+            .into_iter()
+            .find(|r| r.application_no == application_no)
+            .ok_or_else(|| ApiError::code(ProblemCode::CaseNotFound))?;
+        Ok(serde_json::from_str(&row.receipt).map_err(anyhow::Error::from)?)
+    }
+
+    /// 进度查询 — a case's timeline for whoever knows its number and the applicant's identity
+    /// number (for an enterprise's case, the filing agent's or the legal representative's). A
+    /// wrong pair is answered exactly as an unknown case.
+    pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApiError> {
+        let id = ResidentId::parse(&req.id_number)
+            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
+        let case_no = req.case_no.trim().to_ascii_uppercase();
+        if case_no.is_empty() || case_no.len() > 40 || !case_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ApiError::fields(vec![FieldError {
+                field: "case_no".to_owned(),
+                code: "invalid_case_no".to_owned(),
+                message: Bilingual::new("办件编号格式有误", "This is not a case number"),
+            }]));
+        }
+        let not_found = || ApiError::code(ProblemCode::CaseNotFound);
+        let case = self.store.case(&case_no).await?.ok_or_else(not_found)?;
+        let hash = self.pii.lookup_hash(&id);
+        let mut allowed = vec![case.applicant_person_id.clone()];
+        if let Some(uscc) = &case.applicant_uscc
+            && let Some(rep) = self.store.legal_rep_of(uscc).await?
+        {
+            allowed.push(rep);
+        }
+        let mut matches = false;
+        for person in &allowed {
+            if self.store.person_hash(person).await?.is_some_and(|h| h == hash) {
+                matches = true;
+            }
+        }
+        if !matches {
+            return Err(not_found());
+        }
+        let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Submitted);
+        let timeline = self
+            .store
+            .case_events(&case.case_no)
+            .await?
+            .into_iter()
+            .map(|e| ProgressStep {
+                status: CaseStatus::parse(&e.status).unwrap_or(CaseStatus::Submitted),
+                at: time(e.at),
+                note: Bilingual::new(e.note_zh, e.note_en),
+            })
+            .collect();
+        Ok(CaseProgress {
+            case_no: case.case_no,
+            application_no: case.application_no,
+            item_name: Bilingual::new(case.item_name_zh, case.item_name_en),
+            department: Bilingual::new(case.department_zh, case.department_en),
+            status,
+            next_step: status.next_step(),
+            promised_working_days: u32::try_from(case.promised_working_days).unwrap_or_default(),
+            timeline,
+        })
+    }
+
+    /// 我的证照 — the licenses of the person, or of the enterprise they act for.
+    pub async fn my_licenses(&self, s: &Session) -> Result<Vec<License>, ApiError> {
+        let key = self.own_holder_key(s).await?;
+        let today = self.clock.today();
+        Ok(self
+            .store
+            .licenses_of(&key)
+            .await?
+            .into_iter()
+            .map(|row| License {
+                status: status_of(&row, today),
+                id: row.id,
+                license_type: ELicenseType { name: license_type_name(&row.license_type), key: row.license_type },
+                number: mask_number(&row.number),
+                issuer: row.issuer,
+                valid_from: parse_date(&row.valid_from).unwrap_or_default(),
+                valid_until: row.valid_until.as_deref().and_then(parse_date),
+            })
+            .collect())
+    }
+
+    /// 谁用了我的数据 — who read the licenses of the person (or the enterprise they act for).
+    pub async fn license_access(&self, s: &Session) -> Result<Vec<LicenseAccess>, ApiError> {
+        let key = self.own_holder_key(s).await?;
+        let rows = self.store.license_access_of(&key, ACCESS_LOG_LIMIT).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut accessor = row.actor_name;
+            if let Some(uscc) = &row.acting_uscc
+                && let Some((name, _)) = self.store.enterprise(uscc).await?
+            {
+                accessor = format!("{accessor}（{name}）");
+            }
+            if row.on_behalf_of.is_some() {
+                accessor = format!("{accessor}（综合窗口 service hall window）");
+            }
+            out.push(LicenseAccess {
+                at: time(row.at),
+                license_type: ELicenseType { name: license_type_name(&row.license_type), key: row.license_type },
+                accessor,
+                purpose: match row.purpose.as_str() {
+                    "application" => Bilingual::new("提交申请时调用", "Attached to a submitted application"),
+                    _ => Bilingual::new("填写申请表时核验", "Checked while filling in a form"),
+                },
+                application_no: row.application_no,
+            })
+        }
+        Ok(out)
+    }
+
+    async fn own_holder_key(&self, s: &Session) -> Result<String, ApiError> {
+        if let Some(uscc) = &s.row.acting_uscc {
+            let links = self.store.enterprise_links(&s.row.person_id).await?;
+            // Only the legal representative reads the enterprise's library and its access log.
+            if links.iter().any(|l| &l.uscc == uscc && l.relation == shared::account::Relation::LegalRepresentative) {
+                return Ok(uscc.clone());
+            }
+            return Err(ApiError::code(ProblemCode::Forbidden));
+        }
+        self.store.person_hash(&s.row.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))
+    }
+
+    /// 保存草稿 — saves a half-filled application; the same id replaces it.
+    pub async fn save_draft(
+        &self,
+        s: &Session,
+        draft: shared::application::Draft,
+    ) -> Result<shared::application::Draft, ApiError> {
+        let id = match draft.id.as_deref() {
+            Some(id) if uuid::Uuid::parse_str(id).is_ok() => id.to_owned(),
+            Some(_) => return Err(ApiError::code(ProblemCode::DraftNotFound)),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        parse_items(&draft.items)?;
+        let now = self.clock.unix();
+        let row = DraftRow {
+            id: id.clone(),
+            acting_uscc: s.row.acting_uscc.clone(),
+            items: serde_json::to_string(&draft.items).map_err(anyhow::Error::from)?,
+            answers: serde_json::to_string(&draft.answers).map_err(anyhow::Error::from)?,
+            updated_at: now,
+        };
+        if !self.store.save_draft(&s.row.person_id, &row).await? {
+            return Err(ApiError::code(ProblemCode::DraftNotFound));
+        }
+        Ok(shared::application::Draft { id: Some(id), updated_at: Some(time(now)), ..draft })
+    }
+
+    /// 我的草稿
+    pub async fn drafts(&self, s: &Session) -> Result<Vec<shared::application::Draft>, ApiError> {
+        let rows = self.store.drafts_of(&s.row.person_id).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(shared::application::Draft {
+                    id: Some(r.id),
+                    items: serde_json::from_str(&r.items).map_err(anyhow::Error::from)?,
+                    answers: serde_json::from_str(&r.answers).map_err(anyhow::Error::from)?,
+                    acting_uscc: r.acting_uscc,
+                    updated_at: Some(time(r.updated_at)),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes one of the person's drafts.
+    pub async fn delete_draft(&self, s: &Session, id: &str) -> Result<(), ApiError> {
+        if !self.store.delete_draft(&s.row.person_id, id).await? {
+            return Err(ApiError::code(ProblemCode::DraftNotFound));
+        }
+        Ok(())
+    }
+}
+
+fn replay(stored_hash: &str, body_hash: &str, status: i64, response: String) -> Result<Submitted, ApiError> {
+    if stored_hash != body_hash {
+        return Err(ApiError::code(ProblemCode::IdempotencyKeyReused));
+    }
+    Ok(Submitted::Replayed(u16::try_from(status).unwrap_or(201), response))
+}
+
+/// Shows a license number with its middle hidden when it is long (identity numbers).
+fn mask_number(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() < 15 {
+        return number.to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
+/// SHA-256 of a body, base64url, as idempotency keys remember it.
+pub fn body_digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(bytes))
+}

@@ -1,0 +1,131 @@
+//! 材料上传 — uploaded materials, streamed to disk while their SHA-256 is computed, checked by
+//! their content signature (not their name), size-limited, and stored by content hash outside
+//! any served folder. They are served back only to those allowed, as downloads.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use futures_util::StreamExt as _;
+use sha2::{Digest as _, Sha256};
+use shared::application::{UploadReceipt, safe_file_name};
+use shared::{Bilingual, ProblemCode};
+use tokio::io::AsyncWriteExt as _;
+
+use crate::auth::service::Session;
+use crate::error::ApiError;
+use crate::pii::hex;
+use crate::state::App;
+use crate::store::applications::UploadRow;
+
+/// The media types a material may be, as their content shows them.
+pub const ALLOWED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+/// The folder uploaded files live in, under the data directory.
+pub fn files_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("files")
+}
+
+/// Where a file of this hash is kept: `files/ab/abcdef…`.
+fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
+    files_dir(data_dir).join(&sha256[..2]).join(sha256)
+}
+
+fn too_large(limit: u64) -> ApiError {
+    let mib = limit as f64 / (1024.0 * 1024.0);
+    ApiError::with_message(
+        ProblemCode::PayloadTooLarge,
+        Bilingual::new(format!("文件不能超过 {mib:.0} MB"), format!("A file may be at most {mib:.0} MB")),
+    )
+}
+
+impl App {
+    /// 上传 — receives one file for the signed-in person.
+    pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApiError> {
+        let limit = self.config.max_upload_bytes;
+        let tmp_dir = files_dir(&self.config.data_dir).join("tmp");
+        tokio::fs::create_dir_all(&tmp_dir).await.map_err(anyhow::Error::from)?;
+        let tmp = tmp_dir.join(uuid::Uuid::new_v4().to_string());
+        let result = self.receive(&tmp, limit, body).await;
+        let (sha256, size, media_type) = match result {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(e);
+            }
+        };
+        let target = path_of(&self.config.data_dir, &sha256);
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
+        }
+        if tokio::fs::try_exists(&target).await.unwrap_or(false) {
+            // The same content is already stored: keep one copy.
+            let _ = tokio::fs::remove_file(&tmp).await;
+        } else {
+            tokio::fs::rename(&tmp, &target).await.map_err(anyhow::Error::from)?;
+        }
+        let row = UploadRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            owner_id: s.row.person_id.clone(),
+            sha256: sha256.clone(),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+            media_type: media_type.to_owned(),
+            file_name: safe_file_name(name),
+        };
+        self.store.insert_upload(&row, self.clock.unix()).await?;
+        Ok(UploadReceipt { id: row.id, file_name: row.file_name, media_type: row.media_type, size, sha256 })
+    }
+
+    /// Streams a body into `tmp`, hashing as it goes; refuses it once it passes `limit` or when
+    /// its first bytes are not an allowed kind of file.
+    async fn receive(&self, tmp: &Path, limit: u64, body: Body) -> Result<(String, u64, &'static str), ApiError> {
+        let mut file = tokio::fs::File::create(tmp).await.map_err(anyhow::Error::from)?;
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        let mut head: Vec<u8> = Vec::with_capacity(64);
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| {
+                ApiError::with_message(
+                    ProblemCode::InvalidJson,
+                    Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
+                )
+            })?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large(limit));
+            }
+            if head.len() < 64 {
+                head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+        }
+        if size == 0 {
+            return Err(ApiError::with_message(
+                ProblemCode::UnsupportedFileType,
+                Bilingual::new("文件是空的", "The file is empty"),
+            ));
+        }
+        let media_type = infer::get(&head)
+            .map(|t| t.mime_type())
+            .and_then(|m| ALLOWED_MEDIA_TYPES.iter().copied().find(|allowed| *allowed == m))
+            .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
+        file.sync_all().await.map_err(anyhow::Error::from)?;
+        Ok((hex(&hasher.finalize()), size, media_type))
+    }
+
+    /// A file the person may download: their own upload, or a material of an application of
+    /// theirs or of their enterprise's. Anything else is answered as not found.
+    pub async fn download(&self, s: &Session, id: &str) -> Result<(UploadRow, tokio::fs::File), ApiError> {
+        let not_found = || ApiError::code(ProblemCode::UploadNotFound);
+        let row = self.store.upload(id).await?.ok_or_else(not_found)?;
+        let allowed =
+            row.owner_id == s.row.person_id || self.store.upload_in_application_of(id, &s.row.person_id).await?;
+        if !allowed {
+            return Err(not_found());
+        }
+        let file =
+            tokio::fs::File::open(path_of(&self.config.data_dir, &row.sha256)).await.map_err(anyhow::Error::from)?;
+        Ok((row, file))
+    }
+}

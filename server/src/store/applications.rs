@@ -1,0 +1,409 @@
+//! 申办的存储 — the e-license library and its access log, uploads, drafts, applications with
+//! their cases, materials and timelines, and submission idempotency keys.
+
+use sqlx::{Any, Transaction};
+
+use super::Store;
+
+/// A license in the library.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LicenseRow {
+    /// Id in the library.
+    pub id: String,
+    /// `person` or `enterprise`.
+    pub holder_kind: String,
+    /// The holder's identity-number hash or credit code.
+    pub holder_key: String,
+    /// E-license type key.
+    pub license_type: String,
+    /// 证照编号
+    pub number: String,
+    /// 发证机关
+    pub issuer: String,
+    /// ISO date.
+    pub valid_from: String,
+    /// ISO date, or none for 长期.
+    pub valid_until: Option<String>,
+    /// 1 when revoked.
+    pub revoked: i64,
+    /// The license's data (JSON).
+    pub data: String,
+}
+
+/// One read of a license, to record.
+#[derive(Clone, Debug)]
+pub struct AccessEntry {
+    /// The license read.
+    pub license_id: String,
+    /// Its holder.
+    pub holder_key: String,
+    /// Who read it.
+    pub actor_id: String,
+    /// The enterprise they acted for.
+    pub acting_uscc: Option<String>,
+    /// The applicant a window clerk served.
+    pub on_behalf_of: Option<String>,
+    /// `form` or `application`.
+    pub purpose: &'static str,
+    /// The application it served.
+    pub application_no: Option<String>,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+/// A read of a holder's licenses, as the holder sees it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AccessRow {
+    /// Unix seconds.
+    pub at: i64,
+    /// E-license type key.
+    pub license_type: String,
+    /// The reader's name.
+    pub actor_name: String,
+    /// The enterprise they acted for.
+    pub acting_uscc: Option<String>,
+    /// Set when a window clerk read it for an applicant present.
+    pub on_behalf_of: Option<String>,
+    /// `form` or `application`.
+    pub purpose: String,
+    /// The application it served.
+    pub application_no: Option<String>,
+}
+
+/// An uploaded file.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UploadRow {
+    /// Upload id.
+    pub id: String,
+    /// Who uploaded it.
+    pub owner_id: String,
+    /// SHA-256 of the content (hex), its name on disk.
+    pub sha256: String,
+    /// Bytes.
+    pub size: i64,
+    /// The media type its content signature shows.
+    pub media_type: String,
+    /// The file name as given, made safe.
+    pub file_name: String,
+}
+
+/// A saved draft.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DraftRow {
+    /// Draft id.
+    pub id: String,
+    /// The enterprise it is for, if any.
+    pub acting_uscc: Option<String>,
+    /// Item codes (JSON array).
+    pub items: String,
+    /// The answers so far (JSON).
+    pub answers: String,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// A case with its application's applicant, for progress and lists.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CaseRow {
+    /// 办件编号
+    pub case_no: String,
+    /// 申办编号
+    pub application_no: String,
+    /// 事项名称
+    pub item_name_zh: String,
+    /// Item name in English.
+    pub item_name_en: String,
+    /// Handling department.
+    pub department_code: String,
+    /// Department name.
+    pub department_zh: String,
+    /// Department name in English.
+    pub department_en: String,
+    /// Workflow status.
+    pub status: String,
+    /// Working days promised.
+    pub promised_working_days: i64,
+    /// The person who applied or filed for the enterprise.
+    pub applicant_person_id: String,
+    /// The enterprise that applied.
+    pub applicant_uscc: Option<String>,
+}
+
+/// A step of a case's timeline.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    /// Unix seconds.
+    pub at: i64,
+    /// Status reached.
+    pub status: String,
+    /// Note in Chinese.
+    pub note_zh: String,
+    /// Note in English.
+    pub note_en: String,
+}
+
+/// An application in a list.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApplicationRow {
+    /// 申办编号
+    pub application_no: String,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    /// The receipt as first answered (JSON).
+    pub receipt: String,
+}
+
+/// A stored idempotent answer.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct IdempotentRow {
+    /// SHA-256 of the first body (hex).
+    pub body_sha256: String,
+    /// HTTP status of the first answer.
+    pub status: i64,
+    /// The first answer's body, byte for byte.
+    pub response: String,
+}
+
+const CASE_COLUMNS: &str = "c.case_no, c.application_no, c.item_name_zh, c.item_name_en, c.department_code,
+    d.name_zh AS department_zh, d.name_en AS department_en, c.status, c.promised_working_days,
+    a.applicant_person_id, a.applicant_uscc";
+
+impl Store {
+    /// Adds a license to the library (the demo and department systems).
+    pub async fn insert_license(&self, l: &LicenseRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&l.id)
+        .bind(&l.holder_kind)
+        .bind(&l.holder_key)
+        .bind(&l.license_type)
+        .bind(&l.number)
+        .bind(&l.issuer)
+        .bind(&l.valid_from)
+        .bind(&l.valid_until)
+        .bind(l.revoked)
+        .bind(&l.data)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every license of these holders, in a stable order.
+    pub async fn licenses_of(&self, holder_key: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data
+               FROM e_licenses WHERE holder_key = $1 ORDER BY license_type, id",
+        )
+        .bind(holder_key)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Records reads of licenses outside a submission (compiling a form).
+    pub async fn log_license_access(&self, entries: &[AccessEntry]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for e in entries {
+            insert_access(&mut tx, e).await?;
+        }
+        tx.commit().await
+    }
+
+    /// The reads of a holder's licenses, newest first (at most `limit`).
+    pub async fn license_access_of(&self, holder_key: &str, limit: i64) -> Result<Vec<AccessRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT x.at, l.license_type, p.name AS actor_name, x.acting_uscc, x.on_behalf_of, x.purpose, x.application_no
+               FROM e_license_access x
+               JOIN e_licenses l ON l.id = x.license_id
+               JOIN persons p ON p.id = x.actor_id
+              WHERE x.holder_key = $1
+              ORDER BY x.at DESC, x.id DESC
+              LIMIT $2",
+        )
+        .bind(holder_key)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Records an uploaded file.
+    pub async fn insert_upload(&self, u: &UploadRow, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO uploads (id, owner_id, sha256, size, media_type, file_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&u.id)
+        .bind(&u.owner_id)
+        .bind(&u.sha256)
+        .bind(u.size)
+        .bind(&u.media_type)
+        .bind(&u.file_name)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An upload by id.
+    pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
+        sqlx::query_as("SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Whether a person may read an upload through a case: the upload is a material of an
+    /// application they applied for, or of their enterprise's.
+    pub async fn upload_in_application_of(&self, upload_id: &str, person_id: &str) -> Result<bool, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM case_materials m
+               JOIN cases c ON c.case_no = m.case_no
+               JOIN applications a ON a.application_no = c.application_no
+              WHERE m.upload_id = $1
+                AND (a.applicant_person_id = $2
+                     OR a.applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $2
+                                             UNION SELECT uscc FROM enterprise_agents WHERE person_id = $2))",
+        )
+        .bind(upload_id)
+        .bind(person_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Saves a draft, new or replacing the owner's draft of the same id.
+    pub async fn save_draft(&self, owner_id: &str, d: &DraftRow) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO drafts (id, owner_id, acting_uscc, items, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET items = excluded.items, answers = excluded.answers,
+                 acting_uscc = excluded.acting_uscc, updated_at = excluded.updated_at
+             WHERE drafts.owner_id = excluded.owner_id",
+        )
+        .bind(&d.id)
+        .bind(owner_id)
+        .bind(&d.acting_uscc)
+        .bind(&d.items)
+        .bind(&d.answers)
+        .bind(d.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// A person's drafts, newest first.
+    pub async fn drafts_of(&self, owner_id: &str) -> Result<Vec<DraftRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, acting_uscc, items, answers, updated_at FROM drafts WHERE owner_id = $1
+             ORDER BY updated_at DESC, id LIMIT 50",
+        )
+        .bind(owner_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Deletes a person's draft.
+    pub async fn delete_draft(&self, owner_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The stored answer of an idempotency key.
+    pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentRow>, sqlx::Error> {
+        sqlx::query_as("SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The applications a person applied for, filed for an enterprise of theirs, or that their
+    /// enterprises applied for; newest first.
+    pub async fn applications_of(&self, person_id: &str, limit: i64) -> Result<Vec<ApplicationRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT application_no, submitted_at, receipt FROM applications
+              WHERE applicant_person_id = $1
+                 OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $1
+                                       UNION SELECT uscc FROM enterprise_agents WHERE person_id = $1)
+              ORDER BY submitted_at DESC, application_no DESC LIMIT $2",
+        )
+        .bind(person_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The cases of some applications.
+    pub async fn cases_of_application(&self, application_no: &str) -> Result<Vec<CaseRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c
+               JOIN applications a ON a.application_no = c.application_no
+               JOIN departments d ON d.code = c.department_code
+              WHERE c.application_no = $1 ORDER BY c.case_no"
+        ))
+        .bind(application_no)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// One case.
+    pub async fn case(&self, case_no: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c
+               JOIN applications a ON a.application_no = c.application_no
+               JOIN departments d ON d.code = c.department_code
+              WHERE c.case_no = $1"
+        ))
+        .bind(case_no)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// A case's timeline, oldest first.
+    pub async fn case_events(&self, case_no: &str) -> Result<Vec<EventRow>, sqlx::Error> {
+        sqlx::query_as("SELECT at, status, note_zh, note_en FROM case_events WHERE case_no = $1 ORDER BY at, id")
+            .bind(case_no)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// The identity-number hash of a person (the key of their licenses).
+    pub async fn person_hash(&self, person_id: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id_number_hash FROM persons WHERE id = $1")
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// An enterprise's legal representative.
+    pub async fn legal_rep_of(&self, uscc: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT legal_rep_id FROM enterprises WHERE uscc = $1")
+            .bind(uscc)
+            .fetch_optional(&self.pool)
+            .await
+    }
+}
+
+/// Records one read of a license inside a transaction.
+pub async fn insert_access(tx: &mut Transaction<'_, Any>, e: &AccessEntry) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO e_license_access (id, at, license_id, holder_key, actor_id, acting_uscc, on_behalf_of, purpose, application_no)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(e.at)
+    .bind(&e.license_id)
+    .bind(&e.holder_key)
+    .bind(&e.actor_id)
+    .bind(&e.acting_uscc)
+    .bind(&e.on_behalf_of)
+    .bind(e.purpose)
+    .bind(&e.application_no)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
