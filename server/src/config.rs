@@ -45,6 +45,18 @@ pub struct Config {
     #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// The address applicants reach the site at, for links printed on receipts (QR codes).
+    #[arg(long, env = "YIWANG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+
+    /// The CJK font PDF receipts are set in (a TrueType/OpenType file or collection).
+    #[arg(long, env = "YIWANG_RECEIPT_FONT", default_value = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]
+    pub receipt_font: PathBuf,
+
+    /// Which font of the collection: 2 is Noto Sans CJK SC (Simplified Chinese).
+    #[arg(long, env = "YIWANG_RECEIPT_FONT_INDEX", default_value_t = 2)]
+    pub receipt_font_index: u32,
+
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -72,6 +84,9 @@ impl Config {
             pii_key: None,
             login_attempts_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+            receipt_font_index: 2,
             log_format: LogFormat::Text,
         }
     }

@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(one_form))
         .routes(routes!(my_applications, submit))
         .routes(routes!(receipt))
+        .routes(routes!(receipt_pdf))
         .routes(routes!(upload))
         .routes(routes!(download))
         .routes(routes!(list_drafts, save_draft))
@@ -104,6 +105,29 @@ async fn receipt(
     AppPath(no): AppPath<String>,
 ) -> Result<Json<ApplicationReceipt>, ApiError> {
     Ok(Json(app.receipt(&s, &no).await?))
+}
+
+/// 申办回执 PDF — the printable receipt with a QR code that opens the case's progress page.
+#[utoipa::path(get, path = "/applications/{application_no}/receipt.pdf", tag = "applying",
+    params(("application_no" = String, Path, description = "申办编号")),
+    responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn receipt_pdf(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(no): AppPath<String>,
+) -> Result<Response, ApiError> {
+    let receipt = app.receipt(&s, &no).await?;
+    let config = &app.config;
+    let (url, font, index) = (config.public_url.clone(), config.receipt_font.clone(), config.receipt_font_index);
+    let pdf = tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render(&receipt, &url, &font, index))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let disposition = format!("attachment; filename=\"receipt-{no}.pdf\"");
+    let mut response = pdf.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?);
+    Ok(response)
 }
 
 /// The name of an uploaded file.

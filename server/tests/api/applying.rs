@@ -451,3 +451,26 @@ both! {
         assert!(drafts.is_empty());
     }
 }
+
+both! {
+    async fn the_pdf_receipt_embeds_a_chinese_font_and_a_progress_qr_code(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let photo = upload_png(app, &citizen).await;
+        let receipt: ApplicationReceipt = submit(app, &citizen, None, &employment_card(&demo_id("王强"), &photo.id))
+            .await.json().await.expect("receipt");
+        let path = format!("/api/v1/applications/{}/receipt.pdf", receipt.application_no);
+        let pdf = call(app, Method::GET, &path, &citizen, None).await;
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let bytes = pdf.bytes().await.expect("bytes");
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("NotoSansCJK"), "the CJK font is embedded");
+        assert!(bytes.len() < 400_000, "the font is subset: {} bytes", bytes.len());
+        let url = server::applying::receipt_pdf::progress_url(&app.state.config.public_url, &receipt.cases[0].case_no);
+        assert!(url.ends_with(&format!("/progress?case={}", receipt.cases[0].case_no)));
+
+        let other = app.sign_in_demo("张三").await;
+        expect_problem(call(app, Method::GET, &path, &other, None).await, 404, "case_not_found").await;
+    }
+}

@@ -1,0 +1,166 @@
+//! 申办回执 PDF — the receipt as a printable A4 page: application and case numbers, items,
+//! materials received, promised limits, and a QR code that opens the case's progress page.
+//! Chinese renders with an embedded, subset CJK font (Noto Sans CJK SC from Debian's
+//! fonts-noto-cjk by default).
+
+use std::sync::OnceLock;
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect, Size};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+use qrcode::{Color, QrCode};
+use shared::application::{ApplicationReceipt, MaterialSource};
+use shared::catalogue::LimitKind;
+use shared::{Bilingual, ProblemCode};
+
+use crate::error::ApiError;
+
+/// A4 in points.
+const PAGE: (f32, f32) = (595.0, 842.0);
+const MARGIN: f32 = 48.0;
+
+/// The receipt font, read once from the configured file.
+static FONT: OnceLock<Option<Font>> = OnceLock::new();
+
+fn font(path: &std::path::Path, index: u32) -> Result<Font, ApiError> {
+    FONT.get_or_init(|| {
+        let data = std::fs::read(path)
+            .map_err(|e| tracing::error!(path = %path.display(), error = %e, "receipt font unreadable"))
+            .ok()?;
+        Font::new(data.into(), index)
+    })
+    .clone()
+    .ok_or_else(|| {
+        ApiError::with_message(
+            ProblemCode::ServiceUnavailable,
+            Bilingual::new(
+                "回执字体未安装，暂时无法生成 PDF 回执",
+                "The receipt font is not installed: the PDF receipt is unavailable",
+            ),
+        )
+    })
+}
+
+struct Writer<'a, 'b> {
+    surface: &'a mut Surface<'b>,
+    font: Font,
+    y: f32,
+}
+
+impl Writer<'_, '_> {
+    fn line(&mut self, size: f32, text: &str) {
+        self.y += size * 1.5;
+        self.surface.draw_text(
+            Point::from_xy(MARGIN, self.y),
+            self.font.clone(),
+            size,
+            text,
+            false,
+            TextDirection::Auto,
+        );
+    }
+
+    fn gap(&mut self, by: f32) {
+        self.y += by;
+    }
+}
+
+/// The progress page a case's QR code opens.
+pub fn progress_url(public_url: &str, case_no: &str) -> String {
+    format!("{}/progress?case={case_no}", public_url.trim_end_matches('/'))
+}
+
+/// Renders a receipt as a PDF.
+pub fn render(
+    receipt: &ApplicationReceipt,
+    public_url: &str,
+    font_path: &std::path::Path,
+    font_index: u32,
+) -> Result<Vec<u8>, ApiError> {
+    let font = font(font_path, font_index)?;
+    let mut document = Document::new();
+    document.set_metadata(Metadata::new().title(format!("申办回执 {}", receipt.application_no)));
+    let size = Size::from_wh(PAGE.0, PAGE.1).ok_or_else(|| anyhow::anyhow!("page size"))?;
+    let mut page = document.start_page_with(PageSettings::new(size));
+    let mut surface = page.surface();
+    {
+        let mut w = Writer { surface: &mut surface, font, y: MARGIN };
+        w.line(20.0, "一网通办 · 申办回执");
+        w.line(10.0, "Yiwang one-stop government services · Application receipt");
+        w.gap(8.0);
+        let shanghai = receipt.submitted_at.with_timezone(&chrono_tz::Asia::Shanghai);
+        w.line(12.0, &format!("申办编号 Application no.: {}", receipt.application_no));
+        w.line(12.0, &format!("提交时间 Submitted: {}", shanghai.format("%Y-%m-%d %H:%M（北京时间）")));
+        w.line(12.0, &format!("申请人 Applicant: {}  {}", receipt.applicant_name, receipt.applicant_identifier));
+        if let Some(by) = &receipt.filed_by {
+            w.line(12.0, &format!("经办人 Filed by: {by}"));
+        }
+        w.gap(10.0);
+        w.line(14.0, "办件 Cases");
+        for case in &receipt.cases {
+            let limit = match case.limit_kind {
+                LimitKind::Instant => "即办件 same day".to_owned(),
+                LimitKind::Promised => format!(
+                    "承诺{}个工作日办结 within {} working days",
+                    case.promised_working_days, case.promised_working_days
+                ),
+            };
+            w.line(11.0, &format!("{}  {}", case.case_no, case.item_name.zh));
+            w.line(
+                9.0,
+                &format!(
+                    "    {} · {} · {}{}",
+                    case.item_name.en,
+                    case.department.zh,
+                    limit,
+                    if case.pledged { " · 告知承诺" } else { "" }
+                ),
+            );
+        }
+        w.gap(10.0);
+        w.line(14.0, "已收材料 Materials received");
+        for m in &receipt.materials {
+            let how = match m.source {
+                MaterialSource::Library => "电子证照调用 from the e-license library".to_owned(),
+                MaterialSource::Upload => format!("上传 {} 个文件 {} file(s) uploaded", m.files, m.files),
+                MaterialSource::Pledge => "告知承诺书已签署 pledge signed".to_owned(),
+            };
+            w.line(10.0, &format!("· {} — {how}", m.name.zh));
+        }
+        w.gap(14.0);
+        w.line(10.0, "扫描二维码或凭办件编号与身份证号码查询办理进度。");
+        w.line(9.0, "Scan the QR code, or look up progress with the case number and your identity number.");
+        let top = w.y + 12.0;
+        if let Some(first) = receipt.cases.first() {
+            draw_qr(w.surface, &progress_url(public_url, &first.case_no), MARGIN, top, 120.0)?;
+        }
+    }
+    surface.finish();
+    page.finish();
+    document.finish().map_err(|e| ApiError::Internal(anyhow::anyhow!("PDF: {e:?}")))
+}
+
+/// Draws a QR code of `text` as black squares, `side` points wide, with its top left at (x, y).
+fn draw_qr(surface: &mut Surface<'_>, text: &str, x: f32, y: f32, side: f32) -> Result<(), ApiError> {
+    let code = QrCode::new(text.as_bytes()).map_err(|e| anyhow::anyhow!("QR: {e}"))?;
+    let width = code.width();
+    let quiet = 4.0;
+    let module = side / (width as f32 + 2.0 * quiet);
+    let mut pb = PathBuilder::new();
+    for (i, color) in code.to_colors().into_iter().enumerate() {
+        if color == Color::Dark {
+            let (col, row) = ((i % width) as f32, (i / width) as f32);
+            if let Some(rect) = Rect::from_xywh(x + (col + quiet) * module, y + (row + quiet) * module, module, module)
+            {
+                pb.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = pb.finish() {
+        surface.draw_path(&path);
+    }
+    Ok(())
+}
