@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use anyhow::Context as _;
 use serde::Deserialize;
 use shared::Bilingual;
+use shared::application::Bundle;
 use shared::catalogue::{
     Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, HallLevel, ItemCode,
     ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
@@ -22,6 +23,21 @@ struct RawCatalogue {
     conditions: Vec<RawKeyName>,
     themes: Vec<RawTheme>,
     items: Vec<RawItem>,
+    one_form_bundles: Vec<RawBundle>,
+}
+
+#[derive(Deserialize)]
+struct RawBundle {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    items: Vec<RawBundleItem>,
+}
+
+#[derive(Deserialize)]
+struct RawBundleItem {
+    code: String,
+    condition: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +117,8 @@ pub struct DemoCatalogue {
     pub themes: Vec<Theme>,
     /// Every item, as version 1.
     pub items: Vec<ServiceItem>,
+    /// 一件事 — the one-form bundles.
+    pub bundles: Vec<Bundle>,
 }
 
 /// English for the fee texts the data file states only in Chinese.
@@ -264,7 +282,32 @@ impl DemoCatalogue {
         departments.sort_by(|a, b| a.code.cmp(&b.code));
         let mut themes: Vec<_> = themes.into_values().collect();
         themes.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Self { departments, themes, items })
+        // A bundle is offered as one form with its items that always apply; a bundle whose
+        // items are for persons and for enterprises at once cannot be one application.
+        let mut bundles = Vec::new();
+        for b in raw.one_form_bundles {
+            let codes: Vec<ItemCode> = b
+                .items
+                .iter()
+                .filter(|i| i.condition.is_none())
+                .map(|i| ItemCode::parse(&i.code).map_err(|e| anyhow::anyhow!("{}: {e}", i.code)))
+                .collect::<anyhow::Result<_>>()?;
+            let objects: std::collections::BTreeSet<_> = codes
+                .iter()
+                .filter_map(|c| items.iter().find(|i: &&ServiceItem| &i.code == c))
+                .map(|i| i.service_object.as_str())
+                .collect();
+            if let [object] = objects.into_iter().collect::<Vec<_>>()[..] {
+                let service_object = if object == "person" { ServiceObject::Person } else { ServiceObject::Enterprise };
+                bundles.push(Bundle {
+                    code: b.code,
+                    name: Bilingual::new(b.name_zh, b.name_en),
+                    service_object,
+                    items: codes,
+                });
+            }
+        }
+        Ok(Self { departments, themes, items, bundles })
     }
 
     /// Writes the catalogue into the store. Items that already have a published version are
@@ -282,6 +325,9 @@ impl DemoCatalogue {
                 store.publish_item(item).await?;
                 published += 1;
             }
+        }
+        for (position, bundle) in self.bundles.iter().enumerate() {
+            store.upsert_bundle(bundle, position as i64).await?;
         }
         Ok(published)
     }

@@ -929,3 +929,17 @@ pub fn safe_file_name(raw: &str) -> String {
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() { "file".to_owned() } else { cleaned.to_owned() }
 }
+
+/// 一件事 — items an applicant usually needs together, offered as one application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Bundle {
+    /// Stable code, e.g. `DG-YJS-0002`.
+    pub code: String,
+    /// 名称, e.g. 开办企业.
+    pub name: Bilingual,
+    /// Who applies.
+    pub service_object: ServiceObject,
+    /// The items, in the order the form asks them.
+    pub items: Vec<ItemCode>,
+}

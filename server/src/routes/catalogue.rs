@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
+use shared::application::Bundle;
 use shared::catalogue::{ItemCode, ServiceItem, Theme};
 use shared::{FieldError, Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +20,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_item))
         .routes(routes!(list_departments))
         .routes(routes!(list_themes))
+        .routes(routes!(list_bundles))
+}
+
+/// 一件事 — bundles of items offered as one application (一表申办).
+#[utoipa::path(get, path = "/bundles", tag = "catalogue", responses((status = 200, body = Vec<Bundle>)))]
+async fn list_bundles(State(app): State<AppState>) -> Result<Json<Vec<Bundle>>, ApiError> {
+    Ok(Json(app.store.bundles().await?))
 }
 
 /// Searches the published catalogue by text (Chinese or English), service object, theme and

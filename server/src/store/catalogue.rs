@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use shared::Bilingual;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
+use shared::application::Bundle;
 use shared::catalogue::{Department, ItemCode, ServiceItem, ServiceObject, Theme};
 
 use super::Store;
@@ -201,6 +202,44 @@ impl Store {
                 Ok(Theme { key: r.key, name: Bilingual::new(r.name_zh, r.name_en), service_object })
             })
             .collect()
+    }
+    /// Adds or replaces a one-form bundle.
+    pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> anyhow::Result<()> {
+        let items: Vec<&str> = b.items.iter().map(ItemCode::as_str).collect();
+        sqlx::query(
+            "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                 service_object = excluded.service_object, items = excluded.items, position = excluded.position",
+        )
+        .bind(&b.code)
+        .bind(&b.name.zh)
+        .bind(&b.name.en)
+        .bind(b.service_object.as_str())
+        .bind(serde_json::to_string(&items)?)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every one-form bundle, in catalogue order.
+    pub async fn bundles(&self) -> Result<Vec<Bundle>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String, String)> =
+            sqlx::query_as("SELECT code, name_zh, name_en, service_object, items FROM bundles ORDER BY position, code")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, zh, en, object, items)| {
+                let codes: Vec<String> = serde_json::from_str(&items).ok()?;
+                Some(Bundle {
+                    code,
+                    name: Bilingual::new(zh, en),
+                    service_object: if object == "person" { ServiceObject::Person } else { ServiceObject::Enterprise },
+                    items: codes.iter().filter_map(|c| ItemCode::parse(c).ok()).collect(),
+                })
+            })
+            .collect())
     }
 }
 
