@@ -10,7 +10,14 @@ use shared::account::{
     TotpEnrolment,
 };
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
+use shared::application::{
+    ApplicationBrief, ApplicationReceipt, Bundle, CaseProgress, Draft, FormRequest, FormResponse, ProgressLookup,
+    SubmitRequest, UploadReceipt,
+};
 use shared::catalogue::{ServiceItem, Theme};
+use shared::license::{License, LicenseAccess};
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -150,6 +157,108 @@ pub async fn departments() -> Result<Vec<DepartmentEntry>, ApiError> {
 /// `GET /themes`
 pub async fn themes() -> Result<Vec<Theme>, ApiError> {
     get(&format!("{BASE}/themes")).await
+}
+
+/// `GET /bundles`: the one-form bundles (一件事).
+pub async fn bundles() -> Result<Vec<Bundle>, ApiError> {
+    get(&format!("{BASE}/bundles")).await
+}
+
+/// `POST /applications/form`: the one form of these items for the signed-in applicant.
+pub async fn one_form(items: Vec<String>) -> Result<FormResponse, ApiError> {
+    send("POST", &format!("{BASE}/applications/form"), Some(&FormRequest { items })).await
+}
+
+/// `POST /applications` with an `Idempotency-Key`, so that a retry after a lost answer never
+/// files twice.
+pub async fn submit(req: &SubmitRequest, idempotency_key: &str) -> Result<ApplicationReceipt, ApiError> {
+    let request = Request::post(&format!("{BASE}/applications"))
+        .header("idempotency-key", idempotency_key)
+        .json(req)
+        .map_err(|_| ApiError::Unexpected)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+/// `GET /applications`: my applications and my enterprises'.
+pub async fn my_applications() -> Result<Vec<ApplicationBrief>, ApiError> {
+    get(&format!("{BASE}/applications")).await
+}
+
+/// `GET /applications/{no}`: one receipt.
+pub async fn receipt(application_no: &str) -> Result<ApplicationReceipt, ApiError> {
+    get(&format!("{BASE}/applications/{}", encode_segment(application_no))).await
+}
+
+/// The address of an application's PDF receipt.
+pub fn receipt_pdf_href(application_no: &str) -> String {
+    format!("{BASE}/applications/{}/receipt.pdf", encode_segment(application_no))
+}
+
+/// `GET /drafts`
+pub async fn drafts() -> Result<Vec<Draft>, ApiError> {
+    get(&format!("{BASE}/drafts")).await
+}
+
+/// `POST /drafts`
+pub async fn save_draft(draft: &Draft) -> Result<Draft, ApiError> {
+    send("POST", &format!("{BASE}/drafts"), Some(draft)).await
+}
+
+/// `DELETE /drafts/{id}`
+pub async fn delete_draft(id: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/drafts/{}", encode_segment(id)), None).await
+}
+
+/// `POST /progress/lookup`: the identity number travels in the body, never in the address.
+pub async fn progress(req: &ProgressLookup) -> Result<CaseProgress, ApiError> {
+    send("POST", &format!("{BASE}/progress/lookup"), Some(req)).await
+}
+
+/// `GET /licenses`
+pub async fn licenses() -> Result<Vec<License>, ApiError> {
+    get(&format!("{BASE}/licenses")).await
+}
+
+/// `GET /licenses/access`: who used my data.
+pub async fn license_access() -> Result<Vec<LicenseAccess>, ApiError> {
+    get(&format!("{BASE}/licenses/access")).await
+}
+
+/// `POST /uploads`: sends one file, reporting the share sent so far (0.0 to 1.0) as it goes.
+/// `fetch` cannot report upload progress, so this one call uses `XMLHttpRequest`.
+pub async fn upload(file: web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<UploadReceipt, ApiError> {
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Unexpected)?;
+    let url = format!("{BASE}/uploads?{}", serde_urlencoded::to_string([("name", file.name())]).unwrap_or_default());
+    xhr.open_with_async("POST", &url, true).map_err(|_| ApiError::Unexpected)?;
+    xhr.set_request_header("content-type", "application/octet-stream").map_err(|_| ApiError::Unexpected)?;
+    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            on_progress(e.loaded() / e.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+        xhr.set_onabort(Some(&reject));
+    });
+    xhr.send_with_opt_blob(Some(&file)).map_err(|_| ApiError::Network)?;
+    let outcome = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(progress);
+    outcome.map_err(|_| ApiError::Network)?;
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|_| ApiError::Unexpected);
+    }
+    match serde_json::from_str::<Problem>(&text) {
+        Ok(problem) => Err(ApiError::Problem(Box::new(problem))),
+        Err(_) if (502..=504).contains(&status) => Err(ApiError::Network),
+        Err(_) => Err(ApiError::Unexpected),
+    }
 }
 
 /// Percent-encodes a path segment, so a code typed into the address bar stays one segment.

@@ -15,11 +15,16 @@ use crate::components::layout::{Footer, Header};
 use crate::i18n::I18n;
 use crate::pages::account::AccountPage;
 use crate::pages::agents::AgentsPage;
+use crate::pages::applications::ApplicationsPage;
+use crate::pages::apply::ApplyPage;
 use crate::pages::catalogue::CataloguePage;
 use crate::pages::guide::GuidePage;
 use crate::pages::home::HomePage;
+use crate::pages::licenses::LicensesPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::progress::ProgressPage;
+use crate::pages::receipt::ReceiptPage;
 use crate::pages::register::RegisterPage;
 
 /// The app: header, the routed page, footer.
@@ -39,6 +44,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/enterprises/:uscc/agents") view=AgentsPage />
+                    <Route path=path!("/apply") view=ApplyPage />
+                    <Route path=path!("/applications") view=ApplicationsPage />
+                    <Route path=path!("/applications/:no") view=ReceiptPage />
+                    <Route path=path!("/progress") view=ProgressPage />
+                    <Route path=path!("/licenses") view=LicensesPage />
                 </Routes>
             </main>
             <Footer />

@@ -92,6 +92,8 @@ pub struct MaterialUse {
     pub item: ItemCode,
     /// The material's code in that item's guide.
     pub material_code: String,
+    /// The material's name in that item's guide.
+    pub name: Bilingual,
     /// Whether that item requires it (`false`: a supplementary material).
     pub required: bool,
     /// The situation in which that item asks for it; `None` means always.
@@ -298,6 +300,7 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
             let use_ = MaterialUse {
                 item: item.code.clone(),
                 material_code: material.code.clone(),
+                name: material.name.clone(),
                 required: material.required,
                 condition: material.condition.as_ref().map(|c| c.key.clone()),
             };
@@ -316,6 +319,11 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
                     let merged = &mut materials[i];
                     merged.original_copies = merged.original_copies.max(material.original_copies);
                     merged.copies = merged.copies.max(material.copies);
+                    // Named as an item that always asks for it names it, rather than as a
+                    // situation that adds it.
+                    if use_.condition.is_none() && merged.uses.iter().all(|u| u.condition.is_some()) {
+                        merged.name = use_.name.clone();
+                    }
                     merged.uses.push(use_);
                 }
                 None => {

@@ -36,6 +36,11 @@ pub fn Header() -> impl IntoView {
                 <nav class="site-nav" aria-label=move || i18n.t(Key::NavCatalogue)>
                     <A href="/" exact=true>{move || i18n.t(Key::NavHome)}</A>
                     <A href="/items">{move || i18n.t(Key::NavCatalogue)}</A>
+                    <A href="/progress">{move || i18n.t(Key::NavProgress)}</A>
+                    {move || auth.identity.get().is_some().then(|| view! {
+                        <A href="/applications">{move || i18n.t(Key::NavApplications)}</A>
+                        <A href="/licenses">{move || i18n.t(Key::NavLicenses)}</A>
+                    })}
                     {account}
                 </nav>
                 <button

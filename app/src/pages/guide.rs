@@ -71,6 +71,9 @@ fn Guide(item: ServiceItem) -> impl IntoView {
     let channels = item.channels.clone();
     let halls = item.halls.clone();
     let fields = item.fields.clone();
+    let online =
+        item.channels.iter().any(|c| matches!(c, shared::catalogue::Channel::Web | shared::catalogue::Channel::Mobile));
+    let apply_href = format!("/apply?items={}", item.code);
     view! {
         <article class="guide">
             <header class="guide__header">
@@ -86,6 +89,7 @@ fn Guide(item: ServiceItem) -> impl IntoView {
                     <dt>{move || i18n.t(Key::ServiceObject)}</dt><dd>{move || i18n.pick(&object)}</dd>
                     <dt>{move || i18n.t(Key::Version)}</dt><dd>{version}</dd>
                 </dl>
+                {online.then(|| view! { <p><a class="button button--primary" href=apply_href>{move || i18n.t(Key::ApplyOnline)}</a></p> })}
             </header>
 
             <Section title=Key::SectionConditions id="conditions">

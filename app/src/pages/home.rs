@@ -16,6 +16,7 @@ use crate::pages::catalogue::catalogue_href;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let themes = LocalResource::new(api::themes);
+    let bundles = LocalResource::new(api::bundles);
     view! {
         <section class="hero">
             <div class="container">
@@ -34,6 +35,31 @@ pub fn HomePage() -> impl IntoView {
                         <ThemeGroup object=ServiceObject::Enterprise title=Key::ForEnterprises themes=list />
                     </div>
                 }.into_any(),
+            }}
+            {move || match bundles.get() {
+                Some(Ok(list)) if !list.is_empty() => view! {
+                    <section class="bundles" aria-labelledby="bundles">
+                        <h2 id="bundles">{move || i18n.t(Key::BundlesTitle)}</h2>
+                        <p class="muted">{move || i18n.t(Key::BundlesLead)}</p>
+                        <ul class="item-list">
+                            {list.into_iter().map(|b| {
+                                let codes: Vec<&str> = b.items.iter().map(|c| c.as_str()).collect();
+                                let href = format!("/apply?items={}", codes.join(","));
+                                let (name, count) = (b.name.clone(), b.items.len());
+                                view! {
+                                    <li>
+                                        <a class="item-card__link" href=href>
+                                            <span class="item-card__name">{move || i18n.pick(&name)}</span>
+                                            <span class="item-card__meta">{move || i18n.fmt(Key::BundleItems, count)}" · "{move || i18n.t(Key::ApplyOnline)}</span>
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+                .into_any(),
+                _ => ().into_any(),
             }}
             <p class="center">
                 <a class="button button--secondary" href="/items">{move || i18n.t(Key::BrowseAll)}</a>

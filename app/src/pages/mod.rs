@@ -2,9 +2,14 @@
 
 pub mod account;
 pub mod agents;
+pub mod applications;
+pub mod apply;
 pub mod catalogue;
 pub mod guide;
 pub mod home;
+pub mod licenses;
 pub mod login;
 pub mod not_found;
+pub mod progress;
+pub mod receipt;
 pub mod register;

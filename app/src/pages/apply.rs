@@ -1,0 +1,579 @@
+//! 在线申办 — one form for one or several items (一表申办). The form comes from the shared
+//! one-form compiler; the same compiler checks the answers as the applicant types, and the
+//! server checks them again on submission. Materials the e-license library holds are marked
+//! as supplied; the rest upload with a progress bar. A draft resumes on any device.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde_json::Value;
+use shared::application::{
+    Draft, FormAnswers, FormResponse, MaterialSource, MergedField, NeededMaterial, SubmitRequest, UploadReceipt,
+};
+use shared::catalogue::{FieldType, ItemCode};
+use shared::{Bilingual, FieldError};
+
+use crate::api::{self, ApiError};
+use crate::auth::{today, use_auth};
+use crate::components::form::{ErrorSummary, SubmitState, problem_parts};
+use crate::components::status::{Loading, ProblemView};
+use crate::i18n::{Key, use_i18n};
+use crate::pages::account::RequireSignIn;
+
+/// `/apply?items=A,B` or `/apply?draft=ID`
+#[component]
+pub fn ApplyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="container page">
+            <h1>{move || i18n.t(Key::ApplyTitle)}</h1>
+            <RequireSignIn>
+                <ApplyLoader />
+            </RequireSignIn>
+        </div>
+    }
+}
+
+/// What the page starts from: the items in the address, or a saved draft.
+#[derive(Clone)]
+struct Start {
+    items: Vec<String>,
+    draft: Option<Draft>,
+}
+
+#[component]
+fn ApplyLoader() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let start = LocalResource::new(move || {
+        let (items, draft_id) = query.with(|q| (q.get("items").unwrap_or_default(), q.get("draft")));
+        async move {
+            let start = match draft_id {
+                Some(id) => {
+                    let draft = api::drafts().await?.into_iter().find(|d| d.id.as_deref() == Some(id.as_str()));
+                    match draft {
+                        Some(d) => Start { items: d.items.clone(), draft: Some(d) },
+                        None => Start { items: Vec::new(), draft: None },
+                    }
+                }
+                None => Start {
+                    items: items.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    draft: None,
+                },
+            };
+            if start.items.is_empty() {
+                return Ok((start, None));
+            }
+            let form = api::one_form(start.items.clone()).await?;
+            Ok::<_, ApiError>((start, Some(form)))
+        }
+    });
+    move || match start.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(e)) => view! { <ProblemView error=e retry=move || start.refetch() /> }.into_any(),
+        Some(Ok((_, None))) => view! {
+            <div class="notice">
+                <p>{move || i18n.t(Key::NoItemsChosen)}</p>
+                <a class="button button--primary" href="/items">{move || i18n.t(Key::NavCatalogue)}</a>
+            </div>
+        }
+        .into_any(),
+        Some(Ok((start, Some(form)))) => view! { <ApplyForm start=start compiled=form /> }.into_any(),
+    }
+}
+
+/// A new idempotency key for one application: kept across retries of the same submission.
+fn new_key() -> String {
+    window()
+        .crypto()
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|_| format!("{:x}{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e16) as u64))
+}
+
+/// A file on its way up.
+#[derive(Clone, Debug, PartialEq)]
+struct InFlight {
+    id: u32,
+    material: String,
+    name: String,
+    progress: f64,
+}
+
+#[component]
+fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let form = StoredValue::new(compiled.form.clone());
+    let pledge_text = compiled.pledge_text.clone();
+    let items = StoredValue::new(start.items.clone());
+    let answers = RwSignal::new(start.draft.as_ref().map(|d| d.answers.clone()).unwrap_or_default());
+    let draft_id = RwSignal::new(start.draft.as_ref().and_then(|d| d.id.clone()));
+    let files = RwSignal::new(BTreeMap::<String, UploadReceipt>::new());
+    let in_flight = RwSignal::new(Vec::<InFlight>::new());
+    let upload_errors = RwSignal::new(Vec::<FieldError>::new());
+    let draft_notice = RwSignal::new(false);
+    let key = StoredValue::new(new_key());
+    let state = SubmitState::new();
+
+    // The shared compiler, run as the applicant types.
+    let local_errors = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.validate(a, today()))));
+    let shown_errors = Signal::derive(move || {
+        let mut all = if state.attempted.get() {
+            local_errors.get()
+        } else {
+            // Before the first submit, only answers already given are judged.
+            answers.with(|a| {
+                local_errors
+                    .get()
+                    .into_iter()
+                    .filter(|e| {
+                        e.field.strip_prefix("fields.").is_some_and(|k| a.fields.get(k).is_some_and(|v| !blank(v)))
+                    })
+                    .collect()
+            })
+        };
+        all.extend(state.server_errors.get());
+        all.extend(upload_errors.get());
+        all
+    });
+    let needed = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.needed_materials(a))));
+    let pledge_items: Vec<(ItemCode, Bilingual)> =
+        compiled.form.items.iter().filter(|i| i.pledge_allowed).map(|i| (i.code.clone(), i.name.clone())).collect();
+
+    let submit = {
+        let navigate = navigate.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            draft_notice.set(false);
+            let uploading = !in_flight.with_untracked(Vec::is_empty);
+            if !state.begin(local_errors.with_untracked(Vec::is_empty) && !uploading) {
+                return;
+            }
+            let req = SubmitRequest {
+                items: items.get_value(),
+                answers: answers.get_untracked(),
+                draft_id: draft_id.get_untracked(),
+            };
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match api::submit(&req, &key.get_value()).await {
+                    Ok(receipt) => {
+                        state.pending.set(false);
+                        navigate(&format!("/applications/{}", receipt.application_no), Default::default());
+                    }
+                    Err(e) => state.fail(&e),
+                }
+            });
+        }
+    };
+    let save_draft = move |_| {
+        draft_notice.set(false);
+        let draft = Draft {
+            id: draft_id.get_untracked(),
+            items: items.get_value(),
+            answers: answers.get_untracked(),
+            ..Draft::default()
+        };
+        spawn_local(async move {
+            match api::save_draft(&draft).await {
+                Ok(saved) => {
+                    draft_id.set(saved.id);
+                    draft_notice.set(true);
+                }
+                Err(e) => state.fail(&e),
+            }
+        });
+    };
+
+    let applicant = move || {
+        auth.identity.get().map(|me| match (&me.acting_for, &me.on_behalf_of) {
+            (Some(e), _) => format!("{}（{}）", e.name, e.uscc),
+            (None, Some(a)) => format!("{} {}", a.name, a.id_number_masked),
+            (None, None) => format!("{} {}", me.name, me.id_number_masked),
+        })
+    };
+    let item_list = compiled.form.items.clone();
+
+    view! {
+        <form class="stack apply-form" on:submit=submit novalidate>
+            <ErrorSummary message=state.message errors=Signal::derive(move || if state.attempted.get() { shown_errors.get() } else { Vec::new() }) node_ref=state.summary />
+            <section class="card guide-section" aria-labelledby="apply-items">
+                <h2 id="apply-items">{move || i18n.t(Key::ItemsInForm)}</h2>
+                <p><strong>{move || i18n.t(Key::ApplyingFor)}": "</strong>{applicant}</p>
+                <ul class="bullets">
+                    {item_list.into_iter().map(|item| {
+                        let name = item.name.clone();
+                        let dept = item.department_name.clone();
+                        let days = item.promised_working_days;
+                        view! {
+                            <li>
+                                <strong>{move || i18n.pick(&name)}</strong>
+                                <span class="muted">" · "{move || i18n.pick(&dept)}" · "
+                                    {move || if days == 0 { i18n.t(Key::SameDay).to_owned() } else { i18n.fmt(Key::WorkingDays, days) }}
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+
+            <section class="card guide-section" aria-labelledby="apply-fields">
+                <h2 id="apply-fields">{move || i18n.t(Key::FormFields)}</h2>
+                {compiled.form.fields.clone().into_iter().map(|field| view! {
+                    <FieldInput field=field answers=answers errors=shown_errors />
+                }).collect_view()}
+            </section>
+
+            {(!compiled.form.situations.is_empty()).then(|| {
+                let situations = compiled.form.situations.clone();
+                view! {
+                    <section class="card guide-section" aria-labelledby="apply-situations">
+                        <h2 id="apply-situations">{move || i18n.t(Key::Situations)}</h2>
+                        <p class="muted">{move || i18n.t(Key::SituationsLead)}</p>
+                        <fieldset class="choices">
+                            <legend class="visually-hidden">{move || i18n.t(Key::Situations)}</legend>
+                            {situations.into_iter().map(|s| {
+                                let key = s.condition.key.clone();
+                                let id = format!("situations.{key}");
+                                let label_for = id.clone();
+                                let name = s.condition.name.clone();
+                                let checked = {
+                                    let key = key.clone();
+                                    move || answers.with(|a| a.situations.contains(&key))
+                                };
+                                view! {
+                                    <label class="choice" for=label_for>
+                                        <input type="checkbox" id=id prop:checked=checked on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            answers.update(|a| { if on { a.situations.insert(key.clone()); } else { a.situations.remove(&key); } });
+                                        } />
+                                        <span>{move || i18n.pick(&name)}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                    </section>
+                }
+            })}
+
+            {(!pledge_items.is_empty()).then(|| view! {
+                <section class="card guide-section" aria-labelledby="apply-pledge">
+                    <h2 id="apply-pledge">{move || i18n.t(Key::PledgeTitle)}</h2>
+                    <blockquote class="pledge">{move || i18n.pick(&pledge_text)}</blockquote>
+                    {pledge_items.into_iter().map(|(code, name)| {
+                        let id = format!("pledged_items.{code}");
+                        let label_for = id.clone();
+                        let checked = {
+                            let code = code.clone();
+                            move || answers.with(|a| a.pledged_items.contains(&code))
+                        };
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="checkbox" id=id prop:checked=checked on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    answers.update(|a| { if on { a.pledged_items.insert(code.clone()); } else { a.pledged_items.remove(&code); } });
+                                } />
+                                <span>{move || i18n.t(Key::PledgeSign)}" — "{move || i18n.pick(&name)}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </section>
+            })}
+
+            <section class="card guide-section" aria-labelledby="apply-materials">
+                <h2 id="apply-materials">{move || i18n.t(Key::MaterialsTitle)}</h2>
+                <ul class="material-list">
+                    <For each=move || needed.get() key=|m| (m.key.clone(), m.source) let:material>
+                        <MaterialRow material=material answers=answers files=files in_flight=in_flight
+                            upload_errors=upload_errors errors=shown_errors />
+                    </For>
+                </ul>
+            </section>
+
+            {move || draft_notice.get().then(|| view! { <div class="notice notice--good" role="status"><p>{i18n.t(Key::DraftSaved)}</p></div> })}
+            <div class="actions">
+                <button type="button" class="button button--secondary" on:click=save_draft>{move || i18n.t(Key::SaveDraft)}</button>
+                <button type="submit" class="button button--primary" disabled=move || state.pending.get()>
+                    {move || i18n.t(if state.pending.get() { Key::Submitting } else { Key::SubmitApplication })}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+fn blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn message_of(errors: &[FieldError], field: &str) -> Option<Bilingual> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// One question of the form, drawn for its type.
+#[component]
+fn FieldInput(field: MergedField, answers: RwSignal<FormAnswers>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = field.field.key.clone();
+    let id = format!("fields.{key}");
+    let error_id = format!("{id}-error");
+    let label = field.field.label.clone();
+    let required = field.field.required;
+    let shared_by = field.used_by.len();
+    let error = {
+        let id = id.clone();
+        Signal::derive(move || message_of(&errors.get(), &id))
+    };
+    let text_value = {
+        let key = key.clone();
+        move || {
+            answers.with(|a| match a.fields.get(&key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            })
+        }
+    };
+    let set = {
+        let key = key.clone();
+        move |value: Value| {
+            answers.update(|a| {
+                if blank(&value) {
+                    a.fields.remove(&key);
+                } else {
+                    a.fields.insert(key.clone(), value);
+                }
+            })
+        }
+    };
+    let described = {
+        let error_id = error_id.clone();
+        move || error.get().is_some().then(|| error_id.clone())
+    };
+    let input = match field.field.field_type {
+        FieldType::Boolean => {
+            let key = key.clone();
+            let checked = move || answers.with(|a| a.fields.get(&key) == Some(&Value::Bool(true)));
+            view! {
+                <label class="choice" for=id.clone()>
+                    <input type="checkbox" id=id.clone() prop:checked=checked
+                        on:change=move |ev| set(Value::Bool(event_target_checked(&ev))) />
+                    <span>{move || i18n.t(Key::Yes)}</span>
+                </label>
+            }
+            .into_any()
+        }
+        FieldType::Enum => {
+            let options = field.field.options.clone();
+            view! {
+                <select id=id.clone() class="input" prop:value=text_value aria-describedby=described
+                    aria-invalid=move || error.get().is_some().then_some("true")
+                    on:change=move |ev| set(Value::String(event_target_value(&ev)))>
+                    <option value="">{move || i18n.t(Key::ChooseOption)}</option>
+                    {options.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldType::EnumMulti => {
+            let options = field.field.options.clone();
+            let key = key.clone();
+            view! {
+                <div class="choices" id=id.clone() role="group" aria-describedby=described>
+                    {options.into_iter().enumerate().map(|(i, o)| {
+                        let option_id = format!("{id}-{i}");
+                        let label_for = option_id.clone();
+                        let (key, o2) = (key.clone(), o.clone());
+                        let checked = {
+                            let (key, o) = (key.clone(), o.clone());
+                            move || answers.with(|a| a.fields.get(&key).and_then(Value::as_array).is_some_and(|v| v.iter().any(|x| x.as_str() == Some(&o))))
+                        };
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="checkbox" id=option_id prop:checked=checked on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    answers.update(|a| {
+                                        let mut list: Vec<Value> = a.fields.get(&key).and_then(Value::as_array).cloned().unwrap_or_default();
+                                        list.retain(|x| x.as_str() != Some(o2.as_str()));
+                                        if on { list.push(Value::String(o2.clone())); }
+                                        if list.is_empty() { a.fields.remove(&key); } else { a.fields.insert(key.clone(), Value::Array(list)); }
+                                    });
+                                } />
+                                <span>{o}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        FieldType::Text => view! {
+            <textarea id=id.clone() class="input" rows="3" prop:value=text_value aria-describedby=described
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:input=move |ev| set(Value::String(event_target_value(&ev)))></textarea>
+        }
+        .into_any(),
+        other => {
+            let (input_type, inputmode) = match other {
+                FieldType::Date => ("date", "text"),
+                FieldType::Phone => ("tel", "tel"),
+                FieldType::Integer => ("text", "numeric"),
+                FieldType::Decimal => ("text", "decimal"),
+                _ => ("text", "text"),
+            };
+            view! {
+                <input id=id.clone() class="input" type=input_type inputmode=inputmode prop:value=text_value
+                    aria-describedby=described aria-invalid=move || error.get().is_some().then_some("true")
+                    on:input=move |ev| set(Value::String(event_target_value(&ev))) />
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>
+                {move || i18n.pick(&label)}
+                {(!required).then(|| view! { <span class="muted">" （"{move || i18n.t(Key::OptionalMark)}"）"</span> })}
+            </label>
+            {(shared_by > 1).then(|| view! { <p class="field__hint">{move || i18n.fmt(Key::AskedOnceFor, shared_by)}</p> })}
+            {input}
+            {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{i18n.pick(&e)}</p> })}
+        </div>
+    }
+}
+
+/// One needed material: supplied by the library or the pledge, or uploaded here.
+#[component]
+fn MaterialRow(
+    material: NeededMaterial,
+    answers: RwSignal<FormAnswers>,
+    files: RwSignal<BTreeMap<String, UploadReceipt>>,
+    in_flight: RwSignal<Vec<InFlight>>,
+    upload_errors: RwSignal<Vec<FieldError>>,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = material.key.clone();
+    let id = format!("materials.{key}");
+    let name = material.name.clone();
+    let error = {
+        let id = id.clone();
+        Signal::derive(move || message_of(&errors.get(), &id))
+    };
+    let body = match material.source {
+        MaterialSource::Library => {
+            view! { <p class="badge badge--good">"✓ "{move || i18n.t(Key::FromLibrary)}</p> }.into_any()
+        }
+        MaterialSource::Pledge => {
+            view! { <p class="badge badge--good">"✓ "{move || i18n.t(Key::ByPledge)}</p> }.into_any()
+        }
+        MaterialSource::Upload => {
+            let key_for_change = key.clone();
+            let on_change = move |ev: leptos::ev::Event| {
+                use wasm_bindgen::JsCast as _;
+                let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                    return;
+                };
+                let Some(list) = input.files() else { return };
+                for i in 0..list.length() {
+                    let Some(file) = list.get(i) else { continue };
+                    let material = key_for_change.clone();
+                    let flight_id = (js_sys::Math::random() * 1e9) as u32;
+                    in_flight.update(|v| {
+                        v.push(InFlight { id: flight_id, material: material.clone(), name: file.name(), progress: 0.0 })
+                    });
+                    let field = format!("materials.{material}");
+                    upload_errors.update(|v| v.retain(|e| e.field != field));
+                    spawn_local(async move {
+                        let result = api::upload(file, move |p| {
+                            in_flight.update(|v| {
+                                if let Some(f) = v.iter_mut().find(|f| f.id == flight_id) {
+                                    f.progress = p
+                                }
+                            });
+                        })
+                        .await;
+                        in_flight.update(|v| v.retain(|f| f.id != flight_id));
+                        match result {
+                            Ok(receipt) => {
+                                answers.update(|a| {
+                                    a.materials.entry(material.clone()).or_default().push(receipt.id.clone())
+                                });
+                                files.update(|f| {
+                                    f.insert(receipt.id.clone(), receipt);
+                                });
+                            }
+                            Err(e) => {
+                                let (message, _) = problem_parts(&e);
+                                let message =
+                                    message.unwrap_or_else(|| Bilingual::new("上传失败", "The upload failed"));
+                                upload_errors.update(|v| {
+                                    v.push(FieldError { field, code: "upload_failed".to_owned(), message })
+                                });
+                            }
+                        }
+                    });
+                }
+                input.set_value("");
+            };
+            let uploaded = {
+                let key = key.clone();
+                move || answers.with(|a| a.materials.get(&key).cloned().unwrap_or_default())
+            };
+            let flights = {
+                let key = key.clone();
+                move || in_flight.get().into_iter().filter(|f| f.material == key).collect::<Vec<_>>()
+            };
+            let key_for_remove = key.clone();
+            view! {
+                <label class="upload" for=id.clone()>
+                    <span>{move || i18n.t(Key::UploadFiles)}</span>
+                    <input type="file" id=id.clone() multiple accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                        on:change=on_change />
+                </label>
+                <ul class="file-list">
+                    {move || uploaded().into_iter().map(|upload_id| {
+                        let name = files.with(|f| f.get(&upload_id).map(|r| r.file_name.clone())).unwrap_or_else(|| upload_id.chars().take(8).collect());
+                        let (key, upload_id2) = (key_for_remove.clone(), upload_id.clone());
+                        view! {
+                            <li>
+                                <span>"📄 "{name}</span>
+                                <button type="button" class="button button--plain" on:click=move |_| answers.update(|a| {
+                                    if let Some(list) = a.materials.get_mut(&key) { list.retain(|x| x != &upload_id2); if list.is_empty() { a.materials.remove(&key); } }
+                                })>{move || i18n.t(Key::RemoveFile)}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                    {move || flights().into_iter().map(|f| {
+                        let percent = (f.progress * 100.0).round();
+                        view! {
+                            <li>
+                                <span>{move || i18n.t(Key::Uploading)}" "{f.name.clone()}</span>
+                                <progress max="100" value=percent aria-label=f.name.clone()>{format!("{percent}%")}</progress>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <li class="material" class:field--invalid=move || error.get().is_some()>
+            <p class="material__name">
+                <strong>{move || i18n.pick(&name)}</strong>
+                {(!material.required).then(|| view! { <span class="muted">" （"{move || i18n.t(Key::OptionalMark)}"）"</span> })}
+            </p>
+            {body}
+            {move || error.get().map(|e| view! { <p class="field__error">{i18n.pick(&e)}</p> })}
+        </li>
+    }
+}

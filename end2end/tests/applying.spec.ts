@@ -1,0 +1,144 @@
+// 申办 — a citizen on a phone applies for one item, reusing the ID card the e-license library
+// holds and uploading one photo; an enterprise agent fills one form for the company-setup bundle,
+// sees shared questions asked once, submits, downloads the PDF receipt and follows its case.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './a11y';
+import { DEMO_PASSWORD, ENTERPRISE } from './identity-helpers';
+
+const CITIZEN = { id: '441900198201013579', name: '王强' };
+const AGENT = { id: '441900198812314688', name: '陈敏' };
+
+/** A tiny PNG: its content signature is what the server checks, not its name. */
+const PHOTO = {
+  name: '申领表照片.png',
+  mimeType: 'image/png',
+  buffer: Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+};
+
+async function signIn(page: Page, id: string) {
+  await page.goto('/login');
+  await page.getByLabel('身份证号码').fill(id);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+test('a citizen applies for one item with the ID card from the library and one uploaded photo', async ({ page }) => {
+  await signIn(page, CITIZEN.id);
+  await page.goto('/items/DG-GR-0011');
+  await page.getByRole('link', { name: '在线申办' }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-GR-0011$/);
+  await expect(page.getByRole('heading', { name: '申请材料' })).toBeVisible();
+
+  const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
+  await expect(idCard).toContainText('电子证照库已提供，无需上传');
+
+  await page.getByLabel('申请人姓名').fill(CITIZEN.name);
+  await page.getByLabel('申请人身份证号码').fill(CITIZEN.id);
+  // The shared compiler judges each answer as it is typed.
+  await page.getByLabel('联系电话').fill('12345');
+  await expect(page.getByText('电话号码应为11位手机号码')).toBeVisible();
+  await page.getByLabel('联系电话').fill('13800138000');
+  await expect(page.getByText('电话号码应为11位手机号码')).toHaveCount(0);
+  await page.getByLabel('联系地址').fill('东莞市莞城街道市府路1号');
+  await page.getByLabel('就业状态').selectOption('unemployed');
+
+  const form = page.locator('.material').filter({ hasText: '就业创业证申领表' });
+  await form.locator('input[type=file]').setInputFiles(PHOTO);
+  await expect(form.getByText(PHOTO.name)).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page).toHaveURL(/\/applications\/YW\d{8}[0-9A-Z]{10}$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  await expect(page.getByText('电子证照库已提供，无需上传')).toBeVisible();
+  await expect(page.getByText('已上传1个文件')).toBeVisible();
+  const caseNo = (await page.locator('.case-no').first().textContent())?.trim() ?? '';
+  expect(caseNo).toMatch(/^YW\d{8}[0-9A-Z]{10}-01$/);
+  await expectAccessible(page);
+
+  // Progress: the case number comes with the link; the identity number is typed, never put in the address.
+  await page.getByRole('link', { name: '查看进度' }).click();
+  await expect(page).toHaveURL(`/progress?case=${caseNo}`);
+  await expect(page.getByLabel('办件编号')).toHaveValue(caseNo);
+  await page.getByLabel('身份证号码').fill(CITIZEN.id);
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.locator('.timeline')).toContainText('已提交，待受理');
+  expect(page.url()).not.toContain(CITIZEN.id);
+
+  // Who used my data: the library read for this application is listed.
+  await page.goto('/licenses');
+  await expect(page.locator('.access-log')).toContainText(caseNo.slice(0, -3));
+  await expectAccessible(page);
+});
+
+test('an enterprise agent files one form for the company-setup bundle and downloads the receipt', async ({ page }) => {
+  await signIn(page, AGENT.id);
+  const mine = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
+  await mine.getByRole('button', { name: '以此企业身份办事' }).click();
+  await expect(mine.getByText('当前身份')).toBeVisible();
+
+  await page.goto('/');
+  await page.getByRole('link', { name: /开办企业/ }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-QY-0001,DG-QY-0004,DG-QY-0005,DG-QY-0006$/);
+  await expect(page.locator('.apply-form')).toContainText(`${ENTERPRISE.name}（${ENTERPRISE.uscc}）`);
+
+  // Questions the four items share are asked once.
+  await expect(page.getByLabel('企业名称', { exact: true })).toHaveCount(1);
+  await expect(page.locator('.field').filter({ hasText: '企业名称' })).toContainText('4个事项共用，只需填写一次');
+  await expect(page.locator('.material').filter({ hasText: /^营业执照/ }).first()).toContainText('电子证照库已提供');
+
+  await page.getByLabel('企业名称', { exact: true }).fill(ENTERPRISE.name);
+  await page.getByLabel('企业类型').selectOption({ index: 2 });
+  await page.getByLabel('注册资本（万元）').fill('100');
+  await page.getByLabel('住所', { exact: true }).fill('东莞市松山湖高新区科技九路1号');
+  await page.getByLabel('住所产权类型').selectOption('rented');
+  await page.getByLabel('法定代表人姓名').fill('李娜');
+  await page.getByLabel('法定代表人身份证号码').fill('441900197509092467');
+  await page.getByLabel('联系电话').fill('0769-22223333');
+  await page.getByLabel('经营范围', { exact: true }).fill('软件开发；信息技术咨询服务');
+  await page.getByLabel('公章').check();
+  await page.getByLabel('职工人数').fill('12');
+  await page.getByLabel('公积金缴存比例').fill('5');
+
+  // Submitting early lists every material still missing at once.
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page.getByRole('alert')).toContainText('请上传');
+
+  const uploads = page.locator('.material input[type=file]');
+  const count = await uploads.count();
+  expect(count).toBeGreaterThanOrEqual(4);
+  for (let i = 0; i < count; i++) {
+    await uploads.nth(i).setInputFiles(PHOTO);
+  }
+  await expect(page.locator('.file-list li').filter({ hasText: PHOTO.name })).toHaveCount(count);
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  await expect(page.locator('.case-no')).toHaveCount(4);
+  await expect(page.getByText(`${ENTERPRISE.name} ${ENTERPRISE.uscc}`)).toBeVisible();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: '下载PDF回执' }).click();
+  const pdf = await download;
+  expect(pdf.suggestedFilename()).toMatch(/^receipt-YW.*\.pdf$/);
+  const bytes = readFileSync(await pdf.path());
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+
+  // The receipt's QR code and its progress link open the same page.
+  const firstCase = (await page.locator('.case-no').first().textContent())?.trim() ?? '';
+  await page.getByRole('link', { name: '查看进度' }).first().click();
+  await expect(page).toHaveURL(`/progress?case=${firstCase}`);
+  await page.getByLabel('身份证号码').fill(AGENT.id);
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.locator('.timeline')).toContainText('已提交，待受理');
+
+  await page.goto('/applications');
+  await expect(page.getByRole('link', { name: /^YW/ }).first()).toBeVisible();
+  await expectAccessible(page);
+});
