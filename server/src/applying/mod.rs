@@ -464,10 +464,10 @@ impl App {
 
     /// The receipt of one of the person's applications.
     pub async fn receipt(&self, s: &Session, application_no: &str) -> Result<ApplicationReceipt, ApiError> {
-        let rows = self.store.applications_of(&s.row.person_id, MY_APPLICATIONS_LIMIT).await?;
-        let row = rows
-            .into_iter()
-            .find(|r| r.application_no == application_no)
+        let row = self
+            .store
+            .application_of(application_no, &s.row.person_id)
+            .await?
             .ok_or_else(|| ApiError::code(ProblemCode::CaseNotFound))?;
         Ok(serde_json::from_str(&row.receipt).map_err(anyhow::Error::from)?)
     }

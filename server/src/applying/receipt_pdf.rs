@@ -50,17 +50,50 @@ struct Writer<'a, 'b> {
     y: f32,
 }
 
+/// The width a character takes, roughly: a full em for CJK and other wide characters, a bit
+/// over half for Latin letters and digits.
+fn advance(c: char, size: f32) -> f32 {
+    if (c as u32) >= 0x2E80 { size } else { size * 0.56 }
+}
+
+/// Breaks text into lines no wider than `width`, at spaces where it can, anywhere in CJK text.
+fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let (mut line, mut used) = (String::new(), 0.0);
+    let mut last_space: Option<usize> = None;
+    for c in text.chars() {
+        let w = advance(c, size);
+        if used + w > width && !line.is_empty() {
+            match last_space.filter(|&i| i > 0) {
+                Some(i) => {
+                    let rest = line.split_off(i);
+                    lines.push(line.trim_end().to_owned());
+                    line = rest.trim_start().to_owned();
+                }
+                None => lines.push(std::mem::take(&mut line)),
+            }
+            used = line.chars().map(|c| advance(c, size)).sum();
+            last_space = None;
+        }
+        if c == ' ' {
+            last_space = Some(line.len());
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 impl Writer<'_, '_> {
     fn line(&mut self, size: f32, text: &str) {
-        self.y += size * 1.5;
-        self.surface.draw_text(
-            Point::from_xy(MARGIN, self.y),
-            self.font.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        for part in wrap(text, size, PAGE.0 - 2.0 * MARGIN) {
+            self.y += size * 1.5;
+            let at = Point::from_xy(MARGIN, self.y);
+            self.surface.draw_text(at, self.font.clone(), size, &part, false, TextDirection::Auto);
+        }
     }
 
     fn gap(&mut self, by: f32) {
@@ -163,4 +196,19 @@ fn draw_qr(surface: &mut Surface<'_>, text: &str, x: f32, y: f32, side: f32) -> 
         surface.draw_path(&path);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_and_anywhere_in_chinese() {
+        let lines = wrap("Application for an Employment and Entrepreneurship Certificate", 10.0, 150.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| !l.starts_with(' ') && !l.ends_with(' ')));
+        assert_eq!(lines.join(" "), "Application for an Employment and Entrepreneurship Certificate");
+        let chinese = wrap(&"东".repeat(30), 10.0, 100.0);
+        assert_eq!(chinese.iter().map(|l| l.chars().count()).collect::<Vec<_>>(), [10, 10, 10]);
+    }
 }

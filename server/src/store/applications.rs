@@ -337,6 +337,26 @@ impl Store {
         .await
     }
 
+    /// One application, if the person applied for it, filed it for their enterprise, or their
+    /// enterprise applied for it.
+    pub async fn application_of(
+        &self,
+        application_no: &str,
+        person_id: &str,
+    ) -> Result<Option<ApplicationRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT application_no, submitted_at, receipt FROM applications
+              WHERE application_no = $1
+                AND (applicant_person_id = $2
+                     OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $2
+                                           UNION SELECT uscc FROM enterprise_agents WHERE person_id = $2))",
+        )
+        .bind(application_no)
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     /// The cases of some applications.
     pub async fn cases_of_application(&self, application_no: &str) -> Result<Vec<CaseRow>, sqlx::Error> {
         sqlx::query_as(&format!(
