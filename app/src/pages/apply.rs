@@ -238,21 +238,13 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                             <legend class="visually-hidden">{move || i18n.t(Key::Situations)}</legend>
                             {situations.into_iter().map(|s| {
                                 let key = s.condition.key.clone();
-                                let id = format!("situations.{key}");
-                                let label_for = id.clone();
                                 let name = s.condition.name.clone();
-                                let checked = {
-                                    let key = key.clone();
-                                    move || answers.with(|a| a.situations.contains(&key))
-                                };
+                                let (k1, k2) = (key.clone(), key.clone());
                                 view! {
-                                    <label class="choice" for=label_for>
-                                        <input type="checkbox" id=id prop:checked=checked on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            answers.update(|a| { if on { a.situations.insert(key.clone()); } else { a.situations.remove(&key); } });
-                                        } />
-                                        <span>{move || i18n.pick(&name)}</span>
-                                    </label>
+                                    <Choice id=format!("situations.{key}")
+                                        label=Signal::derive(move || i18n.pick(&name))
+                                        checked=Signal::derive(move || answers.with(|a| a.situations.contains(&k1)))
+                                        on_toggle=move |on| answers.update(|a| { if on { a.situations.insert(k2.clone()); } else { a.situations.remove(&k2); } }) />
                                 }
                             }).collect_view()}
                         </fieldset>
@@ -265,20 +257,12 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                     <h2 id="apply-pledge">{move || i18n.t(Key::PledgeTitle)}</h2>
                     <blockquote class="pledge">{move || i18n.pick(&pledge_text)}</blockquote>
                     {pledge_items.into_iter().map(|(code, name)| {
-                        let id = format!("pledged_items.{code}");
-                        let label_for = id.clone();
-                        let checked = {
-                            let code = code.clone();
-                            move || answers.with(|a| a.pledged_items.contains(&code))
-                        };
+                        let (c1, c2) = (code.clone(), code.clone());
                         view! {
-                            <label class="choice" for=label_for>
-                                <input type="checkbox" id=id prop:checked=checked on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    answers.update(|a| { if on { a.pledged_items.insert(code.clone()); } else { a.pledged_items.remove(&code); } });
-                                } />
-                                <span>{move || i18n.t(Key::PledgeSign)}" — "{move || i18n.pick(&name)}</span>
-                            </label>
+                            <Choice id=format!("pledged_items.{code}")
+                                label=Signal::derive(move || format!("{} — {}", i18n.t(Key::PledgeSign), i18n.pick(&name)))
+                                checked=Signal::derive(move || answers.with(|a| a.pledged_items.contains(&c1)))
+                                on_toggle=move |on| answers.update(|a| { if on { a.pledged_items.insert(c2.clone()); } else { a.pledged_items.remove(&c2); } }) />
                         }
                     }).collect_view()}
                 </section>
@@ -302,6 +286,27 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// A labelled checkbox.
+#[component]
+fn Choice(
+    /// The input's id.
+    id: String,
+    /// The label.
+    label: Signal<String>,
+    /// Whether it is ticked.
+    checked: Signal<bool>,
+    /// Called with the new state.
+    on_toggle: impl Fn(bool) + 'static,
+) -> impl IntoView {
+    let label_for = id.clone();
+    view! {
+        <label class="choice" for=label_for>
+            <input type="checkbox" id=id prop:checked=checked on:change=move |ev| on_toggle(event_target_checked(&ev)) />
+            <span>{label}</span>
+        </label>
     }
 }
 
@@ -361,13 +366,10 @@ fn FieldInput(field: MergedField, answers: RwSignal<FormAnswers>, errors: Signal
     let input = match field.field.field_type {
         FieldType::Boolean => {
             let key = key.clone();
-            let checked = move || answers.with(|a| a.fields.get(&key) == Some(&Value::Bool(true)));
             view! {
-                <label class="choice" for=id.clone()>
-                    <input type="checkbox" id=id.clone() prop:checked=checked
-                        on:change=move |ev| set(Value::Bool(event_target_checked(&ev))) />
-                    <span>{move || i18n.t(Key::Yes)}</span>
-                </label>
+                <Choice id=id.clone() label=Signal::derive(move || i18n.t(Key::Yes).to_owned())
+                    checked=Signal::derive(move || answers.with(|a| a.fields.get(&key) == Some(&Value::Bool(true))))
+                    on_toggle=move |on| set(Value::Bool(on)) />
             }
             .into_any()
         }

@@ -230,15 +230,26 @@ impl App {
             .collect()
     }
 
+    /// The one form of the items named in a request, for this applicant, with the licenses that
+    /// supply its library materials.
+    async fn form_for(
+        &self,
+        ctx: &ApplicantContext,
+        raw_items: &[String],
+    ) -> Result<(OneForm, BTreeMap<String, LicenseRow>), ApiError> {
+        let codes = parse_items(raw_items)?;
+        let items = self.published_items(&codes).await?;
+        let usable = self.usable_licenses(ctx).await?;
+        let held: BTreeSet<String> = usable.keys().cloned().collect();
+        let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        Ok((form, usable))
+    }
+
     /// 一表 — the one form of the chosen items for this applicant; the library reads it makes
     /// are recorded.
     pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApiError> {
         let ctx = self.applicant(s).await?;
-        let codes = parse_items(&req.items)?;
-        let items = self.published_items(&codes).await?;
-        let usable = self.usable_licenses(&ctx).await?;
-        let held: BTreeSet<String> = usable.keys().cloned().collect();
-        let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        let (form, usable) = self.form_for(&ctx, &req.items).await?;
         let access = Self::access_entries(s, &form, &usable, "form", None, self.clock.unix());
         self.store.log_license_access(&access).await?;
         Ok(FormResponse { form, pledge_text: pledge_text() })
@@ -261,11 +272,7 @@ impl App {
             return replay(&stored.body_sha256, &body_sha256, stored.status, stored.response);
         }
         let ctx = self.applicant(s).await?;
-        let codes = parse_items(&req.items)?;
-        let items = self.published_items(&codes).await?;
-        let usable = self.usable_licenses(&ctx).await?;
-        let held: BTreeSet<String> = usable.keys().cloned().collect();
-        let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        let (form, usable) = self.form_for(&ctx, &req.items).await?;
         let answers = &req.answers;
         let mut errors = form.validate(answers, self.clock.today());
         // Every uploaded file must be the applicant's own.
@@ -308,6 +315,14 @@ impl App {
                 item.promised_working_days
             };
             for m in needed.iter().filter(|m| m.items.contains(&item.code)) {
+                let row = |source, license_id: Option<String>, upload_id: Option<&String>| NewCaseMaterial {
+                    case_no: case_no.clone(),
+                    material_key: m.key.clone(),
+                    source,
+                    license_id,
+                    upload_id: upload_id.cloned(),
+                    sha256: upload_id.and_then(|id| uploads.get(id)).map(|u| u.sha256.clone()),
+                };
                 match m.source {
                     MaterialSource::Library => {
                         let license = form
@@ -316,33 +331,12 @@ impl App {
                             .find(|fm| fm.key == m.key)
                             .and_then(|fm| fm.e_license.as_ref())
                             .and_then(|l| usable.get(&l.key));
-                        materials.push(NewCaseMaterial {
-                            case_no: case_no.clone(),
-                            material_key: m.key.clone(),
-                            source: "library",
-                            license_id: license.map(|l| l.id.clone()),
-                            upload_id: None,
-                            sha256: None,
-                        });
+                        materials.push(row("library", license.map(|l| l.id.clone()), None));
                     }
-                    MaterialSource::Pledge => materials.push(NewCaseMaterial {
-                        case_no: case_no.clone(),
-                        material_key: m.key.clone(),
-                        source: "pledge",
-                        license_id: None,
-                        upload_id: None,
-                        sha256: None,
-                    }),
+                    MaterialSource::Pledge => materials.push(row("pledge", None, None)),
                     MaterialSource::Upload => {
                         for id in answers.materials.get(&m.key).into_iter().flatten() {
-                            materials.push(NewCaseMaterial {
-                                case_no: case_no.clone(),
-                                material_key: m.key.clone(),
-                                source: "upload",
-                                license_id: None,
-                                upload_id: Some(id.clone()),
-                                sha256: uploads.get(id).map(|u| u.sha256.clone()),
-                            });
+                            materials.push(row("upload", None, Some(id)));
                         }
                     }
                 }
