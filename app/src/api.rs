@@ -225,6 +225,11 @@ pub async fn license_access() -> Result<Vec<LicenseAccess>, ApiError> {
     get(&format!("{BASE}/licenses/access")).await
 }
 
+/// `GET /uploads`: my files, newest first.
+pub async fn my_uploads() -> Result<Vec<UploadReceipt>, ApiError> {
+    get(&format!("{BASE}/uploads")).await
+}
+
 /// `POST /uploads`: sends one file, reporting the share sent so far (0.0 to 1.0) as it goes.
 /// `fetch` cannot report upload progress, so this one call uses `XMLHttpRequest`.
 pub async fn upload(file: web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<UploadReceipt, ApiError> {

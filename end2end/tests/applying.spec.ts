@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
-import { DEMO_PASSWORD, ENTERPRISE } from './identity-helpers';
+import { DEMO_PASSWORD, ENTERPRISE, newResidentId } from './identity-helpers';
 
 const CITIZEN = { id: '441900198201013579', name: '王强' };
 const AGENT = { id: '441900198812314688', name: '陈敏' };
@@ -19,10 +19,10 @@ const PHOTO = {
   ),
 };
 
-async function signIn(page: Page, id: string) {
+async function signIn(page: Page, id: string, password = DEMO_PASSWORD) {
   await page.goto('/login');
   await page.getByLabel('身份证号码').fill(id);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录', exact: true }).click();
   await expect(page).toHaveURL(/\/account$/);
 }
@@ -141,4 +141,38 @@ test('an enterprise agent files one form for the company-setup bundle and downlo
   await page.goto('/applications');
   await expect(page.getByRole('link', { name: /^YW/ }).first()).toBeVisible();
   await expectAccessible(page);
+});
+
+test('a draft saved on one device is continued on another', async ({ page, browser }, testInfo) => {
+  const id = newResidentId();
+  const password = 'draft device password';
+  const registered = await page.request.post('/api/v1/auth/register', {
+    data: { id_number: id, name: '草稿测试', mobile: '13912345678', password },
+  });
+  expect(registered.status()).toBe(201);
+  await signIn(page, id, password);
+  await page.goto('/apply?items=DG-GR-0011');
+  await page.getByLabel('申请人姓名').fill('草稿测试');
+  await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
+  // Someone new has no licence in the library: the ID card is asked for as an upload.
+  const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
+  await idCard.locator('input[type=file]').setInputFiles(PHOTO);
+  await expect(idCard.getByText(PHOTO.name)).toBeVisible();
+  await page.getByRole('button', { name: '保存草稿' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '草稿已保存' })).toBeVisible();
+
+  const other = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const desk = await other.newPage();
+  await signIn(desk, id, password);
+  await desk.goto('/applications');
+  await desk.getByRole('link', { name: '继续填写' }).click();
+  await expect(desk.getByLabel('申请人姓名')).toHaveValue('草稿测试');
+  await expect(desk.getByLabel('联系地址')).toHaveValue('东莞市东城街道东纵路8号');
+  await expect(desk.locator('.material').filter({ hasText: '居民身份证' }).getByText(PHOTO.name)).toBeVisible();
+  await expectAccessible(desk);
+
+  await desk.goto('/applications');
+  await desk.getByRole('button', { name: '删除' }).click();
+  await expect(desk.getByRole('link', { name: '继续填写' })).toHaveCount(0);
+  await other.close();
 });

@@ -70,9 +70,12 @@ pub struct LicenseAccess {
     pub at: chrono::DateTime<chrono::Utc>,
     /// The license read.
     pub license_type: ELicenseType,
-    /// Who read it: a person's name, with the enterprise they acted for or the window they
-    /// served at.
+    /// Who read it: the person's name.
     pub accessor: String,
+    /// The enterprise they acted for, if any.
+    pub acting_for: Option<String>,
+    /// Whether a window clerk read it for the holder, present at the window.
+    pub at_window: bool,
     /// Why it was read.
     pub purpose: Bilingual,
     /// The application it served, once submitted.

@@ -191,6 +191,7 @@ pub fn text(key: Key) -> &'static str {
         Key::NoExpiry => "No expiry",
         Key::Issuer => "Issued by",
         Key::AccessTitle => "Who used my data",
+        Key::AtWindow => "at a service hall window",
         Key::NoAccess => "No one has read your licences yet.",
         Key::WindowServiceTitle => "Serving an applicant at the window",
         Key::WindowServiceLead => {

@@ -203,6 +203,7 @@ pub enum Key {
     NoExpiry,
     Issuer,
     AccessTitle,
+    AtWindow,
     NoAccess,
 }
 

@@ -185,6 +185,7 @@ pub fn text(key: Key) -> &'static str {
         Key::NoExpiry => "长期",
         Key::Issuer => "发证机关",
         Key::AccessTitle => "谁用了我的数据",
+        Key::AtWindow => "综合窗口代办",
         Key::NoAccess => "暂无调用记录。",
         Key::WindowServiceTitle => "窗口代办",
         Key::WindowServiceLead => "申请人在窗口现场时，可代其办理；期间每一步都会记录您和申请人。",

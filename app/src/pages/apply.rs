@@ -113,6 +113,14 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let answers = RwSignal::new(start.draft.as_ref().map(|d| d.answers.clone()).unwrap_or_default());
     let draft_id = RwSignal::new(start.draft.as_ref().and_then(|d| d.id.clone()));
     let files = RwSignal::new(BTreeMap::<String, UploadReceipt>::new());
+    // A resumed draft lists its files by name: ask for the names of the files already uploaded.
+    if start.draft.as_ref().is_some_and(|d| !d.answers.materials.is_empty()) {
+        spawn_local(async move {
+            if let Ok(mine) = api::my_uploads().await {
+                files.update(|f| f.extend(mine.into_iter().map(|u| (u.id.clone(), u))));
+            }
+        });
+    }
     let in_flight = RwSignal::new(Vec::<InFlight>::new());
     let upload_errors = RwSignal::new(Vec::<FieldError>::new());
     let draft_notice = RwSignal::new(false);

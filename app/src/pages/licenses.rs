@@ -74,7 +74,9 @@ fn AccessLog() -> impl IntoView {
                         {list.into_iter().map(|a| {
                             let (name, purpose) = (a.license_type.name.clone(), a.purpose.clone());
                             view! {
-                                <li>{beijing(a.at)}" · "<strong>{a.accessor.clone()}</strong>" · "{move || i18n.pick(&name)}" · "
+                                <li>{beijing(a.at)}" · "<strong>{a.accessor.clone()}</strong>
+                                    {a.acting_for.clone().map(|e| view! { "（"{e}"）" })}
+                                    {a.at_window.then(|| view! { "（"{move || i18n.t(Key::AtWindow)}"）" })}" · "{move || i18n.pick(&name)}" · "
                                     {move || i18n.pick(&purpose)}
                                     {a.application_no.clone().map(|no| view! { " · "{no} })}</li>
                             }

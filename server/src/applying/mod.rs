@@ -550,19 +550,16 @@ impl App {
         let rows = self.store.license_access_of(&key, ACCESS_LOG_LIMIT).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let mut accessor = row.actor_name;
-            if let Some(uscc) = &row.acting_uscc
-                && let Some((name, _)) = self.store.enterprise(uscc).await?
-            {
-                accessor = format!("{accessor}（{name}）");
-            }
-            if row.on_behalf_of.is_some() {
-                accessor = format!("{accessor}（综合窗口 service hall window）");
-            }
+            let acting_for = match &row.acting_uscc {
+                Some(uscc) => self.store.enterprise(uscc).await?.map(|(name, _)| name),
+                None => None,
+            };
             out.push(LicenseAccess {
                 at: time(row.at),
                 license_type: ELicenseType { name: license_type_name(&row.license_type), key: row.license_type },
-                accessor,
+                accessor: row.actor_name,
+                acting_for,
+                at_window: row.on_behalf_of.is_some(),
                 purpose: match row.purpose.as_str() {
                     "application" => Bilingual::new("提交申请时调用", "Attached to a submitted application"),
                     _ => Bilingual::new("填写申请表时核验", "Checked while filling in a form"),

@@ -20,6 +20,9 @@ use crate::store::applications::UploadRow;
 /// The media types a material may be, as their content shows them.
 pub const ALLOWED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
+/// Uploads listed at most by [`App::my_uploads`].
+const MY_UPLOADS_LIMIT: i64 = 200;
+
 /// The folder uploaded files live in, under the data directory.
 pub fn files_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("files")
@@ -112,6 +115,23 @@ impl App {
             .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
         file.sync_all().await.map_err(anyhow::Error::from)?;
         Ok((hex(&hasher.finalize()), size, media_type))
+    }
+
+    /// 我的文件 — the files the person uploaded, newest first, so that a resumed draft names them.
+    pub async fn my_uploads(&self, s: &Session) -> Result<Vec<UploadReceipt>, ApiError> {
+        Ok(self
+            .store
+            .uploads_of(&s.row.person_id, MY_UPLOADS_LIMIT)
+            .await?
+            .into_iter()
+            .map(|u| UploadReceipt {
+                id: u.id,
+                file_name: u.file_name,
+                media_type: u.media_type,
+                size: u64::try_from(u.size).unwrap_or_default(),
+                sha256: u.sha256,
+            })
+            .collect())
     }
 
     /// A file the person may download: their own upload, or a material of an application of

@@ -27,7 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(my_applications, submit))
         .routes(routes!(receipt))
         .routes(routes!(receipt_pdf))
-        .routes(routes!(upload))
+        .routes(routes!(my_uploads, upload))
         .routes(routes!(download))
         .routes(routes!(list_drafts, save_draft))
         .routes(routes!(delete_draft))
@@ -155,6 +155,16 @@ async fn upload(
 ) -> Result<(StatusCode, Json<UploadReceipt>), ApiError> {
     let name = q.name.unwrap_or_default();
     Ok((StatusCode::CREATED, Json(app.upload(&s, &name, body).await?)))
+}
+
+/// 我的文件 — the files the signed-in person uploaded, newest first (at most 200).
+#[utoipa::path(get, path = "/uploads", tag = "applying",
+    responses((status = 200, body = Vec<UploadReceipt>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn my_uploads(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+) -> Result<Json<Vec<UploadReceipt>>, ApiError> {
+    Ok(Json(app.my_uploads(&s).await?))
 }
 
 /// Downloads an uploaded file: one's own, or a material of one's application.

@@ -253,6 +253,18 @@ impl Store {
             .await
     }
 
+    /// A person's uploads, newest first (at most `limit`).
+    pub async fn uploads_of(&self, owner_id: &str, limit: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE owner_id = $1
+             ORDER BY created_at DESC, id LIMIT $2",
+        )
+        .bind(owner_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Whether a person may read an upload through a case: the upload is a material of an
     /// application they applied for, or of their enterprise's.
     pub async fn upload_in_application_of(&self, upload_id: &str, person_id: &str) -> Result<bool, sqlx::Error> {

@@ -109,7 +109,7 @@ both! {
         let rep = app.sign_in_demo("李娜").await;
         act_for(app, &rep, ENTERPRISE).await;
         let log: Vec<LicenseAccess> = call(app, Method::GET, "/api/v1/licenses/access", &rep, None).await.json().await.expect("log");
-        assert!(log.iter().any(|a| a.license_type.key == "business_license" && a.accessor.contains("陈敏") && a.application_no.is_none()));
+        assert!(log.iter().any(|a| a.license_type.key == "business_license" && a.accessor == "陈敏" && a.acting_for.as_deref() == Some("东莞市示范科技有限公司") && a.application_no.is_none()));
 
         let mixed = call(app, Method::POST, "/api/v1/applications/form", &agent,
             Some(&json!({"items": ["DG-QY-0001", "DG-GR-0011"]}))).await;
@@ -174,7 +174,7 @@ both! {
         expect_problem(malformed, 422, "validation_failed").await;
 
         let log: Vec<LicenseAccess> = call(app, Method::GET, "/api/v1/licenses/access", &citizen, None).await.json().await.expect("log");
-        assert!(log.iter().any(|a| a.application_no.as_deref() == Some(receipt.application_no.as_str()) && a.accessor == "王强"));
+        assert!(log.iter().any(|a| a.application_no.as_deref() == Some(receipt.application_no.as_str()) && a.accessor == "王强" && !a.at_window));
         let licenses: Vec<License> = call(app, Method::GET, "/api/v1/licenses", &citizen, None).await.json().await.expect("licenses");
         let card = licenses.iter().find(|l| l.license_type.key == "resident_id_card").expect("an ID card");
         assert!(card.number.contains('*'), "shown masked");
@@ -289,7 +289,13 @@ both! {
         assert_eq!(header("content-type"), "application/pdf");
         assert!(download.bytes().await.expect("bytes").starts_with(b"%PDF-"));
 
+        let mine: Vec<UploadReceipt> = call(app, Method::GET, "/api/v1/uploads", &citizen, None).await.json().await.expect("list");
+        assert_eq!(mine.len(), 2, "the two accepted files, not the refused ones");
+        assert!(mine.iter().any(|u| u.id == pdf.id && u.file_name == "证明.pdf"));
+
         let other = app.sign_in_demo("张三").await;
+        let theirs: Vec<UploadReceipt> = call(app, Method::GET, "/api/v1/uploads", &other, None).await.json().await.expect("list");
+        assert!(theirs.is_empty(), "no one lists another's files");
         let denied = call(app, Method::GET, &format!("/api/v1/uploads/{}", pdf.id), &other, None).await;
         expect_problem(denied, 404, "upload_not_found").await;
         let anonymous = app.get(&format!("/api/v1/uploads/{}", pdf.id)).await;
@@ -386,7 +392,7 @@ both! {
         let list: Vec<ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &citizen, None).await.json().await.expect("list");
         assert_eq!(list.len(), 1);
         let log: Vec<LicenseAccess> = call(app, Method::GET, "/api/v1/licenses/access", &citizen, None).await.json().await.expect("log");
-        assert!(log.iter().any(|a| a.accessor.contains("黄丽") && a.accessor.contains("综合窗口")));
+        assert!(log.iter().any(|a| a.accessor == "黄丽" && a.at_window));
     }
 }
 
