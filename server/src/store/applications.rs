@@ -349,8 +349,8 @@ impl Store {
         .await
     }
 
-    /// One application, if the person applied for it, filed it for their enterprise, or their
-    /// enterprise applied for it.
+    /// One application, if the person applied for it, filed it for their enterprise or at a
+    /// window for the applicant present, or their enterprise applied for it.
     pub async fn application_of(
         &self,
         application_no: &str,
@@ -359,7 +359,7 @@ impl Store {
         sqlx::query_as(
             "SELECT application_no, submitted_at, receipt FROM applications
               WHERE application_no = $1
-                AND (applicant_person_id = $2
+                AND (applicant_person_id = $2 OR filed_by = $2
                      OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $2
                                            UNION SELECT uscc FROM enterprise_agents WHERE person_id = $2))",
         )

@@ -388,6 +388,11 @@ both! {
         assert_eq!(response.status(), StatusCode::CREATED);
         let receipt: ApplicationReceipt = response.json().await.expect("receipt");
         assert_eq!((receipt.applicant_name.as_str(), receipt.filed_by.as_deref()), ("王强", Some("黄丽")));
+        let printed = call(app, Method::GET, &format!("/api/v1/applications/{}/receipt.pdf", receipt.application_no), &clerk, None).await;
+        assert_eq!(printed.status(), StatusCode::OK, "the clerk prints the receipt for the applicant");
+        let other_clerk = app.sign_in_demo("何静").await;
+        let not_theirs = call(app, Method::GET, &format!("/api/v1/applications/{}", receipt.application_no), &other_clerk, None).await;
+        expect_problem(not_theirs, 404, "case_not_found").await;
         let citizen = app.sign_in_demo("王强").await;
         let list: Vec<ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &citizen, None).await.json().await.expect("list");
         assert_eq!(list.len(), 1);
