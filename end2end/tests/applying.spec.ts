@@ -70,6 +70,11 @@ test('a citizen applies for one item with the ID card from the library and one u
   await expect(page.locator('.timeline')).toContainText('已提交，待受理');
   expect(page.url()).not.toContain(CITIZEN.id);
 
+  // Items for businesses need a business to act for: the page says so and where to choose it.
+  await page.goto('/apply?items=DG-QY-0004');
+  await expect(page.getByRole('alert')).toContainText('这是法人事项');
+  await expect(page.locator('main').getByRole('link', { name: '我的账户' })).toBeVisible();
+
   // Who used my data: the library read for this application is listed.
   await page.goto('/licenses');
   await expect(page.locator('.access-log')).toContainText(caseNo.slice(0, -3));

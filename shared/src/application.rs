@@ -205,6 +205,12 @@ pub enum CombineError {
     /// Items for persons mixed with items for enterprises.
     #[error("mixed service objects")]
     MixedServiceObjects,
+    /// Items for enterprises, but the applicant acts for no enterprise.
+    #[error("needs an enterprise")]
+    NeedsEnterprise,
+    /// Items for persons, but the applicant acts for an enterprise.
+    #[error("needs a person")]
+    NeedsPerson,
 }
 
 impl CombineError {
@@ -216,6 +222,8 @@ impl CombineError {
             Self::Duplicate(_) => "duplicate_item",
             Self::NotPublished(_) => "item_not_published",
             Self::MixedServiceObjects => "mixed_service_objects",
+            Self::NeedsEnterprise => "needs_enterprise",
+            Self::NeedsPerson => "needs_person",
         }
     }
 
@@ -237,6 +245,14 @@ impl CombineError {
             Self::MixedServiceObjects => Bilingual::new(
                 "个人事项与法人事项不能在同一申请中办理",
                 "Items for individuals and items for businesses cannot be combined in one application",
+            ),
+            Self::NeedsEnterprise => Bilingual::new(
+                "这是法人事项：请先在“我的账户”中选择以哪家企业的身份办事",
+                "These items are for businesses: first choose, in My account, the business you act for",
+            ),
+            Self::NeedsPerson => Bilingual::new(
+                "这是个人事项：您正以企业身份办事，请先在“我的账户”中切换为本人",
+                "These items are for individuals: you are acting for a business, so switch to yourself in My account",
             ),
         }
     }
@@ -367,6 +383,16 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
 }
 
 impl OneForm {
+    /// Checks that the applicant is the kind of applicant the items are for: an enterprise (an
+    /// agent or legal representative acting for it) or a person.
+    pub fn check_applicant(&self, acting_for_enterprise: bool) -> Result<(), CombineError> {
+        match (self.service_object, acting_for_enterprise) {
+            (ServiceObject::Enterprise, false) => Err(CombineError::NeedsEnterprise),
+            (ServiceObject::Person, true) => Err(CombineError::NeedsPerson),
+            _ => Ok(()),
+        }
+    }
+
     /// The materials this application needs given its answers, with where each comes from. A
     /// material is needed when any item asks for it always or in a situation that holds (for a
     /// pledged item, the pledge document instead of what the pledge replaces); the library

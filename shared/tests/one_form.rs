@@ -319,3 +319,15 @@ fn an_identity_number_born_after_today_is_refused() {
     let before_birth = NaiveDate::from_ymd_opt(1949, 12, 30).expect("date");
     assert_eq!(form.validate(&answers, before_birth)[0].code, "future_birth_date");
 }
+
+#[test]
+fn the_applicant_must_be_the_kind_the_items_are_for() {
+    let enterprise_form = compile(&bundle(), &held(&[])).expect("combinable");
+    assert_eq!(enterprise_form.check_applicant(true), Ok(()));
+    assert_eq!(enterprise_form.check_applicant(false), Err(CombineError::NeedsEnterprise));
+    let person_form =
+        compile(&[item("GR-1", ServiceObject::Person, Vec::new(), Vec::new())], &held(&[])).expect("one item");
+    assert_eq!(person_form.check_applicant(false), Ok(()));
+    let err = person_form.check_applicant(true).expect_err("acting for a business");
+    assert_eq!(err.code(), "needs_person");
+}

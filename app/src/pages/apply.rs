@@ -73,7 +73,16 @@ fn ApplyLoader() -> impl IntoView {
     });
     move || match start.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Err(e)) => view! { <ProblemView error=e retry=move || start.refetch() /> }.into_any(),
+        Some(Err(e)) => {
+            // Items for the other kind of applicant: the account page switches who one acts for.
+            let switch = matches!(&e, ApiError::Problem(p)
+                if p.errors.iter().any(|f| f.code == "needs_enterprise" || f.code == "needs_person"));
+            view! {
+                <ProblemView error=e retry=move || start.refetch() />
+                {switch.then(|| view! { <a class="button button--primary" href="/account">{move || i18n.t(Key::AccountTitle)}</a> })}
+            }
+            .into_any()
+        }
         Some(Ok((_, None))) => view! {
             <div class="notice">
                 <p>{move || i18n.t(Key::NoItemsChosen)}</p>

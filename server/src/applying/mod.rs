@@ -242,6 +242,7 @@ impl App {
         let usable = self.usable_licenses(ctx).await?;
         let held: BTreeSet<String> = usable.keys().cloned().collect();
         let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
+        form.check_applicant(ctx.uscc.is_some()).map_err(|e| combine_error(&e))?;
         Ok((form, usable))
     }
 

@@ -119,6 +119,13 @@ both! {
         assert_eq!(expect_problem(unknown, 422, "validation_failed").await.errors[0].code, "item_not_published");
         let bad = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["../x"]}))).await;
         assert_eq!(expect_problem(bad, 422, "validation_failed").await.errors[0].field, "items[0]");
+        let personal = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["DG-GR-0011"]}))).await;
+        assert_eq!(expect_problem(personal, 422, "validation_failed").await.errors[0].code, "needs_person");
+        let citizen = app.sign_in_demo("王强").await;
+        let business = call(app, Method::POST, "/api/v1/applications/form", &citizen, Some(&json!({"items": BUNDLE}))).await;
+        assert_eq!(expect_problem(business, 422, "validation_failed").await.errors[0].code, "needs_enterprise");
+        let submitted = submit(app, &citizen, None, &json!({"items": BUNDLE, "answers": {}})).await;
+        assert_eq!(expect_problem(submitted, 422, "validation_failed").await.errors[0].code, "needs_enterprise");
         let none = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": []}))).await;
         assert_eq!(expect_problem(none, 422, "validation_failed").await.errors[0].code, "no_items");
     }
