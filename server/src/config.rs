@@ -45,6 +45,10 @@ pub struct Config {
     #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// Files one person may upload in 24 hours; more are refused (429) so that no one fills the disk.
+    #[arg(long, env = "YIWANG_MAX_UPLOADS_PER_DAY", default_value_t = 500)]
+    pub max_uploads_per_day: u32,
+
     /// The address applicants reach the site at, for links printed on receipts (QR codes).
     #[arg(long, env = "YIWANG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
@@ -84,6 +88,7 @@ impl Config {
             pii_key: None,
             login_attempts_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
+            max_uploads_per_day: 500,
             public_url: "http://127.0.0.1:8080".to_owned(),
             receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
             receipt_font_index: 2,

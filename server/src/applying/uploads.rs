@@ -44,6 +44,16 @@ fn too_large(limit: u64) -> ApiError {
 impl App {
     /// 上传 — receives one file for the signed-in person.
     pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApiError> {
+        let today = self.store.count_uploads_since(&s.row.person_id, self.clock.unix() - 24 * 60 * 60).await?;
+        if today >= i64::from(self.config.max_uploads_per_day) {
+            return Err(ApiError::with_message(
+                ProblemCode::RateLimited,
+                Bilingual::new(
+                    "24小时内上传的文件过多，请明天再试",
+                    "Too many files uploaded in 24 hours: please try again tomorrow",
+                ),
+            ));
+        }
         let limit = self.config.max_upload_bytes;
         let tmp_dir = files_dir(&self.config.data_dir).join("tmp");
         tokio::fs::create_dir_all(&tmp_dir).await.map_err(anyhow::Error::from)?;

@@ -253,6 +253,15 @@ impl Store {
             .await
     }
 
+    /// How many files a person uploaded since `since` (unix seconds).
+    pub async fn count_uploads_since(&self, owner_id: &str, since: i64) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner_id = $1 AND created_at >= $2")
+            .bind(owner_id)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+    }
+
     /// A person's uploads, newest first (at most `limit`).
     pub async fn uploads_of(&self, owner_id: &str, limit: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
         sqlx::query_as(

@@ -504,3 +504,19 @@ both! {
         limited.finish().await;
     }
 }
+
+both! {
+    async fn uploads_per_person_per_day_are_limited(app) {
+        let limited = TestApp::spawn_with(app.db, |c| c.max_uploads_per_day = 2).await;
+        let citizen = limited.sign_in_demo("王强").await;
+        upload_png(&limited, &citizen).await;
+        upload_png(&limited, &citizen).await;
+        expect_problem(upload(&limited, &citizen, "third.png", PNG.to_vec()).await, 429, "rate_limited").await;
+        let other = limited.sign_in_demo("张三").await;
+        upload_png(&limited, &other).await;
+        limited.state.clock.advance(chrono::Duration::hours(25));
+        let citizen = limited.sign_in_demo("王强").await;
+        upload_png(&limited, &citizen).await;
+        limited.finish().await;
+    }
+}
