@@ -19,6 +19,20 @@ use crate::{Bilingual, FieldError, ResidentId, Uscc};
 pub const MAX_ITEMS_PER_APPLICATION: usize = 10;
 /// The most files one material may carry.
 pub const MAX_FILES_PER_MATERIAL: usize = 10;
+/// The kinds of file a material may be, as their content shows them (not their names), with
+/// the file name endings that go with each.
+pub const UPLOAD_MEDIA_TYPES: [(&str, &[&str]); 3] =
+    [("application/pdf", &["pdf"]), ("image/jpeg", &["jpg", "jpeg"]), ("image/png", &["png"])];
+
+/// The `accept` list of a file picker for materials.
+pub fn upload_accept() -> String {
+    UPLOAD_MEDIA_TYPES
+        .iter()
+        .flat_map(|(mime, endings)| endings.iter().map(|e| format!(".{e}")).chain([(*mime).to_owned()]))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The longest one-line answer, in characters.
 pub const MAX_STRING_CHARS: usize = 200;
 /// The longest multi-line answer, in characters.

@@ -331,3 +331,8 @@ fn the_applicant_must_be_the_kind_the_items_are_for() {
     let err = person_form.check_applicant(true).expect_err("acting for a business");
     assert_eq!(err.code(), "needs_person");
 }
+
+#[test]
+fn the_file_picker_accepts_what_the_server_accepts() {
+    assert_eq!(shared::application::upload_accept(), ".pdf,application/pdf,.jpg,.jpeg,image/jpeg,.png,image/png");
+}

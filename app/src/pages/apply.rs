@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 use shared::application::{
     Draft, FormAnswers, FormResponse, MaterialSource, MergedField, NeededMaterial, SubmitRequest, UploadReceipt,
+    upload_accept,
 };
 use shared::catalogue::{FieldType, ItemCode};
 use shared::{Bilingual, FieldError};
@@ -555,7 +556,7 @@ fn MaterialRow(
             view! {
                 <label class="upload" for=id.clone()>
                     <span>{move || i18n.t(Key::UploadFiles)}</span>
-                    <input type="file" id=id.clone() multiple accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                    <input type="file" id=id.clone() multiple accept=upload_accept()
                         on:change=on_change />
                 </label>
                 <ul class="file-list">

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use futures_util::StreamExt as _;
 use sha2::{Digest as _, Sha256};
-use shared::application::{UploadReceipt, safe_file_name};
+use shared::application::{UPLOAD_MEDIA_TYPES, UploadReceipt, safe_file_name};
 use shared::{Bilingual, ProblemCode};
 use tokio::io::AsyncWriteExt as _;
 
@@ -16,9 +16,6 @@ use crate::error::ApiError;
 use crate::pii::hex;
 use crate::state::App;
 use crate::store::applications::UploadRow;
-
-/// The media types a material may be, as their content shows them.
-pub const ALLOWED_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 /// Uploads listed at most by [`App::my_uploads`].
 const MY_UPLOADS_LIMIT: i64 = 200;
@@ -121,7 +118,7 @@ impl App {
         }
         let media_type = infer::get(&head)
             .map(|t| t.mime_type())
-            .and_then(|m| ALLOWED_MEDIA_TYPES.iter().copied().find(|allowed| *allowed == m))
+            .and_then(|m| UPLOAD_MEDIA_TYPES.iter().map(|(allowed, _)| *allowed).find(|allowed| *allowed == m))
             .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
         file.sync_all().await.map_err(anyhow::Error::from)?;
         Ok((hex(&hasher.finalize()), size, media_type))
