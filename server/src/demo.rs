@@ -119,6 +119,8 @@ pub struct DemoCatalogue {
     pub items: Vec<ServiceItem>,
     /// 一件事 — the one-form bundles.
     pub bundles: Vec<Bundle>,
+    /// 电子证照类型 — the kinds of certificate the library holds.
+    pub license_types: Vec<ELicenseType>,
 }
 
 /// English for the fee texts the data file states only in Chinese.
@@ -307,7 +309,9 @@ impl DemoCatalogue {
                 });
             }
         }
-        Ok(Self { departments, themes, items, bundles })
+        let mut license_types: Vec<_> = licenses.into_values().collect();
+        license_types.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(Self { departments, themes, items, bundles, license_types })
     }
 
     /// Writes the catalogue into the store. Items that already have a published version are
@@ -325,6 +329,9 @@ impl DemoCatalogue {
                 store.publish_item(item).await?;
                 published += 1;
             }
+        }
+        for license_type in &self.license_types {
+            store.upsert_license_type(license_type).await?;
         }
         for (position, bundle) in self.bundles.iter().enumerate() {
             store.upsert_bundle(bundle, position as i64).await?;

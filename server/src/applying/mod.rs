@@ -97,21 +97,10 @@ fn combine_error(e: &CombineError) -> ApiError {
     ApiError::fields(vec![e.field_error()])
 }
 
-fn license_type_name(key: &str) -> Bilingual {
-    match key {
-        "resident_id_card" => Bilingual::new("居民身份证", "Resident identity card"),
-        "household_register" => Bilingual::new("居民户口簿", "Household register"),
-        "marriage_certificate" => Bilingual::new("结婚证", "Marriage certificate"),
-        "business_license" => Bilingual::new("营业执照", "Business licence"),
-        "property_certificate" => Bilingual::new("不动产权证书", "Real estate title certificate"),
-        "residence_permit" => Bilingual::new("居住证", "Residence permit"),
-        "birth_certificate" => Bilingual::new("出生医学证明", "Medical birth certificate"),
-        "vehicle_license" => Bilingual::new("机动车行驶证", "Motor vehicle licence"),
-        "driver_qualification" => {
-            Bilingual::new("道路运输从业人员从业资格证", "Road transport qualification certificate")
-        }
-        other => Bilingual::new(other, other),
-    }
+/// A kind of certificate with its name; a key the catalogue does not name is shown as it is.
+fn license_type(names: &BTreeMap<String, Bilingual>, key: String) -> ELicenseType {
+    let name = names.get(&key).cloned().unwrap_or_else(|| Bilingual::new(key.clone(), key.clone()));
+    ELicenseType { key, name }
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -528,6 +517,7 @@ impl App {
     pub async fn my_licenses(&self, s: &Session) -> Result<Vec<License>, ApiError> {
         let key = self.own_holder_key(s).await?;
         let today = self.clock.today();
+        let names = self.store.license_types().await?;
         Ok(self
             .store
             .licenses_of(&key)
@@ -536,7 +526,7 @@ impl App {
             .map(|row| License {
                 status: status_of(&row, today),
                 id: row.id,
-                license_type: ELicenseType { name: license_type_name(&row.license_type), key: row.license_type },
+                license_type: license_type(&names, row.license_type),
                 number: mask_number(&row.number),
                 issuer: row.issuer,
                 valid_from: parse_date(&row.valid_from).unwrap_or_default(),
@@ -549,6 +539,7 @@ impl App {
     pub async fn license_access(&self, s: &Session) -> Result<Vec<LicenseAccess>, ApiError> {
         let key = self.own_holder_key(s).await?;
         let rows = self.store.license_access_of(&key, ACCESS_LOG_LIMIT).await?;
+        let names = self.store.license_types().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let acting_for = match &row.acting_uscc {
@@ -557,7 +548,7 @@ impl App {
             };
             out.push(LicenseAccess {
                 at: time(row.at),
-                license_type: ELicenseType { name: license_type_name(&row.license_type), key: row.license_type },
+                license_type: license_type(&names, row.license_type),
                 accessor: row.actor_name,
                 acting_for,
                 at_window: row.on_behalf_of.is_some(),

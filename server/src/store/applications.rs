@@ -190,6 +190,27 @@ impl Store {
         Ok(())
     }
 
+    /// Adds or renames a kind of certificate.
+    pub async fn upsert_license_type(&self, t: &shared::catalogue::ELicenseType) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO license_types (key, name_zh, name_en) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
+        )
+        .bind(&t.key)
+        .bind(&t.name.zh)
+        .bind(&t.name.en)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every kind of certificate, by key.
+    pub async fn license_types(&self) -> Result<std::collections::BTreeMap<String, shared::Bilingual>, sqlx::Error> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT key, name_zh, name_en FROM license_types").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(key, zh, en)| (key, shared::Bilingual::new(zh, en))).collect())
+    }
+
     /// Every license of these holders, in a stable order.
     pub async fn licenses_of(&self, holder_key: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
         sqlx::query_as(

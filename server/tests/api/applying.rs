@@ -185,6 +185,7 @@ both! {
         let licenses: Vec<License> = call(app, Method::GET, "/api/v1/licenses", &citizen, None).await.json().await.expect("licenses");
         let card = licenses.iter().find(|l| l.license_type.key == "resident_id_card").expect("an ID card");
         assert!(card.number.contains('*'), "shown masked");
+        assert_eq!((card.license_type.name.zh.as_str(), card.license_type.name.en.as_str()), ("居民身份证", "resident identity card"));
     }
 }
 
