@@ -49,7 +49,7 @@ test('a citizen applies for one item with the ID card from the library and one u
 
   const form = page.locator('.material').filter({ hasText: '就业创业证申领表' });
   await form.locator('input[type=file]').setInputFiles(PHOTO);
-  await expect(form.getByText(PHOTO.name)).toBeVisible();
+  await expect(form.getByRole('listitem').filter({ hasText: PHOTO.name }).getByRole('button', { name: '移除' })).toBeVisible();
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
@@ -120,7 +120,8 @@ test('an enterprise agent files one form for the company-setup bundle and downlo
   for (let i = 0; i < count; i++) {
     await uploads.nth(i).setInputFiles(PHOTO);
   }
-  await expect(page.locator('.file-list li').filter({ hasText: PHOTO.name })).toHaveCount(count);
+  // A file is listed with its remove button once it is up.
+  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
@@ -162,7 +163,7 @@ test('a draft saved on one device is continued on another', async ({ page, brows
   // Someone new has no licence in the library: the ID card is asked for as an upload.
   const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
   await idCard.locator('input[type=file]').setInputFiles(PHOTO);
-  await expect(idCard.getByText(PHOTO.name)).toBeVisible();
+  await expect(idCard.getByRole('button', { name: '移除' })).toBeVisible();
   await page.getByRole('button', { name: '保存草稿' }).click();
   await expect(page.getByRole('status').filter({ hasText: '草稿已保存' })).toBeVisible();
 

@@ -298,8 +298,11 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
 
             {move || draft_notice.get().then(|| view! { <div class="notice notice--good" role="status"><p>{i18n.t(Key::DraftSaved)}</p></div> })}
             <div class="actions">
-                <button type="button" class="button button--secondary" on:click=save_draft>{move || i18n.t(Key::SaveDraft)}</button>
-                <button type="submit" class="button button--primary" disabled=move || state.pending.get()>
+                // Nothing is saved or sent while a file is still on its way up.
+                <button type="button" class="button button--secondary" on:click=save_draft
+                    disabled=move || !in_flight.with(Vec::is_empty)>{move || i18n.t(Key::SaveDraft)}</button>
+                <button type="submit" class="button button--primary"
+                    disabled=move || state.pending.get() || !in_flight.with(Vec::is_empty)>
                     {move || i18n.t(if state.pending.get() { Key::Submitting } else { Key::SubmitApplication })}
                 </button>
             </div>
@@ -563,10 +566,13 @@ fn MaterialRow(
                     {move || uploaded().into_iter().map(|upload_id| {
                         let name = files.with(|f| f.get(&upload_id).map(|r| r.file_name.clone())).unwrap_or_else(|| upload_id.chars().take(8).collect());
                         let (key, upload_id2) = (key_for_remove.clone(), upload_id.clone());
+                        let label = name.clone();
                         view! {
                             <li>
                                 <span>"📄 "{name}</span>
-                                <button type="button" class="button button--plain" on:click=move |_| answers.update(|a| {
+                                <button type="button" class="button button--plain"
+                                    aria-label=move || format!("{} {}", i18n.t(Key::RemoveFile), label)
+                                    on:click=move |_| answers.update(|a| {
                                     if let Some(list) = a.materials.get_mut(&key) { list.retain(|x| x != &upload_id2); if list.is_empty() { a.materials.remove(&key); } }
                                 })>{move || i18n.t(Key::RemoveFile)}</button>
                             </li>
