@@ -49,9 +49,10 @@ pub struct Config {
     #[arg(long, env = "YIWANG_MAX_UPLOADS_PER_DAY", default_value_t = 500)]
     pub max_uploads_per_day: u32,
 
-    /// The address applicants reach the site at, for links printed on receipts (QR codes).
-    #[arg(long, env = "YIWANG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-    pub public_url: String,
+    /// The address applicants reach the site at, for links printed on receipts (QR codes);
+    /// `http://` and the bind address when not set.
+    #[arg(long, env = "YIWANG_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// The CJK font PDF receipts are set in (a TrueType/OpenType file or collection).
     #[arg(long, env = "YIWANG_RECEIPT_FONT", default_value = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]
@@ -76,6 +77,11 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// The address printed on receipts: `--public-url`, else the bind address.
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
     /// The defaults, as a fresh machine runs them; tests start from this.
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
         Self {
@@ -89,7 +95,7 @@ impl Config {
             login_attempts_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
             max_uploads_per_day: 500,
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url: None,
             receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
             receipt_font_index: 2,
             log_format: LogFormat::Text,

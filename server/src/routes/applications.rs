@@ -118,7 +118,7 @@ async fn receipt_pdf(
 ) -> Result<Response, ApiError> {
     let receipt = app.receipt(&s, &no).await?;
     let config = &app.config;
-    let (url, font, index) = (config.public_url.clone(), config.receipt_font.clone(), config.receipt_font_index);
+    let (url, font, index) = (config.public_url(), config.receipt_font.clone(), config.receipt_font_index);
     let pdf = tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render(&receipt, &url, &font, index))
         .await
         .map_err(anyhow::Error::from)??;

@@ -486,7 +486,7 @@ both! {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("NotoSansCJK"), "the CJK font is embedded");
         assert!(bytes.len() < 400_000, "the font is subset: {} bytes", bytes.len());
-        let url = server::applying::receipt_pdf::progress_url(&app.state.config.public_url, &receipt.cases[0].case_no);
+        let url = server::applying::receipt_pdf::progress_url(&app.state.config.public_url(), &receipt.cases[0].case_no);
         assert!(url.ends_with(&format!("/progress?case={}", receipt.cases[0].case_no)));
 
         let other = app.sign_in_demo("张三").await;
