@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Problem;
 use shared::account::{
-    ActingRequest, AgentEntry, GrantAgentRequest, Identity, LoginRequest, RegisterRequest, RepresentRequest, TotpCode,
-    TotpEnrolment,
+    ActingRequest, AgentEntry, EnrolmentToken, GrantAgentRequest, Identity, LoginRequest, RegisterRequest,
+    RepresentRequest, SecurityEvent, StaffEntry, TotpCode, TotpEnrolRequest, TotpEnrolment,
 };
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::{
@@ -110,9 +110,25 @@ pub async fn represent(id_number: Option<String>) -> Result<Identity, ApiError> 
     send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number })).await
 }
 
-/// `POST /auth/totp/enrol`
-pub async fn enrol_totp() -> Result<TotpEnrolment, ApiError> {
-    send::<(), _>("POST", &format!("{BASE}/auth/totp/enrol"), None).await
+/// `POST /auth/totp/enrol`: with a current code to replace the authenticator, or with an
+/// enrolment token to bind a first one.
+pub async fn enrol_totp(req: TotpEnrolRequest) -> Result<TotpEnrolment, ApiError> {
+    send("POST", &format!("{BASE}/auth/totp/enrol"), Some(&req)).await
+}
+
+/// `GET /auth/security-events`
+pub async fn security_events() -> Result<Vec<SecurityEvent>, ApiError> {
+    get(&format!("{BASE}/auth/security-events")).await
+}
+
+/// `GET /staff` (security administrators)
+pub async fn staff_list() -> Result<Vec<StaffEntry>, ApiError> {
+    get(&format!("{BASE}/staff")).await
+}
+
+/// `POST /staff/{person_id}/enrolment-token` (security administrators)
+pub async fn issue_enrolment_token(person_id: &str) -> Result<EnrolmentToken, ApiError> {
+    send::<(), _>("POST", &format!("{BASE}/staff/{}/enrolment-token", encode_segment(person_id)), None).await
 }
 
 /// `POST /auth/totp/verify`

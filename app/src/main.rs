@@ -26,6 +26,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::progress::ProgressPage;
 use crate::pages::receipt::ReceiptPage;
 use crate::pages::register::RegisterPage;
+use crate::pages::staff::StaffPage;
 
 /// The app: header, the routed page, footer.
 #[component]
@@ -49,6 +50,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/applications/:no") view=ReceiptPage />
                     <Route path=path!("/progress") view=ProgressPage />
                     <Route path=path!("/licenses") view=LicensesPage />
+                    <Route path=path!("/staff") view=StaffPage />
                 </Routes>
             </main>
             <Footer />

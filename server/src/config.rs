@@ -45,9 +45,33 @@ pub struct Config {
     #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
-    /// Files one person may upload in 24 hours; more are refused (429) so that no one fills the disk.
+    /// Seconds a request may take, body included, before it is answered 408 and its work
+    /// dropped (a body that stalls leaves nothing behind).
+    #[arg(long, env = "YIWANG_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Seconds a connection may take to send a request's headers before it is closed.
+    #[arg(long, env = "YIWANG_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Connections one client address may hold open at once; more are closed at once.
+    #[arg(long, env = "YIWANG_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    pub max_connections_per_address: usize,
+
+    /// Files one person may upload in a day (Asia/Shanghai); more are refused (429) so that no
+    /// one fills the disk.
     #[arg(long, env = "YIWANG_MAX_UPLOADS_PER_DAY", default_value_t = 500)]
     pub max_uploads_per_day: u32,
+
+    /// Bytes one person may keep stored in uploads (1 GiB by default: a hundred full-size scans
+    /// for each of several applications); an upload past it is refused (413).
+    #[arg(long, env = "YIWANG_MAX_STORED_BYTES_PER_PERSON", default_value_t = 1024 * 1024 * 1024)]
+    pub max_stored_bytes_per_person: u64,
+
+    /// Days after which an upload that no application holds is deleted, and a draft not saved
+    /// since then with it.
+    #[arg(long, env = "YIWANG_UNATTACHED_UPLOAD_DAYS", default_value_t = 30)]
+    pub unattached_upload_days: u32,
 
     /// The address applicants reach the site at, for links printed on receipts (QR codes);
     /// `http://` and the bind address when not set.
@@ -95,6 +119,11 @@ impl Config {
             login_attempts_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
             max_uploads_per_day: 500,
+            request_timeout_secs: 30,
+            header_timeout_secs: 10,
+            max_connections_per_address: 256,
+            max_stored_bytes_per_person: 1024 * 1024 * 1024,
+            unattached_upload_days: 30,
             public_url: None,
             receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
             receipt_font_index: 2,

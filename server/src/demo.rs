@@ -373,8 +373,8 @@ pub struct DemoAccount {
     pub name: &'static str,
     /// The identity number to sign in with (demo data, not a real person's).
     pub id_number: String,
-    /// For staff: department code, roles, and the authenticator secret (base32).
-    pub staff: Option<(&'static str, &'static [shared::account::Role], &'static str)>,
+    /// For staff: department code, roles, and the authenticator secret (base32) if one is bound.
+    pub staff: Option<(&'static str, &'static [shared::account::Role], Option<&'static str>)>,
 }
 
 /// A demo enterprise and its legal representative's identity number.
@@ -402,7 +402,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         role,
         name,
         id_number: id,
-        staff: Some((dept, roles, secret)),
+        staff: Some((dept, roles, Some(secret))),
     };
     vec![
         citizen("citizen 市民; legal representative of 东莞市莞城张记餐馆", "张三", "441900196805221310"),
@@ -465,6 +465,20 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             &[CatalogueAdmin],
             "YIWANGDEMOCATALOGUEADMINAAAAAAAA",
         ),
+        staff(
+            "security admin 安全管理员",
+            "林峰",
+            composed((1984, 7, 21), 611),
+            "DG-GSDA",
+            &[SecurityAdmin],
+            "YIWANGDEMOSECURITYADMINAAAAAAAAA",
+        ),
+        DemoAccount {
+            role: "undertaker 承办, no authenticator yet (needs an enrolment token)",
+            name: "赵磊",
+            id_number: composed((1992, 5, 6), 715),
+            staff: Some(("DG-SAMR", &[Undertaker], None)),
+        },
     ]
 }
 
@@ -516,7 +530,8 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
         };
         if let Some((department, roles, secret)) = account.staff {
             let roles = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-            app.store.upsert_staff(&person_id, department, &roles, Some(&app.pii.seal_text(secret))).await?;
+            let sealed = secret.map(|s| app.pii.seal_text(s));
+            app.store.upsert_staff(&person_id, department, &roles, sealed.as_deref()).await?;
         }
         ids.insert(account.id_number.clone(), person_id);
     }

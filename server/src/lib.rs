@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod middleware;
 pub mod pii;
 pub mod routes;
 pub mod site;
@@ -34,9 +35,6 @@ use crate::error::problem_response;
 use crate::state::AppState;
 use crate::store::Store;
 
-/// A request that takes longer than this is answered 408 and its work dropped.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// A configured server, ready to serve.
 pub struct Server {
     /// The shared state, for tests that look behind the API.
@@ -51,6 +49,10 @@ pub struct Server {
 /// router.
 pub async fn build(config: Config) -> anyhow::Result<Server> {
     let store = Store::open(&config).await?;
+    let swept = applying::uploads::sweep_temporary_files(&config.data_dir)?;
+    if swept > 0 {
+        tracing::info!(files = swept, "removed the temporary files of interrupted uploads");
+    }
     let pii = pii::PiiKeys::load(config.pii_key.as_deref(), &config.data_dir)?;
     if config.demo {
         let demo = demo::DemoCatalogue::load()?;
@@ -68,25 +70,34 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
 }
 
 fn app_router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = HeaderName::from_static(middleware::REQUEST_ID);
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let site = ServiceBuilder::new().layer(site::cache_control()).service(site::service(&state.config.site_dir));
-    let mut router = routes::router().with_state(state).fallback_service(site);
+    // Innermost first: limits answered before a body is read, the timeout around the handler
+    // (and the reading of its body), panics caught, and every error made a problem document.
+    let mut router = routes::router().with_state(state.clone()).fallback_service(site).layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(middleware::problem_for_every_error))
+            .layer(CatchPanicLayer::custom(|_| problem_response(&Problem::new(ProblemCode::Internal))))
+            .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+            .layer(axum::middleware::from_fn_with_state(state, middleware::request_limits))
+            .layer(CompressionLayer::new()),
+    );
+    // Around all of that, so that every answer carries them, the problems above included.
     for layer in site::security_headers() {
         router = router.layer(layer);
     }
     router.layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(middleware::own_request_id))
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let matched = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
-                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let id = req.headers().get(middleware::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(),
                                     matched_path = matched.as_deref().unwrap_or(""), request_id = %id)
             }))
-            .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(CatchPanicLayer::custom(|_| problem_response(&Problem::new(ProblemCode::Internal))))
-            .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-            .layer(CompressionLayer::new()),
+            .layer(PropagateRequestIdLayer::new(request_id)),
     )
 }
 
@@ -97,9 +108,26 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let service = server.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    let housekeeping = tokio::spawn(housekeeping(server.state.clone()));
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    housekeeping.abort();
     server.state.store.close().await;
-    Ok(())
+    Ok(served?)
+}
+
+/// How often periodic work runs.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Periodic work of this node: expiring uploads no application holds. Running it on several
+/// nodes at once is harmless (each deletion is one transaction and deleting twice finds nothing).
+async fn housekeeping(state: AppState) {
+    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(e) = state.expire_unattached_uploads().await {
+            tracing::warn!(error = ?e, "expiring unattached uploads failed; retrying in an hour");
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -37,9 +37,21 @@ fn banner(url: &str, accounts: &[server::demo::DemoAccount], now: i64) {
         println!("\n  Demo accounts (password {}):", server::demo::DEMO_PASSWORD);
         for a in accounts {
             println!("    {:<20} {}  {}", a.id_number, a.name, a.role);
-            if let Some((department, _, secret)) = a.staff {
-                let code = server::auth::totp::code_at(secret, now).unwrap_or_default();
-                println!("    {:<20} department {department}, authenticator secret {secret} (code now: {code})", "");
+            match a.staff {
+                Some((department, _, Some(secret))) => {
+                    let code = server::auth::totp::code_at(secret, now).unwrap_or_default();
+                    println!(
+                        "    {:<20} department {department}, authenticator secret {secret} (code now: {code})",
+                        ""
+                    );
+                }
+                Some((department, _, None)) => {
+                    println!(
+                        "    {:<20} department {department}, no authenticator: a security admin issues a token",
+                        ""
+                    );
+                }
+                None => {}
             }
         }
     }

@@ -24,8 +24,7 @@ pub fn service(
     tower::service_fn(move |req: Request| {
         let files = files.clone();
         async move {
-            let path = req.uri().path();
-            if path == "/api" || path.starts_with("/api/") {
+            if crate::middleware::is_api_path(req.uri().path()) {
                 return Ok(api_not_found());
             }
             let response = files.oneshot(req).await?;

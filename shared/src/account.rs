@@ -33,12 +33,22 @@ pub enum Role {
     Supervisor,
     /// 事项管理 — publishes versions of the department's service items.
     CatalogueAdmin,
+    /// 安全管理员 — issues the one-time enrolment tokens with which staff bind an authenticator
+    /// (等保: the security administrator is a duty apart from the others).
+    SecurityAdmin,
 }
 
 impl Role {
     /// Every role, in the order of the workflow.
-    pub const ALL: [Role; 6] =
-        [Role::WindowClerk, Role::Undertaker, Role::Reviewer, Role::Approver, Role::Supervisor, Role::CatalogueAdmin];
+    pub const ALL: [Role; 7] = [
+        Role::WindowClerk,
+        Role::Undertaker,
+        Role::Reviewer,
+        Role::Approver,
+        Role::Supervisor,
+        Role::CatalogueAdmin,
+        Role::SecurityAdmin,
+    ];
 
     /// The storage and wire name.
     pub fn as_str(self) -> &'static str {
@@ -49,6 +59,7 @@ impl Role {
             Self::Approver => "approver",
             Self::Supervisor => "supervisor",
             Self::CatalogueAdmin => "catalogue_admin",
+            Self::SecurityAdmin => "security_admin",
         }
     }
 
@@ -66,6 +77,7 @@ impl Role {
             Self::Approver => Bilingual::new("批准", "Approver"),
             Self::Supervisor => Bilingual::new("效能监察", "Supervisor"),
             Self::CatalogueAdmin => Bilingual::new("事项管理", "Catalogue administrator"),
+            Self::SecurityAdmin => Bilingual::new("安全管理员", "Security administrator"),
         }
     }
 
@@ -361,6 +373,111 @@ pub struct AgentEntry {
 pub struct TotpCode {
     /// 动态验证码
     pub code: String,
+}
+
+/// `POST /api/v1/auth/totp/enrol`: what proves the right to bind an authenticator. Replacing an
+/// enrolled one takes a current code from it; a first enrolment (or one after a reset) takes the
+/// one-time enrolment token a security administrator issued. A password alone never does.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolRequest {
+    /// 当前动态验证码 — a code from the authenticator now enrolled, to replace it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_code: Option<String>,
+    /// 绑定码 — the one-time enrolment token, for a first enrolment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_token: Option<String>,
+}
+
+/// 绑定码 — a one-time enrolment token, shown once to the security administrator who issued it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentToken {
+    /// The token; only its hash is stored.
+    pub token: String,
+    /// Until when it can be used (RFC 3339).
+    pub expires_at: String,
+    /// Whether issuing it removed an enrolled authenticator (a lost or replaced phone).
+    pub authenticator_reset: bool,
+}
+
+/// 工作人员 — a staff member as the security administrator sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffEntry {
+    /// The account id.
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// 身份证号码, masked.
+    pub id_number_masked: String,
+    /// The department's code.
+    pub department_code: String,
+    /// The roles held.
+    pub roles: Vec<Role>,
+    /// Whether an authenticator is bound.
+    pub totp_enrolled: bool,
+}
+
+/// 安全事件 — a change to how one signs in, shown to the person it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityEvent {
+    /// What happened.
+    pub kind: SecurityEventKind,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The kinds of [`SecurityEvent`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEventKind {
+    /// An authenticator was bound for the first time.
+    TotpEnrolled,
+    /// The authenticator was replaced by another.
+    TotpReplaced,
+    /// A security administrator removed the authenticator and issued an enrolment token.
+    TotpReset,
+    /// A security administrator issued an enrolment token.
+    EnrolmentTokenIssued,
+}
+
+impl SecurityEventKind {
+    /// Every kind.
+    pub const ALL: [SecurityEventKind; 4] =
+        [Self::TotpEnrolled, Self::TotpReplaced, Self::TotpReset, Self::EnrolmentTokenIssued];
+
+    /// The audit trail's name of the act.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TotpEnrolled => "totp_enrolled",
+            Self::TotpReplaced => "totp_replaced",
+            Self::TotpReset => "totp_reset",
+            Self::EnrolmentTokenIssued => "enrolment_token_issued",
+        }
+    }
+
+    /// Parses an audit trail name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What to tell the person.
+    pub fn describe(self) -> Bilingual {
+        match self {
+            Self::TotpEnrolled => Bilingual::new("已绑定身份验证器", "An authenticator was bound to your account"),
+            Self::TotpReplaced => Bilingual::new("身份验证器已更换", "Your authenticator was replaced"),
+            Self::TotpReset => Bilingual::new(
+                "安全管理员解除了身份验证器的绑定",
+                "A security administrator removed your authenticator",
+            ),
+            Self::EnrolmentTokenIssued => {
+                Bilingual::new("安全管理员为您签发了绑定码", "A security administrator issued you an enrolment token")
+            }
+        }
+    }
 }
 
 /// What enrolling an authenticator returns: the secret to type in, or the URL to scan.

@@ -60,6 +60,14 @@ pub enum ProblemCode {
     InvalidIdempotencyKey,
     /// The file's content is not a PDF, JPEG or PNG.
     UnsupportedFileType,
+    /// The request could not be read (a malformed body or header).
+    BadRequest,
+    /// The request was not finished in time.
+    RequestTimeout,
+    /// The address is longer than the server reads.
+    UriTooLong,
+    /// The request's headers are larger than the server reads.
+    HeadersTooLarge,
     /// The database cannot be reached.
     ServiceUnavailable,
     /// Something failed on the server; the log has the cause.
@@ -87,6 +95,10 @@ impl ProblemCode {
             Self::IdempotencyKeyReused => 422,
             Self::InvalidIdempotencyKey => 400,
             Self::UnsupportedFileType => 415,
+            Self::BadRequest => 400,
+            Self::RequestTimeout => 408,
+            Self::UriTooLong => 414,
+            Self::HeadersTooLarge => 431,
             Self::ServiceUnavailable => 503,
             Self::Internal => 500,
         }
@@ -120,6 +132,10 @@ impl ProblemCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::InvalidIdempotencyKey => "invalid_idempotency_key",
             Self::UnsupportedFileType => "unsupported_file_type",
+            Self::BadRequest => "bad_request",
+            Self::RequestTimeout => "request_timeout",
+            Self::UriTooLong => "uri_too_long",
+            Self::HeadersTooLarge => "headers_too_large",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
         }
@@ -154,8 +170,8 @@ impl ProblemCode {
                 "Enter the 6-digit code from your authenticator app",
             ),
             Self::LoginLocked => Bilingual::new(
-                "登录失败次数过多，请15分钟后再试",
-                "Too many failed sign-ins: please try again in 15 minutes",
+                "登录失败次数过多，请稍后再试",
+                "Too many failed sign-ins: please wait before trying again",
             ),
             Self::RateLimited => Bilingual::new("操作过于频繁，请稍后再试", "Too many requests: please wait a moment"),
             Self::Forbidden => Bilingual::new("您没有办理此项操作的权限", "You are not allowed to do this"),
@@ -186,6 +202,15 @@ impl ProblemCode {
                 "文件类型不支持，请上传 PDF、JPG 或 PNG 文件",
                 "This kind of file is not accepted: upload a PDF, JPEG or PNG",
             ),
+            Self::BadRequest => {
+                Bilingual::new("请求无法读取，请重试", "The request could not be read: please try again")
+            }
+            Self::RequestTimeout => Bilingual::new(
+                "请求未能及时完成，请检查网络后重试",
+                "The request did not finish in time: check the connection and try again",
+            ),
+            Self::UriTooLong => Bilingual::new("地址过长", "The address is too long"),
+            Self::HeadersTooLarge => Bilingual::new("请求头过大", "The request headers are too large"),
             Self::ServiceUnavailable => Bilingual::new(
                 "服务暂时不可用，请稍后再试",
                 "The service is unavailable for a moment: please try again",

@@ -1,5 +1,6 @@
 //! 组件 — the building blocks pages are made of.
 
+pub mod authenticator;
 pub mod form;
 pub mod item_card;
 pub mod layout;

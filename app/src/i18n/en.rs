@@ -116,6 +116,24 @@ pub fn text(key: Key) -> &'static str {
         Key::EnrolSecret => "Add this secret to your authenticator app:",
         Key::VerifyButton => "Verify",
         Key::SecondFactorDone => "Authenticator verified",
+        Key::CurrentTotpCode => "Current authenticator code",
+        Key::CurrentTotpHint => "Before replacing it, type the 6 digits your current authenticator shows",
+        Key::EnrolmentToken => "Enrolment token",
+        Key::EnrolmentTokenHint => "Ask a security administrator in person; it works once, within 24 hours",
+        Key::ReplaceAuthenticator => "Replace the authenticator",
+        Key::OpenInAuthenticator => "Open in an authenticator app",
+        Key::SecurityEventsTitle => "Sign-in security changes",
+        Key::NoSecurityEvents => "None yet",
+        Key::StaffAdminLink => "Staff and authenticators",
+        Key::StaffAdminTitle => "Staff",
+        Key::StaffAdminLead => {
+            "Issue a one-time enrolment token to a staff member who has no authenticator or lost it. Issuing one to a member with an authenticator removes it."
+        }
+        Key::AuthenticatorBound => "Authenticator bound",
+        Key::AuthenticatorNotBound => "No authenticator",
+        Key::IssueEnrolmentToken => "Issue an enrolment token",
+        Key::EnrolmentTokenShownOnce => "This token is shown only once: hand it to the member in person:",
+        Key::AuthenticatorWasReset => "The member's authenticator was removed and their sessions ended.",
         Key::AgentsTitle => "Authorized agents",
         Key::AgentsLead => {
             "Agents may apply online for the enterprise; every act records both the agent and the enterprise."

@@ -3,11 +3,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::account::{EnterpriseLink, Identity, Relation, Role, TotpEnrolment};
+use shared::account::{EnterpriseLink, Identity, Relation, Role};
 use shared::{Bilingual, FieldError};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
+use crate::components::authenticator::{BindAuthenticator, SecurityEvents};
 use crate::components::form::{TextField, error_of};
 use crate::components::status::{Loading, ProblemView};
 use crate::i18n::{Key, use_i18n};
@@ -92,38 +93,17 @@ fn AccountDetails() -> impl IntoView {
     }
 }
 
-/// Department and roles, and the authenticator enrolment for staff who have none yet.
+/// Department and roles; binding the authenticator (or replacing it), and the changes to it.
 #[component]
 fn StaffPanel(me: Identity) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
     let staff = me.staff.clone().expect("shown for staff only");
     let department = staff.department.name.clone();
     let roles: Vec<Bilingual> = staff.roles.iter().map(|r| r.name()).collect();
-    let enrolment = RwSignal::new(None::<TotpEnrolment>);
-    let code = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
-    let enrol = move |_| {
-        spawn_local(async move {
-            match api::enrol_totp().await {
-                Ok(e) => enrolment.set(Some(e)),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
-    let verify = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let value = code.get_untracked();
-        spawn_local(async move {
-            match api::verify_totp(value).await {
-                Ok(identity) => auth.identity.set(Some(identity)),
-                Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
     let passed = staff.second_factor_passed;
+    let enrolled = staff.totp_enrolled;
+    let security_admin = passed && staff.roles.contains(&Role::SecurityAdmin);
+    let replacing = RwSignal::new(false);
     view! {
         <section class="card guide-section" aria-labelledby="staff">
             <h2 id="staff">{move || i18n.t(Key::StaffPost)}</h2>
@@ -134,25 +114,20 @@ fn StaffPanel(me: Identity) -> impl IntoView {
                 <dt>{move || i18n.t(Key::SecondFactorTitle)}</dt>
                 <dd>{move || if passed { i18n.t(Key::SecondFactorDone) } else { i18n.t(Key::SecondFactorLead) }}</dd>
             </dl>
-            {(!passed).then(|| view! {
-                <div class="stack">
-                    {move || match enrolment.get() {
-                        None => view! {
-                            <button type="button" class="button button--primary" on:click=enrol>{move || i18n.t(Key::EnrolButton)}</button>
-                        }.into_any(),
-                        Some(e) => view! {
-                            <p>{move || i18n.t(Key::EnrolSecret)}</p>
-                            <p><code class="secret">{e.secret.clone()}</code></p>
-                            <form class="stack" on:submit=verify>
-                                <TextField id="code" label=Key::TotpCode value=code inputmode="numeric" autocomplete="one-time-code"
-                                    error=Signal::derive(move || error_of(&errors.get(), "code")) />
-                                <button type="submit" class="button button--primary">{move || i18n.t(Key::VerifyButton)}</button>
-                            </form>
-                        }.into_any(),
-                    }}
-                    {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
-                </div>
+            {(!passed).then(|| view! { <BindAuthenticator replace=false /> })}
+            {(passed && enrolled).then(|| view! {
+                <Show when=move || replacing.get() fallback=move || view! {
+                    <p><button type="button" class="button button--secondary" on:click=move |_| replacing.set(true)>
+                        {move || i18n.t(Key::ReplaceAuthenticator)}
+                    </button></p>
+                }>
+                    <BindAuthenticator replace=true />
+                </Show>
             })}
+            {security_admin.then(|| view! {
+                <p><a class="button button--secondary" href="/staff">{move || i18n.t(Key::StaffAdminLink)}</a></p>
+            })}
+            <SecurityEvents />
         </section>
     }
 }

@@ -13,3 +13,4 @@ pub mod not_found;
 pub mod progress;
 pub mod receipt;
 pub mod register;
+pub mod staff;

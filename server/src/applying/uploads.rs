@@ -15,7 +15,7 @@ use crate::auth::service::Session;
 use crate::error::ApiError;
 use crate::pii::hex;
 use crate::state::App;
-use crate::store::applications::UploadRow;
+use crate::store::applications::{ExpiredUploads, UploadAdmission, UploadLimits, UploadRow};
 
 /// Uploads listed at most by [`App::my_uploads`].
 const MY_UPLOADS_LIMIT: i64 = 200;
@@ -38,40 +38,100 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+fn daily_limit() -> ApiError {
+    ApiError::with_message(
+        ProblemCode::RateLimited,
+        Bilingual::new("今天上传的文件过多，请明天再试", "Too many files uploaded today: please try again tomorrow"),
+    )
+}
+
+fn quota_full(quota: u64) -> ApiError {
+    let mib = quota as f64 / (1024.0 * 1024.0);
+    ApiError::with_message(
+        ProblemCode::PayloadTooLarge,
+        Bilingual::new(
+            format!("您上传的文件已达 {mib:.0} MB 的存储上限，请删除不用的草稿后再试"),
+            format!("Your uploads have reached the {mib:.0} MB storage limit: remove drafts you no longer need"),
+        ),
+    )
+}
+
+/// Removes what an interrupted upload left in the temporary folder (a crash, a kill); called at
+/// start-up, before any upload can be in flight.
+pub fn sweep_temporary_files(data_dir: &Path) -> std::io::Result<usize> {
+    let dir = files_dir(data_dir).join("tmp");
+    let mut removed = 0;
+    match std::fs::read_dir(&dir) {
+        Ok(entries) => {
+            for entry in entries {
+                std::fs::remove_file(entry?.path())?;
+                removed += 1;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    Ok(removed)
+}
+
+/// Streams a body into `file`, hashing as it goes; refuses it once it passes `limit` or when
+/// its first bytes are not an allowed kind of file.
+async fn receive(mut file: tokio::fs::File, limit: u64, body: Body) -> Result<(String, u64, &'static str), ApiError> {
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head: Vec<u8> = Vec::with_capacity(64);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::with_message(
+                ProblemCode::InvalidJson,
+                Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
+            )
+        })?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(too_large(limit));
+        }
+        if head.len() < 64 {
+            head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+    }
+    if size == 0 {
+        return Err(ApiError::with_message(
+            ProblemCode::UnsupportedFileType,
+            Bilingual::new("文件是空的", "The file is empty"),
+        ));
+    }
+    let media_type = infer::get(&head)
+        .map(|t| t.mime_type())
+        .and_then(|m| UPLOAD_MEDIA_TYPES.iter().map(|(allowed, _)| *allowed).find(|allowed| *allowed == m))
+        .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
+    file.sync_all().await.map_err(anyhow::Error::from)?;
+    Ok((hex(&hasher.finalize()), size, media_type))
+}
+
 impl App {
-    /// 上传 — receives one file for the signed-in person.
+    /// 上传 — receives one file for the signed-in person. The body goes to a temporary file
+    /// that is removed however the request ends (refused, failed, timed out or disconnected:
+    /// dropping the request drops the file); the daily count, the quota and the record are
+    /// one transaction.
     pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApiError> {
-        let today = self.store.count_uploads_since(&s.row.person_id, self.clock.unix() - 24 * 60 * 60).await?;
-        if today >= i64::from(self.config.max_uploads_per_day) {
-            return Err(ApiError::with_message(
-                ProblemCode::RateLimited,
-                Bilingual::new(
-                    "24小时内上传的文件过多，请明天再试",
-                    "Too many files uploaded in 24 hours: please try again tomorrow",
-                ),
-            ));
+        let day = self.clock.today().to_string();
+        let max_files = i64::from(self.config.max_uploads_per_day);
+        if self.store.uploads_today(&s.row.person_id, &day).await? >= max_files {
+            return Err(daily_limit());
         }
         let limit = self.config.max_upload_bytes;
         let tmp_dir = files_dir(&self.config.data_dir).join("tmp");
         tokio::fs::create_dir_all(&tmp_dir).await.map_err(anyhow::Error::from)?;
-        let tmp = tmp_dir.join(uuid::Uuid::new_v4().to_string());
-        let result = self.receive(&tmp, limit, body).await;
-        let (sha256, size, media_type) = match result {
-            Ok(done) => done,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                return Err(e);
-            }
-        };
+        let tmp = tempfile::Builder::new().prefix("upload-").tempfile_in(&tmp_dir).map_err(anyhow::Error::from)?;
+        let (file, tmp_path) = tmp.into_parts();
+        let (sha256, size, media_type) = receive(tokio::fs::File::from_std(file), limit, body).await?;
         let target = path_of(&self.config.data_dir, &sha256);
         if let Some(parent) = target.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
-        }
-        if tokio::fs::try_exists(&target).await.unwrap_or(false) {
-            // The same content is already stored: keep one copy.
-            let _ = tokio::fs::remove_file(&tmp).await;
-        } else {
-            tokio::fs::rename(&tmp, &target).await.map_err(anyhow::Error::from)?;
         }
         let row = UploadRow {
             id: uuid::Uuid::new_v4().to_string(),
@@ -81,47 +141,40 @@ impl App {
             media_type: media_type.to_owned(),
             file_name: safe_file_name(name),
         };
-        self.store.insert_upload(&row, self.clock.unix()).await?;
+        let quota = self.config.max_stored_bytes_per_person;
+        let limits = UploadLimits { max_files, max_bytes: i64::try_from(quota).unwrap_or(i64::MAX) };
+        // The file is in place before its record commits: a crash between the two leaves a file
+        // nothing refers to, never a record without its file.
+        tmp_path.persist(&target).map_err(|e| anyhow::Error::from(e.error))?;
+        match self.store.insert_upload_within_limits(&row, self.clock.unix(), &day, limits).await? {
+            UploadAdmission::Stored => {}
+            UploadAdmission::DailyLimit => return Err(daily_limit()),
+            UploadAdmission::Quota { .. } => return Err(quota_full(quota)),
+        }
         Ok(UploadReceipt { id: row.id, file_name: row.file_name, media_type: row.media_type, size, sha256 })
     }
 
-    /// Streams a body into `tmp`, hashing as it goes; refuses it once it passes `limit` or when
-    /// its first bytes are not an allowed kind of file.
-    async fn receive(&self, tmp: &Path, limit: u64, body: Body) -> Result<(String, u64, &'static str), ApiError> {
-        let mut file = tokio::fs::File::create(tmp).await.map_err(anyhow::Error::from)?;
-        let mut hasher = Sha256::new();
-        let mut size: u64 = 0;
-        let mut head: Vec<u8> = Vec::with_capacity(64);
-        let mut stream = body.into_data_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| {
-                ApiError::with_message(
-                    ProblemCode::InvalidJson,
-                    Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
-                )
-            })?;
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(too_large(limit));
+    /// 清理 — deletes uploads no application holds after the configured days, drafts not saved
+    /// in that time, and the stored files nothing refers to any more.
+    pub async fn expire_unattached_uploads(&self) -> Result<ExpiredUploads, ApiError> {
+        let before = self.clock.unix() - i64::from(self.config.unattached_upload_days) * 24 * 60 * 60;
+        let expired = self.store.expire_unattached_uploads(before).await?;
+        for sha256 in &expired.unused_files {
+            match tokio::fs::remove_file(path_of(&self.config.data_dir, sha256)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(error = %e, "cannot remove an expired upload's file"),
             }
-            if head.len() < 64 {
-                head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
-            }
-            hasher.update(&chunk);
-            file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
         }
-        if size == 0 {
-            return Err(ApiError::with_message(
-                ProblemCode::UnsupportedFileType,
-                Bilingual::new("文件是空的", "The file is empty"),
-            ));
+        if expired.uploads > 0 || expired.drafts > 0 {
+            tracing::info!(
+                uploads = expired.uploads,
+                drafts = expired.drafts,
+                files = expired.unused_files.len(),
+                "expired unattached uploads and old drafts"
+            );
         }
-        let media_type = infer::get(&head)
-            .map(|t| t.mime_type())
-            .and_then(|m| UPLOAD_MEDIA_TYPES.iter().map(|(allowed, _)| *allowed).find(|allowed| *allowed == m))
-            .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
-        file.sync_all().await.map_err(anyhow::Error::from)?;
-        Ok((hex(&hasher.finalize()), size, media_type))
+        Ok(expired)
     }
 
     /// 我的文件 — the files the person uploaded, newest first, so that a resumed draft names them.

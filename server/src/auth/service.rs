@@ -3,21 +3,17 @@
 
 use shared::account::{
     ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile,
-    RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, TotpEnrolment, UnmaskRequest, UnmaskResponse,
+    RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, UnmaskRequest, UnmaskResponse,
 };
 use shared::catalogue::Department;
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
 
+use super::lockout;
 use super::session::{self, ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, TOUCH_EVERY_SECS};
-use super::totp;
 use crate::error::ApiError;
 use crate::state::App;
 use crate::store::identity::{AuditEvent, NewPerson, SessionRow, StaffRow};
 
-/// OWASP ASVS 2.2.1: lock an account after this many failures …
-pub const LOCKOUT_FAILURES: i64 = 5;
-/// … within this window, for the rest of it.
-pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;
 /// Shortest reason accepted for unmasking an identity number.
 const MIN_REASON_CHARS: usize = 4;
 
@@ -42,7 +38,14 @@ impl Session {
     }
 }
 
-fn audit<'a>(s: Option<&'a SessionRow>, action: &'a str, subject: &'a str, detail: &'a str, at: i64) -> AuditEvent<'a> {
+/// An audit event by the session's person (or by nobody, before sign-in).
+pub(super) fn audit<'a>(
+    s: Option<&'a SessionRow>,
+    action: &'a str,
+    subject: &'a str,
+    detail: &'a str,
+    at: i64,
+) -> AuditEvent<'a> {
     AuditEvent {
         actor_id: s.map(|s| s.person_id.as_str()),
         acting_uscc: s.and_then(|s| s.acting_uscc.as_deref()),
@@ -99,48 +102,69 @@ impl App {
 
     /// 登录 — checks the identity number, password and (for staff) authenticator code, and opens
     /// a new session; the token presented before, if any, is ended (the session id rotates).
+    /// Failures slow the address they come from (see [`lockout`]). A staff member who sends no
+    /// code is told `totp_required` whether or not the password was right, so that the answer
+    /// confirms no password.
     #[tracing::instrument(skip_all)]
-    pub async fn login(&self, req: LoginRequest, previous: Option<String>) -> Result<(Identity, String), ApiError> {
+    pub async fn login(
+        &self,
+        req: LoginRequest,
+        address: std::net::IpAddr,
+        previous: Option<String>,
+    ) -> Result<(Identity, String), ApiError> {
         let id = ResidentId::parse(&req.id_number)
             .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
         let hash = self.pii.lookup_hash(&id);
+        let address = address.to_string();
         let now = self.clock.unix();
-        if self.store.count_login_failures(&hash, now - LOCKOUT_WINDOW_SECS).await? >= LOCKOUT_FAILURES {
-            tracing::warn!(id_number = %id.masked(), "sign-in refused: locked out");
-            return Err(ApiError::code(ProblemCode::LoginLocked));
+        let failures = self.store.login_failures(&hash, &address, now - lockout::WINDOW_SECS).await?;
+        let wait = lockout::wait_secs(&failures, now);
+        if wait > 0 {
+            tracing::warn!(id_number = %id.masked(), wait, "sign-in refused: too many failures");
+            return Err(ApiError::with_message(
+                ProblemCode::LoginLocked,
+                Bilingual::new(
+                    format!("登录失败次数过多，请{wait}秒后再试"),
+                    format!("Too many failed sign-ins: try again in {wait} seconds"),
+                ),
+            ));
         }
         let person = self.store.person_by_hash(&hash).await?;
         let ok = self.hasher.verify(req.password, person.as_ref().map(|p| p.password_hash.clone())).await?;
-        let Some(person) = person.filter(|_| ok) else {
-            self.store.record_login_failure(&hash, now).await?;
-            tracing::info!(id_number = %id.masked(), "sign-in failed");
-            return Err(ApiError::code(ProblemCode::InvalidCredentials));
+        let staff = match &person {
+            Some(p) => self.store.staff(&p.id).await?,
+            None => None,
         };
-        let staff = self.store.staff(&person.id).await?;
-        let second_factor = match staff.as_ref().filter(|s| s.totp_confirmed == 1) {
-            None => staff.is_none(),
-            Some(staff) => {
-                let Some(code) = req.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
-                    return Err(ApiError::code(ProblemCode::TotpRequired));
-                };
-                if !self.check_totp(&person.id, staff, code).await? {
-                    self.store.record_login_failure(&hash, now).await?;
-                    return Err(ApiError::code(ProblemCode::InvalidCredentials));
-                }
-                true
+        let enrolled = staff.as_ref().filter(|s| s.totp_confirmed == 1);
+        let code = req.totp.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        if enrolled.is_some() && code.is_none() {
+            if !ok {
+                self.store.record_login_failure(&hash, &address, now).await?;
             }
+            return Err(ApiError::code(ProblemCode::TotpRequired));
+        }
+        let person = match (person, ok) {
+            (Some(person), true) => person,
+            _ => return Err(self.login_failed(&id, &hash, &address, now).await),
         };
+        if let (Some(staff), Some(code)) = (enrolled, code)
+            && !self.check_totp(&person.id, staff, code).await?
+        {
+            return Err(self.login_failed(&id, &hash, &address, now).await);
+        }
         if let Some(old) = previous {
             self.store.delete_session(&session::token_hash(&old)).await?;
         }
-        self.store.clear_login_failures(&hash).await?;
+        self.store.clear_login_failures(&hash, &address).await?;
         let (token, token_hash) = session::new_token();
         let row = SessionRow {
             token_hash,
             person_id: person.id.clone(),
             acting_uscc: None,
             on_behalf_of: None,
-            second_factor: i64::from(second_factor),
+            // Citizens have no second factor; staff have passed it here, or have none bound yet
+            // and may do nothing but bind one.
+            second_factor: i64::from(staff.is_none() || enrolled.is_some()),
             created_at: now,
             last_seen_at: now,
         };
@@ -150,11 +174,13 @@ impl App {
         Ok((self.identity_of(&row).await?, token))
     }
 
-    async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
-        let Some(sealed) = staff.totp_sealed.as_deref() else { return Ok(false) };
-        let secret = self.pii.open_text(sealed)?;
-        let Some(step) = totp::matching_step(&secret, code, self.clock.unix())? else { return Ok(false) };
-        Ok(self.store.use_totp_step(person_id, step).await?)
+    /// Records a failed sign-in and gives the answer, which never says what was wrong.
+    async fn login_failed(&self, id: &ResidentId, hash: &str, address: &str, now: i64) -> ApiError {
+        tracing::info!(id_number = %id.masked(), "sign-in failed");
+        match self.store.record_login_failure(hash, address, now).await {
+            Ok(()) => ApiError::code(ProblemCode::InvalidCredentials),
+            Err(e) => e.into(),
+        }
     }
 
     /// The session a token opens, if it is still valid; an expired one is ended.
@@ -186,7 +212,7 @@ impl App {
     }
 
     /// The identity a session row describes.
-    async fn identity_of(&self, row: &SessionRow) -> Result<Identity, ApiError> {
+    pub(super) async fn identity_of(&self, row: &SessionRow) -> Result<Identity, ApiError> {
         let (person_id, acting, second_factor) =
             (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor == 1);
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
@@ -316,43 +342,6 @@ impl App {
             .append_audit(&audit(Some(&s.row), "agent_revoked", uscc.as_str(), person_id, self.clock.unix()))
             .await?;
         Ok(())
-    }
-
-    /// 绑定身份验证器 — a staff member gets a new authenticator secret; it counts once a code from
-    /// it is verified.
-    pub async fn enrol_totp(&self, s: &Session) -> Result<TotpEnrolment, ApiError> {
-        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
-        // An enrolled authenticator is replaced only from a session that passed it.
-        if staff.totp_confirmed == 1 && s.row.second_factor != 1 {
-            return Err(ApiError::code(ProblemCode::Forbidden));
-        }
-        let secret = totp::new_secret();
-        self.store.set_pending_totp(&s.row.person_id, &self.pii.seal_text(&secret)).await?;
-        let person =
-            self.store.person(&s.row.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
-        let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
-        self.store
-            .append_audit(&audit(Some(&s.row), "totp_enrolment_started", &s.row.person_id, "", self.clock.unix()))
-            .await?;
-        Ok(TotpEnrolment { secret, otpauth_url })
-    }
-
-    /// 验证动态验证码 — confirms an enrolment and passes the session's second factor.
-    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, ApiError> {
-        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
-        if !self.check_totp(&s.row.person_id, staff, code).await? {
-            return Err(ApiError::fields(vec![FieldError {
-                field: "code".to_owned(),
-                code: "invalid_totp".to_owned(),
-                message: Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"),
-            }]));
-        }
-        self.store.pass_second_factor(&s.row.token_hash).await?;
-        self.store
-            .append_audit(&audit(Some(&s.row), "second_factor_passed", &s.row.person_id, "", self.clock.unix()))
-            .await?;
-        let row = SessionRow { second_factor: 1, ..s.row.clone() };
-        self.identity_of(&row).await
     }
 
     /// 窗口代办 — a window clerk starts (or with `None`, ends) serving an applicant who is present;

@@ -13,6 +13,14 @@ pub fn new_secret() -> String {
     Secret::generate_secret().to_encoded().to_string()
 }
 
+/// `n` random bytes in base32 (RFC 4648, no padding): easy to read out and type.
+pub fn random_base32(n: usize) -> String {
+    use rand::RngCore as _;
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Secret::Raw(bytes).to_encoded().to_string().trim_end_matches('=').to_owned()
+}
+
 fn totp(secret_b32: &str, account: &str) -> anyhow::Result<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_owned()).to_bytes().map_err(|e| anyhow::anyhow!("TOTP secret: {e:?}"))?;
     TOTP::new(Algorithm::SHA1, 6, 1, STEP, bytes, Some("Yiwang".to_owned()), account.replace(':', " "))

@@ -6,7 +6,8 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use shared::account::{
-    ActingRequest, Identity, LoginRequest, RegisterRequest, RepresentRequest, TotpCode, TotpEnrolment,
+    ActingRequest, EnrolmentToken, Identity, LoginRequest, RegisterRequest, RepresentRequest, SecurityEvent,
+    StaffEntry, TotpCode, TotpEnrolRequest, TotpEnrolment,
 };
 use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::auth::session;
 use crate::error::ApiError;
-use crate::extract::{AppJson, Authenticated, ClientIp, SignedIn};
+use crate::extract::{AppJson, AppPath, Authenticated, ClientIp, SignedIn};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -27,6 +28,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(represent))
         .routes(routes!(enrol_totp))
         .routes(routes!(verify_totp))
+        .routes(routes!(security_events))
+        .routes(routes!(staff_list))
+        .routes(routes!(issue_enrolment_token))
 }
 
 fn limit(app: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
@@ -65,7 +69,7 @@ async fn login(
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     limit(&app, ip)?;
-    let (identity, token) = app.login(req, session::token_from(&headers)).await?;
+    let (identity, token) = app.login(req, ip, session::token_from(&headers)).await?;
     Ok((AppendHeaders([(SET_COOKIE, session::set_cookie(&token))]), Json(identity)))
 }
 
@@ -114,11 +118,23 @@ async fn represent(
     Ok(Json(app.represent(&s, req).await?))
 }
 
-/// Starts enrolling an authenticator app (staff): returns the secret and its `otpauth://` URL.
-#[utoipa::path(post, path = "/auth/totp/enrol", tag = "identity",
-    responses((status = 200, body = TotpEnrolment), (status = 403, body = Problem, content_type = "application/problem+json")))]
-async fn enrol_totp(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<TotpEnrolment>, ApiError> {
-    Ok(Json(app.enrol_totp(&s).await?))
+/// Starts binding an authenticator app (staff): returns the new secret and its `otpauth://`
+/// URL. Replacing a bound authenticator takes `current_code` from it; a first binding takes the
+/// `enrolment_token` a security administrator issued. The new secret counts only once a code
+/// from it is verified, from this session.
+#[utoipa::path(post, path = "/auth/totp/enrol", tag = "identity", request_body = TotpEnrolRequest,
+    responses(
+        (status = 200, body = TotpEnrolment),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or the bound authenticator was not passed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current code or the enrolment token is wrong", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn enrol_totp(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+    AppJson(req): AppJson<TotpEnrolRequest>,
+) -> Result<Json<TotpEnrolment>, ApiError> {
+    Ok(Json(app.enrol_totp(&s, req).await?))
 }
 
 /// Verifies an authenticator code (staff): confirms an enrolment and passes the second factor.
@@ -130,4 +146,48 @@ async fn verify_totp(
     AppJson(req): AppJson<TotpCode>,
 ) -> Result<Json<Identity>, ApiError> {
     Ok(Json(app.verify_totp(&s, &req.code).await?))
+}
+
+/// The changes to how the signed-in person signs in (authenticator bound, replaced, reset),
+/// newest first: a change one did not make is a sign to call the security administrator.
+#[utoipa::path(get, path = "/auth/security-events", tag = "identity",
+    responses((status = 200, body = [SecurityEvent]), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn security_events(
+    State(app): State<AppState>,
+    SignedIn(s): SignedIn,
+) -> Result<Json<Vec<SecurityEvent>>, ApiError> {
+    Ok(Json(app.security_events(&s).await?))
+}
+
+/// Every staff member, with whether an authenticator is bound (security administrators).
+#[utoipa::path(get, path = "/staff", tag = "identity",
+    responses(
+        (status = 200, body = [StaffEntry]),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn staff_list(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+) -> Result<Json<Vec<StaffEntry>>, ApiError> {
+    Ok(Json(app.staff_list(&s).await?))
+}
+
+/// Issues a staff member a one-time enrolment token, shown only in this answer; an
+/// authenticator already bound is removed and the member's sessions end (security
+/// administrators, never for themselves).
+#[utoipa::path(post, path = "/staff/{person_id}/enrolment-token", tag = "identity",
+    params(("person_id" = String, Path, description = "The staff member's account id")),
+    responses(
+        (status = 201, body = EnrolmentToken),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn issue_enrolment_token(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(person_id): AppPath<String>,
+) -> Result<(StatusCode, Json<EnrolmentToken>), ApiError> {
+    Ok((StatusCode::CREATED, Json(app.issue_enrolment_token(&s, &person_id).await?)))
 }

@@ -70,6 +70,40 @@ pub struct AccessRow {
     pub application_no: Option<String>,
 }
 
+/// The limits an upload is admitted under.
+#[derive(Clone, Copy, Debug)]
+pub struct UploadLimits {
+    /// Files per person and day.
+    pub max_files: i64,
+    /// Bytes stored per person.
+    pub max_bytes: i64,
+}
+
+/// Whether an upload was admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadAdmission {
+    /// Recorded.
+    Stored,
+    /// Refused: the person uploaded their files for today.
+    DailyLimit,
+    /// Refused: it would take the person past their stored-bytes quota; `stored` are theirs now.
+    Quota {
+        /// Bytes the person has stored.
+        stored: i64,
+    },
+}
+
+/// What expiring old uploads removed.
+#[derive(Clone, Debug, Default)]
+pub struct ExpiredUploads {
+    /// Drafts deleted.
+    pub drafts: u64,
+    /// Upload records deleted.
+    pub uploads: u64,
+    /// Stored files (SHA-256) that no upload refers to any more, to delete from disk.
+    pub unused_files: Vec<String>,
+}
+
 /// An uploaded file.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UploadRow {
@@ -248,8 +282,40 @@ impl Store {
         .await
     }
 
-    /// Records an uploaded file.
-    pub async fn insert_upload(&self, u: &UploadRow, at: i64) -> Result<(), sqlx::Error> {
+    /// Records an uploaded file if the person is within their limits, in one transaction: one
+    /// more file today (`day`, Asia/Shanghai) than `max_files`, and `max_bytes` stored in all.
+    pub async fn insert_upload_within_limits(
+        &self,
+        u: &UploadRow,
+        at: i64,
+        day: &str,
+        limits: UploadLimits,
+    ) -> Result<UploadAdmission, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO upload_days (owner_id, day, files) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
+            .bind(&u.owner_id)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        // The row lock this takes makes a person's concurrent uploads wait for each other here.
+        let counted =
+            sqlx::query("UPDATE upload_days SET files = files + 1 WHERE owner_id = $1 AND day = $2 AND files < $3")
+                .bind(&u.owner_id)
+                .bind(day)
+                .bind(limits.max_files)
+                .execute(&mut *tx)
+                .await?;
+        if counted.rows_affected() != 1 {
+            return Ok(UploadAdmission::DailyLimit);
+        }
+        let stored: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE owner_id = $1")
+                .bind(&u.owner_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if stored.saturating_add(u.size) > limits.max_bytes {
+            return Ok(UploadAdmission::Quota { stored });
+        }
         sqlx::query(
             "INSERT INTO uploads (id, owner_id, sha256, size, media_type, file_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -261,9 +327,54 @@ impl Store {
         .bind(&u.media_type)
         .bind(&u.file_name)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(UploadAdmission::Stored)
+    }
+
+    /// Whether a person has used up today's files already (a cheap check before a body is read;
+    /// [`Store::insert_upload_within_limits`] is the one that counts).
+    pub async fn uploads_today(&self, owner_id: &str, day: &str) -> Result<i64, sqlx::Error> {
+        let files: Option<i64> = sqlx::query_scalar("SELECT files FROM upload_days WHERE owner_id = $1 AND day = $2")
+            .bind(owner_id)
+            .bind(day)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(files.unwrap_or(0))
+    }
+
+    /// Deletes uploads made before `before` that no application holds, and drafts last saved
+    /// before it; returns the stored files (by SHA-256) that no upload needs any more.
+    pub async fn expire_unattached_uploads(&self, before: i64) -> Result<ExpiredUploads, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let drafts = sqlx::query("DELETE FROM drafts WHERE updated_at < $1").bind(before).execute(&mut *tx).await?;
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT sha256 FROM uploads u
+              WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = u.id)",
+        )
+        .bind(before)
+        .fetch_all(&mut *tx)
+        .await?;
+        let uploads = sqlx::query(
+            "DELETE FROM uploads
+              WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = uploads.id)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let mut unused = Vec::new();
+        for sha256 in hashes {
+            let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE sha256 = $1")
+                .bind(&sha256)
+                .fetch_one(&mut *tx)
+                .await?;
+            if still == 0 {
+                unused.push(sha256);
+            }
+        }
+        tx.commit().await?;
+        Ok(ExpiredUploads { drafts: drafts.rows_affected(), uploads: uploads.rows_affected(), unused_files: unused })
     }
 
     /// An upload by id.
@@ -271,15 +382,6 @@ impl Store {
         sqlx::query_as("SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
-            .await
-    }
-
-    /// How many files a person uploaded since `since` (unix seconds).
-    pub async fn count_uploads_since(&self, owner_id: &str, since: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE owner_id = $1 AND created_at >= $2")
-            .bind(owner_id)
-            .bind(since)
-            .fetch_one(&self.pool)
             .await
     }
 

@@ -54,6 +54,10 @@ pub struct StaffRow {
     pub totp_confirmed: i64,
     /// The last step a code was accepted for.
     pub totp_last_step: i64,
+    /// A sealed secret being enrolled, not yet proven.
+    pub totp_pending_sealed: Option<String>,
+    /// The token hash of the session that started that enrolment: only it may finish it.
+    pub totp_pending_session: Option<String>,
 }
 
 /// A server-side session.
@@ -130,6 +134,46 @@ struct LinkRow {
     relation: String,
 }
 
+/// A staff member as listed for the security administrator.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StaffListRow {
+    /// Account id.
+    pub person_id: String,
+    /// 姓名
+    pub name: String,
+    /// The masked identity number.
+    pub id_number_masked: String,
+    /// 所属部门
+    pub department_code: String,
+    /// Comma-separated role names.
+    pub roles: String,
+    /// 1 once an authenticator is bound.
+    pub totp_confirmed: i64,
+}
+
+/// Appends an audit event through any connection or transaction, so that a change and its
+/// record can commit together.
+pub(crate) async fn insert_audit<'c, E>(executor: E, e: &AuditEvent<'_>) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.acting_uscc)
+    .bind(e.on_behalf_of)
+    .bind(e.action)
+    .bind(e.subject)
+    .bind(e.detail)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 const PERSON_COLUMNS: &str = "id, id_number_sealed, id_number_masked, name, mobile, password_hash";
 
 impl Store {
@@ -171,7 +215,9 @@ impl Store {
     /// The staff record of a person, if they are staff.
     pub async fn staff(&self, person_id: &str) -> Result<Option<StaffRow>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT department_code, roles, totp_sealed, totp_confirmed, totp_last_step FROM staff WHERE person_id = $1",
+            "SELECT department_code, roles, totp_sealed, totp_confirmed, totp_last_step, totp_pending_sealed,
+                    totp_pending_session
+               FROM staff WHERE person_id = $1",
         )
         .bind(person_id)
         .fetch_optional(&self.pool)
@@ -201,52 +247,188 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new, not yet confirmed authenticator secret.
-    pub async fn set_pending_totp(&self, person_id: &str, sealed: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE staff SET totp_sealed = $2, totp_confirmed = 0, totp_last_step = 0 WHERE person_id = $1")
+    /// Stores a secret being enrolled, for the session `session_hash` alone to confirm; the
+    /// bound authenticator, if any, stays as it is.
+    pub async fn set_pending_totp(&self, person_id: &str, sealed: &str, session_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE staff SET totp_pending_sealed = $2, totp_pending_session = $3 WHERE person_id = $1")
             .bind(person_id)
             .bind(sealed)
+            .bind(session_hash)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
     /// Records that a code of `step` was used, only if no code of this or a later step was:
-    /// `false` means the code is a replay. Also confirms a pending authenticator.
+    /// `false` means the code is a replay.
     pub async fn use_totp_step(&self, person_id: &str, step: i64) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query(
-            "UPDATE staff SET totp_last_step = $2, totp_confirmed = 1 WHERE person_id = $1 AND totp_last_step < $2",
-        )
-        .bind(person_id)
-        .bind(step)
-        .execute(&self.pool)
-        .await?;
+        let result = sqlx::query("UPDATE staff SET totp_last_step = $2 WHERE person_id = $1 AND totp_last_step < $2")
+            .bind(person_id)
+            .bind(step)
+            .execute(&self.pool)
+            .await?;
         Ok(result.rows_affected() == 1)
     }
 
-    /// How many failed sign-ins this hash had since `since`.
-    pub async fn count_login_failures(&self, hash: &str, since: i64) -> Result<i64, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE id_number_hash = $1 AND at >= $2")
-            .bind(hash)
-            .bind(since)
-            .fetch_one(&self.pool)
+    /// Binds the pending secret started by `session_hash` as the authenticator, with `step` as
+    /// its last used code, ends the person's other sessions, passes this session's second
+    /// factor and records the change, all in one transaction. `false`: nothing was pending for
+    /// this session (another enrolment replaced it).
+    pub async fn confirm_pending_totp(
+        &self,
+        person_id: &str,
+        session_hash: &str,
+        step: i64,
+        event: &AuditEvent<'_>,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let bound = sqlx::query(
+            "UPDATE staff SET totp_sealed = totp_pending_sealed, totp_confirmed = 1, totp_last_step = $3,
+                    totp_pending_sealed = NULL, totp_pending_session = NULL
+              WHERE person_id = $1 AND totp_pending_session = $2 AND totp_pending_sealed IS NOT NULL",
+        )
+        .bind(person_id)
+        .bind(session_hash)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if bound.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM staff_enrolment_tokens WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
             .await?;
-        Ok(n)
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
+            .bind(person_id)
+            .bind(session_hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sessions SET second_factor = 1 WHERE token_hash = $1")
+            .bind(session_hash)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut *tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Stores a new enrolment token for a staff member (replacing an unused one); with `reset`,
+    /// also removes their authenticator and ends their sessions. Recorded in one transaction.
+    pub async fn issue_enrolment_token(
+        &self,
+        person_id: &str,
+        token_hash: &str,
+        expires_at: i64,
+        reset: bool,
+        events: &[AuditEvent<'_>],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let issued_by = events.first().and_then(|e| e.actor_id).unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO staff_enrolment_tokens (person_id, token_hash, issued_by, expires_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (person_id) DO UPDATE SET token_hash = excluded.token_hash, issued_by = excluded.issued_by,
+                                                   expires_at = excluded.expires_at",
+        )
+        .bind(person_id)
+        .bind(token_hash)
+        .bind(issued_by)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        if reset {
+            sqlx::query(
+                "UPDATE staff SET totp_sealed = NULL, totp_confirmed = 0, totp_last_step = 0,
+                        totp_pending_sealed = NULL, totp_pending_session = NULL WHERE person_id = $1",
+            )
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&mut *tx).await?;
+        }
+        for event in events {
+            insert_audit(&mut *tx, event).await?;
+        }
+        tx.commit().await
+    }
+
+    /// Uses up the enrolment token of a person if `token_hash` is it and it has not expired by
+    /// `now`; `false` otherwise.
+    pub async fn take_enrolment_token(&self, person_id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let taken = sqlx::query(
+            "DELETE FROM staff_enrolment_tokens WHERE person_id = $1 AND token_hash = $2 AND expires_at > $3",
+        )
+        .bind(person_id)
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Every staff member, by department and name.
+    pub async fn all_staff(&self) -> Result<Vec<StaffListRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.id_number_masked, s.department_code, s.roles, s.totp_confirmed
+               FROM staff s JOIN persons p ON p.id = s.person_id
+              ORDER BY s.department_code, p.name, p.id LIMIT 1000",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The sign-in security events recorded about a person, newest first.
+    pub async fn security_events(&self, person_id: &str, actions: &[&str]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let list = actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        sqlx::query_as(&format!(
+            "SELECT action, at FROM audit_events WHERE subject = $1 AND action IN ({list}) ORDER BY at DESC LIMIT 20"
+        ))
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The failed sign-ins of an account since `since`: from `address`, and from everywhere.
+    pub async fn login_failures(
+        &self,
+        hash: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<crate::auth::lockout::Failures, sqlx::Error> {
+        let (from_address, last_from_address, total, last): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN address = $2 THEN 1 ELSE 0 END), 0),
+                    COALESCE(MAX(CASE WHEN address = $2 THEN at END), 0),
+                    COUNT(*),
+                    COALESCE(MAX(at), 0)
+               FROM login_failures WHERE id_number_hash = $1 AND at >= $3",
+        )
+        .bind(hash)
+        .bind(address)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(crate::auth::lockout::Failures { from_address, last_from_address, total, last })
     }
 
     /// Records a failed sign-in.
-    pub async fn record_login_failure(&self, hash: &str, at: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO login_failures (id_number_hash, at) VALUES ($1, $2)")
+    pub async fn record_login_failure(&self, hash: &str, address: &str, at: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO login_failures (id_number_hash, address, at) VALUES ($1, $2, $3)")
             .bind(hash)
+            .bind(address)
             .bind(at)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Forgets the failed sign-ins of a hash after a successful one.
-    pub async fn clear_login_failures(&self, hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1").bind(hash).execute(&self.pool).await?;
+    /// Forgets the failed sign-ins of an account from the address that just signed in; those
+    /// from elsewhere still count.
+    pub async fn clear_login_failures(&self, hash: &str, address: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1 AND address = $2")
+            .bind(hash)
+            .bind(address)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -422,21 +604,7 @@ impl Store {
 
     /// Appends an event to the audit trail.
     pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(e.at)
-        .bind(e.actor_id)
-        .bind(e.acting_uscc)
-        .bind(e.on_behalf_of)
-        .bind(e.action)
-        .bind(e.subject)
-        .bind(e.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_audit(&self.pool, e).await
     }
 
     /// The audit events about a subject, oldest first.

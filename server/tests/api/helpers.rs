@@ -97,6 +97,13 @@ impl TestApp {
         Self { base, client, state, db, site_dir, shutdown: Some(tx), served: Some(served), postgres_db, _dir: dir }
     }
 
+    /// An HTTP client whose connections come from another loopback address, as a second client
+    /// machine would (the server listens on 127.0.0.1; Linux routes all of 127/8 to it).
+    pub fn client_from(&self, last_octet: u8) -> reqwest::Client {
+        let ip = std::net::IpAddr::from([127, 0, 0, last_octet]);
+        reqwest::Client::builder().local_address(ip).build().expect("an HTTP client")
+    }
+
     /// Shuts the server down and drops its PostgreSQL database.
     pub async fn finish(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -223,7 +230,8 @@ impl TestApp {
         let account = server::demo::demo_accounts().into_iter().find(|a| a.name == name).expect("a demo account");
         let code = account
             .staff
-            .map(|(_, _, secret)| server::auth::totp::code_at(secret, self.state.clock.unix()).expect("a code"));
+            .and_then(|(_, _, secret)| secret)
+            .map(|secret| server::auth::totp::code_at(secret, self.state.clock.unix()).expect("a code"));
         self.sign_in(&account.id_number, server::demo::DEMO_PASSWORD, code).await
     }
 }

@@ -9,6 +9,7 @@ use crate::both;
 use crate::helpers::{TestApp, demo_id, expect_problem, session_token};
 
 const PASSWORD: &str = "correct horse battery";
+const DEMO_PASSWORD: &str = server::demo::DEMO_PASSWORD;
 const ENTERPRISE: &str = "91441900MA4W7CX39E";
 
 async fn register(app: &TestApp, id_number: &str) -> reqwest::Response {
@@ -94,6 +95,32 @@ both! {
 }
 
 both! {
+    /// A stranger's failures slow only the stranger's address, with growing waits; the owner,
+    /// elsewhere, signs in.
+    async fn failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app) {
+        let id = demo_id("张三");
+        for _ in 0..5 {
+            expect_problem(login(app, &id, "wrong").await, 401, "invalid_credentials").await;
+        }
+        let locked = expect_problem(login(app, &id, DEMO_PASSWORD).await, 429, "login_locked").await;
+        assert!(locked.message.en.contains("30 seconds"), "{}", locked.message.en);
+        let owner = app.client_from(2)
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"id_number": id, "password": DEMO_PASSWORD}))
+            .send().await.expect("answers");
+        assert_eq!(owner.status(), StatusCode::OK, "the owner elsewhere is not locked out");
+
+        // The stranger's wait doubles with each further failure.
+        app.state.clock.advance(chrono::Duration::seconds(31));
+        expect_problem(login(app, &id, "wrong again").await, 401, "invalid_credentials").await;
+        let longer = expect_problem(login(app, &id, "wrong").await, 429, "login_locked").await;
+        assert!(longer.message.en.contains("60 seconds"), "{}", longer.message.en);
+        app.state.clock.advance(chrono::Duration::seconds(61));
+        assert_eq!(login(app, &id, DEMO_PASSWORD).await.status(), StatusCode::OK);
+    }
+}
+
+both! {
     async fn sessions_end_after_thirty_idle_minutes_or_twelve_hours(app) {
         let token = app.sign_in_demo("张三").await;
         app.state.clock.advance(chrono::Duration::minutes(29));
@@ -161,7 +188,7 @@ both! {
 both! {
     async fn staff_sign_in_with_an_authenticator_code_used_once(app) {
         let account = server::demo::demo_accounts().into_iter().find(|a| a.name == "黄丽").expect("clerk");
-        let (_, _, secret) = account.staff.expect("staff");
+        let secret = account.staff.and_then(|(_, _, secret)| secret).expect("staff with an authenticator");
         let password = server::demo::DEMO_PASSWORD;
         let without = login(app, &account.id_number, password).await;
         expect_problem(without, 401, "totp_required").await;
@@ -180,32 +207,148 @@ both! {
     }
 }
 
-both! {
-    async fn new_staff_enrol_an_authenticator_before_they_can_act(app) {
-        let id = "441900201310177737";
-        assert_eq!(register(app, id).await.status(), StatusCode::CREATED);
-        let person: (String,) = sqlx::query_as("SELECT id FROM persons WHERE id_number_masked = '4419**********7737'")
-            .fetch_one(app.state.store.pool()).await.expect("person");
-        app.state.store.upsert_staff(&person.0, "DG-SAMR", "reviewer", None).await.expect("staff");
+/// The current code of a demo staff member's authenticator, `steps` 30-second steps ahead.
+fn demo_code(app: &TestApp, name: &str, steps: i64) -> String {
+    let account = server::demo::demo_accounts().into_iter().find(|a| a.name == name).expect("a demo account");
+    let secret = account.staff.and_then(|(_, _, secret)| secret).expect("an authenticator");
+    server::auth::totp::code_at(secret, app.state.clock.unix() + steps * 30).expect("a code")
+}
 
-        let token = app.sign_in(id, PASSWORD, None).await;
+async fn enrol(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    app.with_session(Method::POST, "/api/v1/auth/totp/enrol", token).json(&body).send().await.expect("answers")
+}
+
+async fn verify(app: &TestApp, token: &str, code: &str) -> reqwest::Response {
+    app.with_session(Method::POST, "/api/v1/auth/totp/verify", token)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .expect("answers")
+}
+
+async fn issue_token(app: &TestApp, admin: &str, person_id: &str) -> reqwest::Response {
+    app.with_session(Method::POST, &format!("/api/v1/staff/{person_id}/enrolment-token"), admin)
+        .send()
+        .await
+        .expect("answers")
+}
+
+async fn person_id_of(app: &TestApp, name: &str) -> String {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = $1")
+        .bind(name)
+        .fetch_one(app.state.store.pool())
+        .await
+        .expect("person");
+    id
+}
+
+both! {
+    async fn new_staff_bind_an_authenticator_with_a_token_from_a_security_admin(app) {
+        let zhao = demo_id("赵磊");
+        let token = app.sign_in(&zhao, DEMO_PASSWORD, None).await;
         let me1: Identity = me(app, &token).await.json().await.expect("identity");
         assert!(!me1.staff.expect("staff").second_factor_passed);
         let blocked = app.with_session(Method::GET, "/api/v1/enterprises", &token).send().await.expect("answers");
         expect_problem(blocked, 401, "totp_required").await;
 
-        let enrolment: Value = app.with_session(Method::POST, "/api/v1/auth/totp/enrol", &token).send().await.expect("answers").json().await.expect("JSON");
+        // A password alone binds nothing: without a token, or with a wrong one, the answer is 422.
+        let problem = expect_problem(enrol(app, &token, json!({})).await, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].field, "enrolment_token");
+        expect_problem(enrol(app, &token, json!({"enrolment_token": "AAAABBBBCCCCDDDDEEEEFFFF"})).await, 422, "validation_failed").await;
+
+        // Only a security administrator issues tokens, and never for themselves.
+        let clerk = app.sign_in_demo("黄丽").await;
+        let zhao_id = person_id_of(app, "赵磊").await;
+        expect_problem(issue_token(app, &clerk, &zhao_id).await, 403, "forbidden").await;
+        let admin = app.sign_in_demo("林峰").await;
+        expect_problem(issue_token(app, &admin, &person_id_of(app, "林峰").await).await, 403, "forbidden").await;
+        let list: Value = app.with_session(Method::GET, "/api/v1/staff", &admin).send().await.expect("answers").json().await.expect("JSON");
+        let entry = list.as_array().expect("a list").iter().find(|e| e["person_id"] == zhao_id.as_str()).expect("listed");
+        assert_eq!(entry["totp_enrolled"], false);
+        let issued = issue_token(app, &admin, &zhao_id).await;
+        assert_eq!(issued.status(), StatusCode::CREATED);
+        let issued: Value = issued.json().await.expect("JSON");
+        assert_eq!(issued["authenticator_reset"], false);
+        let enrolment_token = issued["token"].as_str().expect("token").to_owned();
+        let stored: (String,) = sqlx::query_as("SELECT token_hash FROM staff_enrolment_tokens WHERE person_id = $1")
+            .bind(&zhao_id).fetch_one(app.state.store.pool()).await.expect("stored");
+        assert_ne!(stored.0, enrolment_token, "only the hash is kept");
+
+        // Typed in groups and lower case, the token works once.
+        app.state.clock.advance(chrono::Duration::minutes(5));
+        let typed = enrolment_token.to_lowercase().chars().collect::<Vec<_>>().chunks(4)
+            .map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-");
+        let enrolment = enrol(app, &token, json!({"enrolment_token": typed})).await;
+        assert_eq!(enrolment.status(), StatusCode::OK);
+        let enrolment: Value = enrolment.json().await.expect("JSON");
         let secret = enrolment["secret"].as_str().expect("secret").to_owned();
         assert!(enrolment["otpauth_url"].as_str().expect("url").starts_with("otpauth://totp/"));
-        let bad = app.with_session(Method::POST, "/api/v1/auth/totp/verify", &token).json(&json!({"code": "123"})).send().await.expect("answers");
-        expect_problem(bad, 422, "validation_failed").await;
+        expect_problem(enrol(app, &token, json!({"enrolment_token": enrolment_token})).await, 422, "validation_failed").await;
+
+        expect_problem(verify(app, &token, "123").await, 422, "validation_failed").await;
         let code = server::auth::totp::code_at(&secret, app.state.clock.unix()).expect("code");
-        let ok = app.with_session(Method::POST, "/api/v1/auth/totp/verify", &token).json(&json!({"code": code})).send().await.expect("answers");
-        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(verify(app, &token, &code).await.status(), StatusCode::OK);
         let open = app.with_session(Method::GET, "/api/v1/enterprises", &token).send().await.expect("answers");
         assert_eq!(open.status(), StatusCode::OK);
-        // From now on the authenticator is required at sign-in.
-        expect_problem(login(app, id, PASSWORD).await, 401, "totp_required").await;
+        // From now on the authenticator is required at sign-in, and the change is shown to its owner.
+        expect_problem(login(app, &zhao, DEMO_PASSWORD).await, 401, "totp_required").await;
+        let events: Value = app.with_session(Method::GET, "/api/v1/auth/security-events", &token)
+            .send().await.expect("answers").json().await.expect("JSON");
+        let kinds: Vec<&str> = events.as_array().expect("list").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
+        assert_eq!(kinds, ["totp_enrolled", "enrolment_token_issued"]);
+    }
+}
+
+both! {
+    /// The takeover the probe found: starting an enrolment unbound the authenticator, after which
+    /// the password alone gave a session that could bind the attacker's.
+    async fn a_password_alone_never_rebinds_a_staff_authenticator(app) {
+        let huang = demo_id("黄丽");
+        let owner = app.sign_in_demo("黄丽").await;
+        // Replacing the authenticator takes a current code from it.
+        let problem = expect_problem(enrol(app, &owner, json!({})).await, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].field, "current_code");
+        app.state.clock.advance(chrono::Duration::seconds(30));
+        let started = enrol(app, &owner, json!({"current_code": demo_code(app, "黄丽", 0)})).await;
+        assert_eq!(started.status(), StatusCode::OK);
+        let pending: Value = started.json().await.expect("JSON");
+
+        // While that enrolment is unfinished, the password alone still does not sign in ...
+        expect_problem(login(app, &huang, DEMO_PASSWORD).await, 401, "totp_required").await;
+        expect_problem(login(app, &huang, "wrong password").await, 401, "totp_required").await;
+        // ... and the owner's authenticator still does (with the next code: each is used once).
+        app.state.clock.advance(chrono::Duration::seconds(30));
+        let again = app.sign_in(&huang, DEMO_PASSWORD, Some(demo_code(app, "黄丽", 0))).await;
+        // The pending secret is bound to the session that asked for it: no other session can
+        // confirm it, even the owner's own.
+        let code = server::auth::totp::code_at(pending["secret"].as_str().expect("secret"), app.state.clock.unix()).expect("code");
+        expect_problem(verify(app, &again, &code).await, 422, "validation_failed").await;
+        assert_eq!(verify(app, &owner, &code).await.status(), StatusCode::OK);
+        // The replacement ended the owner's other sessions.
+        expect_problem(me(app, &again).await, 401, "unauthenticated").await;
+        let events: Value = app.with_session(Method::GET, "/api/v1/auth/security-events", &owner)
+            .send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(events[0]["kind"], "totp_replaced");
+        let trail = app.state.store.audit_of(&person_id_of(app, "黄丽").await).await.expect("audit");
+        assert!(trail.iter().any(|e| e.action == "totp_replaced"));
+    }
+}
+
+both! {
+    async fn a_lost_authenticator_is_reset_by_a_security_admin_and_rebound_with_the_token(app) {
+        let huang = demo_id("黄丽");
+        let owner = app.sign_in_demo("黄丽").await;
+        let admin = app.sign_in_demo("林峰").await;
+        let issued: Value = issue_token(app, &admin, &person_id_of(app, "黄丽").await).await.json().await.expect("JSON");
+        assert_eq!(issued["authenticator_reset"], true);
+        // The reset ends the member's sessions; with the password they get a session that can
+        // only bind an authenticator, and only with the token.
+        expect_problem(me(app, &owner).await, 401, "unauthenticated").await;
+        let limited = app.sign_in(&huang, DEMO_PASSWORD, None).await;
+        expect_problem(enrol(app, &limited, json!({"current_code": demo_code(app, "黄丽", 0)})).await, 422, "validation_failed").await;
+        let enrolment: Value = enrol(app, &limited, json!({"enrolment_token": issued["token"]})).await.json().await.expect("JSON");
+        let code = server::auth::totp::code_at(enrolment["secret"].as_str().expect("secret"), app.state.clock.unix()).expect("code");
+        assert_eq!(verify(app, &limited, &code).await.status(), StatusCode::OK);
     }
 }
 

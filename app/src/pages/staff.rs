@@ -1,0 +1,94 @@
+//! 工作人员 — the security administrator's list of staff, where a one-time enrolment token
+//! (绑定码) is issued to a member who has no authenticator or has lost it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::account::{EnrolmentToken, StaffEntry};
+
+use crate::api::{self, ApiError};
+use crate::components::status::{Loading, ProblemView};
+use crate::i18n::{Key, use_i18n};
+use crate::pages::account::RequireSignIn;
+
+/// `/staff`
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="container page">
+            <h1>{move || i18n.t(Key::StaffAdminTitle)}</h1>
+            <p class="muted">{move || i18n.t(Key::StaffAdminLead)}</p>
+            <RequireSignIn>
+                <StaffList />
+            </RequireSignIn>
+        </div>
+    }
+}
+
+#[component]
+fn StaffList() -> impl IntoView {
+    let staff = LocalResource::new(api::staff_list);
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || staff.get().map(|r| match r {
+                Ok(list) => view! {
+                    <ul class="item-list">{list.into_iter().map(|m| view! { <StaffRow member=m /> }).collect_view()}</ul>
+                }.into_any(),
+                Err(e) => view! { <ProblemView error=e /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// One staff member, with the button that issues a token and, once issued, the token itself.
+#[component]
+fn StaffRow(member: StaffEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let issued = RwSignal::new(None::<EnrolmentToken>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let person_id = member.person_id.clone();
+    let issue = move |_| {
+        let person_id = person_id.clone();
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            match api::issue_enrolment_token(&person_id).await {
+                Ok(t) => issued.set(Some(t)),
+                Err(e) => failure.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let roles: Vec<_> = member.roles.iter().map(|r| r.name()).collect();
+    let enrolled = member.totp_enrolled;
+    let name = member.name.clone();
+    view! {
+        <li class="item-card__link staff-member">
+            <span class="item-card__name">{member.name.clone()}</span>
+            <span class="item-card__meta">
+                {member.id_number_masked.clone()}" · "{member.department_code.clone()}" · "
+                {roles.into_iter().map(|r| view! { <span>{move || i18n.pick(&r)}" "</span> }).collect_view()}
+            </span>
+            <span class="tags">
+                {if enrolled {
+                    view! { <span class="tag tag--good">{move || i18n.t(Key::AuthenticatorBound)}</span> }.into_any()
+                } else {
+                    view! { <span class="tag">{move || i18n.t(Key::AuthenticatorNotBound)}</span> }.into_any()
+                }}
+                <button type="button" class="button button--secondary" on:click=issue disabled=move || busy.get()
+                    aria-label=move || format!("{} {}", i18n.t(Key::IssueEnrolmentToken), name)>
+                    {move || i18n.t(Key::IssueEnrolmentToken)}
+                </button>
+            </span>
+            {move || issued.get().map(|t| view! {
+                <div class="notice notice--good" role="status">
+                    <p>{move || i18n.t(Key::EnrolmentTokenShownOnce)}</p>
+                    <p><code class="secret enrolment-token">{t.token.clone()}</code></p>
+                    {t.authenticator_reset.then(|| view! { <p>{move || i18n.t(Key::AuthenticatorWasReset)}</p> })}
+                </div>
+            })}
+            {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
+        </li>
+    }
+}

@@ -1,0 +1,192 @@
+//! 身份验证器 — binding, replacing and resetting a staff member's authenticator.
+//!
+//! A password never suffices to change the second factor: replacing an authenticator takes a
+//! current code from it, from a session that passed it; a first binding (or one after a lost
+//! phone) takes a one-time enrolment token (绑定码) that a security administrator issued and
+//! that is shown once. A new secret waits beside the bound one, tied to the session that asked
+//! for it, and replaces it only when a code from it is verified, so an unfinished enrolment
+//! never weakens sign-in. Every change is recorded and shown on the person's account page.
+
+use shared::account::{
+    EnrolmentToken, Identity, Role, SecurityEvent, SecurityEventKind, StaffEntry, TotpEnrolRequest, TotpEnrolment,
+};
+use shared::{Bilingual, FieldError, ProblemCode};
+
+use super::service::{Session, audit};
+use super::{session, totp};
+use crate::error::ApiError;
+use crate::state::App;
+use crate::store::identity::{SessionRow, StaffRow};
+
+/// How long an enrolment token can be used: a working day to pass it on in person.
+pub const ENROLMENT_TOKEN_TTL_SECS: i64 = 24 * 60 * 60;
+/// Random bytes in an enrolment token (120 bits, 24 base32 characters).
+const ENROLMENT_TOKEN_BYTES: usize = 15;
+
+fn field(field: &str, code: &str, message: Bilingual) -> ApiError {
+    ApiError::fields(vec![FieldError { field: field.to_owned(), code: code.to_owned(), message }])
+}
+
+fn wrong_code(name: &str) -> ApiError {
+    field(name, "invalid_totp", Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"))
+}
+
+/// Upper case without spaces or dashes, as a token is read out or typed in groups.
+fn normalize_token(raw: &str) -> String {
+    raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn rfc3339(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+impl App {
+    /// Checks a code against the bound authenticator and uses up its step.
+    pub(super) async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
+        let Some(sealed) = staff.totp_sealed.as_deref().filter(|_| staff.totp_confirmed == 1) else {
+            return Ok(false);
+        };
+        let secret = self.pii.open_text(sealed)?;
+        let Some(step) = totp::matching_step(&secret, code, self.clock.unix())? else { return Ok(false) };
+        Ok(self.store.use_totp_step(person_id, step).await?)
+    }
+
+    /// 绑定身份验证器 — gives a staff member a new secret, once they prove the right to bind one
+    /// (see the module's comment). It counts once a code from it is verified.
+    pub async fn enrol_totp(&self, s: &Session, req: TotpEnrolRequest) -> Result<TotpEnrolment, ApiError> {
+        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+        let person_id = s.row.person_id.as_str();
+        if staff.totp_confirmed == 1 {
+            if !s.fully_authenticated() {
+                return Err(ApiError::code(ProblemCode::Forbidden));
+            }
+            let code = req.current_code.as_deref().unwrap_or_default();
+            if !self.check_totp(person_id, staff, code).await? {
+                return Err(wrong_code("current_code"));
+            }
+        } else {
+            let token = normalize_token(req.enrolment_token.as_deref().unwrap_or_default());
+            let hash = session::token_hash(&token);
+            if token.is_empty() || !self.store.take_enrolment_token(person_id, &hash, self.clock.unix()).await? {
+                return Err(field(
+                    "enrolment_token",
+                    "invalid_enrolment_token",
+                    Bilingual::new(
+                        "绑定码不正确、已使用或已过期，请向安全管理员申领",
+                        "The enrolment token is wrong, used or expired: ask a security administrator for one",
+                    ),
+                ));
+            }
+        }
+        let secret = totp::new_secret();
+        self.store.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash).await?;
+        let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
+        self.store
+            .append_audit(&audit(Some(&s.row), "totp_enrolment_started", person_id, "", self.clock.unix()))
+            .await?;
+        Ok(TotpEnrolment { secret, otpauth_url })
+    }
+
+    /// 验证动态验证码 — a code from the secret this session is enrolling binds it (and ends the
+    /// person's other sessions); a code from the bound authenticator passes the second factor.
+    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, ApiError> {
+        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+        let person_id = s.row.person_id.as_str();
+        let now = self.clock.unix();
+        let pending = staff
+            .totp_pending_sealed
+            .as_deref()
+            .filter(|_| staff.totp_pending_session.as_deref() == Some(s.row.token_hash.as_str()));
+        if let Some(sealed) = pending {
+            let secret = self.pii.open_text(sealed)?;
+            let Some(step) = totp::matching_step(&secret, code, now)? else { return Err(wrong_code("code")) };
+            let kind = if staff.totp_confirmed == 1 {
+                SecurityEventKind::TotpReplaced
+            } else {
+                SecurityEventKind::TotpEnrolled
+            };
+            let event = audit(Some(&s.row), kind.as_str(), person_id, "", now);
+            if !self.store.confirm_pending_totp(person_id, &s.row.token_hash, step, &event).await? {
+                return Err(wrong_code("code"));
+            }
+            tracing::info!(person = %person_id, action = kind.as_str(), "authenticator bound");
+        } else {
+            if !self.check_totp(person_id, staff, code).await? {
+                return Err(wrong_code("code"));
+            }
+            self.store.pass_second_factor(&s.row.token_hash).await?;
+            self.store.append_audit(&audit(Some(&s.row), "second_factor_passed", person_id, "", now)).await?;
+        }
+        let row = SessionRow { second_factor: 1, ..s.row.clone() };
+        self.identity_of(&row).await
+    }
+
+    /// Checks that the session is a security administrator's, past the second factor.
+    fn as_security_admin(s: &Session) -> Result<(), ApiError> {
+        if s.fully_authenticated() && s.roles().contains(&Role::SecurityAdmin) {
+            Ok(())
+        } else {
+            Err(ApiError::code(ProblemCode::Forbidden))
+        }
+    }
+
+    /// 工作人员 — every staff member, for the security administrator.
+    pub async fn staff_list(&self, s: &Session) -> Result<Vec<StaffEntry>, ApiError> {
+        Self::as_security_admin(s)?;
+        let rows = self.store.all_staff().await?;
+        rows.into_iter()
+            .map(|r| {
+                let roles = r
+                    .roles
+                    .split(',')
+                    .map(|name| Role::parse(name).ok_or_else(|| anyhow::anyhow!("unknown role {name:?} stored")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(StaffEntry {
+                    person_id: r.person_id,
+                    name: r.name,
+                    id_number_masked: r.id_number_masked,
+                    department_code: r.department_code,
+                    roles,
+                    totp_enrolled: r.totp_confirmed == 1,
+                })
+            })
+            .collect()
+    }
+
+    /// 签发绑定码 — a security administrator issues a staff member a one-time enrolment token,
+    /// shown once; if the staff member has an authenticator, it is removed (a lost phone) and
+    /// their sessions end. Nobody issues one for themselves.
+    pub async fn issue_enrolment_token(&self, s: &Session, person_id: &str) -> Result<EnrolmentToken, ApiError> {
+        Self::as_security_admin(s)?;
+        if person_id == s.row.person_id {
+            return Err(ApiError::code(ProblemCode::Forbidden));
+        }
+        let staff = self.store.staff(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        let reset = staff.totp_confirmed == 1;
+        let token = totp::random_base32(ENROLMENT_TOKEN_BYTES);
+        let now = self.clock.unix();
+        let expires_at = now + ENROLMENT_TOKEN_TTL_SECS;
+        let mut events =
+            vec![audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.as_str(), person_id, "", now)];
+        if reset {
+            events.push(audit(Some(&s.row), SecurityEventKind::TotpReset.as_str(), person_id, "", now));
+        }
+        self.store.issue_enrolment_token(person_id, &session::token_hash(&token), expires_at, reset, &events).await?;
+        tracing::info!(subject = %person_id, reset, "enrolment token issued");
+        Ok(EnrolmentToken { token, expires_at: rfc3339(expires_at), authenticator_reset: reset })
+    }
+
+    /// 安全事件 — the changes to how this person signs in, newest first.
+    pub async fn security_events(&self, s: &Session) -> Result<Vec<SecurityEvent>, ApiError> {
+        let kinds: Vec<&str> = SecurityEventKind::ALL.iter().map(|k| k.as_str()).collect();
+        let rows = self.store.security_events(&s.row.person_id, &kinds).await?;
+        rows.into_iter()
+            .map(|(action, at)| {
+                let kind = SecurityEventKind::parse(&action)
+                    .ok_or_else(|| anyhow::anyhow!("unexpected security event {action:?}"))?;
+                Ok(SecurityEvent { kind, at: rfc3339(at) })
+            })
+            .collect()
+    }
+}
