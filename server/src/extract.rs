@@ -2,7 +2,7 @@
 //! fault, rather than axum's plain-text rejections.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -49,7 +49,11 @@ async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
     }
     let req = req.map(|body| axum::body::Body::new(http_body_util_limited(body)));
     Bytes::from_request(req, state).await.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => ApiError::code(ProblemCode::PayloadTooLarge),
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+            ApiError::code(ProblemCode::PayloadTooLarge)
+        }
+        // A body that breaks off or is malformed (a bad chunk) is no sign of size.
+        BytesRejection::FailedToBufferBody(_) => ApiError::code(ProblemCode::BadRequest),
         _ => ApiError::code(ProblemCode::InvalidJson),
     })
 }

@@ -102,17 +102,117 @@ fn app_router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight and closes the database.
+///
+/// Connections are accepted here rather than by `axum::serve` for two limits it does not set:
+/// a connection must send its headers within `--header-timeout-secs` (a client that opens
+/// connections and never finishes a request would otherwise hold them for ever), and one
+/// client address may hold at most `--max-connections-per-address` at once.
 pub async fn serve(
     listener: TcpListener,
     server: Server,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let service = server.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let config = &server.state.config;
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(config.header_timeout_secs));
+    let slots = connection_slots::Slots::new(config.max_connections_per_address);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let housekeeping = tokio::spawn(housekeeping(server.state.clone()));
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(slot) = slots.take(peer.ip()) else {
+            tracing::warn!(address = %peer.ip(), "connection refused: too many from this address");
+            continue;
+        };
+        let router = server.router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        let header_timeout = Duration::from_secs(config.header_timeout_secs);
+        tokio::spawn(async move {
+            // hyper's header timeout starts with the first byte: a connection that sends none
+            // is closed here.
+            let mut first = [0u8; 1];
+            if let Ok(Ok(1..)) = tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                // One that ends in an error (a reset, a timeout) is the client's business.
+                let _ = watcher.watch(connection.into_owned()).await;
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     housekeeping.abort();
     server.state.store.close().await;
-    Ok(served?)
+    Ok(())
+}
+
+mod connection_slots {
+    //! Counts the open connections of each client address.
+
+    use std::collections::HashMap;
+    use std::net::IpAddr;
+    use std::sync::{Arc, Mutex};
+
+    /// The open connections per address, and how many one address may hold.
+    #[derive(Clone)]
+    pub(super) struct Slots {
+        open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+        max: usize,
+    }
+
+    /// One open connection; dropping it frees its slot.
+    pub(super) struct Slot {
+        slots: Slots,
+        ip: IpAddr,
+    }
+
+    impl Slots {
+        pub(super) fn new(max: usize) -> Self {
+            Self { open: Arc::default(), max }
+        }
+
+        /// A slot for a new connection from `ip`, unless it holds `max` already.
+        pub(super) fn take(&self, ip: IpAddr) -> Option<Slot> {
+            let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let count = open.entry(ip).or_insert(0);
+            if *count >= self.max {
+                return None;
+            }
+            *count += 1;
+            Some(Slot { slots: self.clone(), ip })
+        }
+    }
+
+    impl Drop for Slot {
+        fn drop(&mut self) {
+            let mut open = self.slots.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(count) = open.get_mut(&self.ip) {
+                *count -= 1;
+                if *count == 0 {
+                    open.remove(&self.ip);
+                }
+            }
+        }
+    }
 }
 
 /// How often periodic work runs.

@@ -84,7 +84,7 @@ async fn receive(mut file: tokio::fs::File, limit: u64, body: Body) -> Result<(S
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
             ApiError::with_message(
-                ProblemCode::InvalidJson,
+                ProblemCode::BadRequest,
                 Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
             )
         })?;

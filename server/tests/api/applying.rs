@@ -14,9 +14,15 @@ use crate::helpers::{TestApp, demo_id, expect_problem};
 const ENTERPRISE: &str = "91441900MA4W7CX39E";
 const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
 /// The start of a PNG file: what its content signature is checked by.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
-async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Option<&Value>) -> reqwest::Response {
+pub(crate) async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
     let mut request = app.with_session(method, path, token);
     if let Some(body) = body {
         request = request.json(body);
@@ -35,7 +41,7 @@ async fn form(app: &TestApp, token: &str, items: &[&str]) -> FormResponse {
     response.json().await.expect("a form")
 }
 
-async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     app.with_session(Method::POST, "/api/v1/uploads", token)
         .query(&[("name", name)])
         .header("content-type", "application/octet-stream")
@@ -45,7 +51,7 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwe
         .expect("the server answers")
 }
 
-async fn upload_png(app: &TestApp, token: &str) -> UploadReceipt {
+pub(crate) async fn upload_png(app: &TestApp, token: &str) -> UploadReceipt {
     let response = upload(app, token, "photo.png", PNG.to_vec()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.expect("an upload receipt")
@@ -53,7 +59,7 @@ async fn upload_png(app: &TestApp, token: &str) -> UploadReceipt {
 
 /// A complete application of 王强 for 就业创业证申领: his ID card from the library, the
 /// application form uploaded.
-fn employment_card(id_number: &str, upload_id: &str) -> Value {
+pub(crate) fn employment_card(id_number: &str, upload_id: &str) -> Value {
     json!({
         "items": ["DG-GR-0011"],
         "answers": {
@@ -69,7 +75,7 @@ fn employment_card(id_number: &str, upload_id: &str) -> Value {
     })
 }
 
-async fn submit(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
+pub(crate) async fn submit(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> reqwest::Response {
     let mut request = app.with_session(Method::POST, "/api/v1/applications", token).json(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
@@ -77,7 +83,7 @@ async fn submit(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> 
     request.send().await.expect("the server answers")
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(app.state.store.pool())
         .await

@@ -7,4 +7,5 @@ mod applying;
 mod catalogue;
 mod identifiers;
 mod identity;
+mod security;
 mod system;
