@@ -105,9 +105,11 @@ pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
     send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc })).await
 }
 
-/// `POST /auth/represent`: a window clerk serves the applicant present, or stops (`None`).
-pub async fn represent(id_number: Option<String>) -> Result<Identity, ApiError> {
-    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number })).await
+/// `POST /auth/represent`: a window clerk serves the applicant present (identity number and
+/// name), or stops (`None`).
+pub async fn represent(applicant: Option<(String, String)>) -> Result<Identity, ApiError> {
+    let (id_number, name) = applicant.map_or((None, None), |(id, name)| (Some(id), Some(name)));
+    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number, name })).await
 }
 
 /// `POST /auth/totp/enrol`: with a current code to replace the authenticator, or with an
@@ -142,9 +144,9 @@ pub async fn agents(uscc: &str) -> Result<Vec<AgentEntry>, ApiError> {
 }
 
 /// `POST /enterprises/{uscc}/agents`
-pub async fn grant_agent(uscc: &str, id_number: String) -> Result<AgentEntry, ApiError> {
-    send("POST", &format!("{BASE}/enterprises/{}/agents", encode_segment(uscc)), Some(&GrantAgentRequest { id_number }))
-        .await
+pub async fn grant_agent(uscc: &str, id_number: String, name: String) -> Result<AgentEntry, ApiError> {
+    let req = GrantAgentRequest { id_number, name };
+    send("POST", &format!("{BASE}/enterprises/{}/agents", encode_segment(uscc)), Some(&req)).await
 }
 
 /// `DELETE /enterprises/{uscc}/agents/{person_id}`

@@ -36,3 +36,6 @@ export const ENTERPRISE = { uscc: '91441900MA4W7CX39E', name: '东莞市示范�
 export const CLERK = { id: '441900199602295196', secret: 'YIWANGDEMOWINDOWCLERKAAAAAAAAAAA', role: '综合窗口' };
 export const CITIZEN = { id: '441900196805221310', name: '张三', masked: '4419**********1310' };
 export const CLERK_TWO = { id: '441900199304186020', secret: 'YIWANGDEMOWINDOWCLERKBBBBBBBBBBB', role: '综合窗口' };
+export const SECURITY_ADMIN = { id: '44190019840721611X', secret: 'YIWANGDEMOSECURITYADMINAAAAAAAAA', name: '林峰' };
+/** A staff member with no authenticator yet: binds one with a token from the security admin. */
+export const NEW_STAFF = { id: '441900199205067157', name: '赵磊' };

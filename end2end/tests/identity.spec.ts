@@ -69,7 +69,12 @@ test('a legal representative authorizes an agent, who then acts for the enterpri
   const row = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
   await row.getByRole('link', { name: '管理经办人' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('经办人管理');
+  // The name is asked with the number: a number alone says nothing about who is registered.
+  await page.getByLabel('姓名').fill('别人');
   await page.getByLabel('身份证号码').fill(agentId);
+  await page.getByRole('button', { name: '授权', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('请核对经办人的姓名和身份证号码');
+  await page.getByLabel('姓名').fill(agentName);
   await page.getByRole('button', { name: '授权', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('已授权');
   await expect(page.getByText(agentName)).toBeVisible();
@@ -99,6 +104,7 @@ test('a window clerk signs in with an authenticator code and serves an applicant
   await expect(page.getByText('已通过身份验证器验证')).toBeVisible();
   await expectAccessible(page);
 
+  await page.getByLabel('申请人姓名').fill(CITIZEN.name);
   await page.getByLabel('申请人身份证号码').fill(CITIZEN.id);
   await page.getByRole('button', { name: '开始代办' }).click();
   await expect(page.getByRole('status')).toContainText(`正在代办: ${CITIZEN.name} ${CITIZEN.masked}`);

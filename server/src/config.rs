@@ -45,6 +45,11 @@ pub struct Config {
     #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// Look-ups of a person by identity number and name (granting an agent, serving an
+    /// applicant at a window) one signed-in person may make per minute.
+    #[arg(long, env = "YIWANG_PERSON_LOOKUPS_PER_MINUTE", default_value_t = 10)]
+    pub person_lookups_per_minute: u32,
+
     /// Seconds a request may take, body included, before it is answered 408 and its work
     /// dropped (a body that stalls leaves nothing behind).
     #[arg(long, env = "YIWANG_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
@@ -119,6 +124,7 @@ impl Config {
             login_attempts_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
             max_uploads_per_day: 500,
+            person_lookups_per_minute: 10,
             request_timeout_secs: 30,
             header_timeout_secs: 10,
             max_connections_per_address: 256,

@@ -62,11 +62,24 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
     if !site::is_built(&config.site_dir) {
         tracing::warn!(site_dir = %config.site_dir.display(), "the app is not built here; run `bash .ci/build-app`");
     }
+    seal_plain_answers(&store, &pii).await?;
     let demo_mode = config.demo;
     let state = AppState::new(store, config, pii);
     let demo_accounts = if demo_mode { demo::install_accounts(&state).await? } else { Vec::new() };
     let router = app_router(state.clone());
     Ok(Server { state, router, demo_accounts })
+}
+
+/// Seals, once, the answers stored in plain JSON by versions before they were sealed.
+pub async fn seal_plain_answers(store: &Store, pii: &pii::PiiKeys) -> anyhow::Result<()> {
+    const NAME: &str = "0008_seal_answers";
+    if store.data_migration_done(NAME).await? {
+        return Ok(());
+    }
+    let now = chrono::Utc::now().timestamp();
+    let sealed = store.seal_plain_answers(NAME, now, |plain| pii.seal_text(plain)).await?;
+    tracing::info!(rows = sealed, "sealed the answers of earlier applications and drafts");
+    Ok(())
 }
 
 fn app_router(state: AppState) -> Router {
@@ -224,6 +237,10 @@ async fn housekeeping(state: AppState) {
     let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
         every.tick().await;
+        // Forget the rate limiters' keys that have not been seen for a while.
+        state.login_limiter.retain_recent();
+        state.lookup_limiter.retain_recent();
+        state.person_lookup_limiter.retain_recent();
         if let Err(e) = state.expire_unattached_uploads().await {
             tracing::warn!(error = ?e, "expiring unattached uploads failed; retrying in an hour");
         }

@@ -34,6 +34,9 @@ pub struct App {
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Progress lookups without sign-in per client address (this node's share).
     pub lookup_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Look-ups of a person by identity number and name (granting an agent, serving an
+    /// applicant at a window) per signed-in person (this node's share).
+    pub person_lookup_limiter: DefaultKeyedRateLimiter<String>,
     /// The group-commit writer of submissions.
     pub writer: SubmissionWriter,
 }
@@ -42,6 +45,7 @@ impl AppState {
     /// Assembles the parts.
     pub fn new(store: Store, config: Config, pii: PiiKeys) -> Self {
         let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
+        let person_lookups = NonZeroU32::new(config.person_lookups_per_minute).unwrap_or(NonZeroU32::MIN);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         Self(Arc::new(App {
             config,
@@ -50,6 +54,7 @@ impl AppState {
             hasher: PasswordHasher::new(cores),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             lookup_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            person_lookup_limiter: RateLimiter::keyed(Quota::per_minute(person_lookups)),
             writer: SubmissionWriter::start(store.clone()),
             store,
         }))

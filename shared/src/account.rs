@@ -335,6 +335,10 @@ pub struct Applicant {
 pub struct RepresentRequest {
     /// The applicant's identity number, or `null` to stop.
     pub id_number: Option<String>,
+    /// The applicant's name as on their identity card: with the number, it finds their account,
+    /// so that the answer says nothing about a number alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// `POST /api/v1/auth/acting`: act for an enterprise (its credit code), or for oneself (`null`).
@@ -351,6 +355,9 @@ pub struct ActingRequest {
 pub struct GrantAgentRequest {
     /// The agent's identity number.
     pub id_number: String,
+    /// The agent's name as registered: with the number, it finds their account, so that the
+    /// answer says nothing about a number alone.
+    pub name: String,
 }
 
 /// 经办人 — an agent of an enterprise, as its legal representative sees them.

@@ -116,6 +116,7 @@ pub fn text(key: Key) -> &'static str {
         Key::EnrolSecret => "Add this secret to your authenticator app:",
         Key::VerifyButton => "Verify",
         Key::SecondFactorDone => "Authenticator verified",
+        Key::ApplicantNameLabel => "Applicant's name",
         Key::CurrentTotpCode => "Current authenticator code",
         Key::CurrentTotpHint => "Before replacing it, type the 6 digits your current authenticator shows",
         Key::EnrolmentToken => "Enrolment token",

@@ -126,6 +126,7 @@ pub enum Key {
     EnrolSecret,
     VerifyButton,
     SecondFactorDone,
+    ApplicantNameLabel,
     CurrentTotpCode,
     CurrentTotpHint,
     EnrolmentToken,

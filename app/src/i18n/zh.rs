@@ -114,6 +114,7 @@ pub fn text(key: Key) -> &'static str {
         Key::EnrolSecret => "在身份验证器中添加以下密钥：",
         Key::VerifyButton => "验证",
         Key::SecondFactorDone => "已通过身份验证器验证",
+        Key::ApplicantNameLabel => "申请人姓名",
         Key::CurrentTotpCode => "当前动态验证码",
         Key::CurrentTotpHint => "更换前，请输入现在绑定的身份验证器上的6位数字",
         Key::EnrolmentToken => "绑定码",

@@ -202,9 +202,10 @@ fn WindowService(me: Identity) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let id_number = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ApiError>);
-    let call = move |value: Option<String>| {
+    let call = move |value: Option<(String, String)>| {
         failure.set(None);
         errors.set(Vec::new());
         spawn_local(async move {
@@ -217,7 +218,7 @@ fn WindowService(me: Identity) -> impl IntoView {
     };
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        call(Some(id_number.get_untracked()));
+        call(Some((id_number.get_untracked(), name.get_untracked())));
     };
     let serving = me.on_behalf_of.clone();
     view! {
@@ -233,6 +234,8 @@ fn WindowService(me: Identity) -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <form class="stack" on:submit=start novalidate>
+                        <TextField id="applicant_name" label=Key::ApplicantNameLabel value=name
+                            error=Signal::derive(move || error_of(&errors.get(), "name")) />
                         <TextField id="applicant_id_number" label=Key::ApplicantIdNumber value=id_number
                             error=Signal::derive(move || error_of(&errors.get(), "id_number")) />
                         <button type="submit" class="button button--primary">{move || i18n.t(Key::StartService)}</button>

@@ -41,6 +41,7 @@ fn Agents() -> impl IntoView {
         async move { api::agents(&uscc).await }
     });
     let id_number = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let notice = RwSignal::new(None::<Key>);
     let failure = RwSignal::new(None::<ApiError>);
@@ -59,14 +60,15 @@ fn Agents() -> impl IntoView {
         pending.set(true);
         let uscc = uscc.get_untracked();
         spawn_local(async move {
-            match api::grant_agent(&uscc, value).await {
+            match api::grant_agent(&uscc, value, name.get_untracked()).await {
                 Ok(_) => {
                     id_number.set(String::new());
+                    name.set(String::new());
                     notice.set(Some(Key::Granted));
                     version.update(|v| *v += 1);
                 }
                 Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(
-                    p.errors.iter().map(|e| FieldError { field: "agent_id_number".to_owned(), ..e.clone() }).collect(),
+                    p.errors.iter().map(|e| FieldError { field: format!("agent_{}", e.field), ..e.clone() }).collect(),
                 ),
                 Err(e) => failure.set(Some(e)),
             }
@@ -103,6 +105,8 @@ fn Agents() -> impl IntoView {
         <section class="card guide-section" aria-labelledby="grant">
             <h2 id="grant">{move || i18n.t(Key::GrantTitle)}</h2>
             <form class="stack" on:submit=grant novalidate>
+                <TextField id="agent_name" label=Key::Name value=name autocomplete="off"
+                    error=Signal::derive(move || error_of(&errors.get(), "agent_name")) />
                 <TextField id="agent_id_number" label=Key::IdNumber value=id_number hint=Key::GrantHint
                     error=Signal::derive(move || error_of(&errors.get(), "agent_id_number")) />
                 <button type="submit" class="button button--primary" disabled=move || pending.get()>

@@ -385,7 +385,7 @@ impl App {
             filed_by: ctx.filed_by.clone(),
             submitted_at: at,
             form: serde_json::to_string(&form).map_err(anyhow::Error::from)?,
-            answers: serde_json::to_string(answers).map_err(anyhow::Error::from)?,
+            answers: self.pii.seal_text(&serde_json::to_string(answers).map_err(anyhow::Error::from)?),
             pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
             receipt: receipt_json.clone(),
             cases,
@@ -591,7 +591,7 @@ impl App {
             id: id.clone(),
             acting_uscc: s.row.acting_uscc.clone(),
             items: serde_json::to_string(&draft.items).map_err(anyhow::Error::from)?,
-            answers: serde_json::to_string(&draft.answers).map_err(anyhow::Error::from)?,
+            answers: self.pii.seal_text(&serde_json::to_string(&draft.answers).map_err(anyhow::Error::from)?),
             updated_at: now,
         };
         if !self.store.save_draft(&s.row.person_id, &row).await? {
@@ -608,7 +608,7 @@ impl App {
                 Ok(shared::application::Draft {
                     id: Some(r.id),
                     items: serde_json::from_str(&r.items).map_err(anyhow::Error::from)?,
-                    answers: serde_json::from_str(&r.answers).map_err(anyhow::Error::from)?,
+                    answers: serde_json::from_str(&self.pii.open_text(&r.answers)?).map_err(anyhow::Error::from)?,
                     acting_uscc: r.acting_uscc,
                     updated_at: Some(time(r.updated_at)),
                 })

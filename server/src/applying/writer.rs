@@ -68,7 +68,7 @@ pub struct NewApplication {
     pub submitted_at: i64,
     /// The compiled form (JSON).
     pub form: String,
-    /// The answers (JSON).
+    /// The answers, sealed ([`crate::pii::PiiKeys::seal_text`] of the JSON).
     pub answers: String,
     /// The pledge text signed, if any item was pledged.
     pub pledge_text: Option<String>,

@@ -57,6 +57,19 @@ pub(super) fn audit<'a>(
     }
 }
 
+/// The same answer whether the number is unregistered or the name does not match it.
+fn person_not_found(zh: &str, whom: &str) -> ApiError {
+    ApiError::with_message(
+        ProblemCode::PersonNotFound,
+        Bilingual::new(
+            zh,
+            format!(
+                "No registered person has this name and identity number: check both; the {whom} must register first"
+            ),
+        ),
+    )
+}
+
 fn parse_uscc(raw: &str) -> Result<Uscc, ApiError> {
     Uscc::parse(raw).map_err(|e| ApiError::fields(vec![FieldError::uscc("uscc", &e)]))
 }
@@ -307,17 +320,10 @@ impl App {
     /// 授权经办人 — the legal representative authorizes a registered person.
     pub async fn grant_agent(&self, s: &Session, uscc: &str, req: GrantAgentRequest) -> Result<AgentEntry, ApiError> {
         let uscc = self.as_legal_rep(s, uscc).await?;
-        let id = ResidentId::parse_as_of(&req.id_number, self.clock.today())
-            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
-        let agent = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.ok_or_else(|| {
-            ApiError::with_message(
-                ProblemCode::PersonNotFound,
-                Bilingual::new(
-                    "该身份证号码尚未注册，请经办人先注册账号",
-                    "Nobody is registered with this identity number: the agent must register first",
-                ),
-            )
-        })?;
+        let agent = self
+            .registered_person(s, &req.id_number, &req.name)
+            .await?
+            .ok_or_else(|| person_not_found("请核对经办人的姓名和身份证号码，经办人须先注册账号", "agent"))?;
         if agent.id == s.row.person_id {
             return Err(ApiError::fields(vec![FieldError {
                 field: "id_number".to_owned(),
@@ -354,16 +360,9 @@ impl App {
         let applicant = match req.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => {
-                let id = ResidentId::parse_as_of(raw, self.clock.today())
-                    .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
-                let person = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.ok_or_else(|| {
-                    ApiError::with_message(
-                        ProblemCode::PersonNotFound,
-                        Bilingual::new(
-                            "该申请人尚未注册，请先协助其注册账号",
-                            "This applicant has no account yet: help them register first",
-                        ),
-                    )
+                let name = req.name.as_deref().unwrap_or_default();
+                let person = self.registered_person(s, raw, name).await?.ok_or_else(|| {
+                    person_not_found("请核对申请人的姓名和身份证号码，申请人须先注册账号", "applicant")
                 })?;
                 Some(person.id)
             }
@@ -383,6 +382,38 @@ impl App {
             (None, None) => {}
         }
         self.identity_of(&row).await
+    }
+
+    /// The registered person with this identity number *and* name, if any. The pair is asked so
+    /// that the answer reveals nothing about a number alone; the asker is rate-limited, since
+    /// each answer still says whether a pair is registered.
+    async fn registered_person(
+        &self,
+        s: &Session,
+        raw_id: &str,
+        raw_name: &str,
+    ) -> Result<Option<crate::store::identity::PersonRow>, ApiError> {
+        let id = ResidentId::parse_as_of(raw_id, self.clock.today());
+        let name = shared::account::check_name("name", raw_name);
+        match (id, name) {
+            (Ok(id), Ok(name)) => {
+                if self.person_lookup_limiter.check_key(&s.row.person_id).is_err() {
+                    return Err(ApiError::code(ProblemCode::RateLimited));
+                }
+                let person = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?;
+                Ok(person.filter(|p| p.name == name))
+            }
+            (id, name) => {
+                let mut errors = Vec::new();
+                if let Err(e) = id {
+                    errors.push(FieldError::resident_id("id_number", &e));
+                }
+                if let Err(e) = name {
+                    errors.push(e);
+                }
+                Err(ApiError::fields(errors))
+            }
+        }
     }
 
     /// 查看完整身份证号码 — for roles that need it, with a stated reason that is audited.

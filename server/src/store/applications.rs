@@ -130,7 +130,7 @@ pub struct DraftRow {
     pub acting_uscc: Option<String>,
     /// Item codes (JSON array).
     pub items: String,
-    /// The answers so far (JSON).
+    /// The answers so far, sealed ([`crate::pii::PiiKeys::seal_text`] of the JSON).
     pub answers: String,
     /// Unix seconds.
     pub updated_at: i64,
@@ -570,4 +570,49 @@ pub async fn insert_access(tx: &mut Transaction<'_, Any>, e: &AccessEntry) -> Re
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+impl Store {
+    /// Whether a one-time data migration has run.
+    pub async fn data_migration_done(&self, name: &str) -> Result<bool, sqlx::Error> {
+        let found: Option<String> = sqlx::query_scalar("SELECT name FROM data_migrations WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Seals the answers of applications and drafts written before they were sealed (plain JSON
+    /// starts with `{`, which base64 never holds), and records the migration as done, in one
+    /// transaction. Returns how many rows were sealed.
+    pub async fn seal_plain_answers(
+        &self,
+        name: &str,
+        at: i64,
+        seal: impl Fn(&str) -> String,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut sealed = 0;
+        for (table, key) in [("applications", "application_no"), ("drafts", "id")] {
+            let rows: Vec<(String, String)> =
+                sqlx::query_as(&format!("SELECT {key}, answers FROM {table} WHERE answers LIKE '{{%'"))
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, answers) in rows {
+                sqlx::query(&format!("UPDATE {table} SET answers = $2 WHERE {key} = $1"))
+                    .bind(&id)
+                    .bind(seal(&answers))
+                    .execute(&mut *tx)
+                    .await?;
+                sealed += 1;
+            }
+        }
+        sqlx::query("INSERT INTO data_migrations (name, done_at) VALUES ($1, $2)")
+            .bind(name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(sealed)
+    }
 }

@@ -393,7 +393,7 @@ both! {
 both! {
     async fn a_window_clerk_files_for_the_applicant_present(app) {
         let clerk = app.sign_in_demo("黄丽").await;
-        let represent = call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&json!({"id_number": demo_id("王强")}))).await;
+        let represent = call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&json!({"id_number": demo_id("王强"), "name": "王强"}))).await;
         assert_eq!(represent.status(), StatusCode::OK);
         let compiled = form(app, &clerk, &["DG-GR-0011"]).await;
         assert!(compiled.form.materials.iter().any(|m| m.key == "resident_id_card" && m.in_library), "the applicant's library");

@@ -360,10 +360,15 @@ both! {
         assert_eq!(agents.as_array().expect("list").len(), 1, "陈敏 is an agent already");
 
         let unregistered = app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
-            .json(&json!({"id_number": "441900200002296027"})).send().await.expect("answers");
-        expect_problem(unregistered, 404, "person_not_found").await;
+            .json(&json!({"id_number": "441900200002296027", "name": "无名"})).send().await.expect("answers");
+        let unregistered = expect_problem(unregistered, 404, "person_not_found").await;
+        // A registered number with another name is answered exactly alike: a number alone
+        // reveals nothing.
+        let wrong_name = app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+            .json(&json!({"id_number": demo_id("王强"), "name": "王五"})).send().await.expect("answers");
+        assert_eq!(expect_problem(wrong_name, 404, "person_not_found").await, unregistered);
         let granted = app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
-            .json(&json!({"id_number": demo_id("王强")})).send().await.expect("answers");
+            .json(&json!({"id_number": demo_id("王强"), "name": "王强"})).send().await.expect("answers");
         assert_eq!(granted.status(), StatusCode::CREATED);
         let entry: Value = granted.json().await.expect("JSON");
         assert_eq!(entry["id_number_masked"], "4419**********3579");
@@ -430,11 +435,11 @@ both! {
                 ("me", case.me, send(Method::GET, "/api/v1/auth/me".into(), None).await),
                 ("enterprises", case.enterprises, send(Method::GET, "/api/v1/enterprises".into(), None).await),
                 ("agents", case.agents, send(Method::GET, agents_path.clone(), None).await),
-                ("grant", case.grant, send(Method::POST, agents_path.clone(), Some(json!({"id_number": demo_id("王强")}))).await),
+                ("grant", case.grant, send(Method::POST, agents_path.clone(), Some(json!({"id_number": demo_id("王强"), "name": "王强"}))).await),
                 ("revoke", case.revoke, send(Method::DELETE, format!("{agents_path}/{}", grantee.0), None).await),
                 ("acting", case.acting, send(Method::POST, "/api/v1/auth/acting".into(), Some(json!({"uscc": ENTERPRISE}))).await),
                 ("unmask", case.unmask, send(Method::POST, "/api/v1/persons/unmask".into(), Some(json!({"person_id": subject.0, "reason": "核对窗口申请人身份"}))).await),
-                ("represent", case.represent, send(Method::POST, "/api/v1/auth/represent".into(), Some(json!({"id_number": demo_id("张三")}))).await),
+                ("represent", case.represent, send(Method::POST, "/api/v1/auth/represent".into(), Some(json!({"id_number": demo_id("张三"), "name": "张三"}))).await),
             ];
             for (endpoint, expected, response) in checks {
                 let status = response.status().as_u16();
@@ -470,14 +475,35 @@ both! {
 }
 
 both! {
+    async fn looking_people_up_by_identity_number_is_rate_limited(app) {
+        let limited = TestApp::spawn_with(app.db, |c| c.person_lookups_per_minute = 3).await;
+        let clerk = limited.sign_in_demo("黄丽").await;
+        for _ in 0..3 {
+            let miss = limited.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+                .json(&json!({"id_number": "441900200002296027", "name": "无名"})).send().await.expect("answers");
+            expect_problem(miss, 404, "person_not_found").await;
+        }
+        let limited_answer = limited.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+            .json(&json!({"id_number": demo_id("张三"), "name": "张三"})).send().await.expect("answers");
+        expect_problem(limited_answer, 429, "rate_limited").await;
+        // Another person's budget is their own.
+        let rep = limited.sign_in_demo("李娜").await;
+        let granted = limited.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+            .json(&json!({"id_number": demo_id("王强"), "name": "王强"})).send().await.expect("answers");
+        assert_eq!(granted.status(), StatusCode::CREATED);
+        limited.finish().await;
+    }
+}
+
+both! {
     async fn a_window_clerk_serves_an_applicant_who_is_present_and_it_is_recorded(app) {
         let clerk = app.sign_in_demo("黄丽").await;
         let unregistered = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
-            .json(&json!({"id_number": "441900200002296027"})).send().await.expect("answers");
+            .json(&json!({"id_number": "441900200002296027", "name": "无名"})).send().await.expect("answers");
         expect_problem(unregistered, 404, "person_not_found").await;
 
         let started = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
-            .json(&json!({"id_number": demo_id("张三")})).send().await.expect("answers");
+            .json(&json!({"id_number": demo_id("张三"), "name": "张三"})).send().await.expect("answers");
         assert_eq!(started.status(), StatusCode::OK);
         let identity: Identity = started.json().await.expect("identity");
         let applicant = identity.on_behalf_of.expect("serving 张三");

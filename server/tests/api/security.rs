@@ -201,3 +201,109 @@ async fn one_address_holds_a_bounded_number_of_connections() {
     drop(held);
     app.finish().await;
 }
+
+/// Every text the database holds: each row of each table, as text.
+async fn database_text(app: &TestApp) -> String {
+    let pool = app.state.store.pool();
+    match app.db {
+        Db::Sqlite => {
+            // Everything committed, read from the file itself (and its write-ahead log).
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.expect("checkpoint");
+            let dir = &app.state.config.data_dir;
+            let mut bytes = std::fs::read(dir.join("yiwang.db")).expect("the database file");
+            bytes.extend(std::fs::read(dir.join("yiwang.db-wal")).unwrap_or_default());
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        Db::Postgres => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("tables");
+            let mut text = String::new();
+            for table in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT CAST(row_to_json(t) AS TEXT) FROM \"{table}\" t"))
+                        .fetch_all(pool)
+                        .await
+                        .expect("rows");
+                text.push_str(&rows.join("\n"));
+            }
+            text
+        }
+    }
+}
+
+both! {
+    /// PIPL: identity numbers are sensitive personal information. After every act that takes one
+    /// — registering, signing in and failing to, authorizing an agent, applying, saving a draft,
+    /// looking up progress, serving an applicant at a window — no full number is stored anywhere.
+    async fn no_full_identity_number_is_stored_after_a_whole_journey(app) {
+        let newcomer = "441900201310177737";
+        let register = app.post_json("/api/v1/auth/register",
+            &serde_json::json!({"id_number": newcomer, "name": "新人", "mobile": "13800138001", "password": "correct horse battery"})).await;
+        assert_eq!(register.status(), StatusCode::CREATED);
+        let unregistered = "441900200002296027";
+        app.post_json("/api/v1/auth/login", &serde_json::json!({"id_number": unregistered, "password": "guess"})).await;
+
+        let rep = app.sign_in_demo("李娜").await;
+        let granted = app.with_session(Method::POST, "/api/v1/enterprises/91441900MA4W7CX39E/agents", &rep)
+            .json(&serde_json::json!({"id_number": demo_id("王强"), "name": "王强"})).send().await.expect("answers");
+        assert_eq!(granted.status(), StatusCode::CREATED);
+
+        let citizen = app.sign_in_demo("王强").await;
+        let photo: shared::application::UploadReceipt = upload(app, &citizen, "photo.png", PNG.to_vec()).await.json().await.expect("receipt");
+        let body = employment_card(&demo_id("王强"), &photo.id);
+        let receipt = submit(app, &citizen, Some("scan-key"), &body).await;
+        assert_eq!(receipt.status(), StatusCode::CREATED);
+        let receipt: shared::application::ApplicationReceipt = receipt.json().await.expect("receipt");
+        let draft = app.with_session(Method::POST, "/api/v1/drafts", &citizen)
+            .json(&serde_json::json!({"items": ["DG-GR-0011"], "answers": body["answers"]})).send().await.expect("answers");
+        assert_eq!(draft.status(), StatusCode::OK);
+        let drafts: Vec<shared::application::Draft> = app.with_session(Method::GET, "/api/v1/drafts", &citizen)
+            .send().await.expect("answers").json().await.expect("drafts");
+        assert_eq!(drafts[0].answers.fields["applicant_id_number"], serde_json::json!(demo_id("王强")), "read back whole");
+        let lookup = app.post_json("/api/v1/progress/lookup",
+            &serde_json::json!({"case_no": receipt.cases[0].case_no, "id_number": demo_id("王强")})).await;
+        assert_eq!(lookup.status(), StatusCode::OK);
+
+        let clerk = app.sign_in_demo("黄丽").await;
+        let served = app.with_session(Method::POST, "/api/v1/auth/represent", &clerk)
+            .json(&serde_json::json!({"id_number": demo_id("张三"), "name": "张三"})).send().await.expect("answers");
+        assert_eq!(served.status(), StatusCode::OK);
+
+        let text = database_text(app).await;
+        let mut numbers: Vec<String> = server::demo::demo_accounts().into_iter().map(|a| a.id_number).collect();
+        numbers.extend([newcomer.to_owned(), unregistered.to_owned()]);
+        for number in numbers {
+            assert!(!text.contains(&number), "{} is stored in full", &number[..6]);
+        }
+    }
+}
+
+both! {
+    async fn answers_stored_before_they_were_sealed_are_sealed_once_at_start(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let saved = app.with_session(Method::POST, "/api/v1/drafts", &citizen)
+            .json(&serde_json::json!({"items": ["DG-GR-0011"], "answers": {"fields": {"name": "王强"}}})).send().await.expect("answers");
+        let saved: shared::application::Draft = saved.json().await.expect("draft");
+        // As an earlier version stored it.
+        let pool = app.state.store.pool();
+        let plain = format!("{{\"fields\":{{\"applicant_id_number\":\"{}\"}}}}", demo_id("王强"));
+        sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(pool).await.expect("update");
+        sqlx::query("DELETE FROM data_migrations").execute(pool).await.expect("forget");
+
+        server::seal_plain_answers(&app.state.store, &app.state.pii).await.expect("seals");
+        let stored: String = sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(pool).await.expect("row");
+        assert!(!stored.contains(&demo_id("王强")) && !stored.starts_with('{'));
+        let drafts: Vec<shared::application::Draft> = app.with_session(Method::GET, "/api/v1/drafts", &citizen)
+            .send().await.expect("answers").json().await.expect("drafts");
+        assert_eq!(drafts[0].answers.fields["applicant_id_number"], serde_json::json!(demo_id("王强")));
+        // Once: a second start finds the migration done.
+        sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(pool).await.expect("update");
+        server::seal_plain_answers(&app.state.store, &app.state.pii).await.expect("runs");
+        let again: String = sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(pool).await.expect("row");
+        assert_eq!(again, plain);
+    }
+}

@@ -1,0 +1,53 @@
+// 安全管理员 — a security administrator issues a one-time enrolment token to a staff member who
+// has no authenticator; the member, signed in with the password alone, can do nothing but bind
+// one with that token, and then works with their codes. Staff consoles are desktop-first, so
+// this journey runs in the desktop project only (playwright.config.ts).
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './a11y';
+import { DEMO_PASSWORD, NEW_STAFF, SECURITY_ADMIN, totp } from './identity-helpers';
+
+async function signIn(page: Page, id: string, code?: string) {
+  await page.goto('/login');
+  await page.getByLabel('身份证号码').fill(id);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  if (code) {
+    await expect(page.getByRole('alert')).toContainText('请输入身份验证器上的6位动态验证码');
+    await page.getByLabel('动态验证码').fill(code);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+  }
+  await expect(page).toHaveURL(/\/account$/);
+}
+
+test('a security admin issues an enrolment token and a new staff member binds an authenticator with it', async ({ page }) => {
+  await signIn(page, SECURITY_ADMIN.id, totp(SECURITY_ADMIN.secret));
+  await page.getByRole('link', { name: '工作人员与身份验证器' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('工作人员');
+  const row = page.getByRole('listitem').filter({ hasText: NEW_STAFF.name });
+  await expect(row).toContainText('未绑定身份验证器');
+  await expectAccessible(page);
+  await row.getByRole('button', { name: `签发绑定码 ${NEW_STAFF.name}` }).click();
+  await expect(row.getByRole('status')).toContainText('绑定码只显示这一次');
+  const token = (await row.locator('.enrolment-token').textContent())?.trim() ?? '';
+  expect(token).toMatch(/^[A-Z2-7]{24}$/);
+  await expectAccessible(page);
+  await page.getByRole('link', { name: SECURITY_ADMIN.name }).click();
+  await page.getByRole('button', { name: '退出登录' }).click();
+
+  // The password alone: the account page asks for the token, and a wrong one is refused.
+  await signIn(page, NEW_STAFF.id);
+  await expect(page.getByText('工作人员需绑定身份验证器')).toBeVisible();
+  await page.getByLabel('绑定码').fill('AAAABBBBCCCCDDDDEEEEFFFF');
+  await page.getByRole('button', { name: '绑定身份验证器' }).click();
+  await expect(page.getByText('绑定码不正确、已使用或已过期')).toBeVisible();
+  await page.getByLabel('绑定码').fill(token.toLowerCase());
+  await page.getByRole('button', { name: '绑定身份验证器' }).click();
+  const secret = (await page.locator('code.secret').textContent())?.trim() ?? '';
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByLabel('动态验证码').fill(totp(secret));
+  await page.getByRole('button', { name: '验证' }).click();
+  await expect(page.getByText('已通过身份验证器验证')).toBeVisible();
+  await expect(page.getByText('已绑定身份验证器')).toBeVisible();
+  await expect(page.getByText('安全管理员为您签发了绑定码')).toBeVisible();
+  await expectAccessible(page);
+});
