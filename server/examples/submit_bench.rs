@@ -53,7 +53,8 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|v| v.split(';').next())
         .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
         .to_owned();
-    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    // A whole one-pixel PNG: uploads are decoded and encoded again.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82".to_vec();
     let upload: serde_json::Value = client
         .post(format!("{base}/api/v1/uploads?name=form.png"))
         .header("cookie", &cookie)

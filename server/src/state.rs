@@ -37,6 +37,8 @@ pub struct App {
     /// Look-ups of a person by identity number and name (granting an agent, serving an
     /// applicant at a window) per signed-in person (this node's share).
     pub person_lookup_limiter: DefaultKeyedRateLimiter<String>,
+    /// Uploaded files being checked by content at once (one per core: decoding takes memory).
+    pub content_checks: tokio::sync::Semaphore,
     /// The group-commit writer of submissions.
     pub writer: SubmissionWriter,
 }
@@ -55,6 +57,7 @@ impl AppState {
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             lookup_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             person_lookup_limiter: RateLimiter::keyed(Quota::per_minute(person_lookups)),
+            content_checks: tokio::sync::Semaphore::new(cores),
             writer: SubmissionWriter::start(store.clone()),
             store,
         }))

@@ -139,17 +139,20 @@ impl From<Mobile> for String {
     }
 }
 
-/// Checks a person's name as entered: 1 to 50 characters, no control characters.
+/// Checks a person's name as entered: 1 to 50 characters, none invisible (controls,
+/// bidirectional overrides) and none of the characters markup is made of (`<>&"` and the
+/// backtick), which no name on an identity card holds.
 pub fn check_name(field: &str, input: &str) -> Result<String, FieldError> {
     let name = input.trim();
     let n = name.chars().count();
-    if n == 0 || n > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+    let odd = |c: char| crate::text::is_invisible(c) || matches!(c, '<' | '>' | '&' | '"' | '`');
+    if n == 0 || n > MAX_NAME_CHARS || name.chars().any(odd) {
         return Err(FieldError {
             field: field.to_owned(),
             code: "invalid_name".to_owned(),
             message: Bilingual::new(
-                format!("请填写姓名（1至{MAX_NAME_CHARS}个字）"),
-                format!("Enter a name of 1 to {MAX_NAME_CHARS} characters"),
+                format!("请填写姓名（1至{MAX_NAME_CHARS}个字，不含 < > & \" 等符号）"),
+                format!("Enter a name of 1 to {MAX_NAME_CHARS} characters, without symbols such as < > & \""),
             ),
         });
     }
@@ -557,6 +560,15 @@ mod tests {
         let err = check_password("44190019910704818x", "44190019910704818X").expect_err("same");
         assert_eq!(err.code, "password_is_id_number");
         assert!(check_password(&"p".repeat(MAX_PASSWORD_CHARS + 1), "").is_err());
+    }
+
+    #[test]
+    fn names_hold_no_markup_or_invisible_characters() {
+        assert_eq!(check_name("name", " 欧阳·娜娜 ").expect("a name"), "欧阳·娜娜");
+        assert_eq!(check_name("name", "Anne-Marie O'Neil").expect("a name"), "Anne-Marie O'Neil");
+        for bad in ["<img src=x onerror=alert(1)>", "张\u{202E}三", "李\u{200B}四", "a&b"] {
+            assert_eq!(check_name("name", bad).expect_err(bad).code, "invalid_name");
+        }
     }
 
     #[test]

@@ -970,10 +970,15 @@ pub struct UploadReceipt {
 }
 
 /// Makes an uploaded file's name safe to keep and show: the last path component, without
-/// control characters, at most 100 characters; `file` when nothing is left.
+/// invisible characters (controls, bidirectional overrides: [`crate::text::is_invisible`]) or
+/// markup characters, at most 100 characters; `file` when nothing is left.
 pub fn safe_file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !crate::text::is_invisible(*c) && !matches!(c, '<' | '>' | '"' | '`'))
+        .take(100)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() { "file".to_owned() } else { cleaned.to_owned() }
 }
@@ -990,4 +995,19 @@ pub struct Bundle {
     pub service_object: ServiceObject,
     /// The items, in the order the form asks them.
     pub items: Vec<ItemCode>,
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn a_file_name_keeps_its_last_part_without_invisible_or_markup_characters() {
+        assert_eq!(safe_file_name("../../etc/passwd\u{1}\\..\\证明.pdf"), "证明.pdf");
+        // With U+202E kept, the name would show as "invoiceexe.pdf".
+        assert_eq!(safe_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(safe_file_name("<script>a.png"), "scripta.png");
+        assert_eq!(safe_file_name("\u{200B}\u{FEFF}"), "file");
+        assert_eq!(safe_file_name(&"长".repeat(300)).chars().count(), 100);
+    }
 }

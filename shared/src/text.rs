@@ -27,6 +27,26 @@ impl Bilingual {
     }
 }
 
+/// Whether a character shows nothing of itself yet changes how text around it reads: control
+/// characters, and the bidirectional and zero-width formatting characters (Unicode general
+/// category Cf) with which a name like `invoice\u{202E}fdp.exe` displays as `invoiceexe.pdf`.
+/// Names that people and files are shown by keep none of them.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}'                       // soft hyphen
+            | '\u{061C}'                     // Arabic letter mark
+            | '\u{180E}'                     // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}'        // zero-width space, joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}'        // bidirectional embeddings and overrides
+            | '\u{2060}'..='\u{2064}'        // word joiner, invisible operators
+            | '\u{2066}'..='\u{206F}'        // bidirectional isolates, deprecated formats
+            | '\u{FEFF}'                     // zero-width no-break space
+            | '\u{FFF9}'..='\u{FFFB}'        // interlinear annotations
+            | '\u{E0000}'..='\u{E007F}'      // tags
+        )
+}
+
 /// 界面语言 — a language the product speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -52,5 +72,20 @@ impl Lang {
     /// Parses a BCP 47 tag; anything that is not English falls back to Chinese.
     pub fn from_tag(tag: &str) -> Self {
         if tag.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bidirectional_overrides_and_zero_width_characters_are_invisible() {
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{FEFF}', '\u{0007}', '\u{E0041}'] {
+            assert!(is_invisible(c), "{:?}", c);
+        }
+        for c in ['a', '张', '·', ' ', '-', '.', '（'] {
+            assert!(!is_invisible(c), "{c}");
+        }
     }
 }

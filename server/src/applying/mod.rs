@@ -2,6 +2,7 @@
 //! idempotent submission through the group-commit writer, "my applications", progress lookup,
 //! drafts, and the library's access log.
 
+pub mod content;
 pub mod receipt_pdf;
 pub mod uploads;
 pub mod writer;

@@ -11,6 +11,7 @@ use shared::application::{UPLOAD_MEDIA_TYPES, UploadReceipt, safe_file_name};
 use shared::{Bilingual, ProblemCode};
 use tokio::io::AsyncWriteExt as _;
 
+use super::content;
 use crate::auth::service::Session;
 use crate::error::ApiError;
 use crate::pii::hex;
@@ -128,7 +129,15 @@ impl App {
         tokio::fs::create_dir_all(&tmp_dir).await.map_err(anyhow::Error::from)?;
         let tmp = tempfile::Builder::new().prefix("upload-").tempfile_in(&tmp_dir).map_err(anyhow::Error::from)?;
         let (file, tmp_path) = tmp.into_parts();
-        let (sha256, size, media_type) = receive(tokio::fs::File::from_std(file), limit, body).await?;
+        let (received_sha256, received_size, media_type) =
+            receive(tokio::fs::File::from_std(file), limit, body).await?;
+        let (sha256, size) = match self.check_content(&tmp_path, media_type).await? {
+            content::Checked::AsSent => (received_sha256, received_size),
+            content::Checked::Reencoded(bytes) => {
+                tokio::fs::write(&tmp_path, &bytes).await.map_err(anyhow::Error::from)?;
+                (hex(&Sha256::digest(&bytes)), bytes.len() as u64)
+            }
+        };
         let target = path_of(&self.config.data_dir, &sha256);
         if let Some(parent) = target.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
@@ -152,6 +161,38 @@ impl App {
             UploadAdmission::Quota { .. } => return Err(quota_full(quota)),
         }
         Ok(UploadReceipt { id: row.id, file_name: row.file_name, media_type: row.media_type, size, sha256 })
+    }
+
+    /// Judges a received file by all of its content ([`content::check`]), on the blocking pool
+    /// and at most one check per core at a time, since decoding a picture takes memory and CPU.
+    async fn check_content(&self, path: &Path, media_type: &'static str) -> Result<content::Checked, ApiError> {
+        let _permit = self.content_checks.acquire().await.map_err(anyhow::Error::from)?;
+        let bytes = tokio::fs::read(path).await.map_err(anyhow::Error::from)?;
+        let checked = tokio::task::spawn_blocking(move || content::check(&bytes, media_type))
+            .await
+            .map_err(anyhow::Error::from)?;
+        checked.map_err(|e| {
+            tracing::info!(reason = %e, media_type, "upload refused by its content");
+            let message = match e {
+                content::ContentError::BadImage(_) => Bilingual::new(
+                    "图片无法打开，请重新拍照或扫描后上传",
+                    "The picture cannot be opened: take or scan it again and upload that",
+                ),
+                content::ContentError::UnreadablePdf => Bilingual::new(
+                    "PDF 文件无法读取，请重新导出或打印为 PDF 后上传",
+                    "The PDF cannot be read: export or print it to PDF again and upload that",
+                ),
+                content::ContentError::EncryptedPdf => Bilingual::new(
+                    "PDF 文件已加密，请上传未加密的文件",
+                    "The PDF is encrypted: upload a copy without a password",
+                ),
+                content::ContentError::ActivePdf(what) => Bilingual::new(
+                    "PDF 文件含有脚本、附件或自动操作，请打印为 PDF 后重新上传",
+                    format!("The PDF holds {what}: print it to a new PDF and upload that"),
+                ),
+            };
+            ApiError::with_message(ProblemCode::UnsupportedFileType, message)
+        })
     }
 
     /// 清理 — deletes uploads no application holds after the configured days, drafts not saved

@@ -13,8 +13,33 @@ use crate::helpers::{TestApp, demo_id, expect_problem};
 
 const ENTERPRISE: &str = "91441900MA4W7CX39E";
 const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
-/// The start of a PNG file: what its content signature is checked by.
-pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+/// A one-pixel PNG: uploads are decoded, so it must be a whole picture.
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82";
+
+/// A small, well-formed PDF whose catalogue carries `extra` (a dictionary fragment) and whose
+/// comment line `tag` makes its content (and hash) its own.
+pub(crate) fn tiny_pdf(tag: &str, extra: &str) -> Vec<u8> {
+    let objects = [
+        format!("<< /Type /Catalog /Pages 2 0 R {extra} >>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
+    ];
+    let mut out = format!("%PDF-1.7\n% {tag}\n").into_bytes();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
 
 pub(crate) async fn call(
     app: &TestApp,
@@ -146,7 +171,8 @@ both! {
         assert!(id_card.in_library);
 
         let photo = upload_png(app, &citizen).await;
-        assert_eq!((photo.media_type.as_str(), photo.size), ("image/png", PNG.len() as u64));
+        assert_eq!(photo.media_type, "image/png");
+        assert!(photo.size > 0);
         let response = submit(app, &citizen, Some("k-1"), &employment_card(&id, &photo.id)).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let receipt: ApplicationReceipt = response.json().await.expect("a receipt");
@@ -281,10 +307,24 @@ both! {
         big.resize(10 * 1024 * 1024 + 1, 0);
         let oversize = upload(app, &citizen, "big.png", big).await;
         expect_problem(oversize, 413, "payload_too_large").await;
-        let pdf = upload(app, &citizen, "../../etc/passwd\u{1}\\..\\证明.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj".to_vec()).await;
+        let pdf = upload(app, &citizen, "../../etc/passwd\u{1}\\..\\证明\u{202E}fdp.pdf", tiny_pdf("proof", "")).await;
         assert_eq!(pdf.status(), StatusCode::CREATED);
         let pdf: UploadReceipt = pdf.json().await.expect("receipt");
-        assert_eq!((pdf.file_name.as_str(), pdf.media_type.as_str()), ("证明.pdf", "application/pdf"));
+        assert_eq!((pdf.file_name.as_str(), pdf.media_type.as_str()), ("证明fdp.pdf", "application/pdf"));
+        // Judged by all of the content, not its first bytes: a PDF that runs a script when
+        // opened is refused, and a picture is stored decoded and encoded again, without what
+        // followed it.
+        let scripted = upload(app, &citizen, "s.pdf", tiny_pdf("js", "/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")).await;
+        let scripted = expect_problem(scripted, 415, "unsupported_file_type").await;
+        assert!(scripted.message.en.contains("JavaScript"), "{}", scripted.message.en);
+        let not_a_picture = upload(app, &citizen, "x.png", [b"\x89PNG\r\n\x1a\n".as_slice(), b"<html>hi</html>"].concat()).await;
+        expect_problem(not_a_picture, 415, "unsupported_file_type").await;
+        let polyglot = upload(app, &citizen, "p.png", [PNG, b"<html><script>alert(1)</script></html>".as_slice()].concat()).await;
+        assert_eq!(polyglot.status(), StatusCode::CREATED);
+        let polyglot: UploadReceipt = polyglot.json().await.expect("receipt");
+        let stored = call(app, Method::GET, &format!("/api/v1/uploads/{}", polyglot.id), &citizen, None).await.bytes().await.expect("bytes");
+        assert!(stored.starts_with(b"\x89PNG") && !stored.windows(6).any(|w| w == b"script"));
+        assert_eq!(polyglot.size, stored.len() as u64);
         let long = upload(app, &citizen, &"长".repeat(500), PNG.to_vec()).await;
         let long: UploadReceipt = long.json().await.expect("receipt");
         assert_eq!(long.file_name.chars().count(), 100);
@@ -304,8 +344,8 @@ both! {
         assert!(download.bytes().await.expect("bytes").starts_with(b"%PDF-"));
 
         let mine: Vec<UploadReceipt> = call(app, Method::GET, "/api/v1/uploads", &citizen, None).await.json().await.expect("list");
-        assert_eq!(mine.len(), 2, "the two accepted files, not the refused ones");
-        assert!(mine.iter().any(|u| u.id == pdf.id && u.file_name == "证明.pdf"));
+        assert_eq!(mine.len(), 3, "the three accepted files, not the refused ones");
+        assert!(mine.iter().any(|u| u.id == pdf.id && u.file_name == "证明fdp.pdf"));
 
         let other = app.sign_in_demo("张三").await;
         let theirs: Vec<UploadReceipt> = call(app, Method::GET, "/api/v1/uploads", &other, None).await.json().await.expect("list");

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-use crate::applying::{PNG, count, employment_card, submit, upload};
+use crate::applying::{PNG, count, employment_card, submit, tiny_pdf, upload};
 use crate::both;
 use crate::helpers::{Db, TestApp, demo_id, expect_problem};
 
@@ -130,12 +130,14 @@ both! {
 
 both! {
     async fn a_person_s_stored_bytes_have_a_quota(app) {
-        let small = TestApp::spawn_with(app.db, |c| c.max_stored_bytes_per_person = 2 * PNG.len() as u64).await;
+        // PDFs are stored as sent, so their sizes are known before.
+        let size = tiny_pdf("a", "").len() as u64;
+        let small = TestApp::spawn_with(app.db, |c| c.max_stored_bytes_per_person = 2 * size).await;
         let token = small.sign_in_demo("王强").await;
-        for _ in 0..2 {
-            assert_eq!(upload(&small, &token, "photo.png", PNG.to_vec()).await.status(), StatusCode::CREATED);
+        for tag in ["a", "b"] {
+            assert_eq!(upload(&small, &token, "proof.pdf", tiny_pdf(tag, "")).await.status(), StatusCode::CREATED);
         }
-        expect_problem(upload(&small, &token, "photo.png", PNG.to_vec()).await, 413, "payload_too_large").await;
+        expect_problem(upload(&small, &token, "proof.pdf", tiny_pdf("c", "")).await, 413, "payload_too_large").await;
         assert_eq!(temporary_files(&small), 0);
         small.finish().await;
     }
@@ -146,7 +148,7 @@ both! {
         let citizen = app.sign_in_demo("王强").await;
         let kept: shared::application::UploadReceipt = upload(app, &citizen, "photo.png", PNG.to_vec()).await.json().await.expect("receipt");
         assert_eq!(submit(app, &citizen, None, &employment_card(&demo_id("王强"), &kept.id)).await.status(), StatusCode::CREATED);
-        let pdf = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+        let pdf = tiny_pdf("left behind", "");
         let dropped: shared::application::UploadReceipt = upload(app, &citizen, "left.pdf", pdf).await.json().await.expect("receipt");
         let files = server::applying::uploads::files_dir(&app.state.config.data_dir);
         let dropped_path = files.join(&dropped.sha256[..2]).join(&dropped.sha256);
