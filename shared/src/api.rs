@@ -23,20 +23,25 @@ pub const MAX_SEARCH_LEN: u64 = 100;
 pub struct ItemQuery {
     /// Text to find in the code, names, department, theme or materials, in Chinese or English.
     #[validate(length(max = "MAX_SEARCH_LEN"))]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub q: Option<String>,
     /// Only items for persons or for enterprises.
     pub object: Option<ServiceObject>,
     /// Only items of this theme (key).
     #[validate(length(max = 40))]
+    #[cfg_attr(feature = "openapi", param(max_length = 40))]
     pub theme: Option<String>,
     /// Only items of this department (code).
     #[validate(length(max = 40))]
+    #[cfg_attr(feature = "openapi", param(max_length = 40))]
     pub department: Option<String>,
     /// Page number, from 1.
     #[validate(range(min = 1, max = "MAX_PAGE"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 10_000))]
     pub page: Option<u32>,
     /// Items per page, 1 to 100; 20 when left out.
     #[validate(range(min = 1, max = "MAX_PER_PAGE"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub per_page: Option<u32>,
 }
 
@@ -225,5 +230,15 @@ mod tests {
         let bad = IdentifierCheckRequest { kind: IdentifierKind::Uscc, value: "91441900MA3K8PQ240".into() };
         let err = bad.check(today).expect_err("bad check character");
         assert_eq!((err.field.as_str(), err.code.as_str()), ("value", "bad_check_char"));
+    }
+}
+
+#[cfg(all(test, feature = "openapi"))]
+mod openapi_tests {
+    /// The documented bounds are the validated ones, so that a request the document allows is
+    /// one the server takes.
+    #[test]
+    fn documented_page_bounds_are_the_validated_ones() {
+        assert_eq!((super::MAX_PAGE, super::MAX_PER_PAGE, super::MAX_SEARCH_LEN), (10_000, 100, 100));
     }
 }

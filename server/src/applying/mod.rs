@@ -473,23 +473,8 @@ impl App {
             }]));
         }
         let not_found = || ApiError::code(ProblemCode::CaseNotFound);
-        let case = self.store.case(&case_no).await?.ok_or_else(not_found)?;
         let hash = self.pii.lookup_hash(&id);
-        let mut allowed = vec![case.applicant_person_id.clone()];
-        if let Some(uscc) = &case.applicant_uscc
-            && let Some(rep) = self.store.legal_rep_of(uscc).await?
-        {
-            allowed.push(rep);
-        }
-        let mut matches = false;
-        for person in &allowed {
-            if self.store.person_hash(person).await?.is_some_and(|h| h == hash) {
-                matches = true;
-            }
-        }
-        if !matches {
-            return Err(not_found());
-        }
+        let case = self.store.case_for_lookup(&case_no, &hash).await?.ok_or_else(not_found)?;
         let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Submitted);
         let timeline = self
             .store

@@ -9,6 +9,7 @@ mod catalogue;
 mod enterprises;
 mod health;
 mod identifiers;
+pub mod openapi;
 mod persons;
 
 use std::sync::Arc;
@@ -35,7 +36,7 @@ use crate::state::AppState;
         (name = "applying", description = "申办 — one form, materials, submission, receipts and progress"),
         (name = "system", description = "运行状态"),
     ),
-    components(schemas(Problem))
+    components(schemas(Problem, shared::catalogue::ItemSummary))
 )]
 struct ApiDoc;
 
@@ -61,7 +62,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// for unknown paths and methods.
 pub fn router() -> Router<AppState> {
     let (router, openapi) = api();
-    let openapi = Arc::new(openapi);
+    let document = serde_json::to_value(&openapi).unwrap_or_default();
+    let openapi = Arc::new(openapi::complete(document));
     router
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
         .method_not_allowed_fallback(|| async { ApiError::code(ProblemCode::MethodNotAllowed) })

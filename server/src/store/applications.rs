@@ -527,6 +527,26 @@ impl Store {
         .await
     }
 
+    /// A case, only if `id_number_hash` is its applicant's (the person who applied, or the
+    /// legal representative of the enterprise that did): one query, the same whether the case
+    /// is unknown or the number does not match it, so that neither answer is slower.
+    pub async fn case_for_lookup(&self, case_no: &str, id_number_hash: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c
+               JOIN applications a ON a.application_no = c.application_no
+               JOIN departments d ON d.code = c.department_code
+              WHERE c.case_no = $1
+                AND EXISTS (SELECT 1 FROM persons p
+                             WHERE p.id_number_hash = $2
+                               AND (p.id = a.applicant_person_id
+                                    OR p.id = (SELECT e.legal_rep_id FROM enterprises e WHERE e.uscc = a.applicant_uscc)))"
+        ))
+        .bind(case_no)
+        .bind(id_number_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     /// A case's timeline, oldest first.
     pub async fn case_events(&self, case_no: &str) -> Result<Vec<EventRow>, sqlx::Error> {
         sqlx::query_as("SELECT at, status, note_zh, note_en FROM case_events WHERE case_no = $1 ORDER BY at, id")

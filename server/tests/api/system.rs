@@ -45,6 +45,43 @@ both! {
         }
         assert!(doc["components"]["schemas"]["Problem"].is_object());
         assert!(doc["components"]["schemas"]["ServiceItem"].is_object());
+
+        // Every reference resolves (the probe found `ItemSummary` missing).
+        fn refs(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref") {
+                        out.push(r.clone());
+                    }
+                    map.values().for_each(|v| refs(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(!all.is_empty());
+        for r in all {
+            let pointer = r.trim_start_matches('#');
+            assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+        }
+        // Signed-in operations say so, with their 401; every error is a problem document.
+        for (path, item) in paths {
+            for (method, op) in item.as_object().expect("operations") {
+                let secured = op.get("security").is_some();
+                if secured {
+                    assert!(op["responses"].get("401").is_some(), "{method} {path} documents its 401");
+                }
+                for (status, response) in op["responses"].as_object().expect("responses") {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        assert!(response["content"].get("application/problem+json").is_some(), "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+        assert!(paths["/api/v1/drafts"]["get"].get("security").is_some());
+        assert!(paths["/api/v1/items"]["get"].get("security").is_none());
     }
 }
 
