@@ -88,7 +88,8 @@ fn app_router(state: AppState) -> Router {
     let site = ServiceBuilder::new().layer(site::cache_control()).service(site::service(&state.config.site_dir));
     // Innermost first: limits answered before a body is read, the timeout around the handler
     // (and the reading of its body), panics caught, and every error made a problem document.
-    let mut router = routes::router().with_state(state.clone()).fallback_service(site).layer(
+    let public_url = state.config.public_url.clone();
+    let mut router = routes::router(public_url.as_deref()).with_state(state.clone()).fallback_service(site).layer(
         ServiceBuilder::new()
             .layer(axum::middleware::from_fn(middleware::problem_for_every_error))
             .layer(CatchPanicLayer::custom(|_| problem_response(&Problem::new(ProblemCode::Internal))))

@@ -52,6 +52,8 @@ pub enum ProblemCode {
     CaseNotFound,
     /// No such draft of this person.
     DraftNotFound,
+    /// The person keeps as many drafts as one may: delete one first.
+    DraftLimitReached,
     /// No such upload, or none this person may read.
     UploadNotFound,
     /// The Idempotency-Key was used before with a different body.
@@ -91,6 +93,7 @@ impl ProblemCode {
             Self::PayloadTooLarge => 413,
             Self::CaseNotFound => 404,
             Self::DraftNotFound => 404,
+            Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
             Self::IdempotencyKeyReused => 422,
             Self::InvalidIdempotencyKey => 400,
@@ -128,6 +131,7 @@ impl ProblemCode {
             Self::PersonNotFound => "person_not_found",
             Self::CaseNotFound => "case_not_found",
             Self::DraftNotFound => "draft_not_found",
+            Self::DraftLimitReached => "draft_limit_reached",
             Self::UploadNotFound => "upload_not_found",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::InvalidIdempotencyKey => "invalid_idempotency_key",
@@ -189,6 +193,10 @@ impl ProblemCode {
                 "No case matches this case number and identity number",
             ),
             Self::DraftNotFound => Bilingual::new("没有找到这份草稿", "No such draft"),
+            Self::DraftLimitReached => Bilingual::new(
+                "草稿已达50份，请先删除不用的草稿",
+                "You keep 50 drafts already: delete one you no longer need first",
+            ),
             Self::UploadNotFound => Bilingual::new("没有找到这个文件", "No such file"),
             Self::IdempotencyKeyReused => Bilingual::new(
                 "该提交编号已用于另一份申请，请勿修改后重复提交",

@@ -27,6 +27,9 @@ use crate::state::App;
 use crate::store::applications::{AccessEntry, DraftRow, LicenseRow};
 use writer::{Idempotency, NewApplication, NewCase, NewCaseMaterial, Outcome};
 
+/// Drafts one person keeps at most.
+pub const MAX_DRAFTS: i64 = 50;
+
 /// Longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 /// Applications listed at most in "my applications".
@@ -569,7 +572,14 @@ impl App {
         let id = match draft.id.as_deref() {
             Some(id) if uuid::Uuid::parse_str(id).is_ok() => id.to_owned(),
             Some(_) => return Err(ApiError::code(ProblemCode::DraftNotFound)),
-            None => uuid::Uuid::new_v4().to_string(),
+            None => {
+                // A soft limit (counted before the insert): it keeps one person from filling
+                // the database with drafts, not from having fifty-one for a moment.
+                if self.store.count_drafts(&s.row.person_id).await? >= MAX_DRAFTS {
+                    return Err(ApiError::code(ProblemCode::DraftLimitReached));
+                }
+                uuid::Uuid::new_v4().to_string()
+            }
         };
         parse_items(&draft.items)?;
         let now = self.clock.unix();

@@ -198,9 +198,14 @@ async fn list_drafts(
     Ok(Json(app.drafts(&s).await?))
 }
 
-/// 保存草稿 — without an id a new draft; with one, replaces that draft of the person's.
+/// 保存草稿 — without an id a new draft; with one, replaces that draft of the person's. A
+/// person keeps at most 50 drafts.
 #[utoipa::path(post, path = "/drafts", tag = "applying", request_body = Draft,
-    responses((status = 200, body = Draft), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses(
+        (status = 200, body = Draft),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Fifty drafts are kept already (draft_limit_reached)", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn save_draft(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,

@@ -15,6 +15,7 @@ mod persons;
 use std::sync::Arc;
 
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse as _;
 use axum::routing::get;
 use axum::{Json, Router};
 use shared::{Problem, ProblemCode};
@@ -59,17 +60,43 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The whole API: routes, the OpenAPI document at `/api/v1/openapi.json`, and problem answers
-/// for unknown paths and methods.
-pub fn router() -> Router<AppState> {
+/// for unknown paths and methods (405 with its `Allow` header). `public_url`, when the server
+/// knows the address applicants reach it at, is the only origin state changes are taken from.
+pub fn router(public_url: Option<&str>) -> Router<AppState> {
     let (router, openapi) = api();
     let document = serde_json::to_value(&openapi).unwrap_or_default();
+    let allowed = Arc::new(allowed_methods(&document));
     let openapi = Arc::new(openapi::complete(document));
+    let origin = public_url.and_then(|u| url::Url::parse(u).ok()).map(|u| u.origin().ascii_serialization());
     router
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
-        .method_not_allowed_fallback(|| async { ApiError::code(ProblemCode::MethodNotAllowed) })
-        .layer(axum::middleware::from_fn(csrf_guard))
+        .method_not_allowed_fallback(move |path: Option<axum::extract::MatchedPath>| {
+            let allow = path.and_then(|p| allowed.get(p.as_str()).cloned()).unwrap_or_default();
+            async move {
+                let mut response = ApiError::code(ProblemCode::MethodNotAllowed).into_response();
+                if let Ok(value) = HeaderValue::from_str(&allow) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                response
+            }
+        })
+        .layer(axum::middleware::from_fn(move |req, next| csrf_guard(origin.clone(), req, next)))
         // Answers may carry personal information from the next release on: never cache them.
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// The methods each documented path takes, as an `Allow` header value.
+fn allowed_methods(document: &serde_json::Value) -> std::collections::HashMap<String, String> {
+    let mut allowed = std::collections::HashMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        let mut methods: Vec<String> = item.as_object().into_iter().flatten().map(|(m, _)| m.to_uppercase()).collect();
+        if methods.iter().any(|m| m == "GET") {
+            methods.push("HEAD".to_owned());
+        }
+        allowed.insert(path.clone(), methods.join(", "));
+    }
+    allowed.insert("/api/v1/openapi.json".to_owned(), "GET, HEAD".to_owned());
+    allowed
 }
 
 /// The answer for a path under `/api` that names no route.
@@ -80,7 +107,13 @@ pub fn api_not_found() -> axum::response::Response {
 /// Refuses a state-changing request that a browser says came from another site (OWASP CSRF
 /// cheat sheet: verifying origin with standard headers). It stands beside the SameSite=Strict
 /// session cookie and the JSON-only bodies, which a cross-site form cannot send.
-async fn csrf_guard(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+/// With a configured public address, the `Origin` must be exactly its origin, scheme included;
+/// without one, it must name the host the request was sent to.
+async fn csrf_guard(
+    public_origin: Option<String>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::http::Method;
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -90,10 +123,11 @@ async fn csrf_guard(req: axum::extract::Request, next: axum::middleware::Next) -
     let cross_fetch = fetch_site.is_some_and(|v| v != "same-origin" && v != "none");
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let foreign_origin = match (origin, host) {
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, authority)| authority) != Some(host),
-        (Some(_), None) => true,
-        (None, _) => false,
+    let foreign_origin = match (origin, host, public_origin.as_deref()) {
+        (Some(origin), _, Some(expected)) => origin != expected,
+        (Some(origin), Some(host), None) => origin.split_once("://").map(|(_, authority)| authority) != Some(host),
+        (Some(_), None, None) => true,
+        (None, _, _) => false,
     };
     if cross_fetch || foreign_origin {
         tracing::warn!(

@@ -435,6 +435,11 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// How many drafts a person keeps.
+    pub async fn count_drafts(&self, owner_id: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE owner_id = $1").bind(owner_id).fetch_one(&self.pool).await
+    }
+
     /// A person's drafts, newest first.
     pub async fn drafts_of(&self, owner_id: &str) -> Result<Vec<DraftRow>, sqlx::Error> {
         sqlx::query_as(

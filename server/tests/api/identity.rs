@@ -176,6 +176,18 @@ both! {
         let same = app.with_session(Method::POST, "/api/v1/auth/logout", &token)
             .header("origin", format!("http://{host}")).header("sec-fetch-site", "same-origin").send().await.expect("answers");
         assert_eq!(same.status(), StatusCode::NO_CONTENT);
+
+        // With its public address known, the server takes state changes from that origin only,
+        // scheme included.
+        let public = TestApp::spawn_with(app.db, |c| c.public_url = Some("https://ywtb.example.gov.cn".to_owned())).await;
+        let token = public.sign_in_demo("张三").await;
+        let plain_http = public.with_session(Method::POST, "/api/v1/auth/logout", &token)
+            .header("origin", "http://ywtb.example.gov.cn").send().await.expect("answers");
+        expect_problem(plain_http, 403, "csrf_rejected").await;
+        let right = public.with_session(Method::POST, "/api/v1/auth/logout", &token)
+            .header("origin", "https://ywtb.example.gov.cn").send().await.expect("answers");
+        assert_eq!(right.status(), StatusCode::NO_CONTENT);
+        public.finish().await;
     }
 }
 

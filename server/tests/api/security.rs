@@ -309,3 +309,22 @@ both! {
         assert_eq!(again, plain);
     }
 }
+
+both! {
+    async fn a_person_keeps_at_most_fifty_drafts(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let save = |id: Option<String>| {
+            let body = serde_json::json!({"id": id, "items": ["DG-GR-0011"], "answers": {"fields": {}}});
+            app.with_session(Method::POST, "/api/v1/drafts", &citizen).json(&body).send()
+        };
+        let mut first = None;
+        for _ in 0..server::applying::MAX_DRAFTS {
+            let saved: shared::application::Draft = save(None).await.expect("answers").json().await.expect("draft");
+            first.get_or_insert(saved.id);
+        }
+        expect_problem(save(None).await.expect("answers"), 409, "draft_limit_reached").await;
+        // Saving one of them again is no new draft.
+        assert_eq!(save(first.flatten()).await.expect("answers").status(), StatusCode::OK);
+        assert_eq!(count(app, "drafts").await, server::applying::MAX_DRAFTS);
+    }
+}

@@ -90,7 +90,11 @@ both! {
         expect_problem(app.get("/api/v1/nothing-here").await, 404, "not_found").await;
         expect_problem(app.get("/api/v2/items").await, 404, "not_found").await;
         let delete = app.client.delete(app.url("/api/v1/items")).send().await.expect("answers");
+        let allow = delete.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!(allow, "GET, HEAD", "a 405 says what the path takes");
         expect_problem(delete, 405, "method_not_allowed").await;
+        let put = app.client.put(app.url("/api/v1/enterprises/91441900MA4W7CX39E/agents")).send().await.expect("answers");
+        assert_eq!(put.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET, POST, HEAD"));
     }
 }
 
