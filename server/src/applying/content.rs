@@ -131,6 +131,32 @@ fn active_element(object: &Object) -> Result<(), ContentError> {
     Ok(())
 }
 
+/// A small, well-formed one-page PDF whose catalogue carries `extra` (a dictionary fragment,
+/// e.g. an `/OpenAction`) and whose comment line `tag` makes its bytes its own: for tests and
+/// benchmarks of what uploads take and refuse.
+pub fn sample_pdf(tag: &str, extra: &str) -> Vec<u8> {
+    let objects = [
+        format!("<< /Type /Catalog /Pages 2 0 R {extra} >>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
+    ];
+    let mut out = format!("%PDF-1.7\n% {tag}\n").into_bytes();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,30 +166,6 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         picture.write_to(&mut out, ImageFormat::Png).expect("encodes");
         out.into_inner()
-    }
-
-    /// A small PDF whose catalogue carries `extra` (a dictionary fragment).
-    fn pdf(extra: &str) -> Vec<u8> {
-        let objects = [
-            format!("<< /Type /Catalog /Pages 2 0 R {extra} >>"),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
-        ];
-        let mut out = b"%PDF-1.7\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-        for offset in offsets {
-            out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-        );
-        out
     }
 
     #[test]
@@ -195,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_plain_pdf_is_kept_and_active_ones_are_refused() {
-        assert_eq!(check(&pdf(""), "application/pdf"), Ok(Checked::AsSent));
+        assert_eq!(check(&sample_pdf("t", ""), "application/pdf"), Ok(Checked::AsSent));
         let refused = [
             ("/OpenAction << /S /JavaScript /JS (app.alert(1)) >>", "JavaScript"),
             // A name may be written with #xx escapes.
@@ -205,7 +207,11 @@ mod tests {
             ("/Names << /EmbeddedFiles << /Names [] >> >>", "an embedded file"),
         ];
         for (extra, what) in refused {
-            assert_eq!(check(&pdf(extra), "application/pdf"), Err(ContentError::ActivePdf(what)), "{extra}");
+            assert_eq!(
+                check(&sample_pdf("t", extra), "application/pdf"),
+                Err(ContentError::ActivePdf(what)),
+                "{extra}"
+            );
         }
         assert_eq!(check(b"%PDF-1.7\nnot really", "application/pdf"), Err(ContentError::UnreadablePdf));
     }

@@ -16,29 +16,9 @@ const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006
 /// A one-pixel PNG: uploads are decoded, so it must be a whole picture.
 pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82";
 
-/// A small, well-formed PDF whose catalogue carries `extra` (a dictionary fragment) and whose
-/// comment line `tag` makes its content (and hash) its own.
+/// A small, well-formed PDF (see [`server::applying::content::sample_pdf`]).
 pub(crate) fn tiny_pdf(tag: &str, extra: &str) -> Vec<u8> {
-    let objects = [
-        format!("<< /Type /Catalog /Pages 2 0 R {extra} >>"),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
-    ];
-    let mut out = format!("%PDF-1.7\n% {tag}\n").into_bytes();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    server::applying::content::sample_pdf(tag, extra)
 }
 
 pub(crate) async fn call(
