@@ -28,9 +28,16 @@ test('a security admin issues an enrolment token and a new staff member binds an
   await expectAccessible(page);
   await row.getByRole('button', { name: `签发绑定码 ${NEW_STAFF.name}` }).click();
   await expect(row.getByRole('status')).toContainText('绑定码只显示这一次');
+  // Shown in groups of four, as it is read out; typed with or without the spaces.
   const token = (await row.locator('.enrolment-token').textContent())?.trim() ?? '';
-  expect(token).toMatch(/^[A-Z2-7]{24}$/);
+  expect(token).toMatch(/^([A-Z2-7]{4} ){5}[A-Z2-7]{4}$/);
   await expectAccessible(page);
+  // Nobody issues a token for themselves; removing a member's authenticator asks first.
+  await expect(page.getByRole('listitem').filter({ hasText: SECURITY_ADMIN.name }).getByRole('button')).toHaveCount(0);
+  const bound = page.getByRole('listitem').filter({ hasText: '孙悦' });
+  await bound.getByRole('button', { name: '解除绑定并签发绑定码 孙悦' }).click();
+  await expect(bound.getByRole('status')).toContainText('现有的身份验证器将立即失效');
+  await expect(bound.getByRole('button', { name: '确认解除绑定 孙悦' })).toBeVisible();
   await page.getByRole('link', { name: SECURITY_ADMIN.name }).click();
   await page.getByRole('button', { name: '退出登录' }).click();
 

@@ -116,6 +116,11 @@ pub fn text(key: Key) -> &'static str {
         Key::EnrolSecret => "Add this secret to your authenticator app:",
         Key::VerifyButton => "Verify",
         Key::SecondFactorDone => "Authenticator verified",
+        Key::ResetAuthenticator => "Remove the authenticator and issue a token",
+        Key::ConfirmResetAuthenticator => "Confirm: remove the authenticator",
+        Key::ResetWarning => {
+            "The member's authenticator stops working at once and their sessions end. Do this only for a lost or replaced phone."
+        }
         Key::ApplicantNameLabel => "Applicant's name",
         Key::CurrentTotpCode => "Current authenticator code",
         Key::CurrentTotpHint => "Before replacing it, type the 6 digits your current authenticator shows",

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use shared::account::{EnrolmentToken, StaffEntry};
 
 use crate::api::{self, ApiError};
+use crate::auth::use_auth;
 use crate::components::status::{Loading, ProblemView};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
@@ -27,12 +28,19 @@ pub fn StaffPage() -> impl IntoView {
 
 #[component]
 fn StaffList() -> impl IntoView {
+    let auth = use_auth();
+    let me = move || auth.identity.get_untracked().map(|i| i.person_id).unwrap_or_default();
     let staff = LocalResource::new(api::staff_list);
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || staff.get().map(|r| match r {
                 Ok(list) => view! {
-                    <ul class="item-list">{list.into_iter().map(|m| view! { <StaffRow member=m /> }).collect_view()}</ul>
+                    <ul class="item-list">
+                        {list.into_iter().map(|m| {
+                            let own = m.person_id == me();
+                            view! { <StaffRow member=m own=own /> }
+                        }).collect_view()}
+                    </ul>
                 }.into_any(),
                 Err(e) => view! { <ProblemView error=e /> }.into_any(),
             })}
@@ -40,15 +48,29 @@ fn StaffList() -> impl IntoView {
     }
 }
 
+/// Shows a token in groups of four, as it is read out and typed (the server ignores the spaces).
+fn grouped(token: &str) -> String {
+    token.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
 /// One staff member, with the button that issues a token and, once issued, the token itself.
+/// Issuing one to a member with an authenticator removes it, so that asks to be confirmed; nobody
+/// issues one for themselves.
 #[component]
-fn StaffRow(member: StaffEntry) -> impl IntoView {
+fn StaffRow(member: StaffEntry, own: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
     let issued = RwSignal::new(None::<EnrolmentToken>);
     let failure = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let person_id = member.person_id.clone();
+    let enrolled = member.totp_enrolled;
     let issue = move |_| {
+        if enrolled && !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        confirming.set(false);
         let person_id = person_id.clone();
         busy.set(true);
         failure.set(None);
@@ -61,8 +83,15 @@ fn StaffRow(member: StaffEntry) -> impl IntoView {
         });
     };
     let roles: Vec<_> = member.roles.iter().map(|r| r.name()).collect();
-    let enrolled = member.totp_enrolled;
     let name = member.name.clone();
+    let label = move || {
+        let key = match (enrolled, confirming.get()) {
+            (false, _) => Key::IssueEnrolmentToken,
+            (true, false) => Key::ResetAuthenticator,
+            (true, true) => Key::ConfirmResetAuthenticator,
+        };
+        i18n.t(key)
+    };
     view! {
         <li class="item-card__link staff-member">
             <span class="item-card__name">{member.name.clone()}</span>
@@ -76,15 +105,20 @@ fn StaffRow(member: StaffEntry) -> impl IntoView {
                 } else {
                     view! { <span class="tag">{move || i18n.t(Key::AuthenticatorNotBound)}</span> }.into_any()
                 }}
-                <button type="button" class="button button--secondary" on:click=issue disabled=move || busy.get()
-                    aria-label=move || format!("{} {}", i18n.t(Key::IssueEnrolmentToken), name)>
-                    {move || i18n.t(Key::IssueEnrolmentToken)}
-                </button>
+                {(!own).then(|| view! {
+                    <button type="button" class="button button--secondary" on:click=issue.clone() disabled=move || busy.get()
+                        aria-label=move || format!("{} {}", label(), name)>
+                        {label}
+                    </button>
+                })}
             </span>
+            {move || confirming.get().then(|| view! {
+                <p class="notice" role="status">{move || i18n.t(Key::ResetWarning)}</p>
+            })}
             {move || issued.get().map(|t| view! {
                 <div class="notice notice--good" role="status">
                     <p>{move || i18n.t(Key::EnrolmentTokenShownOnce)}</p>
-                    <p><code class="secret enrolment-token">{t.token.clone()}</code></p>
+                    <p><code class="secret enrolment-token">{grouped(&t.token)}</code></p>
                     {t.authenticator_reset.then(|| view! { <p>{move || i18n.t(Key::AuthenticatorWasReset)}</p> })}
                 </div>
             })}
