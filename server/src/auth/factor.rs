@@ -79,12 +79,10 @@ impl App {
             }
         }
         let secret = totp::new_secret();
-        self.store.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash).await?;
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
-        self.store
-            .append_audit(&audit(Some(&s.row), "totp_enrolment_started", person_id, "", self.clock.unix()))
-            .await?;
+        let event = audit(Some(&s.row), "totp_enrolment_started", person_id, "", self.clock.unix());
+        self.store.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash, &event).await?;
         Ok(TotpEnrolment { secret, otpauth_url })
     }
 

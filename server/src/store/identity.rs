@@ -247,16 +247,24 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a secret being enrolled, for the session `session_hash` alone to confirm; the
-    /// bound authenticator, if any, stays as it is.
-    pub async fn set_pending_totp(&self, person_id: &str, sealed: &str, session_hash: &str) -> Result<(), sqlx::Error> {
+    /// Stores a secret being enrolled, for the session `session_hash` alone to confirm, with
+    /// its audit event in the same transaction; the bound authenticator, if any, stays as it is.
+    pub async fn set_pending_totp(
+        &self,
+        person_id: &str,
+        sealed: &str,
+        session_hash: &str,
+        event: &AuditEvent<'_>,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE staff SET totp_pending_sealed = $2, totp_pending_session = $3 WHERE person_id = $1")
             .bind(person_id)
             .bind(sealed)
             .bind(session_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        insert_audit(&mut *tx, event).await?;
+        tx.commit().await
     }
 
     /// Records that a code of `step` was used, only if no code of this or a later step was:
