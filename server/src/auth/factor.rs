@@ -36,8 +36,11 @@ fn normalize_token(raw: &str) -> String {
     raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-fn rfc3339(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339()).unwrap_or_default()
+/// A stored time on the wire; a time out of chrono's range is corrupt data, not 1970.
+fn rfc3339(unix: i64) -> anyhow::Result<String> {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339())
+        .ok_or_else(|| anyhow::anyhow!("stored time {unix} is out of range"))
 }
 
 impl App {
@@ -172,7 +175,7 @@ impl App {
         }
         self.store.issue_enrolment_token(person_id, &session::token_hash(&token), expires_at, reset, &events).await?;
         tracing::info!(subject = %person_id, reset, "enrolment token issued");
-        Ok(EnrolmentToken { token, expires_at: rfc3339(expires_at), authenticator_reset: reset })
+        Ok(EnrolmentToken { token, expires_at: rfc3339(expires_at)?, authenticator_reset: reset })
     }
 
     /// 安全事件 — the changes to how this person signs in, newest first.
@@ -183,7 +186,7 @@ impl App {
             .map(|(action, at)| {
                 let kind = SecurityEventKind::parse(&action)
                     .ok_or_else(|| anyhow::anyhow!("unexpected security event {action:?}"))?;
-                Ok(SecurityEvent { kind, at: rfc3339(at) })
+                Ok(SecurityEvent { kind, at: rfc3339(at)? })
             })
             .collect()
     }
