@@ -439,8 +439,8 @@ pub struct SecurityEvent {
     pub at: String,
 }
 
-/// The kinds of [`SecurityEvent`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The kinds of [`SecurityEvent`]: the audit trail's acts that change how one signs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SecurityEventKind {
@@ -455,38 +455,25 @@ pub enum SecurityEventKind {
 }
 
 impl SecurityEventKind {
-    /// Every kind.
-    pub const ALL: [SecurityEventKind; 4] =
-        [Self::TotpEnrolled, Self::TotpReplaced, Self::TotpReset, Self::EnrolmentTokenIssued];
-
-    /// The audit trail's name of the act.
-    pub fn as_str(self) -> &'static str {
+    /// The audit trail's act.
+    pub fn action(self) -> crate::audit::AuditAction {
+        use crate::audit::AuditAction;
         match self {
-            Self::TotpEnrolled => "totp_enrolled",
-            Self::TotpReplaced => "totp_replaced",
-            Self::TotpReset => "totp_reset",
-            Self::EnrolmentTokenIssued => "enrolment_token_issued",
+            Self::TotpEnrolled => AuditAction::TotpEnrolled,
+            Self::TotpReplaced => AuditAction::TotpReplaced,
+            Self::TotpReset => AuditAction::TotpReset,
+            Self::EnrolmentTokenIssued => AuditAction::EnrolmentTokenIssued,
         }
     }
 
-    /// Parses an audit trail name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    /// The kind of an audit trail act, if it is one.
+    pub fn of(action: crate::audit::AuditAction) -> Option<Self> {
+        <Self as strum::VariantArray>::VARIANTS.iter().copied().find(|k| k.action() == action)
     }
 
     /// What to tell the person.
     pub fn describe(self) -> Bilingual {
-        match self {
-            Self::TotpEnrolled => Bilingual::new("已绑定身份验证器", "An authenticator was bound to your account"),
-            Self::TotpReplaced => Bilingual::new("身份验证器已更换", "Your authenticator was replaced"),
-            Self::TotpReset => Bilingual::new(
-                "安全管理员解除了身份验证器的绑定",
-                "A security administrator removed your authenticator",
-            ),
-            Self::EnrolmentTokenIssued => {
-                Bilingual::new("安全管理员为您签发了绑定码", "A security administrator issued you an enrolment token")
-            }
-        }
+        self.action().security_notice().expect("every security event kind has a notice")
     }
 }
 

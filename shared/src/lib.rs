@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod application;
+pub mod audit;
 pub mod catalogue;
 pub mod identity;
 pub mod license;

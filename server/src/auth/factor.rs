@@ -10,7 +10,9 @@
 use shared::account::{
     EnrolmentToken, Identity, Role, SecurityEvent, SecurityEventKind, StaffEntry, TotpEnrolRequest, TotpEnrolment,
 };
+use shared::audit::AuditAction;
 use shared::{Bilingual, FieldError, ProblemCode};
+use strum::VariantArray as _;
 
 use super::service::{Session, audit};
 use super::{session, totp};
@@ -84,7 +86,7 @@ impl App {
         let secret = totp::new_secret();
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
-        let event = audit(Some(&s.row), "totp_enrolment_started", person_id, "", self.clock.unix());
+        let event = audit(Some(&s.row), AuditAction::TotpEnrolmentStarted, person_id, "", self.clock.unix());
         self.store.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash, &event).await?;
         Ok(TotpEnrolment { secret, otpauth_url })
     }
@@ -107,17 +109,17 @@ impl App {
             } else {
                 SecurityEventKind::TotpEnrolled
             };
-            let event = audit(Some(&s.row), kind.as_str(), person_id, "", now);
+            let event = audit(Some(&s.row), kind.action(), person_id, "", now);
             if !self.store.confirm_pending_totp(person_id, &s.row.token_hash, step, &event).await? {
                 return Err(wrong_code("code"));
             }
-            tracing::info!(person = %person_id, action = kind.as_str(), "authenticator bound");
+            tracing::info!(person = %person_id, action = kind.action().as_str(), "authenticator bound");
         } else {
             if !self.check_totp(person_id, staff, code).await? {
                 return Err(wrong_code("code"));
             }
             self.store.pass_second_factor(&s.row.token_hash).await?;
-            self.store.append_audit(&audit(Some(&s.row), "second_factor_passed", person_id, "", now)).await?;
+            self.store.append_audit(&audit(Some(&s.row), AuditAction::SecondFactorPassed, person_id, "", now)).await?;
         }
         let row = SessionRow { second_factor: 1, ..s.row.clone() };
         self.identity_of(&row).await
@@ -169,9 +171,9 @@ impl App {
         let now = self.clock.unix();
         let expires_at = now + ENROLMENT_TOKEN_TTL_SECS;
         let mut events =
-            vec![audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.as_str(), person_id, "", now)];
+            vec![audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.action(), person_id, "", now)];
         if reset {
-            events.push(audit(Some(&s.row), SecurityEventKind::TotpReset.as_str(), person_id, "", now));
+            events.push(audit(Some(&s.row), SecurityEventKind::TotpReset.action(), person_id, "", now));
         }
         self.store.issue_enrolment_token(person_id, &session::token_hash(&token), expires_at, reset, &events).await?;
         tracing::info!(subject = %person_id, reset, "enrolment token issued");
@@ -180,12 +182,12 @@ impl App {
 
     /// 安全事件 — the changes to how this person signs in, newest first.
     pub async fn security_events(&self, s: &Session) -> Result<Vec<SecurityEvent>, ApiError> {
-        let kinds: Vec<&str> = SecurityEventKind::ALL.iter().map(|k| k.as_str()).collect();
-        let rows = self.store.security_events(&s.row.person_id, &kinds).await?;
+        let actions: Vec<AuditAction> = SecurityEventKind::VARIANTS.iter().map(|k| k.action()).collect();
+        let rows = self.store.security_events(&s.row.person_id, &actions).await?;
         rows.into_iter()
             .map(|(action, at)| {
-                let kind = SecurityEventKind::parse(&action)
-                    .ok_or_else(|| anyhow::anyhow!("unexpected security event {action:?}"))?;
+                let kind = SecurityEventKind::of(action)
+                    .ok_or_else(|| anyhow::anyhow!("{} is no security event", action.as_str()))?;
                 Ok(SecurityEvent { kind, at: rfc3339(at)? })
             })
             .collect()

@@ -5,6 +5,7 @@ use shared::account::{
     ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile,
     RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, UnmaskRequest, UnmaskResponse,
 };
+use shared::audit::AuditAction;
 use shared::catalogue::Department;
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
 
@@ -41,7 +42,7 @@ impl Session {
 /// An audit event by the session's person (or by nobody, before sign-in).
 pub(super) fn audit<'a>(
     s: Option<&'a SessionRow>,
-    action: &'a str,
+    action: AuditAction,
     subject: &'a str,
     detail: &'a str,
     at: i64,
@@ -99,7 +100,7 @@ impl App {
         if !inserted {
             return Err(ApiError::code(ProblemCode::AlreadyRegistered));
         }
-        self.store.append_audit(&audit(None, "registered", &id, "", now)).await?;
+        self.store.append_audit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
         tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
         let row = SessionRow {
             token_hash: String::new(),
@@ -182,7 +183,7 @@ impl App {
             last_seen_at: now,
         };
         self.store.insert_session(&row).await?;
-        self.store.append_audit(&audit(Some(&row), "login", &person.id, "", now)).await?;
+        self.store.append_audit(&audit(Some(&row), AuditAction::Login, &person.id, "", now)).await?;
         tracing::info!(person = %person.id, "signed in");
         Ok((self.identity_of(&row).await?, token))
     }
@@ -215,7 +216,9 @@ impl App {
     /// 退出 — ends the session on the server.
     pub async fn logout(&self, s: &Session) -> Result<(), ApiError> {
         self.store.delete_session(&s.row.token_hash).await?;
-        self.store.append_audit(&audit(Some(&s.row), "logout", &s.row.person_id, "", self.clock.unix())).await?;
+        self.store
+            .append_audit(&audit(Some(&s.row), AuditAction::Logout, &s.row.person_id, "", self.clock.unix()))
+            .await?;
         Ok(())
     }
 
@@ -281,7 +284,7 @@ impl App {
         let mut row = s.row.clone();
         row.acting_uscc = uscc.map(str::to_owned);
         let subject = uscc.unwrap_or(&s.row.person_id);
-        self.store.append_audit(&audit(Some(&row), "acting_for", subject, "", self.clock.unix())).await?;
+        self.store.append_audit(&audit(Some(&row), AuditAction::ActingFor, subject, "", self.clock.unix())).await?;
         self.identity_of(&row).await
     }
 
@@ -333,7 +336,7 @@ impl App {
         }
         let now = self.clock.unix();
         self.store.grant_agent(uscc.as_str(), &agent.id, &s.row.person_id, now).await?;
-        self.store.append_audit(&audit(Some(&s.row), "agent_granted", uscc.as_str(), &agent.id, now)).await?;
+        self.store.append_audit(&audit(Some(&s.row), AuditAction::AgentGranted, uscc.as_str(), &agent.id, now)).await?;
         let entry = self.agents(s, uscc.as_str()).await?.into_iter().find(|a| a.person_id == agent.id);
         entry.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("granted agent not listed")))
     }
@@ -345,7 +348,7 @@ impl App {
             return Err(ApiError::code(ProblemCode::PersonNotFound));
         }
         self.store
-            .append_audit(&audit(Some(&s.row), "agent_revoked", uscc.as_str(), person_id, self.clock.unix()))
+            .append_audit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), person_id, self.clock.unix()))
             .await?;
         Ok(())
     }
@@ -373,11 +376,11 @@ impl App {
         match (&applicant, &ended) {
             (Some(id), _) => {
                 self.store
-                    .append_audit(&audit(Some(&row), "window_service_started", id, "applicant present", now))
+                    .append_audit(&audit(Some(&row), AuditAction::WindowServiceStarted, id, "applicant present", now))
                     .await?
             }
             (None, Some(id)) => {
-                self.store.append_audit(&audit(Some(&s.row), "window_service_ended", id, "", now)).await?
+                self.store.append_audit(&audit(Some(&s.row), AuditAction::WindowServiceEnded, id, "", now)).await?
             }
             (None, None) => {}
         }
@@ -436,7 +439,7 @@ impl App {
             self.store.person(&req.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
         let id = self.pii.open(&person.id_number_sealed)?;
         self.store
-            .append_audit(&audit(Some(&s.row), "id_number_unmasked", &person.id, reason, self.clock.unix()))
+            .append_audit(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.unix()))
             .await?;
         tracing::info!(subject = %person.id, "identity number unmasked");
         Ok(UnmaskResponse { id_number: id.as_str().to_owned() })

@@ -1,6 +1,7 @@
 //! 身份的存储 — persons, staff, enterprises, agents, sessions, failed sign-ins and the audit trail.
 
 use shared::account::{EnterpriseLink, Relation};
+use shared::audit::AuditAction;
 
 use super::Store;
 
@@ -100,8 +101,8 @@ pub struct AuditEvent<'a> {
     pub acting_uscc: Option<&'a str>,
     /// The applicant present at the window, when a clerk acted for them.
     pub on_behalf_of: Option<&'a str>,
-    /// What happened (`login`, `agent_granted`, `id_number_unmasked`, …).
-    pub action: &'a str,
+    /// What happened.
+    pub action: AuditAction,
     /// What it happened to (a person id, a credit code, …).
     pub subject: &'a str,
     /// Why, or further detail (never a full identity number).
@@ -119,8 +120,9 @@ pub struct AuditRow {
     pub acting_uscc: Option<String>,
     /// For which applicant present at a window.
     pub on_behalf_of: Option<String>,
-    /// What happened.
-    pub action: String,
+    /// What happened; a name no version wrote is an error, not a guess.
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
     /// To what.
     pub subject: String,
     /// Why.
@@ -166,7 +168,7 @@ where
     .bind(e.actor_id)
     .bind(e.acting_uscc)
     .bind(e.on_behalf_of)
-    .bind(e.action)
+    .bind(e.action.as_str())
     .bind(e.subject)
     .bind(e.detail)
     .execute(executor)
@@ -385,15 +387,25 @@ impl Store {
         .await
     }
 
-    /// The sign-in security events recorded about a person, newest first.
-    pub async fn security_events(&self, person_id: &str, actions: &[&str]) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        let list = actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
-        sqlx::query_as(&format!(
+    /// The events of these actions recorded about a person, newest first (at most 20).
+    pub async fn security_events(
+        &self,
+        person_id: &str,
+        actions: &[AuditAction],
+    ) -> Result<Vec<(AuditAction, i64)>, sqlx::Error> {
+        // The names are the enum's own, never a caller's text.
+        let list = actions.iter().map(|a| format!("'{}'", a.as_str())).collect::<Vec<_>>().join(", ");
+        let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
             "SELECT action, at FROM audit_events WHERE subject = $1 AND action IN ({list}) ORDER BY at DESC LIMIT 20"
         ))
         .bind(person_id)
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        rows.into_iter()
+            .map(|(action, at)| {
+                AuditAction::try_from(action).map(|a| (a, at)).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+            })
+            .collect()
     }
 
     /// The failed sign-ins of an account since `since`: from `address`, and from everywhere.

@@ -4,6 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shared::account::Identity;
+use shared::audit::AuditAction;
 
 use crate::both;
 use crate::helpers::{TestApp, demo_id, expect_problem, session_token};
@@ -348,7 +349,7 @@ both! {
             .send().await.expect("answers").json().await.expect("JSON");
         assert_eq!(events[0]["kind"], "totp_replaced");
         let trail = app.state.store.audit_of(&person_id_of(app, "黄丽").await).await.expect("audit");
-        assert!(trail.iter().any(|e| e.action == "totp_replaced"));
+        assert!(trail.iter().any(|e| e.action == AuditAction::TotpReplaced));
     }
 }
 
@@ -398,7 +399,7 @@ both! {
         let identity: Identity = acting.json().await.expect("identity");
         assert_eq!(identity.acting_for.expect("acting").uscc, ENTERPRISE);
         let trail = app.state.store.audit_of(ENTERPRISE).await.expect("audit");
-        let act = trail.iter().find(|e| e.action == "acting_for").expect("the act is recorded");
+        let act = trail.iter().find(|e| e.action == AuditAction::ActingFor).expect("the act is recorded");
         assert_eq!((act.actor_id.as_deref(), act.acting_uscc.as_deref()), (Some(identity.person_id.as_str()), Some(ENTERPRISE)));
 
         let revoked = app.with_session(Method::DELETE, &format!("/api/v1/enterprises/{ENTERPRISE}/agents/{}", identity.person_id), &rep)
@@ -473,7 +474,7 @@ both! {
             app.state.clock.advance(chrono::Duration::seconds(31));
         }
         let trail = app.state.store.audit_of(&subject.0).await.expect("audit");
-        let unmasks: Vec<_> = trail.iter().filter(|e| e.action == "id_number_unmasked").collect();
+        let unmasks: Vec<_> = trail.iter().filter(|e| e.action == AuditAction::IdNumberUnmasked).collect();
         assert_eq!(unmasks.len(), 2, "the clerk's and the supervisor's, with their reason");
         assert!(unmasks.iter().all(|e| e.detail == "核对窗口申请人身份"));
     }
@@ -532,7 +533,7 @@ both! {
             .json(&json!({"person_id": applicant.person_id, "reason": "核对现场申请人证件"})).send().await.expect("answers");
         assert_eq!(unmasked.status(), StatusCode::OK);
         let trail = app.state.store.audit_of(&applicant.person_id).await.expect("audit");
-        let act = trail.iter().find(|e| e.action == "id_number_unmasked").expect("recorded");
+        let act = trail.iter().find(|e| e.action == AuditAction::IdNumberUnmasked).expect("recorded");
         assert_eq!(act.on_behalf_of.as_deref(), Some(applicant.person_id.as_str()));
         assert_eq!(act.actor_id.as_deref(), Some(identity.person_id.as_str()));
 
@@ -543,5 +544,15 @@ both! {
         let trail = app.state.store.audit_of(&applicant.person_id).await.expect("audit");
         let actions: Vec<_> = trail.iter().map(|e| e.action.as_str()).collect();
         assert!(actions.contains(&"window_service_started") && actions.contains(&"window_service_ended"), "{actions:?}");
+    }
+}
+
+both! {
+    async fn an_audit_action_no_version_wrote_is_an_error_not_a_guess(app) {
+        let subject = "no-such-person";
+        sqlx::query("INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+                     VALUES ('corrupt-1', 0, NULL, NULL, NULL, 'logged_in_maybe', $1, '')")
+            .bind(subject).execute(app.state.store.pool()).await.expect("inserted");
+        assert!(app.state.store.audit_of(subject).await.is_err());
     }
 }

@@ -1,0 +1,109 @@
+//! 留痕 — the acts the audit trail records, each with one stored name.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Bilingual;
+
+/// 留痕动作 — what an audit event records. The stored and wire name is the snake_case of the
+/// variant (`AgentGranted` is `agent_granted`), derived, so that no table can disagree with it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AuditAction {
+    /// 注册 — an account was made.
+    Registered,
+    /// 登录
+    Login,
+    /// 退出
+    Logout,
+    /// The person chose whom they act for (an enterprise, or themselves).
+    ActingFor,
+    /// A legal representative authorized an agent.
+    AgentGranted,
+    /// A legal representative withdrew an agent's authorization.
+    AgentRevoked,
+    /// A window clerk began serving an applicant who is present.
+    WindowServiceStarted,
+    /// … and stopped.
+    WindowServiceEnded,
+    /// A staff member saw a full identity number, for a stated reason.
+    IdNumberUnmasked,
+    /// A staff member passed the second factor in a session.
+    SecondFactorPassed,
+    /// A staff member asked for a new authenticator secret.
+    TotpEnrolmentStarted,
+    /// An authenticator was bound for the first time.
+    TotpEnrolled,
+    /// The authenticator was replaced by another.
+    TotpReplaced,
+    /// A security administrator removed a member's authenticator.
+    TotpReset,
+    /// A security administrator issued a member an enrolment token.
+    EnrolmentTokenIssued,
+}
+
+impl AuditAction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The action of a stored name; `None` for a name no version wrote.
+    pub fn parse(name: &str) -> Option<Self> {
+        name.parse().ok()
+    }
+
+    /// What to tell the person an act concerns, for the acts shown to them as changes to how
+    /// they sign in; `None` for the others.
+    pub fn security_notice(self) -> Option<Bilingual> {
+        Some(match self {
+            Self::TotpEnrolled => Bilingual::new("已绑定身份验证器", "An authenticator was bound to your account"),
+            Self::TotpReplaced => Bilingual::new("身份验证器已更换", "Your authenticator was replaced"),
+            Self::TotpReset => Bilingual::new(
+                "安全管理员解除了身份验证器的绑定",
+                "A security administrator removed your authenticator",
+            ),
+            Self::EnrolmentTokenIssued => {
+                Bilingual::new("安全管理员为您签发了绑定码", "A security administrator issued you an enrolment token")
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = strum::ParseError;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        name.parse()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::VariantArray as _;
+
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips_through_its_stored_name() {
+        for action in AuditAction::VARIANTS {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(*action));
+            assert_eq!(serde_json::to_value(action).expect("serializes"), action.as_str());
+        }
+        assert_eq!(AuditAction::AgentGranted.as_str(), "agent_granted");
+        assert_eq!(AuditAction::parse("agent_granted "), None, "a stored name is exact");
+    }
+}
