@@ -32,6 +32,9 @@ async fn main() -> anyhow::Result<()> {
     config.demo = true;
     config.database_url = args.database_url.clone();
     config.login_attempts_per_minute = 1000;
+    // Every client here is one address; raise the per-address connection cap (256) above the
+    // concurrency, as the rate limits are raised, by configuration rather than removal.
+    config.max_connections_per_address = args.concurrency.max(256) * 2;
     let backend = if config.database_url.is_some() { "postgres" } else { "sqlite" };
     let srv = server::build(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
