@@ -473,7 +473,17 @@ impl SecurityEventKind {
 
     /// What to tell the person.
     pub fn describe(self) -> Bilingual {
-        self.action().security_notice().expect("every security event kind has a notice")
+        match self {
+            Self::TotpEnrolled => Bilingual::new("已绑定身份验证器", "An authenticator was bound to your account"),
+            Self::TotpReplaced => Bilingual::new("身份验证器已更换", "Your authenticator was replaced"),
+            Self::TotpReset => Bilingual::new(
+                "安全管理员解除了身份验证器的绑定",
+                "A security administrator removed your authenticator",
+            ),
+            Self::EnrolmentTokenIssued => {
+                Bilingual::new("安全管理员为您签发了绑定码", "A security administrator issued you an enrolment token")
+            }
+        }
     }
 }
 

@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Bilingual;
-
 /// 留痕动作 — what an audit event records. The stored and wire name is the snake_case of the
 /// variant (`AgentGranted` is `agent_granted`), derived, so that no table can disagree with it.
 #[derive(
@@ -64,23 +62,6 @@ impl AuditAction {
     /// The action of a stored name; `None` for a name no version wrote.
     pub fn parse(name: &str) -> Option<Self> {
         name.parse().ok()
-    }
-
-    /// What to tell the person an act concerns, for the acts shown to them as changes to how
-    /// they sign in; `None` for the others.
-    pub fn security_notice(self) -> Option<Bilingual> {
-        Some(match self {
-            Self::TotpEnrolled => Bilingual::new("已绑定身份验证器", "An authenticator was bound to your account"),
-            Self::TotpReplaced => Bilingual::new("身份验证器已更换", "Your authenticator was replaced"),
-            Self::TotpReset => Bilingual::new(
-                "安全管理员解除了身份验证器的绑定",
-                "A security administrator removed your authenticator",
-            ),
-            Self::EnrolmentTokenIssued => {
-                Bilingual::new("安全管理员为您签发了绑定码", "A security administrator issued you an enrolment token")
-            }
-            _ => return None,
-        })
     }
 }
 
