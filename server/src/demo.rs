@@ -11,8 +11,11 @@ use shared::catalogue::{
     Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, HallLevel, ItemCode,
     ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
+use shared::audit::AuditAction;
+use shared::license::HolderKind;
 
 use crate::store::Store;
+use crate::store::identity::AuditEvent;
 
 const CATALOGUE_JSON: &str = include_str!("../demo/catalogue.json");
 
@@ -503,7 +506,7 @@ pub const DEMO_ENTERPRISES: [DemoEnterprise; 2] = [
 pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<DemoAccount>> {
     let accounts = demo_accounts();
     let password_hash = crate::auth::password::hash_now(DEMO_PASSWORD);
-    let now = app.clock.unix();
+    let now = app.clock.now();
     let mut ids = HashMap::new();
     for account in &accounts {
         let id_number =
@@ -513,8 +516,8 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
             Some(existing) => existing.id,
             None => {
                 let id = uuid::Uuid::new_v4().to_string();
-                app.store
-                    .insert_person(&crate::store::identity::NewPerson {
+                let mut uow = app.store.begin().await?;
+                uow.insert_person(&crate::store::identity::NewPerson {
                         id: &id,
                         id_number_hash: &hash,
                         id_number_sealed: &app.pii.seal(&id_number),
@@ -525,13 +528,13 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
                         created_at: now,
                     })
                     .await?;
+                uow.commit(&demo_event(AuditAction::Registered, &id, now)).await?;
                 id
             }
         };
         if let Some((department, roles, secret)) = account.staff {
-            let roles = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
             let sealed = secret.map(|s| app.pii.seal_text(s));
-            app.store.upsert_staff(&person_id, department, &roles, sealed.as_deref()).await?;
+            app.store.upsert_staff(&person_id, department, roles, sealed.as_deref()).await?;
         }
         ids.insert(account.id_number.clone(), person_id);
     }
@@ -540,7 +543,10 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
         app.store.upsert_enterprise(e.uscc, e.name, rep, now).await?;
         for agent in e.agents {
             let agent = ids.get(*agent).context("agent is a demo account")?;
-            app.store.grant_agent(e.uscc, agent, rep, now).await?;
+            let mut uow = app.store.begin().await?;
+            if uow.grant_agent(e.uscc, agent, rep, now).await? {
+                uow.commit(&demo_event(AuditAction::AgentGranted, e.uscc, now)).await?;
+            }
         }
     }
     install_licenses(app).await?;
@@ -574,28 +580,33 @@ const DEMO_LICENSES: [DemoLicense; 11] = [
     ("92441900L7HN2E8K4C", "business_license", "92441900L7HN2E8K4C", "东莞市市场监督管理局", "2018-08-08", None, false),
 ];
 
+/// An audit event of the demo data being loaded: nobody acted.
+fn demo_event(action: AuditAction, subject: &str, at: chrono::DateTime<chrono::Utc>) -> AuditEvent<'_> {
+    AuditEvent { actor_id: None, acting_uscc: None, on_behalf_of: None, action, subject, detail: "demo data", at }
+}
+
 /// Loads the demo licenses into the e-license library (each once).
 async fn install_licenses(app: &crate::state::App) -> anyhow::Result<()> {
     for (i, (holder, license_type, number, issuer, from, until, revoked)) in DEMO_LICENSES.iter().enumerate() {
         let (holder_kind, holder_key, number) = match shared::ResidentId::parse(holder) {
             Ok(id) => {
                 let number = if number.is_empty() { id.masked() } else { (*number).to_owned() };
-                ("person", app.pii.lookup_hash(&id), number)
+                (HolderKind::Person, app.pii.lookup_hash(&id), number)
             }
-            Err(_) => ("enterprise", (*holder).to_owned(), (*number).to_owned()),
+            Err(_) => (HolderKind::Enterprise, (*holder).to_owned(), (*number).to_owned()),
         };
         app.store
             .insert_license(&crate::store::applications::LicenseRow {
                 id: format!("demo-license-{:02}", i + 1),
-                holder_kind: holder_kind.to_owned(),
+                holder_kind,
                 holder_key,
                 license_type: (*license_type).to_owned(),
                 number,
                 issuer: (*issuer).to_owned(),
-                valid_from: (*from).to_owned(),
-                valid_until: until.map(str::to_owned),
-                revoked: i64::from(*revoked),
-                data: "{}".to_owned(),
+                valid_from: from.parse().with_context(|| format!("demo license date {from}"))?,
+                valid_until: until.map(str::parse).transpose().context("demo license date")?,
+                revoked: *revoked,
+                data: serde_json::json!({}),
             })
             .await?;
     }

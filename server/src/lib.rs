@@ -76,7 +76,7 @@ pub async fn seal_plain_answers(store: &Store, pii: &pii::PiiKeys) -> anyhow::Re
     if store.data_migration_done(NAME).await? {
         return Ok(());
     }
-    let now = chrono::Utc::now().timestamp();
+    let now = chrono::Utc::now();
     let sealed = store.seal_plain_answers(NAME, now, |plain| pii.seal_text(plain)).await?;
     tracing::info!(rows = sealed, "sealed the answers of earlier applications and drafts");
     Ok(())

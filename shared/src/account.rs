@@ -17,9 +17,10 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 pub const MAX_NAME_CHARS: usize = 50;
 
 /// 岗位角色 — what a staff member may do. A role acts only within its department.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// 综合窗口 — accepts for every department; may act for an applicant who is present.
     WindowClerk,
@@ -39,35 +40,6 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role, in the order of the workflow.
-    pub const ALL: [Role; 7] = [
-        Role::WindowClerk,
-        Role::Undertaker,
-        Role::Reviewer,
-        Role::Approver,
-        Role::Supervisor,
-        Role::CatalogueAdmin,
-        Role::SecurityAdmin,
-    ];
-
-    /// The storage and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WindowClerk => "window_clerk",
-            Self::Undertaker => "undertaker",
-            Self::Reviewer => "reviewer",
-            Self::Approver => "approver",
-            Self::Supervisor => "supervisor",
-            Self::CatalogueAdmin => "catalogue_admin",
-            Self::SecurityAdmin => "security_admin",
-        }
-    }
-
-    /// Parses a storage name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The role's name.
     pub fn name(self) -> Bilingual {
         match self {
@@ -250,10 +222,13 @@ pub struct LoginRequest {
     pub totp: Option<String>,
 }
 
+stored_name!(Role, Relation);
+
 /// How a person is linked to an enterprise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Relation {
     /// 法定代表人 — may grant and revoke agents.
     LegalRepresentative,
@@ -570,8 +545,8 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_their_names() {
-        for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+        for role in <Role as strum::VariantArray>::VARIANTS {
+            assert_eq!(Role::try_from(role.as_str().to_owned()).ok(), Some(*role));
         }
         assert!(Role::WindowClerk.may_unmask() && !Role::Approver.may_unmask());
     }

@@ -115,9 +115,10 @@ pub struct MaterialUse {
 }
 
 /// 材料来源 — how a needed material reaches the department.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MaterialSource {
     /// 电子证照 — attached from the e-license library (免证办); the applicant provides nothing.
     Library,
@@ -708,10 +709,13 @@ pub struct SubmitRequest {
     pub draft_id: Option<String>,
 }
 
+stored_name!(MaterialSource, CaseStatus);
+
 /// 办件状态 — where a case stands in the workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CaseStatus {
     /// 已提交 — waiting for the front desk to accept it.
     Submitted,
@@ -734,38 +738,6 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Undertaking => "undertaking",
-            Self::Reviewing => "reviewing",
-            Self::Approving => "approving",
-            Self::AwaitingSupplement => "awaiting_supplement",
-            Self::NotAccepted => "not_accepted",
-            Self::Approved => "approved",
-            Self::Denied => "denied",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Submitted,
-            Self::Undertaking,
-            Self::Reviewing,
-            Self::Approving,
-            Self::AwaitingSupplement,
-            Self::NotAccepted,
-            Self::Approved,
-            Self::Denied,
-            Self::Withdrawn,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-    }
-
     /// The status as the applicant reads it.
     pub fn name(self) -> Bilingual {
         match self {

@@ -119,9 +119,10 @@ impl ItemType {
 }
 
 /// 服务对象 — who may apply for an item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ServiceObject {
     /// 自然人 — a natural person, known by the resident identity number.
     Person,
@@ -130,13 +131,6 @@ pub enum ServiceObject {
 }
 
 impl ServiceObject {
-    /// The wire name, as used in query strings.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Person => "person",
-            Self::Enterprise => "enterprise",
-        }
-    }
 
     /// The object's name.
     pub fn name(self) -> Bilingual {
@@ -324,9 +318,10 @@ pub struct FormField {
 }
 
 /// 事项版本状态 — where a version of an item stands; only published versions can be applied for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ItemStatus {
     /// Being edited; not visible to applicants.
     Draft,
@@ -336,16 +331,7 @@ pub enum ItemStatus {
     Superseded,
 }
 
-impl ItemStatus {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Superseded => "superseded",
-        }
-    }
-}
+stored_name!(ServiceObject, ItemStatus);
 
 /// 部门 — a department that owns items and handles their cases.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

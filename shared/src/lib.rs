@@ -3,6 +3,27 @@
 //!
 //! It builds natively for the server and for `wasm32-unknown-unknown` for the app.
 
+/// Gives enums that derive strum's `IntoStaticStr` and `EnumString` (snake_case) their one
+/// stored and wire name: `as_str()`, and `TryFrom<String>` that fails on a name no version
+/// wrote, so that a store decodes them loudly.
+macro_rules! stored_name {
+    ($($t:ty),* $(,)?) => {$(
+        impl $t {
+            /// The stored and wire name.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = strum::ParseError;
+            fn try_from(name: String) -> Result<Self, Self::Error> {
+                name.parse()
+            }
+        }
+    )*};
+}
+
 pub mod account;
 pub mod api;
 pub mod application;

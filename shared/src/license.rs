@@ -42,6 +42,44 @@ impl LicenseStatus {
     }
 }
 
+/// 持证主体 — whom a license is issued to.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum HolderKind {
+    /// A person, known in the library by the keyed hash of their identity number.
+    Person,
+    /// An enterprise, known by its credit code.
+    Enterprise,
+}
+
+/// 用证目的 — why a license was read.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AccessPurpose {
+    /// Compiling the one form: the library was asked which materials it can stand in for.
+    Form,
+    /// A submitted application, to which the license was attached.
+    Application,
+}
+
+stored_name!(HolderKind, AccessPurpose);
+
+impl AccessPurpose {
+    /// The purpose as the holder reads it.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::Form => Bilingual::new("填写申请表时核验", "Checked while filling in a form"),
+            Self::Application => Bilingual::new("提交申请时调用", "Attached to a submitted application"),
+        }
+    }
+}
+
 /// 我的证照 — a license as its holder sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

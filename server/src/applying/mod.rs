@@ -3,6 +3,7 @@
 //! drafts, and the library's access log.
 
 pub mod content;
+pub mod plan;
 pub mod receipt_pdf;
 pub mod uploads;
 pub mod writer;
@@ -10,22 +11,21 @@ pub mod writer;
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng as _;
 use shared::application::{
-    ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CaseReceipt, CaseStatus, CombineError, FormRequest,
-    FormResponse, MaterialSource, OneForm, ProgressLookup, ProgressStep, ReceivedMaterial, SubmitRequest, compile,
-    pledge_text,
+    ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CombineError, FormRequest, FormResponse, OneForm,
+    ProgressLookup, ProgressStep, SubmitRequest, compile, pledge_text,
 };
 use shared::catalogue::{ELicenseType, ItemCode, ServiceItem};
-use shared::license::{License, LicenseAccess, LicenseStatus};
+use shared::license::{AccessPurpose, License, LicenseAccess, LicenseStatus};
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId};
 
 use crate::auth::service::Session;
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::applications::{AccessEntry, DraftRow, LicenseRow};
-use writer::{Idempotency, NewApplication, NewCase, NewCaseMaterial, Outcome};
+use crate::store::applications::{AccessEntry, DraftRow, LicenseRow, UploadRow};
+use crate::store::submissions::{Idempotency, NewApplication, Outcome, Submission};
 
 /// Drafts one person keeps at most.
 pub const MAX_DRAFTS: i64 = 50;
@@ -107,16 +107,8 @@ fn license_type(names: &BTreeMap<String, Bilingual>, key: String) -> ELicenseTyp
     ELicenseType { key, name }
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
 fn status_of(row: &LicenseRow, today: NaiveDate) -> LicenseStatus {
-    LicenseStatus::on(row.revoked != 0, row.valid_until.as_deref().and_then(parse_date), today)
-}
-
-fn time(unix: i64) -> chrono::DateTime<Utc> {
-    Utc.timestamp_opt(unix, 0).single().unwrap_or_default()
+    LicenseStatus::on(row.revoked, row.valid_until, today)
 }
 
 impl App {
@@ -152,8 +144,8 @@ impl App {
         match &ctx.uscc {
             Some(uscc) => {
                 let mut holders = vec![Holder { key: uscc.clone(), only: None }];
-                if let Some(rep) = self.store.legal_rep_of(uscc).await?
-                    && let Some(hash) = self.store.person_hash(&rep).await?
+                if let Some(enterprise) = self.store.enterprise(uscc).await?
+                    && let Some(hash) = self.store.person_hash(&enterprise.legal_rep_id).await?
                 {
                     holders.push(Holder { key: hash, only: Some("resident_id_card") });
                 }
@@ -202,9 +194,9 @@ impl App {
         s: &Session,
         form: &OneForm,
         usable: &BTreeMap<String, LicenseRow>,
-        purpose: &'static str,
+        purpose: AccessPurpose,
         application_no: Option<&str>,
-        at: i64,
+        at: DateTime<Utc>,
     ) -> Vec<AccessEntry> {
         form.materials
             .iter()
@@ -244,14 +236,15 @@ impl App {
     pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApiError> {
         let ctx = self.applicant(s).await?;
         let (form, usable) = self.form_for(&ctx, &req.items).await?;
-        let access = Self::access_entries(s, &form, &usable, "form", None, self.clock.unix());
+        let access = Self::access_entries(s, &form, &usable, AccessPurpose::Form, None, self.clock.now());
         self.store.log_license_access(&access).await?;
         Ok(FormResponse { form, pledge_text: pledge_text() })
     }
 
-    /// 提交申请 — checks the application with the shared compiler, and writes it with one case
-    /// per item through the group-commit writer. With an idempotency key, a retry with the same
-    /// body gets the first answer byte for byte; another body is refused.
+    /// 提交申请 — checks the application with the shared compiler, plans its cases and
+    /// materials ([`plan::plan`]), and writes it through the group-commit writer. With an
+    /// idempotency key, a retry with the same body gets the first answer byte for byte; another
+    /// body is refused.
     pub async fn submit(
         &self,
         s: &Session,
@@ -267,11 +260,84 @@ impl App {
         }
         let ctx = self.applicant(s).await?;
         let (form, usable) = self.form_for(&ctx, &req.items).await?;
+        let uploads = self.check_answers(s, &ctx, &form, &req).await?;
+
+        let now = self.clock.now();
+        let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
+        let application_no = format!("YW{date}{}", random_suffix());
+        let licenses = usable.iter().map(|(key, row)| (key.clone(), row.id.clone())).collect();
+        let uploads = uploads.into_iter().map(|(id, u)| (id, u.sha256)).collect();
+        let plan = plan::plan(plan::PlanInput {
+            application_no: &application_no,
+            form: &form,
+            answers: &req.answers,
+            licenses: &licenses,
+            uploads: &uploads,
+        });
+        let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
+        // The clerk who filed at the window, or the agent who filed for the enterprise.
+        let filer = ctx.filed_by.as_deref().or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
+        let filed_by = match filer {
+            Some(id) => self.store.person(id).await?.map(|p| p.name),
+            None => None,
+        };
+        let receipt = ApplicationReceipt {
+            application_no: application_no.clone(),
+            submitted_at: crate::store::Timestamp::from(now).into(),
+            applicant_name,
+            applicant_identifier,
+            filed_by,
+            cases: plan.case_receipts,
+            materials: plan.received,
+        };
+        let receipt_json = serde_json::to_string(&receipt).map_err(anyhow::Error::from)?;
         let answers = &req.answers;
-        let mut errors = form.validate(answers, self.clock.today());
-        // Every uploaded file must be the applicant's own.
+        let application = NewApplication {
+            application_no: application_no.clone(),
+            applicant_person_id: ctx.person_id.clone(),
+            applicant_uscc: ctx.uscc.clone(),
+            filed_by: ctx.filed_by.clone(),
+            submitted_at: now,
+            answers: self.pii.seal_text(&serde_json::to_string(answers).map_err(anyhow::Error::from)?),
+            pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
+            receipt,
+            cases: plan.cases,
+            materials: plan.materials,
+            access: Self::access_entries(s, &form, &usable, AccessPurpose::Application, Some(&application_no), now),
+            draft: req.draft_id.clone().map(|id| (s.row.person_id.clone(), id)),
+            form,
+        };
+        let idempotency = key.clone().map(|key| Idempotency {
+            scope: scope.clone(),
+            key,
+            body_sha256: body_sha256.clone(),
+            response: receipt_json.clone(),
+        });
+        match self.writer.submit(Submission { idempotency, application }).await {
+            Ok(Outcome::Created) => Ok(Submitted::Created(receipt_json)),
+            Ok(Outcome::Replayed(stored)) => replay(&stored.body_sha256, &body_sha256, stored.status, stored.response),
+            // Another node wrote the same key first: answer with what it stored.
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) && key.is_some() => {
+                let key = key.unwrap_or_default();
+                let stored = self.store.idempotent(&scope, &key).await?.ok_or(ApiError::from(e))?;
+                replay(&stored.body_sha256, &body_sha256, stored.status, stored.response)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks the answers against the form, and that every uploaded file named is the
+    /// applicant's own (or the window clerk's who files for them); returns those uploads.
+    async fn check_answers(
+        &self,
+        s: &Session,
+        ctx: &ApplicantContext,
+        form: &OneForm,
+        req: &SubmitRequest,
+    ) -> Result<BTreeMap<String, UploadRow>, ApiError> {
+        let mut errors = form.validate(&req.answers, self.clock.today());
         let mut uploads = BTreeMap::new();
-        for (material, ids) in &answers.materials {
+        for (material, ids) in &req.answers.materials {
             for (i, id) in ids.iter().enumerate() {
                 match self.store.upload(id).await? {
                     Some(u) if u.owner_id == s.row.person_id || Some(&u.owner_id) == ctx.filed_by.as_ref() => {
@@ -288,135 +354,14 @@ impl App {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(ApiError::fields(errors));
-        }
-
-        let now = self.clock.now();
-        let at = now.timestamp();
-        let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
-        let application_no = format!("YW{date}{}", random_suffix());
-        let needed = form.needed_materials(answers);
-        let mut cases = Vec::with_capacity(form.items.len());
-        let mut receipts = Vec::with_capacity(form.items.len());
-        let mut materials = Vec::new();
-        for (i, item) in form.items.iter().enumerate() {
-            let case_no = format!("{application_no}-{:02}", i + 1);
-            let pledged = answers.pledged_items.contains(&item.code);
-            let promised = if pledged {
-                item.pledge_working_days.unwrap_or(item.promised_working_days)
-            } else {
-                item.promised_working_days
-            };
-            for m in needed.iter().filter(|m| m.items.contains(&item.code)) {
-                let row = |source, license_id: Option<String>, upload_id: Option<&String>| NewCaseMaterial {
-                    case_no: case_no.clone(),
-                    material_key: m.key.clone(),
-                    source,
-                    license_id,
-                    upload_id: upload_id.cloned(),
-                    sha256: upload_id.and_then(|id| uploads.get(id)).map(|u| u.sha256.clone()),
-                };
-                match m.source {
-                    MaterialSource::Library => {
-                        let license = form
-                            .materials
-                            .iter()
-                            .find(|fm| fm.key == m.key)
-                            .and_then(|fm| fm.e_license.as_ref())
-                            .and_then(|l| usable.get(&l.key));
-                        materials.push(row("library", license.map(|l| l.id.clone()), None));
-                    }
-                    MaterialSource::Pledge => materials.push(row("pledge", None, None)),
-                    MaterialSource::Upload => {
-                        for id in answers.materials.get(&m.key).into_iter().flatten() {
-                            materials.push(row("upload", None, Some(id)));
-                        }
-                    }
-                }
-            }
-            cases.push(NewCase {
-                case_no: case_no.clone(),
-                item_code: item.code.to_string(),
-                item_version: i64::from(item.version),
-                name_zh: item.name.zh.clone(),
-                name_en: item.name.en.clone(),
-                department_code: item.department_code.clone(),
-                pledged,
-                promised_working_days: i64::from(promised),
-            });
-            receipts.push(CaseReceipt {
-                case_no,
-                item_code: item.code.clone(),
-                item_name: item.name.clone(),
-                department: item.department_name.clone(),
-                limit_kind: item.limit_kind,
-                promised_working_days: promised,
-                pledged,
-                status: CaseStatus::Submitted,
-            });
-        }
-        let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
-        // The clerk who filed at the window, or the agent who filed for the enterprise.
-        let filer = ctx.filed_by.as_deref().or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
-        let filed_by = match filer {
-            Some(id) => self.store.person(id).await?.map(|p| p.name),
-            None => None,
-        };
-        let receipt = ApplicationReceipt {
-            application_no: application_no.clone(),
-            submitted_at: time(at),
-            applicant_name,
-            applicant_identifier,
-            filed_by,
-            cases: receipts,
-            materials: needed
-                .iter()
-                .map(|m| ReceivedMaterial {
-                    key: m.key.clone(),
-                    name: m.name.clone(),
-                    source: m.source,
-                    files: answers.materials.get(&m.key).map_or(0, Vec::len) as u32,
-                    items: m.items.clone(),
-                })
-                .collect(),
-        };
-        let receipt_json = serde_json::to_string(&receipt).map_err(anyhow::Error::from)?;
-        let application = NewApplication {
-            application_no: application_no.clone(),
-            applicant_person_id: ctx.person_id.clone(),
-            applicant_uscc: ctx.uscc.clone(),
-            filed_by: ctx.filed_by.clone(),
-            submitted_at: at,
-            form: serde_json::to_string(&form).map_err(anyhow::Error::from)?,
-            answers: self.pii.seal_text(&serde_json::to_string(answers).map_err(anyhow::Error::from)?),
-            pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
-            receipt: receipt_json.clone(),
-            cases,
-            materials,
-            access: Self::access_entries(s, &form, &usable, "application", Some(&application_no), at),
-            draft: req.draft_id.clone().map(|id| (s.row.person_id.clone(), id)),
-        };
-        let idempotency =
-            key.clone().map(|key| Idempotency { scope: scope.clone(), key, body_sha256: body_sha256.clone() });
-        match self.writer.submit(idempotency, application).await {
-            Ok(Outcome::Created) => Ok(Submitted::Created(receipt_json)),
-            Ok(Outcome::Replayed(stored)) => replay(&stored.body_sha256, &body_sha256, stored.status, stored.response),
-            // Another node wrote the same key first: answer with what it stored.
-            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) && key.is_some() => {
-                let key = key.unwrap_or_default();
-                let stored = self.store.idempotent(&scope, &key).await?.ok_or(ApiError::from(e))?;
-                replay(&stored.body_sha256, &body_sha256, stored.status, stored.response)
-            }
-            Err(e) => Err(e.into()),
-        }
+        if errors.is_empty() { Ok(uploads) } else { Err(ApiError::fields(errors)) }
     }
 
     async fn applicant_names(&self, ctx: &ApplicantContext) -> Result<(String, String), ApiError> {
         if let Some(uscc) = &ctx.uscc {
-            let (name, _) =
+            let enterprise =
                 self.store.enterprise(uscc).await?.ok_or_else(|| ApiError::code(ProblemCode::EnterpriseNotFound))?;
-            return Ok((name, uscc.clone()));
+            return Ok((enterprise.name, uscc.clone()));
         }
         let person =
             self.store.person(&ctx.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
@@ -427,22 +372,18 @@ impl App {
     pub async fn my_applications(&self, s: &Session) -> Result<Vec<ApplicationBrief>, ApiError> {
         let mut out = Vec::new();
         for row in self.store.applications_of(&s.row.person_id, MY_APPLICATIONS_LIMIT).await? {
-            let receipt: ApplicationReceipt = serde_json::from_str(&row.receipt).map_err(anyhow::Error::from)?;
             let cases = self.store.cases_of_application(&row.application_no).await?;
             out.push(ApplicationBrief {
                 application_no: row.application_no,
-                submitted_at: time(row.submitted_at),
-                applicant_name: receipt.applicant_name,
+                submitted_at: row.submitted_at,
+                applicant_name: row.receipt.applicant_name,
                 cases: cases
                     .into_iter()
-                    .map(|c| {
-                        let status = CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Submitted);
-                        CaseBrief {
-                            case_no: c.case_no,
-                            item_name: Bilingual::new(c.item_name_zh, c.item_name_en),
-                            status,
-                            next_step: status.next_step(),
-                        }
+                    .map(|c| CaseBrief {
+                        case_no: c.case_no,
+                        item_name: Bilingual::new(c.item_name_zh, c.item_name_en),
+                        status: c.status,
+                        next_step: c.status.next_step(),
                     })
                     .collect(),
             });
@@ -457,7 +398,7 @@ impl App {
             .application_of(application_no, &s.row.person_id)
             .await?
             .ok_or_else(|| ApiError::code(ProblemCode::CaseNotFound))?;
-        Ok(serde_json::from_str(&row.receipt).map_err(anyhow::Error::from)?)
+        Ok(row.receipt)
     }
 
     /// 进度查询 — a case's timeline for whoever knows its number and the applicant's identity
@@ -478,17 +419,15 @@ impl App {
         let not_found = || ApiError::code(ProblemCode::CaseNotFound);
         let hash = self.pii.lookup_hash(&id);
         let case = self.store.case_for_lookup(&case_no, &hash).await?.ok_or_else(not_found)?;
-        let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Submitted);
+        let status = case.status;
+        let promised_working_days = u32::try_from(case.promised_working_days)
+            .map_err(|_| anyhow::anyhow!("case {} promises {} days", case.case_no, case.promised_working_days))?;
         let timeline = self
             .store
             .case_events(&case.case_no)
             .await?
             .into_iter()
-            .map(|e| ProgressStep {
-                status: CaseStatus::parse(&e.status).unwrap_or(CaseStatus::Submitted),
-                at: time(e.at),
-                note: Bilingual::new(e.note_zh, e.note_en),
-            })
+            .map(|e| ProgressStep { status: e.status, at: e.at, note: Bilingual::new(e.note_zh, e.note_en) })
             .collect();
         Ok(CaseProgress {
             case_no: case.case_no,
@@ -497,7 +436,7 @@ impl App {
             department: Bilingual::new(case.department_zh, case.department_en),
             status,
             next_step: status.next_step(),
-            promised_working_days: u32::try_from(case.promised_working_days).unwrap_or_default(),
+            promised_working_days,
             timeline,
         })
     }
@@ -518,8 +457,8 @@ impl App {
                 license_type: license_type(&names, row.license_type),
                 number: mask_number(&row.number),
                 issuer: row.issuer,
-                valid_from: parse_date(&row.valid_from).unwrap_or_default(),
-                valid_until: row.valid_until.as_deref().and_then(parse_date),
+                valid_from: row.valid_from,
+                valid_until: row.valid_until,
             })
             .collect())
     }
@@ -532,19 +471,16 @@ impl App {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let acting_for = match &row.acting_uscc {
-                Some(uscc) => self.store.enterprise(uscc).await?.map(|(name, _)| name),
+                Some(uscc) => self.store.enterprise(uscc).await?.map(|e| e.name),
                 None => None,
             };
             out.push(LicenseAccess {
-                at: time(row.at),
+                at: row.at,
                 license_type: license_type(&names, row.license_type),
                 accessor: row.actor_name,
                 acting_for,
                 at_window: row.on_behalf_of.is_some(),
-                purpose: match row.purpose.as_str() {
-                    "application" => Bilingual::new("提交申请时调用", "Attached to a submitted application"),
-                    _ => Bilingual::new("填写申请表时核验", "Checked while filling in a form"),
-                },
+                purpose: row.purpose.name(),
                 application_no: row.application_no,
             })
         }
@@ -582,18 +518,18 @@ impl App {
             }
         };
         parse_items(&draft.items)?;
-        let now = self.clock.unix();
+        let now = crate::store::Timestamp::from(self.clock.now()).into();
         let row = DraftRow {
             id: id.clone(),
             acting_uscc: s.row.acting_uscc.clone(),
-            items: serde_json::to_string(&draft.items).map_err(anyhow::Error::from)?,
+            items: draft.items.clone(),
             answers: self.pii.seal_text(&serde_json::to_string(&draft.answers).map_err(anyhow::Error::from)?),
             updated_at: now,
         };
         if !self.store.save_draft(&s.row.person_id, &row).await? {
             return Err(ApiError::code(ProblemCode::DraftNotFound));
         }
-        Ok(shared::application::Draft { id: Some(id), updated_at: Some(time(now)), ..draft })
+        Ok(shared::application::Draft { id: Some(id), updated_at: Some(now), ..draft })
     }
 
     /// 我的草稿
@@ -603,10 +539,10 @@ impl App {
             .map(|r| {
                 Ok(shared::application::Draft {
                     id: Some(r.id),
-                    items: serde_json::from_str(&r.items).map_err(anyhow::Error::from)?,
+                    items: r.items,
                     answers: serde_json::from_str(&self.pii.open_text(&r.answers)?).map_err(anyhow::Error::from)?,
                     acting_uscc: r.acting_uscc,
-                    updated_at: Some(time(r.updated_at)),
+                    updated_at: Some(r.updated_at),
                 })
             })
             .collect()

@@ -119,9 +119,9 @@ impl App {
     /// dropping the request drops the file); the daily count, the quota and the record are
     /// one transaction.
     pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApiError> {
-        let day = self.clock.today().to_string();
+        let day = self.clock.today();
         let max_files = i64::from(self.config.max_uploads_per_day);
-        if self.store.uploads_today(&s.row.person_id, &day).await? >= max_files {
+        if self.store.uploads_today(&s.row.person_id, day).await? >= max_files {
             return Err(daily_limit());
         }
         let limit = self.config.max_upload_bytes;
@@ -155,7 +155,7 @@ impl App {
         // The file is in place before its record commits: a crash between the two leaves a file
         // nothing refers to, never a record without its file.
         tmp_path.persist(&target).map_err(|e| anyhow::Error::from(e.error))?;
-        match self.store.insert_upload_within_limits(&row, self.clock.unix(), &day, limits).await? {
+        match self.store.insert_upload_within_limits(&row, self.clock.now(), day, limits).await? {
             UploadAdmission::Stored => {}
             UploadAdmission::DailyLimit => return Err(daily_limit()),
             UploadAdmission::Quota { .. } => return Err(quota_full(quota)),
@@ -198,7 +198,7 @@ impl App {
     /// 清理 — deletes uploads no application holds after the configured days, drafts not saved
     /// in that time, and the stored files nothing refers to any more.
     pub async fn expire_unattached_uploads(&self) -> Result<ExpiredUploads, ApiError> {
-        let before = self.clock.unix() - i64::from(self.config.unattached_upload_days) * 24 * 60 * 60;
+        let before = self.clock.now() - chrono::Duration::days(i64::from(self.config.unattached_upload_days));
         let expired = self.store.expire_unattached_uploads(before).await?;
         for sha256 in &expired.unused_files {
             match tokio::fs::remove_file(path_of(&self.config.data_dir, sha256)).await {

@@ -38,17 +38,10 @@ fn normalize_token(raw: &str) -> String {
     raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// A stored time on the wire; a time out of chrono's range is corrupt data, not 1970.
-fn rfc3339(unix: i64) -> anyhow::Result<String> {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.to_rfc3339())
-        .ok_or_else(|| anyhow::anyhow!("stored time {unix} is out of range"))
-}
-
 impl App {
     /// Checks a code against the bound authenticator and uses up its step.
     pub(super) async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
-        let Some(sealed) = staff.totp_sealed.as_deref().filter(|_| staff.totp_confirmed == 1) else {
+        let Some(sealed) = staff.totp_sealed.as_deref().filter(|_| staff.totp_confirmed) else {
             return Ok(false);
         };
         let secret = self.pii.open_text(sealed)?;
@@ -61,7 +54,8 @@ impl App {
     pub async fn enrol_totp(&self, s: &Session, req: TotpEnrolRequest) -> Result<TotpEnrolment, ApiError> {
         let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
         let person_id = s.row.person_id.as_str();
-        if staff.totp_confirmed == 1 {
+        let mut uow = self.store.begin().await?;
+        if staff.totp_confirmed {
             if !s.fully_authenticated() {
                 return Err(ApiError::code(ProblemCode::Forbidden));
             }
@@ -72,7 +66,7 @@ impl App {
         } else {
             let token = normalize_token(req.enrolment_token.as_deref().unwrap_or_default());
             let hash = session::token_hash(&token);
-            if token.is_empty() || !self.store.take_enrolment_token(person_id, &hash, self.clock.unix()).await? {
+            if token.is_empty() || !uow.take_enrolment_token(person_id, &hash, self.clock.now()).await? {
                 return Err(field(
                     "enrolment_token",
                     "invalid_enrolment_token",
@@ -86,8 +80,9 @@ impl App {
         let secret = totp::new_secret();
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
-        let event = audit(Some(&s.row), AuditAction::TotpEnrolmentStarted, person_id, "", self.clock.unix());
-        self.store.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash, &event).await?;
+        let event = audit(Some(&s.row), AuditAction::TotpEnrolmentStarted, person_id, "", self.clock.now());
+        uow.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash).await?;
+        uow.commit(&event).await?;
         Ok(TotpEnrolment { secret, otpauth_url })
     }
 
@@ -96,32 +91,37 @@ impl App {
     pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, ApiError> {
         let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
         let person_id = s.row.person_id.as_str();
-        let now = self.clock.unix();
+        let now = self.clock.now();
         let pending = staff
             .totp_pending_sealed
             .as_deref()
             .filter(|_| staff.totp_pending_session.as_deref() == Some(s.row.token_hash.as_str()));
         if let Some(sealed) = pending {
             let secret = self.pii.open_text(sealed)?;
-            let Some(step) = totp::matching_step(&secret, code, now)? else { return Err(wrong_code("code")) };
-            let kind = if staff.totp_confirmed == 1 {
+            let Some(step) = totp::matching_step(&secret, code, now.timestamp())? else {
+                return Err(wrong_code("code"));
+            };
+            let kind = if staff.totp_confirmed {
                 SecurityEventKind::TotpReplaced
             } else {
                 SecurityEventKind::TotpEnrolled
             };
             let event = audit(Some(&s.row), kind.action(), person_id, "", now);
-            if !self.store.confirm_pending_totp(person_id, &s.row.token_hash, step, &event).await? {
+            let mut uow = self.store.begin().await?;
+            if !uow.confirm_pending_totp(person_id, &s.row.token_hash, step).await? {
                 return Err(wrong_code("code"));
             }
+            uow.commit(&event).await?;
             tracing::info!(person = %person_id, action = kind.action().as_str(), "authenticator bound");
         } else {
             if !self.check_totp(person_id, staff, code).await? {
                 return Err(wrong_code("code"));
             }
-            self.store.pass_second_factor(&s.row.token_hash).await?;
-            self.store.append_audit(&audit(Some(&s.row), AuditAction::SecondFactorPassed, person_id, "", now)).await?;
+            let mut uow = self.store.begin().await?;
+            uow.pass_second_factor(&s.row.token_hash).await?;
+            uow.commit(&audit(Some(&s.row), AuditAction::SecondFactorPassed, person_id, "", now)).await?;
         }
-        let row = SessionRow { second_factor: 1, ..s.row.clone() };
+        let row = SessionRow { second_factor: true, ..s.row.clone() };
         self.identity_of(&row).await
     }
 
@@ -138,23 +138,17 @@ impl App {
     pub async fn staff_list(&self, s: &Session) -> Result<Vec<StaffEntry>, ApiError> {
         Self::as_security_admin(s)?;
         let rows = self.store.all_staff().await?;
-        rows.into_iter()
-            .map(|r| {
-                let roles = r
-                    .roles
-                    .split(',')
-                    .map(|name| Role::parse(name).ok_or_else(|| anyhow::anyhow!("unknown role {name:?} stored")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(StaffEntry {
-                    person_id: r.person_id,
-                    name: r.name,
-                    id_number_masked: r.id_number_masked,
-                    department_code: r.department_code,
-                    roles,
-                    totp_enrolled: r.totp_confirmed == 1,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| StaffEntry {
+                person_id: r.person_id,
+                name: r.name,
+                id_number_masked: r.id_number_masked,
+                department_code: r.department_code,
+                roles: r.roles,
+                totp_enrolled: r.totp_confirmed,
             })
-            .collect()
+            .collect())
     }
 
     /// 签发绑定码 — a security administrator issues a staff member a one-time enrolment token,
@@ -166,18 +160,20 @@ impl App {
             return Err(ApiError::code(ProblemCode::Forbidden));
         }
         let staff = self.store.staff(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
-        let reset = staff.totp_confirmed == 1;
+        let reset = staff.totp_confirmed;
         let token = totp::random_base32(ENROLMENT_TOKEN_BYTES);
-        let now = self.clock.unix();
-        let expires_at = now + ENROLMENT_TOKEN_TTL_SECS;
-        let mut events =
-            vec![audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.action(), person_id, "", now)];
+        let now = self.clock.now();
+        let expires_at = now + chrono::Duration::seconds(ENROLMENT_TOKEN_TTL_SECS);
+        let hash = session::token_hash(&token);
+        let mut uow = self.store.begin().await?;
+        uow.issue_enrolment_token(person_id, &hash, &s.row.person_id, expires_at, reset).await?;
         if reset {
-            events.push(audit(Some(&s.row), SecurityEventKind::TotpReset.action(), person_id, "", now));
+            uow.record(&audit(Some(&s.row), SecurityEventKind::TotpReset.action(), person_id, "", now)).await?;
         }
-        self.store.issue_enrolment_token(person_id, &session::token_hash(&token), expires_at, reset, &events).await?;
+        uow.commit(&audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.action(), person_id, "", now)).await?;
         tracing::info!(subject = %person_id, reset, "enrolment token issued");
-        Ok(EnrolmentToken { token, expires_at: rfc3339(expires_at)?, authenticator_reset: reset })
+        let expires_at = crate::store::Timestamp::from(expires_at);
+        Ok(EnrolmentToken { token, expires_at: chrono::DateTime::from(expires_at).to_rfc3339(), authenticator_reset: reset })
     }
 
     /// 安全事件 — the changes to how this person signs in, newest first.
@@ -188,7 +184,7 @@ impl App {
             .map(|(action, at)| {
                 let kind = SecurityEventKind::of(action)
                     .ok_or_else(|| anyhow::anyhow!("{} is no security event", action.as_str()))?;
-                Ok(SecurityEvent { kind, at: rfc3339(at)? })
+                Ok(SecurityEvent { kind, at: at.to_rfc3339() })
             })
             .collect()
     }

@@ -7,6 +7,7 @@ use shared::account::{
 };
 use shared::audit::AuditAction;
 use shared::catalogue::Department;
+use chrono::{DateTime, Utc};
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
 
 use super::lockout;
@@ -30,12 +31,12 @@ pub struct Session {
 impl Session {
     /// Whether the session may act: citizens at once, staff after the second factor.
     pub fn fully_authenticated(&self) -> bool {
-        self.staff.is_none() || self.row.second_factor == 1
+        self.staff.is_none() || self.row.second_factor
     }
 
     /// The staff member's roles.
     pub fn roles(&self) -> Vec<Role> {
-        self.staff.as_ref().map(|s| s.roles.split(',').filter_map(Role::parse).collect()).unwrap_or_default()
+        self.staff.as_ref().map(|s| s.roles.clone()).unwrap_or_default()
     }
 }
 
@@ -45,7 +46,7 @@ pub(super) fn audit<'a>(
     action: AuditAction,
     subject: &'a str,
     detail: &'a str,
-    at: i64,
+    at: DateTime<Utc>,
 ) -> AuditEvent<'a> {
     AuditEvent {
         actor_id: s.map(|s| s.person_id.as_str()),
@@ -83,9 +84,9 @@ impl App {
         let hash = self.pii.lookup_hash(&reg.id_number);
         let password_hash = self.hasher.hash(reg.password).await?;
         let id = uuid::Uuid::new_v4().to_string();
-        let now = self.clock.unix();
-        let inserted = self
-            .store
+        let now = self.clock.now();
+        let mut uow = self.store.begin().await?;
+        let inserted = uow
             .insert_person(&NewPerson {
                 id: &id,
                 id_number_hash: &hash,
@@ -100,14 +101,14 @@ impl App {
         if !inserted {
             return Err(ApiError::code(ProblemCode::AlreadyRegistered));
         }
-        self.store.append_audit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
+        uow.commit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
         tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
         let row = SessionRow {
             token_hash: String::new(),
             person_id: id,
             acting_uscc: None,
             on_behalf_of: None,
-            second_factor: 1,
+            second_factor: true,
             created_at: now,
             last_seen_at: now,
         };
@@ -130,9 +131,10 @@ impl App {
             .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
         let hash = self.pii.lookup_hash(&id);
         let address = address.to_string();
-        let now = self.clock.unix();
-        let failures = self.store.login_failures(&hash, &address, now - lockout::WINDOW_SECS).await?;
-        let wait = lockout::wait_secs(&failures, now);
+        let now = self.clock.now();
+        let since = now - chrono::Duration::seconds(lockout::WINDOW_SECS);
+        let failures = self.store.login_failures(&hash, &address, since).await?;
+        let wait = lockout::wait_secs(&failures, now.timestamp());
         if wait > 0 {
             tracing::warn!(id_number = %id.masked(), wait, "sign-in refused: too many failures");
             return Err(ApiError::with_message(
@@ -149,7 +151,7 @@ impl App {
             Some(p) => self.store.staff(&p.id).await?,
             None => None,
         };
-        let enrolled = staff.as_ref().filter(|s| s.totp_confirmed == 1);
+        let enrolled = staff.as_ref().filter(|s| s.totp_confirmed);
         let code = req.totp.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if enrolled.is_some() && code.is_none() {
             if !ok {
@@ -166,9 +168,6 @@ impl App {
         {
             return Err(self.login_failed(&id, &hash, &address, now).await);
         }
-        if let Some(old) = previous {
-            self.store.delete_session(&session::token_hash(&old)).await?;
-        }
         self.store.clear_login_failures(&hash, &address).await?;
         let (token, token_hash) = session::new_token();
         let row = SessionRow {
@@ -178,18 +177,22 @@ impl App {
             on_behalf_of: None,
             // Citizens have no second factor; staff have passed it here, or have none bound yet
             // and may do nothing but bind one.
-            second_factor: i64::from(staff.is_none() || enrolled.is_some()),
+            second_factor: staff.is_none() || enrolled.is_some(),
             created_at: now,
             last_seen_at: now,
         };
-        self.store.insert_session(&row).await?;
-        self.store.append_audit(&audit(Some(&row), AuditAction::Login, &person.id, "", now)).await?;
+        let mut uow = self.store.begin().await?;
+        if let Some(old) = previous {
+            uow.end_session(&session::token_hash(&old)).await?;
+        }
+        uow.insert_session(&row).await?;
+        uow.commit(&audit(Some(&row), AuditAction::Login, &person.id, "", now)).await?;
         tracing::info!(person = %person.id, "signed in");
         Ok((self.identity_of(&row).await?, token))
     }
 
     /// Records a failed sign-in and gives the answer, which never says what was wrong.
-    async fn login_failed(&self, id: &ResidentId, hash: &str, address: &str, now: i64) -> ApiError {
+    async fn login_failed(&self, id: &ResidentId, hash: &str, address: &str, now: DateTime<Utc>) -> ApiError {
         tracing::info!(id_number = %id.masked(), "sign-in failed");
         match self.store.record_login_failure(hash, address, now).await {
             Ok(()) => ApiError::code(ProblemCode::InvalidCredentials),
@@ -201,12 +204,13 @@ impl App {
     pub async fn session(&self, token: &str) -> Result<Option<Session>, ApiError> {
         let hash = session::token_hash(token);
         let Some(row) = self.store.session(&hash).await? else { return Ok(None) };
-        let now = self.clock.unix();
-        if now - row.last_seen_at > IDLE_TIMEOUT_SECS || now - row.created_at > ABSOLUTE_TIMEOUT_SECS {
-            self.store.delete_session(&hash).await?;
+        let now = self.clock.now();
+        let idle = (now - row.last_seen_at).num_seconds();
+        if idle > IDLE_TIMEOUT_SECS || (now - row.created_at).num_seconds() > ABSOLUTE_TIMEOUT_SECS {
+            self.store.expire_session(&hash).await?;
             return Ok(None);
         }
-        if now - row.last_seen_at > TOUCH_EVERY_SECS {
+        if idle > TOUCH_EVERY_SECS {
             self.store.touch_session(&hash, now).await?;
         }
         let staff = self.store.staff(&row.person_id).await?;
@@ -215,10 +219,9 @@ impl App {
 
     /// 退出 — ends the session on the server.
     pub async fn logout(&self, s: &Session) -> Result<(), ApiError> {
-        self.store.delete_session(&s.row.token_hash).await?;
-        self.store
-            .append_audit(&audit(Some(&s.row), AuditAction::Logout, &s.row.person_id, "", self.clock.unix()))
-            .await?;
+        let mut uow = self.store.begin().await?;
+        uow.end_session(&s.row.token_hash).await?;
+        uow.commit(&audit(Some(&s.row), AuditAction::Logout, &s.row.person_id, "", self.clock.now())).await?;
         Ok(())
     }
 
@@ -230,19 +233,21 @@ impl App {
     /// The identity a session row describes.
     pub(super) async fn identity_of(&self, row: &SessionRow) -> Result<Identity, ApiError> {
         let (person_id, acting, second_factor) =
-            (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor == 1);
+            (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor);
         let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         let enterprises = self.store.enterprise_links(person_id).await?;
         let acting_for = acting.and_then(|u| enterprises.iter().find(|e| e.uscc == u).cloned());
         let staff = match self.store.staff(person_id).await? {
             None => None,
             Some(row) => {
-                let (zh, en) = self.store.department(&row.department_code).await?.unwrap_or_default();
+                let (zh, en) = self.store.department(&row.department_code).await?.ok_or_else(|| {
+                    anyhow::anyhow!("staff member {person_id} belongs to no known department {}", row.department_code)
+                })?;
                 Some(StaffInfo {
                     department: Department { code: row.department_code.clone(), name: Bilingual::new(zh, en) },
-                    roles: row.roles.split(',').filter_map(Role::parse).collect(),
+                    roles: row.roles.clone(),
                     second_factor_passed: second_factor,
-                    totp_enrolled: row.totp_confirmed == 1,
+                    totp_enrolled: row.totp_confirmed,
                 })
             }
         };
@@ -280,11 +285,12 @@ impl App {
             }
         };
         let uscc = uscc.as_ref().map(Uscc::as_str);
-        self.store.set_acting(&s.row.token_hash, uscc).await?;
+        let mut uow = self.store.begin().await?;
+        uow.set_acting(&s.row.token_hash, uscc).await?;
         let mut row = s.row.clone();
         row.acting_uscc = uscc.map(str::to_owned);
         let subject = uscc.unwrap_or(&s.row.person_id);
-        self.store.append_audit(&audit(Some(&row), AuditAction::ActingFor, subject, "", self.clock.unix())).await?;
+        uow.commit(&audit(Some(&row), AuditAction::ActingFor, subject, "", self.clock.now())).await?;
         self.identity_of(&row).await
     }
 
@@ -315,7 +321,7 @@ impl App {
                 person_id: r.person_id,
                 name: r.name,
                 id_number_masked: r.id_number_masked,
-                granted_at: chrono::DateTime::from_timestamp(r.granted_at, 0).unwrap_or_default().to_rfc3339(),
+                granted_at: r.granted_at.to_rfc3339(),
             })
             .collect())
     }
@@ -334,9 +340,11 @@ impl App {
                 message: Bilingual::new("法定代表人无需授权自己", "The legal representative needs no authorization"),
             }]));
         }
-        let now = self.clock.unix();
-        self.store.grant_agent(uscc.as_str(), &agent.id, &s.row.person_id, now).await?;
-        self.store.append_audit(&audit(Some(&s.row), AuditAction::AgentGranted, uscc.as_str(), &agent.id, now)).await?;
+        let now = self.clock.now();
+        let mut uow = self.store.begin().await?;
+        if uow.grant_agent(uscc.as_str(), &agent.id, &s.row.person_id, now).await? {
+            uow.commit(&audit(Some(&s.row), AuditAction::AgentGranted, uscc.as_str(), &agent.id, now)).await?;
+        }
         let entry = self.agents(s, uscc.as_str()).await?.into_iter().find(|a| a.person_id == agent.id);
         entry.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("granted agent not listed")))
     }
@@ -344,12 +352,11 @@ impl App {
     /// 撤销授权 — the legal representative withdraws an agent's authorization.
     pub async fn revoke_agent(&self, s: &Session, uscc: &str, person_id: &str) -> Result<(), ApiError> {
         let uscc = self.as_legal_rep(s, uscc).await?;
-        if !self.store.revoke_agent(uscc.as_str(), person_id).await? {
+        let mut uow = self.store.begin().await?;
+        if !uow.revoke_agent(uscc.as_str(), person_id).await? {
             return Err(ApiError::code(ProblemCode::PersonNotFound));
         }
-        self.store
-            .append_audit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), person_id, self.clock.unix()))
-            .await?;
+        uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), person_id, self.clock.now())).await?;
         Ok(())
     }
 
@@ -359,7 +366,7 @@ impl App {
         if !s.roles().contains(&Role::WindowClerk) {
             return Err(ApiError::code(ProblemCode::Forbidden));
         }
-        let now = self.clock.unix();
+        let now = self.clock.now();
         let applicant = match req.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => {
@@ -370,19 +377,17 @@ impl App {
                 Some(person.id)
             }
         };
-        let ended = s.row.on_behalf_of.clone();
-        self.store.set_on_behalf_of(&s.row.token_hash, applicant.as_deref()).await?;
         let row = SessionRow { on_behalf_of: applicant.clone(), ..s.row.clone() };
-        match (&applicant, &ended) {
-            (Some(id), _) => {
-                self.store
-                    .append_audit(&audit(Some(&row), AuditAction::WindowServiceStarted, id, "applicant present", now))
-                    .await?
-            }
-            (None, Some(id)) => {
-                self.store.append_audit(&audit(Some(&s.row), AuditAction::WindowServiceEnded, id, "", now)).await?
-            }
-            (None, None) => {}
+        let event = match (&applicant, &s.row.on_behalf_of) {
+            (Some(id), _) => Some(audit(Some(&row), AuditAction::WindowServiceStarted, id, "applicant present", now)),
+            (None, Some(id)) => Some(audit(Some(&s.row), AuditAction::WindowServiceEnded, id, "", now)),
+            // Nobody was being served, and nobody is: nothing changes.
+            (None, None) => None,
+        };
+        if let Some(event) = event {
+            let mut uow = self.store.begin().await?;
+            uow.set_on_behalf_of(&s.row.token_hash, applicant.as_deref()).await?;
+            uow.commit(&event).await?;
         }
         self.identity_of(&row).await
     }
@@ -438,9 +443,7 @@ impl App {
         let person =
             self.store.person(&req.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
         let id = self.pii.open(&person.id_number_sealed)?;
-        self.store
-            .append_audit(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.unix()))
-            .await?;
+        self.store.record_act(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.now())).await?;
         tracing::info!(subject = %person.id, "identity number unmasked");
         Ok(UnmaskResponse { id_number: id.as_str().to_owned() })
     }

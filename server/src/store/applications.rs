@@ -1,17 +1,22 @@
 //! 申办的存储 — the e-license library and its access log, uploads, drafts, applications with
-//! their cases, materials and timelines, and submission idempotency keys.
+//! their cases, materials and timelines, and submission idempotency keys. Submissions
+//! themselves are written in [`super::submissions`].
 
-use sqlx::{Any, Transaction};
+use chrono::{DateTime, NaiveDate, Utc};
+use shared::application::{ApplicationReceipt, CaseStatus};
+use shared::license::{AccessPurpose, HolderKind};
 
-use super::Store;
+use super::{Store, Timestamp, Tx};
+use crate::{on_pool, on_tx};
 
 /// A license in the library.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct LicenseRow {
     /// Id in the library.
     pub id: String,
-    /// `person` or `enterprise`.
-    pub holder_kind: String,
+    /// A person's or an enterprise's.
+    #[sqlx(try_from = "String")]
+    pub holder_kind: HolderKind,
     /// The holder's identity-number hash or credit code.
     pub holder_key: String,
     /// E-license type key.
@@ -20,14 +25,15 @@ pub struct LicenseRow {
     pub number: String,
     /// 发证机关
     pub issuer: String,
-    /// ISO date.
-    pub valid_from: String,
-    /// ISO date, or none for 长期.
-    pub valid_until: Option<String>,
-    /// 1 when revoked.
-    pub revoked: i64,
-    /// The license's data (JSON).
-    pub data: String,
+    /// 有效期起
+    pub valid_from: NaiveDate,
+    /// 有效期至, or none for 长期.
+    pub valid_until: Option<NaiveDate>,
+    /// Revoked by its issuer.
+    pub revoked: bool,
+    /// The license's data.
+    #[sqlx(json)]
+    pub data: serde_json::Value,
 }
 
 /// One read of a license, to record.
@@ -43,19 +49,20 @@ pub struct AccessEntry {
     pub acting_uscc: Option<String>,
     /// The applicant a window clerk served.
     pub on_behalf_of: Option<String>,
-    /// `form` or `application`.
-    pub purpose: &'static str,
+    /// Why.
+    pub purpose: AccessPurpose,
     /// The application it served.
     pub application_no: Option<String>,
-    /// Unix seconds.
-    pub at: i64,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A read of a holder's licenses, as the holder sees it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AccessRow {
-    /// Unix seconds.
-    pub at: i64,
+    /// When.
+    #[sqlx(try_from = "Timestamp")]
+    pub at: DateTime<Utc>,
     /// E-license type key.
     pub license_type: String,
     /// The reader's name.
@@ -64,8 +71,9 @@ pub struct AccessRow {
     pub acting_uscc: Option<String>,
     /// Set when a window clerk read it for an applicant present.
     pub on_behalf_of: Option<String>,
-    /// `form` or `application`.
-    pub purpose: String,
+    /// Why.
+    #[sqlx(try_from = "String")]
+    pub purpose: AccessPurpose,
     /// The application it served.
     pub application_no: Option<String>,
 }
@@ -128,12 +136,14 @@ pub struct DraftRow {
     pub id: String,
     /// The enterprise it is for, if any.
     pub acting_uscc: Option<String>,
-    /// Item codes (JSON array).
-    pub items: String,
+    /// Item codes as the applicant chose them.
+    #[sqlx(json)]
+    pub items: Vec<String>,
     /// The answers so far, sealed ([`crate::pii::PiiKeys::seal_text`] of the JSON).
     pub answers: String,
-    /// Unix seconds.
-    pub updated_at: i64,
+    /// When it was last saved.
+    #[sqlx(try_from = "Timestamp")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A case with its application's applicant, for progress and lists.
@@ -153,8 +163,9 @@ pub struct CaseRow {
     pub department_zh: String,
     /// Department name in English.
     pub department_en: String,
-    /// Workflow status.
-    pub status: String,
+    /// Where it stands; a name no version wrote is an error.
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     /// Working days promised.
     pub promised_working_days: i64,
     /// The person who applied or filed for the enterprise.
@@ -166,10 +177,12 @@ pub struct CaseRow {
 /// A step of a case's timeline.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EventRow {
-    /// Unix seconds.
-    pub at: i64,
+    /// When.
+    #[sqlx(try_from = "Timestamp")]
+    pub at: DateTime<Utc>,
     /// Status reached.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     /// Note in Chinese.
     pub note_zh: String,
     /// Note in English.
@@ -181,10 +194,12 @@ pub struct EventRow {
 pub struct ApplicationRow {
     /// 申办编号
     pub application_no: String,
-    /// Unix seconds.
-    pub submitted_at: i64,
-    /// The receipt as first answered (JSON).
-    pub receipt: String,
+    /// When it was submitted.
+    #[sqlx(try_from = "Timestamp")]
+    pub submitted_at: DateTime<Utc>,
+    /// The receipt as first answered.
+    #[sqlx(json)]
+    pub receipt: ApplicationReceipt,
 }
 
 /// A stored idempotent answer.
@@ -202,72 +217,79 @@ const CASE_COLUMNS: &str = "c.case_no, c.application_no, c.item_name_zh, c.item_
     d.name_zh AS department_zh, d.name_en AS department_en, c.status, c.promised_working_days,
     a.applicant_person_id, a.applicant_uscc";
 
+/// The e-license library and its access log.
 impl Store {
     /// Adds a license to the library (the demo and department systems).
     pub async fn insert_license(&self, l: &LicenseRow) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&l.id)
-        .bind(&l.holder_kind)
+        .bind(l.holder_kind.as_str())
         .bind(&l.holder_key)
         .bind(&l.license_type)
         .bind(&l.number)
         .bind(&l.issuer)
-        .bind(&l.valid_from)
-        .bind(&l.valid_until)
+        .bind(l.valid_from)
+        .bind(l.valid_until)
         .bind(l.revoked)
-        .bind(&l.data)
-        .execute(&self.pool)
-        .await?;
+        .bind(sqlx::types::Json(&l.data))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Adds or renames a kind of certificate.
     pub async fn upsert_license_type(&self, t: &shared::catalogue::ELicenseType) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO license_types (key, name_zh, name_en) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
         )
         .bind(&t.key)
         .bind(&t.name.zh)
         .bind(&t.name.en)
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every kind of certificate, by key.
     pub async fn license_types(&self) -> Result<std::collections::BTreeMap<String, shared::Bilingual>, sqlx::Error> {
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT key, name_zh, name_en FROM license_types").fetch_all(&self.pool).await?;
+        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT key, name_zh, name_en FROM license_types"
+        )
+        .fetch_all(p)
+        .await?);
         Ok(rows.into_iter().map(|(key, zh, en)| (key, shared::Bilingual::new(zh, en))).collect())
     }
 
-    /// Every license of these holders, in a stable order.
+    /// Every license of a holder, in a stable order.
     pub async fn licenses_of(&self, holder_key: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data
                FROM e_licenses WHERE holder_key = $1 ORDER BY license_type, id",
         )
         .bind(holder_key)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
-    /// Records reads of licenses outside a submission (compiling a form).
+    /// Records reads of licenses outside a submission (compiling a form). The access log is
+    /// the holder's record of these reads, as the audit trail is of changes.
     pub async fn log_license_access(&self, entries: &[AccessEntry]) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut uow = self.begin().await?;
         for e in entries {
-            insert_access(&mut tx, e).await?;
+            insert_access(uow.tx(), e).await?;
         }
-        tx.commit().await
+        uow.commit_recorded().await
     }
 
     /// The reads of a holder's licenses, newest first (at most `limit`).
     pub async fn license_access_of(&self, holder_key: &str, limit: i64) -> Result<Vec<AccessRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT x.at, l.license_type, p.name AS actor_name, x.acting_uscc, x.on_behalf_of, x.purpose, x.application_no
                FROM e_license_access x
                JOIN e_licenses l ON l.id = x.license_id
@@ -278,129 +300,144 @@ impl Store {
         )
         .bind(holder_key)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
+}
 
+/// Uploads: a person's own files before an application holds them. Housekeeping, not acts of
+/// record: an upload becomes part of the record when a submission attaches it.
+impl Store {
     /// Records an uploaded file if the person is within their limits, in one transaction: one
     /// more file today (`day`, Asia/Shanghai) than `max_files`, and `max_bytes` stored in all.
     pub async fn insert_upload_within_limits(
         &self,
         u: &UploadRow,
-        at: i64,
-        day: &str,
+        at: DateTime<Utc>,
+        day: NaiveDate,
         limits: UploadLimits,
     ) -> Result<UploadAdmission, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO upload_days (owner_id, day, files) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
-            .bind(&u.owner_id)
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-        // The row lock this takes makes a person's concurrent uploads wait for each other here.
-        let counted =
-            sqlx::query("UPDATE upload_days SET files = files + 1 WHERE owner_id = $1 AND day = $2 AND files < $3")
+        let mut uow = self.begin().await?;
+        let admission = on_tx!(uow.tx(), |c| {
+            sqlx::query("INSERT INTO upload_days (owner_id, day, files) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING")
                 .bind(&u.owner_id)
                 .bind(day)
-                .bind(limits.max_files)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
-        if counted.rows_affected() != 1 {
-            return Ok(UploadAdmission::DailyLimit);
-        }
-        let stored: i64 =
-            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE owner_id = $1")
-                .bind(&u.owner_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if stored.saturating_add(u.size) > limits.max_bytes {
-            return Ok(UploadAdmission::Quota { stored });
-        }
-        sqlx::query(
-            "INSERT INTO uploads (id, owner_id, sha256, size, media_type, file_name, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&u.id)
-        .bind(&u.owner_id)
-        .bind(&u.sha256)
-        .bind(u.size)
-        .bind(&u.media_type)
-        .bind(&u.file_name)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(UploadAdmission::Stored)
+            // The row lock this takes makes a person's concurrent uploads wait for each other here.
+            let counted =
+                sqlx::query("UPDATE upload_days SET files = files + 1 WHERE owner_id = $1 AND day = $2 AND files < $3")
+                    .bind(&u.owner_id)
+                    .bind(day)
+                    .bind(limits.max_files)
+                    .execute(&mut *c)
+                    .await?;
+            if counted.rows_affected() != 1 {
+                return Ok(UploadAdmission::DailyLimit);
+            }
+            let stored: i64 =
+                sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE owner_id = $1")
+                    .bind(&u.owner_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+            if stored.saturating_add(u.size) > limits.max_bytes {
+                return Ok(UploadAdmission::Quota { stored });
+            }
+            sqlx::query(
+                "INSERT INTO uploads (id, owner_id, sha256, size, media_type, file_name, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&u.id)
+            .bind(&u.owner_id)
+            .bind(&u.sha256)
+            .bind(u.size)
+            .bind(&u.media_type)
+            .bind(&u.file_name)
+            .bind(Timestamp::from(at))
+            .execute(&mut *c)
+            .await?;
+            UploadAdmission::Stored
+        });
+        uow.commit_recorded().await?;
+        Ok(admission)
     }
 
-    /// Whether a person has used up today's files already (a cheap check before a body is read;
+    /// How many files a person uploaded on `day` (a cheap check before a body is read;
     /// [`Store::insert_upload_within_limits`] is the one that counts).
-    pub async fn uploads_today(&self, owner_id: &str, day: &str) -> Result<i64, sqlx::Error> {
-        let files: Option<i64> = sqlx::query_scalar("SELECT files FROM upload_days WHERE owner_id = $1 AND day = $2")
-            .bind(owner_id)
-            .bind(day)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn uploads_today(&self, owner_id: &str, day: NaiveDate) -> Result<i64, sqlx::Error> {
+        let files: Option<i64> = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT files FROM upload_days WHERE owner_id = $1 AND day = $2"
+        )
+        .bind(owner_id)
+        .bind(day)
+        .fetch_optional(p)
+        .await?);
         Ok(files.unwrap_or(0))
     }
 
     /// Deletes uploads made before `before` that no application holds, and drafts last saved
     /// before it; returns the stored files (by SHA-256) that no upload needs any more.
-    pub async fn expire_unattached_uploads(&self, before: i64) -> Result<ExpiredUploads, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let drafts = sqlx::query("DELETE FROM drafts WHERE updated_at < $1").bind(before).execute(&mut *tx).await?;
-        let hashes: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT sha256 FROM uploads u
-              WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = u.id)",
-        )
-        .bind(before)
-        .fetch_all(&mut *tx)
-        .await?;
-        let uploads = sqlx::query(
-            "DELETE FROM uploads
-              WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = uploads.id)",
-        )
-        .bind(before)
-        .execute(&mut *tx)
-        .await?;
-        let mut unused = Vec::new();
-        for sha256 in hashes {
-            let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE sha256 = $1")
-                .bind(&sha256)
-                .fetch_one(&mut *tx)
-                .await?;
-            if still == 0 {
-                unused.push(sha256);
+    pub async fn expire_unattached_uploads(&self, before: DateTime<Utc>) -> Result<ExpiredUploads, sqlx::Error> {
+        let before = Timestamp::from(before);
+        let mut uow = self.begin().await?;
+        let expired = on_tx!(uow.tx(), |c| {
+            let drafts = sqlx::query("DELETE FROM drafts WHERE updated_at < $1").bind(before).execute(&mut *c).await?;
+            let hashes: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT sha256 FROM uploads u
+                  WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = u.id)",
+            )
+            .bind(before)
+            .fetch_all(&mut *c)
+            .await?;
+            let uploads = sqlx::query(
+                "DELETE FROM uploads
+                  WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.upload_id = uploads.id)",
+            )
+            .bind(before)
+            .execute(&mut *c)
+            .await?;
+            let mut unused = Vec::new();
+            for sha256 in hashes {
+                let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE sha256 = $1")
+                    .bind(&sha256)
+                    .fetch_one(&mut *c)
+                    .await?;
+                if still == 0 {
+                    unused.push(sha256);
+                }
             }
-        }
-        tx.commit().await?;
-        Ok(ExpiredUploads { drafts: drafts.rows_affected(), uploads: uploads.rows_affected(), unused_files: unused })
+            ExpiredUploads { drafts: drafts.rows_affected(), uploads: uploads.rows_affected(), unused_files: unused }
+        });
+        uow.commit_recorded().await?;
+        Ok(expired)
     }
 
     /// An upload by id.
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
-        sqlx::query_as("SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await)
     }
 
     /// A person's uploads, newest first (at most `limit`).
     pub async fn uploads_of(&self, owner_id: &str, limit: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE owner_id = $1
              ORDER BY created_at DESC, id LIMIT $2",
         )
         .bind(owner_id)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// Whether a person may read an upload through a case: the upload is a material of an
     /// application they applied for, or of their enterprise's.
     pub async fn upload_in_application_of(&self, upload_id: &str, person_id: &str) -> Result<bool, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as(
+        let n: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM case_materials m
                JOIN cases c ON c.case_no = m.case_no
                JOIN applications a ON a.application_no = c.application_no
@@ -411,14 +448,18 @@ impl Store {
         )
         .bind(upload_id)
         .bind(person_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(p)
+        .await?);
         Ok(n > 0)
     }
+}
 
-    /// Saves a draft, new or replacing the owner's draft of the same id.
+/// Drafts: an applicant's own unfinished form, theirs to change at will.
+impl Store {
+    /// Saves a draft, new or replacing the owner's draft of the same id; `false` if the id is
+    /// another person's.
     pub async fn save_draft(&self, owner_id: &str, d: &DraftRow) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query(
+        let saved = on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO drafts (id, owner_id, acting_uscc, items, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET items = excluded.items, answers = excluded.answers,
                  acting_uscc = excluded.acting_uscc, updated_at = excluded.updated_at
@@ -427,53 +468,63 @@ impl Store {
         .bind(&d.id)
         .bind(owner_id)
         .bind(&d.acting_uscc)
-        .bind(&d.items)
+        .bind(sqlx::types::Json(&d.items))
         .bind(&d.answers)
-        .bind(d.updated_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() == 1)
+        .bind(Timestamp::from(d.updated_at))
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(saved == 1)
     }
 
     /// How many drafts a person keeps.
     pub async fn count_drafts(&self, owner_id: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE owner_id = $1").bind(owner_id).fetch_one(&self.pool).await
+        on_pool!(&self.pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE owner_id = $1")
+            .bind(owner_id)
+            .fetch_one(p)
+            .await)
     }
 
     /// A person's drafts, newest first.
     pub async fn drafts_of(&self, owner_id: &str) -> Result<Vec<DraftRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT id, acting_uscc, items, answers, updated_at FROM drafts WHERE owner_id = $1
              ORDER BY updated_at DESC, id LIMIT 50",
         )
         .bind(owner_id)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// Deletes a person's draft.
     pub async fn delete_draft(&self, owner_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
+        let deleted = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(result.rows_affected() == 1)
+            .execute(p)
+            .await?
+            .rows_affected());
+        Ok(deleted == 1)
     }
+}
 
+/// Applications and cases as their applicants read them.
+impl Store {
     /// The stored answer of an idempotency key.
     pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentRow>, sqlx::Error> {
-        sqlx::query_as("SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2")
-            .bind(scope)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2"
+        )
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(p)
+        .await)
     }
 
     /// The applications a person applied for, filed for an enterprise of theirs, or that their
     /// enterprises applied for; newest first.
     pub async fn applications_of(&self, person_id: &str, limit: i64) -> Result<Vec<ApplicationRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT application_no, submitted_at, receipt FROM applications
               WHERE applicant_person_id = $1
                  OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $1
@@ -482,8 +533,8 @@ impl Store {
         )
         .bind(person_id)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// One application, if the person applied for it, filed it for their enterprise or at a
@@ -493,7 +544,7 @@ impl Store {
         application_no: &str,
         person_id: &str,
     ) -> Result<Option<ApplicationRow>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT application_no, submitted_at, receipt FROM applications
               WHERE application_no = $1
                 AND (applicant_person_id = $2 OR filed_by = $2
@@ -502,41 +553,37 @@ impl Store {
         )
         .bind(application_no)
         .bind(person_id)
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(p)
+        .await)
     }
 
-    /// The cases of some applications.
+    /// The cases of an application.
     pub async fn cases_of_application(&self, application_no: &str) -> Result<Vec<CaseRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c
                JOIN applications a ON a.application_no = c.application_no
                JOIN departments d ON d.code = c.department_code
               WHERE c.application_no = $1 ORDER BY c.case_no"
-        ))
-        .bind(application_no)
-        .fetch_all(&self.pool)
-        .await
+        );
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(application_no).fetch_all(p).await)
     }
 
     /// One case.
     pub async fn case(&self, case_no: &str) -> Result<Option<CaseRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c
                JOIN applications a ON a.application_no = c.application_no
                JOIN departments d ON d.code = c.department_code
               WHERE c.case_no = $1"
-        ))
-        .bind(case_no)
-        .fetch_optional(&self.pool)
-        .await
+        );
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).fetch_optional(p).await)
     }
 
     /// A case, only if `id_number_hash` is its applicant's (the person who applied, or the
     /// legal representative of the enterprise that did): one query, the same whether the case
     /// is unknown or the number does not match it, so that neither answer is slower.
     pub async fn case_for_lookup(&self, case_no: &str, id_number_hash: &str) -> Result<Option<CaseRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c
                JOIN applications a ON a.application_no = c.application_no
                JOIN departments d ON d.code = c.department_code
@@ -545,65 +592,52 @@ impl Store {
                              WHERE p.id_number_hash = $2
                                AND (p.id = a.applicant_person_id
                                     OR p.id = (SELECT e.legal_rep_id FROM enterprises e WHERE e.uscc = a.applicant_uscc)))"
-        ))
-        .bind(case_no)
-        .bind(id_number_hash)
-        .fetch_optional(&self.pool)
-        .await
+        );
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(id_number_hash).fetch_optional(p).await)
     }
 
     /// A case's timeline, oldest first.
     pub async fn case_events(&self, case_no: &str) -> Result<Vec<EventRow>, sqlx::Error> {
-        sqlx::query_as("SELECT at, status, note_zh, note_en FROM case_events WHERE case_no = $1 ORDER BY at, id")
-            .bind(case_no)
-            .fetch_all(&self.pool)
-            .await
-    }
-
-    /// The identity-number hash of a person (the key of their licenses).
-    pub async fn person_hash(&self, person_id: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT id_number_hash FROM persons WHERE id = $1")
-            .bind(person_id)
-            .fetch_optional(&self.pool)
-            .await
-    }
-
-    /// An enterprise's legal representative.
-    pub async fn legal_rep_of(&self, uscc: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT legal_rep_id FROM enterprises WHERE uscc = $1")
-            .bind(uscc)
-            .fetch_optional(&self.pool)
-            .await
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT at, status, note_zh, note_en FROM case_events WHERE case_no = $1 ORDER BY at, id"
+        )
+        .bind(case_no)
+        .fetch_all(p)
+        .await)
     }
 }
 
 /// Records one read of a license inside a transaction.
-pub async fn insert_access(tx: &mut Transaction<'_, Any>, e: &AccessEntry) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub(super) async fn insert_access(tx: &mut Tx, e: &AccessEntry) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query(
         "INSERT INTO e_license_access (id, at, license_id, holder_key, actor_id, acting_uscc, on_behalf_of, purpose, application_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(e.at)
+    .bind(Timestamp::from(e.at))
     .bind(&e.license_id)
     .bind(&e.holder_key)
     .bind(&e.actor_id)
     .bind(&e.acting_uscc)
     .bind(&e.on_behalf_of)
-    .bind(e.purpose)
+    .bind(e.purpose.as_str())
     .bind(&e.application_no)
-    .execute(&mut **tx)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
+/// One-time data migrations the server runs itself (those SQL cannot do).
 impl Store {
     /// Whether a one-time data migration has run.
     pub async fn data_migration_done(&self, name: &str) -> Result<bool, sqlx::Error> {
-        let found: Option<String> = sqlx::query_scalar("SELECT name FROM data_migrations WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let found: Option<String> = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT name FROM data_migrations WHERE name = $1"
+        )
+        .bind(name)
+        .fetch_optional(p)
+        .await?);
         Ok(found.is_some())
     }
 
@@ -613,31 +647,34 @@ impl Store {
     pub async fn seal_plain_answers(
         &self,
         name: &str,
-        at: i64,
+        at: DateTime<Utc>,
         seal: impl Fn(&str) -> String,
     ) -> Result<u64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let mut sealed = 0;
-        for (table, key) in [("applications", "application_no"), ("drafts", "id")] {
-            let rows: Vec<(String, String)> =
-                sqlx::query_as(&format!("SELECT {key}, answers FROM {table} WHERE answers LIKE '{{%'"))
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (id, answers) in rows {
-                sqlx::query(&format!("UPDATE {table} SET answers = $2 WHERE {key} = $1"))
-                    .bind(&id)
-                    .bind(seal(&answers))
-                    .execute(&mut *tx)
-                    .await?;
-                sealed += 1;
+        let mut uow = self.begin().await?;
+        let sealed = on_tx!(uow.tx(), |c| {
+            let mut sealed = 0;
+            for (table, key) in [("applications", "application_no"), ("drafts", "id")] {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as(&format!("SELECT {key}, answers FROM {table} WHERE answers LIKE '{{%'"))
+                        .fetch_all(&mut *c)
+                        .await?;
+                for (id, answers) in rows {
+                    sqlx::query(&format!("UPDATE {table} SET answers = $2 WHERE {key} = $1"))
+                        .bind(&id)
+                        .bind(seal(&answers))
+                        .execute(&mut *c)
+                        .await?;
+                    sealed += 1;
+                }
             }
-        }
-        sqlx::query("INSERT INTO data_migrations (name, done_at) VALUES ($1, $2)")
-            .bind(name)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            sqlx::query("INSERT INTO data_migrations (name, done_at) VALUES ($1, $2)")
+                .bind(name)
+                .bind(Timestamp::from(at))
+                .execute(&mut *c)
+                .await?;
+            sealed
+        });
+        uow.commit_recorded().await?;
         Ok(sealed)
     }
 }

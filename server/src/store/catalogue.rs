@@ -1,19 +1,20 @@
-//! 事项目录的存储 — departments, themes and service item versions.
+//! 事项目录的存储 — departments, themes, service item versions and one-form bundles.
 
-use anyhow::Context as _;
 use shared::Bilingual;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
-use shared::catalogue::{Department, ItemCode, ServiceItem, ServiceObject, Theme};
+use shared::catalogue::{Department, ItemCode, ItemStatus, ServiceItem, ServiceObject, Theme};
 
 use super::Store;
+use crate::{on_pool, on_tx};
 
 /// At most this many words of a search are matched (each must appear); the rest are ignored.
 const MAX_SEARCH_TERMS: usize = 4;
 
 #[derive(sqlx::FromRow)]
 struct GuideRow {
-    guide: String,
+    #[sqlx(json)]
+    guide: ServiceItem,
 }
 
 #[derive(sqlx::FromRow)]
@@ -29,17 +30,25 @@ struct ThemeRow {
     key: String,
     name_zh: String,
     name_en: String,
-    service_object: String,
+    #[sqlx(try_from = "String")]
+    service_object: ServiceObject,
+}
+
+#[derive(sqlx::FromRow)]
+struct BundleRow {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    #[sqlx(try_from = "String")]
+    service_object: ServiceObject,
+    #[sqlx(json)]
+    items: Vec<ItemCode>,
 }
 
 /// `%term%` for LIKE, with LIKE's own wildcards in the term escaped by `\`.
 fn like_pattern(term: &str) -> String {
     let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
-}
-
-fn decode_guide(row: GuideRow) -> anyhow::Result<ServiceItem> {
-    serde_json::from_str(&row.guide).context("stored guide is not a ServiceItem")
 }
 
 /// The filter clause every catalogue list shares; `''` in a parameter means "any".
@@ -54,22 +63,23 @@ const FILTERS: &str = "status = 'published'
 
 impl Store {
     /// Adds or renames a department.
-    pub async fn upsert_department(&self, d: &Department) -> anyhow::Result<()> {
-        sqlx::query(
+    pub async fn upsert_department(&self, d: &Department) -> Result<(), sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO departments (code, name_zh, name_en) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
         )
         .bind(&d.code)
         .bind(&d.name.zh)
         .bind(&d.name.en)
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Adds or renames a theme.
-    pub async fn upsert_theme(&self, t: &Theme) -> anyhow::Result<()> {
-        sqlx::query(
+    pub async fn upsert_theme(&self, t: &Theme) -> Result<(), sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO themes (key, name_zh, name_en, service_object) VALUES ($1, $2, $3, $4)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                                             service_object = excluded.service_object",
@@ -78,48 +88,51 @@ impl Store {
         .bind(&t.name.zh)
         .bind(&t.name.en)
         .bind(t.service_object.as_str())
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// 发布 — makes `item` the published version of its code; the version published before it
     /// becomes superseded, in the same transaction, so applicants never see two or none.
     #[tracing::instrument(skip_all, fields(code = %item.code, version = item.version))]
-    pub async fn publish_item(&self, item: &ServiceItem) -> anyhow::Result<()> {
+    pub async fn publish_item(&self, item: &ServiceItem) -> Result<(), sqlx::Error> {
         let mut item = item.clone();
-        item.status = shared::catalogue::ItemStatus::Published;
-        let guide = serde_json::to_string(&item)?;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE service_items SET status = 'superseded' WHERE code = $1 AND status = 'published' AND version <> $2",
-        )
-        .bind(item.code.as_str())
-        .bind(i64::from(item.version))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO service_items (code, version, status, service_object, theme, department_code,
-                                        name_zh, name_en, search_text, guide)
-             VALUES ($1, $2, 'published', $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (code, version) DO UPDATE SET
-                status = 'published', service_object = excluded.service_object, theme = excluded.theme,
-                department_code = excluded.department_code, name_zh = excluded.name_zh,
-                name_en = excluded.name_en, search_text = excluded.search_text, guide = excluded.guide",
-        )
-        .bind(item.code.as_str())
-        .bind(i64::from(item.version))
-        .bind(item.service_object.as_str())
-        .bind(&item.theme.key)
-        .bind(&item.department.code)
-        .bind(&item.name.zh)
-        .bind(&item.name.en)
-        .bind(item.search_text())
-        .bind(guide)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        item.status = ItemStatus::Published;
+        let mut uow = self.begin().await?;
+        on_tx!(uow.tx(), |c| {
+            sqlx::query("UPDATE service_items SET status = $3 WHERE code = $1 AND status = $4 AND version <> $2")
+                .bind(item.code.as_str())
+                .bind(i64::from(item.version))
+                .bind(ItemStatus::Superseded.as_str())
+                .bind(ItemStatus::Published.as_str())
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(
+                "INSERT INTO service_items (code, version, status, service_object, theme, department_code,
+                                            name_zh, name_en, search_text, guide)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (code, version) DO UPDATE SET
+                    status = excluded.status, service_object = excluded.service_object, theme = excluded.theme,
+                    department_code = excluded.department_code, name_zh = excluded.name_zh,
+                    name_en = excluded.name_en, search_text = excluded.search_text, guide = excluded.guide",
+            )
+            .bind(item.code.as_str())
+            .bind(i64::from(item.version))
+            .bind(ItemStatus::Published.as_str())
+            .bind(item.service_object.as_str())
+            .bind(&item.theme.key)
+            .bind(&item.department.code)
+            .bind(&item.name.zh)
+            .bind(&item.name.en)
+            .bind(item.search_text())
+            .bind(sqlx::types::Json(&item))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        uow.commit_recorded().await
     }
 
     /// 事项检索 — one page of published items matching the query, with the total it matches.
@@ -131,53 +144,50 @@ impl Store {
         let mut terms: Vec<String> =
             q.text().unwrap_or_default().split_whitespace().take(MAX_SEARCH_TERMS).map(like_pattern).collect();
         terms.resize(MAX_SEARCH_TERMS, String::new());
-
-        let count_sql = format!("SELECT COUNT(*) FROM service_items WHERE {FILTERS}");
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(object).bind(theme).bind(department);
-        for t in &terms {
-            count = count.bind(t.as_str());
-        }
-        let (total,) = count.fetch_one(&self.pool).await?;
-
         let (page, per_page) = (q.page(), q.per_page());
+        let count_sql = format!("SELECT COUNT(*) FROM service_items WHERE {FILTERS}");
         let list_sql = format!("SELECT guide FROM service_items WHERE {FILTERS} ORDER BY code LIMIT $8 OFFSET $9");
-        let mut list = sqlx::query_as::<_, GuideRow>(&list_sql).bind(object).bind(theme).bind(department);
-        for t in &terms {
-            list = list.bind(t.as_str());
-        }
-        let rows = list
-            .bind(i64::from(per_page))
-            .bind(i64::from(page - 1) * i64::from(per_page))
-            .fetch_all(&self.pool)
-            .await?;
-        let items = rows
-            .into_iter()
-            .map(|row| decode_guide(row).map(|item| item.summary()))
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        let (total, rows): (i64, Vec<GuideRow>) = on_pool!(&self.pool, |p| {
+            let mut count = sqlx::query_scalar(&count_sql).bind(object).bind(theme).bind(department);
+            let mut list = sqlx::query_as(&list_sql).bind(object).bind(theme).bind(department);
+            for t in &terms {
+                count = count.bind(t.as_str());
+                list = list.bind(t.as_str());
+            }
+            let total = count.fetch_one(p).await?;
+            let rows = list
+                .bind(i64::from(per_page))
+                .bind(i64::from(page - 1) * i64::from(per_page))
+                .fetch_all(p)
+                .await?;
+            (total, rows)
+        });
+        let items = rows.into_iter().map(|row| row.guide.summary()).collect();
         Ok(ItemPage { items, total: total.max(0) as u64, page, per_page })
     }
 
     /// 办事指南 — the published version of an item, if there is one.
     pub async fn published_item(&self, code: &ItemCode) -> Result<Option<ServiceItem>, sqlx::Error> {
-        let row =
-            sqlx::query_as::<_, GuideRow>("SELECT guide FROM service_items WHERE code = $1 AND status = 'published'")
-                .bind(code.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(decode_guide).transpose().map_err(|e| sqlx::Error::Decode(e.into()))
+        let row: Option<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT guide FROM service_items WHERE code = $1 AND status = $2"
+        )
+        .bind(code.as_str())
+        .bind(ItemStatus::Published.as_str())
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|r| r.guide))
     }
 
     /// Every department, with how many published items each owns.
     pub async fn departments(&self) -> Result<Vec<DepartmentEntry>, sqlx::Error> {
-        let rows = sqlx::query_as::<_, DepartmentRow>(
+        let rows: Vec<DepartmentRow> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT d.code, d.name_zh, d.name_en,
                     (SELECT COUNT(*) FROM service_items s
                       WHERE s.department_code = d.code AND s.status = 'published') AS items
                FROM departments d ORDER BY d.code",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await?);
         Ok(rows
             .into_iter()
             .map(|r| DepartmentEntry {
@@ -190,23 +200,20 @@ impl Store {
 
     /// Every theme, persons' first.
     pub async fn themes(&self) -> Result<Vec<Theme>, sqlx::Error> {
-        let rows = sqlx::query_as::<_, ThemeRow>(
+        let rows: Vec<ThemeRow> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT key, name_zh, name_en, service_object FROM themes ORDER BY service_object DESC, key",
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let service_object = serde_json::from_value(serde_json::Value::String(r.service_object))
-                    .map_err(|e| sqlx::Error::Decode(e.into()))?;
-                Ok(Theme { key: r.key, name: Bilingual::new(r.name_zh, r.name_en), service_object })
-            })
-            .collect()
+        .fetch_all(p)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| Theme { key: r.key, name: Bilingual::new(r.name_zh, r.name_en), service_object: r.service_object })
+            .collect())
     }
+
     /// Adds or replaces a one-form bundle.
-    pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> anyhow::Result<()> {
-        let items: Vec<&str> = b.items.iter().map(ItemCode::as_str).collect();
-        sqlx::query(
+    pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> Result<(), sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  service_object = excluded.service_object, items = excluded.items, position = excluded.position",
@@ -215,29 +222,28 @@ impl Store {
         .bind(&b.name.zh)
         .bind(&b.name.en)
         .bind(b.service_object.as_str())
-        .bind(serde_json::to_string(&items)?)
+        .bind(sqlx::types::Json(&b.items))
         .bind(position)
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    /// Every one-form bundle, in catalogue order.
+    /// Every one-form bundle, in catalogue order; a bundle naming a malformed code is an error.
     pub async fn bundles(&self) -> Result<Vec<Bundle>, sqlx::Error> {
-        let rows: Vec<(String, String, String, String, String)> =
-            sqlx::query_as("SELECT code, name_zh, name_en, service_object, items FROM bundles ORDER BY position, code")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<BundleRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT code, name_zh, name_en, service_object, items FROM bundles ORDER BY position, code"
+        )
+        .fetch_all(p)
+        .await?);
         Ok(rows
             .into_iter()
-            .filter_map(|(code, zh, en, object, items)| {
-                let codes: Vec<String> = serde_json::from_str(&items).ok()?;
-                Some(Bundle {
-                    code,
-                    name: Bilingual::new(zh, en),
-                    service_object: if object == "person" { ServiceObject::Person } else { ServiceObject::Enterprise },
-                    items: codes.iter().filter_map(|c| ItemCode::parse(c).ok()).collect(),
-                })
+            .map(|r| Bundle {
+                code: r.code,
+                name: Bilingual::new(r.name_zh, r.name_en),
+                service_object: r.service_object,
+                items: r.items,
             })
             .collect())
     }

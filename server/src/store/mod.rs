@@ -1,29 +1,59 @@
 //! 存储 — the database behind the server: embedded SQLite (WAL) by default, PostgreSQL when
 //! `DATABASE_URL` names one.
 //!
-//! Queries are written once in the SQL both engines speak (`$1` parameters, `ON CONFLICT`,
-//! partial indexes) and run through sqlx's `Any` driver; each engine has its own migrations
-//! folder, because their DDL differs.
+//! Each engine has its own migrations, written for it: PostgreSQL keeps times as `timestamptz`,
+//! JSON as `jsonb`, flags as `boolean` and dates as `date`; SQLite keeps times as Unix seconds
+//! and JSON as text. The queries themselves are written once, in the SQL both engines speak
+//! (`$1` parameters, `ON CONFLICT`, partial indexes), and [`on_pool!`] compiles each of them
+//! for both drivers. Values cross the boundary as the types of `shared` and a few store types
+//! ([`Timestamp`]); a value that does not decode is an error, never a default.
+//!
+//! Every query is run on both engines by the server's tests (`both!`), which is what checks
+//! them: sqlx's compile-time checking takes one engine per query text.
+//!
+//! All SQL of the server lives in this module. A change of state goes through a
+//! [`UnitOfWork`], which commits only together with the change's audit events.
 
 pub mod applications;
 mod catalogue;
 pub mod identity;
+pub mod submissions;
+mod types;
+mod unit_of_work;
 
 use std::path::Path;
+use std::str::FromStr as _;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor as _};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+
+pub use types::Timestamp;
+pub use unit_of_work::{AuditEvent, Tx, UnitOfWork};
 
 use crate::config::{Config, redact_url};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Runs `$body` with `$p` bound to the pool of whichever engine `$pool` is: the body is
+/// compiled once per driver, so one query text serves both.
+#[macro_export]
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
 /// Which database engine a store runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Backend {
     /// The embedded default.
     Sqlite,
@@ -34,102 +64,124 @@ pub enum Backend {
 impl Backend {
     /// The engine's name, as `/health` reports it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sqlite => "sqlite",
-            Self::Postgres => "postgres",
-        }
+        self.into()
     }
+}
+
+/// A connection pool of one engine or the other.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    /// The embedded default.
+    Sqlite(SqlitePool),
+    /// The production backend.
+    Postgres(PgPool),
 }
 
 /// The database: a connection pool and the engine it talks to.
 #[derive(Clone, Debug)]
 pub struct Store {
     /// Shared by every request on this node.
-    pool: AnyPool,
-    /// The engine behind the pool.
-    backend: Backend,
+    pool: Pool,
+    /// Where durable commits run: on SQLite one connection of its own that fsyncs each commit
+    /// (`synchronous = FULL`), so that the others need not; on PostgreSQL the same pool.
+    durable: Pool,
 }
 
 impl Store {
     /// Opens the configured database and applies its migrations.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
-        install_default_drivers();
-        let (url, backend) = match &config.database_url {
+        let (pool, durable) = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                (url.clone(), Backend::Postgres)
+                let connect = PgConnectOptions::from_str(url)
+                    .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?;
+                let pool = PoolOptions::new()
+                    .max_connections(config.db_max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect)
+                    .await
+                    .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
+                (Pool::Postgres(pool.clone()), Pool::Postgres(pool))
             }
-            Some(url) if url.starts_with("sqlite:") => (url.clone(), Backend::Sqlite),
+            Some(url) if url.starts_with("sqlite:") => open_sqlite(url, config).await?,
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
-            None => (sqlite_url(&config.data_dir)?, Backend::Sqlite),
+            None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(config.db_max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Referential integrity is off by default in SQLite; a writer waits for
-                        // another instead of failing at once.
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await
-            .with_context(|| format!("cannot open the database {}", redact_url(&url)))?;
-        let store = Self { pool, backend };
+        let store = Self { pool, durable };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                // WAL lets readers go on while one writer commits; the mode is kept in the file.
-                self.pool.execute("PRAGMA journal_mode = WAL").await?;
-                SQLITE_MIGRATIONS.run(&self.pool).await?;
-            }
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        // The durable pool opens its connection lazily, after the schema is in place.
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
 
     /// The connection pool, for tests and tools that look behind the services.
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
     /// The engine behind this store.
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        on_pool!(&self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
     }
 
     /// Closes every connection; called on shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(&self.durable, |p| p.close().await);
+        on_pool!(&self.pool, |p| p.close().await);
     }
 
     /// The SQLite journal mode (`wal`), for checks; `None` on PostgreSQL.
     pub async fn sqlite_journal_mode(&self) -> Result<Option<String>, sqlx::Error> {
-        if self.backend != Backend::Sqlite {
-            return Ok(None);
-        }
-        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&self.pool).await?;
+        let Pool::Sqlite(pool) = &self.pool else { return Ok(None) };
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(pool).await?;
         Ok(Some(mode))
     }
+}
+
+/// The SQLite pools: one for everything, and one connection for durable commits.
+async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool)> {
+    let connect = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?
+        .create_if_missing(true)
+        // WAL lets readers go on while one writer commits; the mode is kept in the file.
+        .journal_mode(SqliteJournalMode::Wal)
+        // Referential integrity is off by default in SQLite.
+        .foreign_keys(true)
+        // A writer waits for another instead of failing at once.
+        .busy_timeout(Duration::from_secs(5))
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = PoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(connect.clone())
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
+    // One group commit at a time writes submissions; each commit is fsynced before the
+    // applicants hear of it.
+    let durable = PoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_lazy_with(connect.synchronous(SqliteSynchronous::Full));
+    Ok((Pool::Sqlite(pool), Pool::Sqlite(durable)))
 }
 
 fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let dir = data_dir.canonicalize()?;
-    Ok(format!("sqlite://{}?mode=rwc", dir.join("yiwang.db").display()))
+    Ok(format!("sqlite://{}", dir.join("yiwang.db").display()))
 }

@@ -89,9 +89,9 @@ pub(crate) async fn submit(app: &TestApp, token: &str, key: Option<&str>, body: 
 }
 
 pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(app.state.store.pool())
-        .await
+    let (n,): (i64,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(pool)
+        .await)
         .expect("a count");
     n
 }
@@ -166,9 +166,9 @@ both! {
         assert!(sources.contains(&("resident_id_card".to_owned(), MaterialSource::Library, 0)));
         assert!(sources.contains(&("DG-GR-0011-M01".to_owned(), MaterialSource::Upload, 1)));
 
-        let (license_id, sha): (Option<String>, Option<String>) = sqlx::query_as(
+        let (license_id, sha): (Option<String>, Option<String>) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(
             "SELECT MAX(license_id), MAX(sha256) FROM case_materials WHERE case_no = $1")
-            .bind(&case_no).fetch_one(app.state.store.pool()).await.expect("materials");
+            .bind(&case_no).fetch_one(pool).await).expect("materials");
         assert!(license_id.is_some(), "the ID card is attached from the library");
         assert_eq!(sha.as_deref(), Some(photo.sha256.as_str()), "the file's hash is recorded with the case");
 
@@ -458,8 +458,8 @@ both! {
         let receipt: ApplicationReceipt = response.json().await.expect("receipt");
         assert!(receipt.cases[0].pledged);
         assert!(receipt.materials.iter().any(|m| m.source == MaterialSource::Pledge));
-        let (text,): (Option<String>,) = sqlx::query_as("SELECT pledge_text FROM applications WHERE application_no = $1")
-            .bind(&receipt.application_no).fetch_one(app.state.store.pool()).await.expect("row");
+        let (text,): (Option<String>,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT pledge_text FROM applications WHERE application_no = $1")
+            .bind(&receipt.application_no).fetch_one(pool).await).expect("row");
         assert!(text.expect("the pledge text is recorded").contains("承诺"));
     }
 }

@@ -58,10 +58,10 @@ both! {
         assert!(me.staff.is_none());
 
         // At rest the number is sealed and masked, never in clear.
-        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT id_number_hash, id_number_sealed, id_number_masked FROM persons")
-            .fetch_all(app.state.store.pool()).await.expect("rows");
+        let rows: Vec<(String, String, String)> = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id_number_hash, id_number_sealed, id_number_masked FROM persons")
+            .fetch_all(pool).await).expect("rows");
         assert!(rows.iter().all(|(h, s, _)| !h.contains(id) && !s.contains(id)));
-        let sessions: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(app.state.store.pool()).await.expect("rows");
+        let sessions: Vec<(String,)> = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await).expect("rows");
         assert!(sessions.iter().all(|(h,)| h != &token), "only the token's hash is stored");
     }
 }
@@ -253,10 +253,10 @@ async fn issue_token(app: &TestApp, admin: &str, person_id: &str) -> reqwest::Re
 }
 
 async fn person_id_of(app: &TestApp, name: &str) -> String {
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = $1")
+    let (id,): (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = $1")
         .bind(name)
-        .fetch_one(app.state.store.pool())
-        .await
+        .fetch_one(pool)
+        .await)
         .expect("person");
     id
 }
@@ -289,8 +289,8 @@ both! {
         let issued: Value = issued.json().await.expect("JSON");
         assert_eq!(issued["authenticator_reset"], false);
         let enrolment_token = issued["token"].as_str().expect("token").to_owned();
-        let stored: (String,) = sqlx::query_as("SELECT token_hash FROM staff_enrolment_tokens WHERE person_id = $1")
-            .bind(&zhao_id).fetch_one(app.state.store.pool()).await.expect("stored");
+        let stored: (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT token_hash FROM staff_enrolment_tokens WHERE person_id = $1")
+            .bind(&zhao_id).fetch_one(pool).await).expect("stored");
         assert_ne!(stored.0, enrolment_token, "only the hash is kept");
 
         // Typed in groups and lower case, the token works once.
@@ -427,8 +427,8 @@ struct Expect {
 
 both! {
     async fn every_role_gets_exactly_what_it_may_from_every_identity_endpoint(app) {
-        let subject: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(app.state.store.pool()).await.expect("张三");
-        let grantee: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '王强'").fetch_one(app.state.store.pool()).await.expect("王强");
+        let subject: (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(pool).await).expect("张三");
+        let grantee: (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = '王强'").fetch_one(pool).await).expect("王强");
         let cases = [
             Expect { who: None, me: 401, enterprises: 401, agents: 401, grant: 401, revoke: 401, acting: 401, unmask: 401, represent: 401 },
             Expect { who: Some("张三"), me: 200, enterprises: 200, agents: 404, grant: 404, revoke: 404, acting: 403, unmask: 403, represent: 403 },
@@ -483,7 +483,7 @@ both! {
 both! {
     async fn unmasking_needs_a_stated_reason(app) {
         let clerk = app.sign_in_demo("黄丽").await;
-        let subject: (String,) = sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(app.state.store.pool()).await.expect("张三");
+        let subject: (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = '张三'").fetch_one(pool).await).expect("张三");
         let response = app.with_session(Method::POST, "/api/v1/persons/unmask", &clerk)
             .json(&json!({"person_id": subject.0, "reason": " "})).send().await.expect("answers");
         assert_eq!(expect_problem(response, 422, "validation_failed").await.errors[0].field, "reason");
@@ -550,9 +550,9 @@ both! {
 both! {
     async fn an_audit_action_no_version_wrote_is_an_error_not_a_guess(app) {
         let subject = "no-such-person";
-        sqlx::query("INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
-                     VALUES ('corrupt-1', 0, NULL, NULL, NULL, 'logged_in_maybe', $1, '')")
-            .bind(subject).execute(app.state.store.pool()).await.expect("inserted");
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query("INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+                     VALUES ('corrupt-1', $2, NULL, NULL, NULL, 'logged_in_maybe', $1, '')")
+            .bind(subject).bind(server::store::Timestamp::from(chrono::Utc::now())).execute(pool).await.map(|r| r.rows_affected())).expect("inserted");
         assert!(app.state.store.audit_of(subject).await.is_err());
     }
 }

@@ -8,4 +8,5 @@ mod catalogue;
 mod identifiers;
 mod identity;
 mod security;
+mod storage;
 mod system;

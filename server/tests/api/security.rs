@@ -206,9 +206,8 @@ async fn one_address_holds_a_bounded_number_of_connections() {
 
 /// Every text the database holds: each row of each table, as text.
 async fn database_text(app: &TestApp) -> String {
-    let pool = app.state.store.pool();
-    match app.db {
-        Db::Sqlite => {
+    match app.state.store.pool() {
+        server::store::Pool::Sqlite(pool) => {
             // Everything committed, read from the file itself (and its write-ahead log).
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.expect("checkpoint");
             let dir = &app.state.config.data_dir;
@@ -216,7 +215,7 @@ async fn database_text(app: &TestApp) -> String {
             bytes.extend(std::fs::read(dir.join("yiwang.db-wal")).unwrap_or_default());
             String::from_utf8_lossy(&bytes).into_owned()
         }
-        Db::Postgres => {
+        server::store::Pool::Postgres(pool) => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public'",
             )
@@ -293,19 +292,19 @@ both! {
         // As an earlier version stored it.
         let pool = app.state.store.pool();
         let plain = format!("{{\"fields\":{{\"applicant_id_number\":\"{}\"}}}}", demo_id("王强"));
-        sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(pool).await.expect("update");
-        sqlx::query("DELETE FROM data_migrations").execute(pool).await.expect("forget");
+        server::on_pool!(pool, |p| sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(p).await.map(|r| r.rows_affected())).expect("update");
+        server::on_pool!(pool, |p| sqlx::query("DELETE FROM data_migrations").execute(p).await.map(|r| r.rows_affected())).expect("forget");
 
         server::seal_plain_answers(&app.state.store, &app.state.pii).await.expect("seals");
-        let stored: String = sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(pool).await.expect("row");
+        let stored: String = server::on_pool!(pool, |p| sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(p).await).expect("row");
         assert!(!stored.contains(&demo_id("王强")) && !stored.starts_with('{'));
         let drafts: Vec<shared::application::Draft> = app.with_session(Method::GET, "/api/v1/drafts", &citizen)
             .send().await.expect("answers").json().await.expect("drafts");
         assert_eq!(drafts[0].answers.fields["applicant_id_number"], serde_json::json!(demo_id("王强")));
         // Once: a second start finds the migration done.
-        sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(pool).await.expect("update");
+        server::on_pool!(pool, |p| sqlx::query("UPDATE drafts SET answers = $1 WHERE id = $2").bind(&plain).bind(saved.id.as_deref()).execute(p).await.map(|r| r.rows_affected())).expect("update");
         server::seal_plain_answers(&app.state.store, &app.state.pii).await.expect("runs");
-        let again: String = sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(pool).await.expect("row");
+        let again: String = server::on_pool!(pool, |p| sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1").bind(saved.id.as_deref()).fetch_one(p).await).expect("row");
         assert_eq!(again, plain);
     }
 }

@@ -1,0 +1,287 @@
+//! 受理写入的存储 — what one submission writes: its application, one case per item with its
+//! materials and first timeline step, the library reads it made, its idempotency key and its
+//! audit event; and a group of submissions written as one unit of work.
+
+use chrono::{DateTime, Utc};
+use shared::application::{ApplicationReceipt, CaseStatus, MaterialSource, OneForm};
+use shared::audit::AuditAction;
+
+use super::applications::{AccessEntry, IdempotentRow, insert_access};
+use super::{AuditEvent, Store, Timestamp, UnitOfWork};
+use crate::on_tx;
+
+/// A case to create.
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    /// 办件编号
+    pub case_no: String,
+    /// 事项编码
+    pub item_code: String,
+    /// The published version applied for.
+    pub item_version: i64,
+    /// Item name.
+    pub name_zh: String,
+    /// Item name in English.
+    pub name_en: String,
+    /// Handling department.
+    pub department_code: String,
+    /// Whether the pledge was signed.
+    pub pledged: bool,
+    /// Working days promised.
+    pub promised_working_days: i64,
+}
+
+/// A material of a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCaseMaterial {
+    /// The case.
+    pub case_no: String,
+    /// Material key in the form.
+    pub material_key: String,
+    /// How it reached the department.
+    pub source: MaterialSource,
+    /// The license attached.
+    pub license_id: Option<String>,
+    /// The file uploaded.
+    pub upload_id: Option<String>,
+    /// The file's content hash.
+    pub sha256: Option<String>,
+}
+
+/// Everything one submission writes.
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    /// 申办编号
+    pub application_no: String,
+    /// The person applying, or filing for the enterprise.
+    pub applicant_person_id: String,
+    /// The enterprise applying.
+    pub applicant_uscc: Option<String>,
+    /// The window clerk who filed it.
+    pub filed_by: Option<String>,
+    /// When it was received.
+    pub submitted_at: DateTime<Utc>,
+    /// The compiled form.
+    pub form: OneForm,
+    /// The answers, sealed ([`crate::pii::PiiKeys::seal_text`] of the JSON).
+    pub answers: String,
+    /// The pledge text signed, if any item was pledged.
+    pub pledge_text: Option<String>,
+    /// The receipt the applicant is given.
+    pub receipt: ApplicationReceipt,
+    /// One per item.
+    pub cases: Vec<NewCase>,
+    /// The materials of every case.
+    pub materials: Vec<NewCaseMaterial>,
+    /// The library reads this submission made.
+    pub access: Vec<AccessEntry>,
+    /// The draft to remove: (owner, id).
+    pub draft: Option<(String, String)>,
+}
+
+/// An `Idempotency-Key` with what it was first sent with and answered.
+#[derive(Clone, Debug)]
+pub struct Idempotency {
+    /// Whose key: the person submitting.
+    pub scope: String,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of the body (hex).
+    pub body_sha256: String,
+    /// The answer's body, replayed byte for byte to a retry.
+    pub response: String,
+}
+
+/// One submission to write.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    /// Its key, if the client sent one.
+    pub idempotency: Option<Idempotency>,
+    /// What it writes.
+    pub application: NewApplication,
+}
+
+/// What became of a submission.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Written; its receipt is the answer.
+    Created,
+    /// The key was used before: the stored answer (same body) or a refusal (other body).
+    Replayed(IdempotentRow),
+}
+
+impl Store {
+    /// Writes a group of submissions as one durable unit of work, each in a savepoint of its
+    /// own so that one bad submission does not sink the others. The outer result fails only
+    /// when the commit does; then none of them was written.
+    pub async fn write_submissions(
+        &self,
+        group: &[&Submission],
+    ) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
+        let mut uow = self.begin_durable().await?;
+        let mut outcomes = Vec::with_capacity(group.len());
+        for submission in group {
+            uow.savepoint().await?;
+            match uow.write_submission(submission).await {
+                Ok(outcome) => {
+                    uow.release_savepoint().await?;
+                    outcomes.push(Ok(outcome));
+                }
+                Err(e) => {
+                    uow.rollback_to_savepoint().await?;
+                    outcomes.push(Err(e));
+                }
+            }
+        }
+        uow.commit_recorded().await?;
+        Ok(outcomes)
+    }
+}
+
+impl UnitOfWork {
+    async fn write_submission(&mut self, s: &Submission) -> Result<Outcome, sqlx::Error> {
+        let a = &s.application;
+        if let Some(idem) = &s.idempotency
+            && let Some(stored) = self.claim_key(idem, a.submitted_at).await?
+        {
+            return Ok(Outcome::Replayed(stored));
+        }
+        self.insert_application(a).await?;
+        for c in &a.cases {
+            self.insert_case(a, c).await?;
+        }
+        for m in &a.materials {
+            self.insert_material(m).await?;
+        }
+        for e in &a.access {
+            insert_access(self.tx(), e).await?;
+        }
+        if let Some((owner, id)) = &a.draft {
+            on_tx!(self.tx(), |c| sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
+                .bind(id)
+                .bind(owner)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        let actor = a.filed_by.as_deref().unwrap_or(&a.applicant_person_id);
+        self.record(&AuditEvent {
+            actor_id: Some(actor),
+            acting_uscc: a.applicant_uscc.as_deref(),
+            on_behalf_of: a.filed_by.as_ref().map(|_| a.applicant_person_id.as_str()),
+            action: AuditAction::ApplicationSubmitted,
+            subject: &a.application_no,
+            detail: "",
+            at: a.submitted_at,
+        })
+        .await?;
+        Ok(Outcome::Created)
+    }
+
+    /// The stored answer of a key, or, for a new key, claims it with this submission's answer.
+    async fn claim_key(&mut self, idem: &Idempotency, at: DateTime<Utc>) -> Result<Option<IdempotentRow>, sqlx::Error> {
+        on_tx!(self.tx(), |c| {
+            let stored: Option<IdempotentRow> = sqlx::query_as(
+                "SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
+            )
+            .bind(&idem.scope)
+            .bind(&idem.key)
+            .fetch_optional(&mut *c)
+            .await?;
+            if stored.is_none() {
+                sqlx::query(
+                    "INSERT INTO idempotency_keys (scope, key, body_sha256, status, response, created_at)
+                     VALUES ($1, $2, $3, 201, $4, $5)",
+                )
+                .bind(&idem.scope)
+                .bind(&idem.key)
+                .bind(&idem.body_sha256)
+                .bind(&idem.response)
+                .bind(Timestamp::from(at))
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(stored)
+        })
+    }
+
+    async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&a.application_no)
+        .bind(&a.applicant_person_id)
+        .bind(&a.applicant_uscc)
+        .bind(&a.filed_by)
+        .bind(Timestamp::from(a.submitted_at))
+        .bind(sqlx::types::Json(&a.form))
+        .bind(&a.answers)
+        .bind(&a.pledge_text)
+        .bind(sqlx::types::Json(&a.receipt))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    async fn insert_case(&mut self, a: &NewApplication, case: &NewCase) -> Result<(), sqlx::Error> {
+        let (zh, en) = if a.filed_by.is_some() {
+            ("综合窗口代为提交申请", "Filed at a service hall window for the applicant present")
+        } else {
+            ("网上提交申请", "Application submitted online")
+        };
+        let at = Timestamp::from(a.submitted_at);
+        on_tx!(self.tx(), |c| {
+            sqlx::query(
+                "INSERT INTO cases (case_no, application_no, item_code, item_version, item_name_zh, item_name_en, department_code, status, pledged, promised_working_days, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(&case.case_no)
+            .bind(&a.application_no)
+            .bind(&case.item_code)
+            .bind(case.item_version)
+            .bind(&case.name_zh)
+            .bind(&case.name_en)
+            .bind(&case.department_code)
+            .bind(CaseStatus::Submitted.as_str())
+            .bind(case.pledged)
+            .bind(case.promised_working_days)
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO case_events (id, case_no, at, status, actor_id, note_zh, note_en)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(&case.case_no)
+            .bind(at)
+            .bind(CaseStatus::Submitted.as_str())
+            .bind(a.filed_by.as_deref().unwrap_or(&a.applicant_person_id))
+            .bind(zh)
+            .bind(en)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    async fn insert_material(&mut self, m: &NewCaseMaterial) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO case_materials (case_no, material_key, source, license_id, upload_id, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&m.case_no)
+        .bind(&m.material_key)
+        .bind(m.source.as_str())
+        .bind(&m.license_id)
+        .bind(&m.upload_id)
+        .bind(&m.sha256)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! 事务 — one unit of work: a change and the audit events that record it, committed in one
+//! transaction or not at all. A unit of work cannot commit without an event, so no change is
+//! ever written without its record.
+
+use chrono::{DateTime, Utc};
+use shared::audit::AuditAction;
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use super::{Pool, Store, Timestamp};
+
+/// An open transaction of one engine or the other.
+#[derive(Debug)]
+pub enum Tx {
+    /// On the embedded default.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// On the production backend.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the connection of the transaction `$tx` (a `&mut Tx`), once
+/// per driver, like [`on_pool!`](crate::on_pool).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// One audit event to append.
+#[derive(Clone, Debug)]
+pub struct AuditEvent<'a> {
+    /// Who acted, if anyone was signed in.
+    pub actor_id: Option<&'a str>,
+    /// The enterprise they acted for, if any.
+    pub acting_uscc: Option<&'a str>,
+    /// The applicant present at the window, when a clerk acted for them.
+    pub on_behalf_of: Option<&'a str>,
+    /// What happened.
+    pub action: AuditAction,
+    /// What it happened to (a person id, a credit code, an application number, …).
+    pub subject: &'a str,
+    /// Why, or further detail (never a full identity number).
+    pub detail: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// 事务 — a change in progress. The store's write methods take one; [`UnitOfWork::commit`]
+/// writes the change's audit event in the same transaction. Dropped without a commit, the
+/// transaction rolls back.
+#[derive(Debug)]
+pub struct UnitOfWork {
+    tx: Tx,
+}
+
+impl Store {
+    /// Begins a change.
+    pub async fn begin(&self) -> Result<UnitOfWork, sqlx::Error> {
+        Self::begin_on(&self.pool).await
+    }
+
+    /// Begins a change whose commit is durable (fsynced, on SQLite) before it returns: for
+    /// submissions, whose applicants are told they are received. On SQLite it runs on the
+    /// store's one connection kept for that.
+    pub async fn begin_durable(&self) -> Result<UnitOfWork, sqlx::Error> {
+        Self::begin_on(&self.durable).await
+    }
+
+    /// Records an act that changes nothing stored but must be on the record (a full identity
+    /// number was shown to a staff member).
+    pub async fn record_act(&self, event: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        self.begin().await?.commit(event).await
+    }
+
+    async fn begin_on(pool: &Pool) -> Result<UnitOfWork, sqlx::Error> {
+        let tx = match pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        };
+        Ok(UnitOfWork { tx })
+    }
+}
+
+impl UnitOfWork {
+    /// The transaction, for the store's write methods.
+    pub(super) fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// Appends an audit event to the change, for a change that several events record.
+    pub async fn record(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        on_tx!(&mut self.tx, |c| {
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(Timestamp::from(e.at))
+            .bind(e.actor_id)
+            .bind(e.acting_uscc)
+            .bind(e.on_behalf_of)
+            .bind(e.action.as_str())
+            .bind(e.subject)
+            .bind(e.detail)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Writes the event that records the change, and commits both.
+    pub async fn commit(mut self, event: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        self.record(event).await?;
+        self.commit_recorded().await
+    }
+
+    /// Commits a change whose events were all written through [`UnitOfWork::record`] or by the
+    /// store's own write methods (a submission records itself). Only the store may: everywhere
+    /// else a commit names its event.
+    pub(super) async fn commit_recorded(self) -> Result<(), sqlx::Error> {
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    /// Marks a point the change can roll back to without abandoning the rest (one submission
+    /// of a group).
+    pub(super) async fn savepoint(&mut self) -> Result<(), sqlx::Error> {
+        on_tx!(&mut self.tx, |c| sqlx::query("SAVEPOINT one_change").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Keeps what was written since the savepoint.
+    pub(super) async fn release_savepoint(&mut self) -> Result<(), sqlx::Error> {
+        on_tx!(&mut self.tx, |c| sqlx::query("RELEASE SAVEPOINT one_change").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Undoes what was written since the savepoint.
+    pub(super) async fn rollback_to_savepoint(&mut self) -> Result<(), sqlx::Error> {
+        on_tx!(&mut self.tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT one_change").execute(c).await.map(|r| r.rows_affected()))?;
+        self.release_savepoint().await
+    }
+}

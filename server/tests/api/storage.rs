@@ -1,0 +1,223 @@
+//! 存储: corrupt data is an error and never a default, a change and its audit event commit
+//! together or not at all, PostgreSQL keeps native types, and a SQLite database made by an
+//! earlier release is migrated rather than thrown away.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::applying::{count, employment_card, submit, upload_png};
+use crate::both;
+use crate::helpers::{Db, TestApp, demo_id, expect_problem};
+
+const ENTERPRISE: &str = "91441900MA4W7CX39E";
+
+/// Runs one statement of test set-up SQL on whichever engine the app runs.
+async fn execute(app: &TestApp, sql: &str) {
+    server::on_pool!(app.state.store.pool(), |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())).expect(sql);
+}
+
+/// Makes every insert of an audit event of `action` fail, as a crash or a full disk between a
+/// change and its record would.
+async fn fail_audit_of(app: &TestApp, action: &str) {
+    match app.db {
+        Db::Sqlite => {
+            execute(app, &format!(
+                "CREATE TRIGGER fail_{action} BEFORE INSERT ON audit_events WHEN NEW.action = '{action}'
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            ))
+            .await;
+        }
+        Db::Postgres => {
+            execute(app, &format!(
+                "ALTER TABLE audit_events ADD CONSTRAINT fail_{action} CHECK (action <> '{action}') NOT VALID"
+            ))
+            .await;
+        }
+    }
+}
+
+async fn heal_audit_of(app: &TestApp, action: &str) {
+    match app.db {
+        Db::Sqlite => execute(app, &format!("DROP TRIGGER fail_{action}")).await,
+        Db::Postgres => execute(app, &format!("ALTER TABLE audit_events DROP CONSTRAINT fail_{action}")).await,
+    }
+}
+
+both! {
+    async fn a_grant_whose_audit_event_fails_is_not_made(app) {
+        let rep = app.sign_in_demo("李娜").await;
+        let grant = || {
+            app.with_session(Method::POST, &format!("/api/v1/enterprises/{ENTERPRISE}/agents"), &rep)
+                .json(&json!({"id_number": demo_id("王强"), "name": "王强"}))
+                .send()
+        };
+        let agents_before = count(app, "enterprise_agents").await;
+        fail_audit_of(app, "agent_granted").await;
+        let failed = grant().await.expect("answers");
+        expect_problem(failed, 500, "internal").await;
+        assert_eq!(count(app, "enterprise_agents").await, agents_before, "the grant rolled back with its event");
+
+        heal_audit_of(app, "agent_granted").await;
+        assert_eq!(grant().await.expect("answers").status(), StatusCode::CREATED);
+        assert_eq!(count(app, "enterprise_agents").await, agents_before + 1);
+        let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
+        assert_eq!(trail.iter().filter(|e| e.action == shared::audit::AuditAction::AgentGranted && e.detail != "demo data").count(), 1);
+    }
+}
+
+both! {
+    async fn a_registration_whose_audit_event_fails_leaves_no_account(app) {
+        let persons_before = count(app, "persons").await;
+        fail_audit_of(app, "registered").await;
+        let body = json!({"id_number": "11010519491231002X", "name": "赵敏", "mobile": "13912345678", "password": "correct horse battery"});
+        let failed = app.post_json("/api/v1/auth/register", &body).await;
+        expect_problem(failed, 500, "internal").await;
+        assert_eq!(count(app, "persons").await, persons_before);
+        heal_audit_of(app, "registered").await;
+        assert_eq!(app.post_json("/api/v1/auth/register", &body).await.status(), StatusCode::CREATED);
+    }
+}
+
+both! {
+    async fn a_submission_whose_audit_event_fails_writes_nothing_and_others_in_its_group_do(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let upload = upload_png(app, &citizen).await;
+        let body = employment_card(&demo_id("王强"), &upload.id);
+        fail_audit_of(app, "application_submitted").await;
+        let failed = submit(app, &citizen, Some("audit-fails"), &body).await;
+        expect_problem(failed, 500, "internal").await;
+        for table in ["applications", "cases", "case_materials", "case_events", "idempotency_keys"] {
+            assert_eq!(count(app, table).await, 0, "{table} holds nothing of the failed submission");
+        }
+        heal_audit_of(app, "application_submitted").await;
+        let retried = submit(app, &citizen, Some("audit-fails"), &body).await;
+        assert_eq!(retried.status(), StatusCode::CREATED, "the key was not used up by the failure");
+        assert_eq!(count(app, "applications").await, 1);
+        let receipt: shared::application::ApplicationReceipt = retried.json().await.expect("a receipt");
+        let trail = app.state.store.audit_of(&receipt.application_no).await.expect("the trail");
+        assert_eq!(trail.len(), 1);
+        assert_eq!(trail[0].action, shared::audit::AuditAction::ApplicationSubmitted);
+    }
+}
+
+both! {
+    async fn a_case_status_no_version_wrote_is_an_error_not_submitted(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let upload = upload_png(app, &citizen).await;
+        let created = submit(app, &citizen, None, &employment_card(&demo_id("王强"), &upload.id)).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let receipt: shared::application::ApplicationReceipt = created.json().await.expect("a receipt");
+        let case_no = receipt.cases[0].case_no.clone();
+        assert_eq!(app.state.store.case(&case_no).await.expect("readable").map(|c| c.status),
+            Some(shared::application::CaseStatus::Submitted));
+
+        execute(app, &format!("UPDATE cases SET status = 'approved_maybe' WHERE case_no = '{case_no}'")).await;
+        assert!(app.state.store.case(&case_no).await.is_err(), "a corrupt status is an error");
+        let listed = app.with_session(Method::GET, "/api/v1/applications", &citizen).send().await.expect("answers");
+        expect_problem(listed, 500, "internal").await;
+    }
+}
+
+both! {
+    async fn a_stored_receipt_that_is_not_a_receipt_is_an_error(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let upload = upload_png(app, &citizen).await;
+        let created = submit(app, &citizen, None, &employment_card(&demo_id("王强"), &upload.id)).await;
+        let receipt: shared::application::ApplicationReceipt = created.json().await.expect("a receipt");
+        let no = &receipt.application_no;
+        execute(app, &format!("UPDATE applications SET receipt = '{{\"cases\": 3}}' WHERE application_no = '{no}'")).await;
+        let read = app.with_session(Method::GET, &format!("/api/v1/applications/{no}"), &citizen).send().await.expect("answers");
+        expect_problem(read, 500, "internal").await;
+    }
+}
+
+#[tokio::test]
+async fn postgres_keeps_times_flags_json_and_dates_in_native_types() {
+    let app = TestApp::spawn(Db::Postgres).await;
+    let server::store::Pool::Postgres(pool) = app.state.store.pool() else { unreachable!("a PostgreSQL app") };
+    let columns: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), CAST(data_type AS TEXT)
+           FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the schema");
+    let type_of = |table: &str, column: &str| {
+        columns.iter().find(|(t, c, _)| t == table && c == column).map(|(_, _, ty)| ty.as_str())
+    };
+    for (table, column, ty) in &columns {
+        if column == "at" || column.ends_with("_at") {
+            assert_eq!(ty, "timestamp with time zone", "{table}.{column}");
+        }
+    }
+    assert_eq!(type_of("sessions", "second_factor"), Some("boolean"));
+    assert_eq!(type_of("staff", "totp_confirmed"), Some("boolean"));
+    assert_eq!(type_of("cases", "pledged"), Some("boolean"));
+    assert_eq!(type_of("service_items", "guide"), Some("jsonb"));
+    assert_eq!(type_of("applications", "receipt"), Some("jsonb"));
+    assert_eq!(type_of("e_licenses", "valid_from"), Some("date"));
+    assert_eq!(type_of("staff", "roles"), None, "roles are rows of staff_roles");
+    let foreign_keys: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.table_constraints
+          WHERE constraint_type = 'FOREIGN KEY' AND table_name IN ('audit_events', 'cases', 'e_license_access', 'staff_roles')",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("constraints");
+    assert!(foreign_keys >= 7, "{foreign_keys} foreign keys");
+    app.finish().await;
+}
+
+/// The key the fixture's identity numbers are sealed with: the bytes 0 to 31.
+const FIXTURE_PII_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+#[tokio::test]
+async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(&data_dir).expect("created");
+    {
+        use sqlx::Connection as _;
+        let url = format!("sqlite://{}?mode=rwc", data_dir.join("yiwang.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("a new file");
+        let dump = include_str!("../fixtures/sqlite-release-2026-11-25.sql");
+        sqlx::raw_sql(dump).execute(&mut conn).await.expect("the release's database loads");
+        conn.close().await.expect("closed");
+    }
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.data_dir = data_dir.clone();
+        c.pii_key = Some(FIXTURE_PII_KEY.to_owned());
+    })
+    .await;
+
+    // 王强 signs in with the password he had, and finds his application, his draft and the
+    // enterprise he was made an agent of.
+    let citizen = app.sign_in_demo("王强").await;
+    let mine: Vec<shared::application::ApplicationBrief> =
+        app.with_session(Method::GET, "/api/v1/applications", &citizen).send().await.expect("answers").json().await.expect("a list");
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].application_no.starts_with("YW20261126"));
+    assert_eq!(mine[0].cases[0].status, shared::application::CaseStatus::Submitted);
+    assert_eq!(mine[0].submitted_at.to_rfc3339(), "2026-11-26T06:30:13+00:00");
+    let receipt = app
+        .with_session(Method::GET, &format!("/api/v1/applications/{}", mine[0].application_no), &citizen)
+        .send().await.expect("answers");
+    assert_eq!(receipt.status(), StatusCode::OK);
+    let drafts: Vec<shared::application::Draft> =
+        app.with_session(Method::GET, "/api/v1/drafts", &citizen).send().await.expect("answers").json().await.expect("drafts");
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].answers.fields["phone"], "13800138000");
+    let me: serde_json::Value =
+        app.with_session(Method::GET, "/api/v1/auth/me", &citizen).send().await.expect("answers").json().await.expect("me");
+    assert!(me["enterprises"].as_array().expect("a list").iter().any(|e| e["uscc"] == ENTERPRISE && e["relation"] == "agent"));
+
+    // The comma-separated roles became rows: the window clerk is one still.
+    let clerk = app.sign_in_demo("黄丽").await;
+    let me: serde_json::Value =
+        app.with_session(Method::GET, "/api/v1/auth/me", &clerk).send().await.expect("answers").json().await.expect("me");
+    assert_eq!(me["staff"]["roles"], json!(["window_clerk"]));
+    // The trail written before goes on.
+    let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
+    assert!(trail.iter().any(|e| e.action == shared::audit::AuditAction::AgentGranted));
+    app.finish().await;
+}
