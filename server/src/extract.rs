@@ -27,7 +27,7 @@ fn field_error(path: &serde_path_to_error::Path, detail: &str) -> FieldError {
     let field = path.to_string();
     let field = if field == "." { String::new() } else { field };
     FieldError {
-        code: "invalid_value".to_owned(),
+        code: shared::FieldCode::InvalidValue,
         message: Bilingual::new(format!("“{field}”的值无效：{detail}"), format!("'{field}' is not valid: {detail}")),
         field,
     }
@@ -118,17 +118,82 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
-/// A path parameter set, with a malformed path answered by our problem rather than axum's text.
+/// 路径参数 — the parameters of a path, each parsed into its type before any service runs: a
+/// malformed one is a 400 `invalid_path` naming the parameter and saying what is wrong.
 pub struct AppPath<T>(pub T);
 
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
+/// A type a path parameter is parsed into.
+pub trait PathValue: Sized {
+    /// Parses the parameter `name`'s value.
+    fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError>;
+}
+
+/// The parameters of a path, in order.
+pub trait PathParams: Sized {
+    /// Parses the parameters as the route names them.
+    fn from_params(params: &[(&str, &str)]) -> Result<Self, FieldError>;
+}
+
+impl PathValue for shared::Uscc {
+    fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::parse(raw).map_err(|e| FieldError::uscc(name, &e))
+    }
+}
+
+impl PathValue for shared::catalogue::ItemCode {
+    fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::parse(raw).map_err(|e| FieldError::with_message(name, e.code(), e.message()))
+    }
+}
+
+macro_rules! path_value_by_code {
+    ($($t:ty),*) => {$(
+        impl PathValue for $t {
+            fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
+                Self::parse(raw).map_err(|code| FieldError::new(name, code))
+            }
+        }
+    )*};
+}
+
+path_value_by_code!(shared::ids::ApplicationNo, shared::ids::CaseNo, shared::ids::RecordId);
+
+fn param<'a>(params: &[(&str, &'a str)], index: usize) -> Result<(String, &'a str), FieldError> {
+    params
+        .get(index)
+        .map(|(name, value)| ((*name).to_owned(), *value))
+        .ok_or_else(|| FieldError::new(format!("{index}"), shared::FieldCode::Required))
+}
+
+impl<T: PathValue> PathParams for T {
+    fn from_params(params: &[(&str, &str)]) -> Result<Self, FieldError> {
+        let (name, raw) = param(params, 0)?;
+        T::parse_path(&name, raw)
+    }
+}
+
+impl<A: PathValue, B: PathValue> PathParams for (A, B) {
+    fn from_params(params: &[(&str, &str)]) -> Result<Self, FieldError> {
+        let (a, raw_a) = param(params, 0)?;
+        let (b, raw_b) = param(params, 1)?;
+        Ok((A::parse_path(&a, raw_a)?, B::parse_path(&b, raw_b)?))
+    }
+}
+
+impl<T: PathParams + Send, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
+        // Fails for a parameter that is not UTF-8 once percent-decoded.
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|p| Self(p.0))
-            .map_err(|_| ApiError::code(ProblemCode::InvalidPath))
+            .map_err(|_| ApiError::code(ProblemCode::InvalidPath))?;
+        let params: Vec<(&str, &str)> = raw.iter().collect();
+        T::from_params(&params).map(Self).map_err(|e| {
+            let mut problem = shared::Problem::new(ProblemCode::InvalidPath);
+            problem.errors = vec![e];
+            ApiError::Client(Box::new(problem))
+        })
     }
 }
 

@@ -78,7 +78,7 @@ impl Mobile {
         } else {
             Err(FieldError {
                 field: "mobile".to_owned(),
-                code: "invalid_mobile".to_owned(),
+                code: crate::problem::FieldCode::InvalidMobile,
                 message: Bilingual::new(
                     "手机号码应为以13至19开头的11位数字",
                     "A mobile number has 11 digits and starts with 13 to 19",
@@ -121,7 +121,7 @@ pub fn check_name(field: &str, input: &str) -> Result<String, FieldError> {
     if n == 0 || n > MAX_NAME_CHARS || name.chars().any(odd) {
         return Err(FieldError {
             field: field.to_owned(),
-            code: "invalid_name".to_owned(),
+            code: crate::problem::FieldCode::InvalidName,
             message: Bilingual::new(
                 format!("请填写姓名（1至{MAX_NAME_CHARS}个字，不含 < > & \" 等符号）"),
                 format!("Enter a name of 1 to {MAX_NAME_CHARS} characters, without symbols such as < > & \""),
@@ -135,10 +135,10 @@ pub fn check_name(field: &str, input: &str) -> Result<String, FieldError> {
 pub fn check_password(input: &str, id_number: &str) -> Result<(), FieldError> {
     let n = input.chars().count();
     let error =
-        |code: &str, message: Bilingual| FieldError { field: "password".to_owned(), code: code.to_owned(), message };
+        |code, message: Bilingual| FieldError::with_message("password", code, message);
     if n < MIN_PASSWORD_CHARS {
         return Err(error(
-            "password_too_short",
+            crate::problem::FieldCode::PasswordTooShort,
             Bilingual::new(
                 format!("密码至少{MIN_PASSWORD_CHARS}个字符"),
                 format!("A password has at least {MIN_PASSWORD_CHARS} characters"),
@@ -147,7 +147,7 @@ pub fn check_password(input: &str, id_number: &str) -> Result<(), FieldError> {
     }
     if n > MAX_PASSWORD_CHARS {
         return Err(error(
-            "password_too_long",
+            crate::problem::FieldCode::PasswordTooLong,
             Bilingual::new(
                 format!("密码最多{MAX_PASSWORD_CHARS}个字符"),
                 format!("A password has at most {MAX_PASSWORD_CHARS} characters"),
@@ -156,7 +156,7 @@ pub fn check_password(input: &str, id_number: &str) -> Result<(), FieldError> {
     }
     if !id_number.is_empty() && input.trim().eq_ignore_ascii_case(id_number.trim()) {
         return Err(error(
-            "password_is_id_number",
+            crate::problem::FieldCode::PasswordIsIdNumber,
             Bilingual::new("密码不能与身份证号码相同", "The password cannot be your identity number"),
         ));
     }
@@ -509,7 +509,7 @@ mod tests {
         let errors = req.check(today()).expect_err("four bad fields");
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["id_number", "name", "mobile", "password"]);
-        assert_eq!(errors[0].code, "bad_check_digit");
+        assert_eq!(errors[0].code.as_str(), "bad_check_digit");
     }
 
     #[test]
@@ -530,7 +530,7 @@ mod tests {
     #[test]
     fn the_identity_number_is_no_password() {
         let err = check_password("44190019910704818x", "44190019910704818X").expect_err("same");
-        assert_eq!(err.code, "password_is_id_number");
+        assert_eq!(err.code.as_str(), "password_is_id_number");
         assert!(check_password(&"p".repeat(MAX_PASSWORD_CHARS + 1), "").is_err());
     }
 
@@ -539,7 +539,7 @@ mod tests {
         assert_eq!(check_name("name", " 欧阳·娜娜 ").expect("a name"), "欧阳·娜娜");
         assert_eq!(check_name("name", "Anne-Marie O'Neil").expect("a name"), "Anne-Marie O'Neil");
         for bad in ["<img src=x onerror=alert(1)>", "张\u{202E}三", "李\u{200B}四", "a&b"] {
-            assert_eq!(check_name("name", bad).expect_err(bad).code, "invalid_name");
+            assert_eq!(check_name("name", bad).expect_err(bad).code.as_str(), "invalid_name");
         }
     }
 

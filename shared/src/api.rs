@@ -212,7 +212,7 @@ mod tests {
         let q = ItemQuery { q: Some("营".repeat(MAX_SEARCH_LEN as usize)), ..Default::default() };
         assert!(q.check().is_ok());
         let q = ItemQuery { q: Some("营".repeat(MAX_SEARCH_LEN as usize + 1)), ..Default::default() };
-        assert_eq!(q.check().expect_err("too long")[0].code, "too_long");
+        assert_eq!(q.check().expect_err("too long")[0].code.as_str(), "too_long");
     }
 
     #[test]

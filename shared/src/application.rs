@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{
     Condition, ELicenseType, FieldType, FormField, ItemCode, ItemStatus, LimitKind, ServiceItem, ServiceObject,
 };
+use crate::problem::FieldCode;
 use crate::{Bilingual, FieldError, ResidentId, Uscc};
 
 /// The most items one application may combine.
@@ -230,15 +231,15 @@ pub enum CombineError {
 
 impl CombineError {
     /// Stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::FieldCode {
         match self {
-            Self::Empty => "no_items",
-            Self::TooMany => "too_many_items",
-            Self::Duplicate(_) => "duplicate_item",
-            Self::NotPublished(_) => "item_not_published",
-            Self::MixedServiceObjects => "mixed_service_objects",
-            Self::NeedsEnterprise => "needs_enterprise",
-            Self::NeedsPerson => "needs_person",
+            Self::Empty => crate::problem::FieldCode::NoItems,
+            Self::TooMany => crate::problem::FieldCode::TooManyItems,
+            Self::Duplicate(_) => crate::problem::FieldCode::DuplicateItem,
+            Self::NotPublished(_) => crate::problem::FieldCode::ItemNotPublished,
+            Self::MixedServiceObjects => crate::problem::FieldCode::MixedServiceObjects,
+            Self::NeedsEnterprise => crate::problem::FieldCode::NeedsEnterprise,
+            Self::NeedsPerson => crate::problem::FieldCode::NeedsPerson,
         }
     }
 
@@ -274,7 +275,7 @@ impl CombineError {
 
     /// The error as a field error of `items`.
     pub fn field_error(&self) -> FieldError {
-        FieldError { field: "items".to_owned(), code: self.code().to_owned(), message: self.message() }
+        FieldError::with_message("items", self.code(), self.message())
     }
 }
 
@@ -459,14 +460,14 @@ impl OneForm {
         for merged in &self.fields {
             let path = format!("fields.{}", merged.field.key);
             if let Err(e) = check_answer(&merged.field, answers.fields.get(&merged.field.key), today) {
-                errors.push(FieldError { field: path, code: e.0.to_owned(), message: e.1 });
+                errors.push(FieldError::with_message(path, e.0, e.1));
             }
         }
         for key in answers.fields.keys() {
             if !self.fields.iter().any(|f| &f.field.key == key) {
                 errors.push(FieldError {
                     field: format!("fields.{key}"),
-                    code: "unknown_field".to_owned(),
+                    code: FieldCode::UnknownField,
                     message: Bilingual::new("表单中没有这一项", "The form has no such question"),
                 });
             }
@@ -475,7 +476,7 @@ impl OneForm {
             if !self.situations.iter().any(|s| &s.condition.key == key) {
                 errors.push(FieldError {
                     field: format!("situations.{key}"),
-                    code: "unknown_situation".to_owned(),
+                    code: FieldCode::UnknownSituation,
                     message: Bilingual::new("所选事项没有这一情形", "None of the chosen items has this situation"),
                 });
             }
@@ -484,7 +485,7 @@ impl OneForm {
             if !self.items.iter().any(|i| &i.code == code && i.pledge_allowed) {
                 errors.push(FieldError {
                     field: format!("pledged_items.{code}"),
-                    code: "pledge_not_allowed".to_owned(),
+                    code: FieldCode::PledgeNotAllowed,
                     message: Bilingual::new(
                         "该事项不适用告知承诺制",
                         "This item cannot be processed on the applicant's pledge",
@@ -499,7 +500,7 @@ impl OneForm {
             match material.source {
                 MaterialSource::Upload if material.required && files.is_empty() => errors.push(FieldError {
                     field: path,
-                    code: "material_missing".to_owned(),
+                    code: FieldCode::MaterialMissing,
                     message: Bilingual::new(
                         format!("请上传“{}”", material.name.zh),
                         format!("Upload the {}", material.name.en.to_lowercase()),
@@ -507,7 +508,7 @@ impl OneForm {
                 }),
                 MaterialSource::Upload if files.len() > MAX_FILES_PER_MATERIAL => errors.push(FieldError {
                     field: path,
-                    code: "too_many_files".to_owned(),
+                    code: FieldCode::TooManyFiles,
                     message: Bilingual::new(
                         format!("每项材料最多{MAX_FILES_PER_MATERIAL}个文件"),
                         format!("A material takes at most {MAX_FILES_PER_MATERIAL} files"),
@@ -521,7 +522,7 @@ impl OneForm {
             if !files.is_empty() && !uploadable {
                 errors.push(FieldError {
                     field: format!("materials.{key}"),
-                    code: "material_not_needed".to_owned(),
+                    code: FieldCode::MaterialNotNeeded,
                     message: Bilingual::new(
                         "这项材料无需上传（已由电子证照或告知承诺提供，或不适用）",
                         "This material is not to be uploaded: the e-license library or the pledge supplies it, or it does not apply",
@@ -538,7 +539,7 @@ fn is_pledge_condition(key: &str) -> bool {
     key == PLEDGE_CONDITION || key == NO_PLEDGE_CONDITION
 }
 
-type AnswerError = (&'static str, Bilingual);
+type AnswerError = (FieldCode, Bilingual);
 
 fn is_blank(value: Option<&serde_json::Value>) -> bool {
     match value {
@@ -549,7 +550,7 @@ fn is_blank(value: Option<&serde_json::Value>) -> bool {
     }
 }
 
-fn wrong(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AnswerError {
+fn wrong(code: FieldCode, zh: impl Into<String>, en: impl Into<String>) -> AnswerError {
     (code, Bilingual::new(zh, en))
 }
 
@@ -558,7 +559,7 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
     use serde_json::Value;
     if is_blank(value) {
         return if field.required {
-            Err(wrong("required", format!("请填写“{}”", field.label.zh), format!("{} is required", field.label.en)))
+            Err(wrong(FieldCode::Required, format!("请填写“{}”", field.label.zh), format!("{} is required", field.label.en)))
         } else {
             Ok(())
         };
@@ -570,21 +571,21 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
         Value::String(s) => Some(s.trim().to_owned()),
         _ => None,
     };
-    let not_text = || wrong("not_text", "应填写文字", "Expected text");
+    let not_text = || wrong(FieldCode::NotText, "应填写文字", "Expected text");
     match field.field_type {
         FieldType::String | FieldType::Text | FieldType::Address => {
             let s = text().ok_or_else(not_text)?;
             let max = if field.field_type == FieldType::Text { MAX_TEXT_CHARS } else { MAX_STRING_CHARS };
             let chars = s.chars().count();
             if chars > max {
-                return Err(wrong("too_long", format!("最多{max}个字"), format!("At most {max} characters")));
+                return Err(wrong(FieldCode::TooLong, format!("最多{max}个字"), format!("At most {max} characters")));
             }
             if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                return Err(wrong("control_character", "含有不可见的控制字符", "Contains control characters"));
+                return Err(wrong(FieldCode::ControlCharacter, "含有不可见的控制字符", "Contains control characters"));
             }
             if field.field_type == FieldType::Address && chars < 5 {
                 return Err(wrong(
-                    "address_too_short",
+                    FieldCode::AddressTooShort,
                     "请填写完整地址（至少5个字）",
                     "Give the full address (at least 5 characters)",
                 ));
@@ -595,49 +596,49 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
             let n = number_text().and_then(|s| s.parse::<i64>().ok());
             match n {
                 Some(n) if n >= 0 => Ok(()),
-                Some(_) => Err(wrong("negative", "不能为负数", "Cannot be negative")),
-                None => Err(wrong("not_integer", "应填写整数", "Expected a whole number")),
+                Some(_) => Err(wrong(FieldCode::Negative, "不能为负数", "Cannot be negative")),
+                None => Err(wrong(FieldCode::NotInteger, "应填写整数", "Expected a whole number")),
             }
         }
         FieldType::Decimal => {
             let n = number_text().filter(|s| s.len() <= 30).and_then(|s| s.parse::<f64>().ok());
             match n {
                 Some(n) if n.is_finite() && n >= 0.0 => Ok(()),
-                Some(n) if n.is_finite() => Err(wrong("negative", "不能为负数", "Cannot be negative")),
-                _ => Err(wrong("not_number", "应填写数字", "Expected a number")),
+                Some(n) if n.is_finite() => Err(wrong(FieldCode::Negative, "不能为负数", "Cannot be negative")),
+                _ => Err(wrong(FieldCode::NotNumber, "应填写数字", "Expected a number")),
             }
         }
         FieldType::Boolean => match value {
             Value::Bool(_) => Ok(()),
-            _ => Err(wrong("not_boolean", "请选择“是”或“否”", "Choose yes or no")),
+            _ => Err(wrong(FieldCode::NotBoolean, "请选择“是”或“否”", "Choose yes or no")),
         },
         FieldType::Date => {
             let s = text().ok_or_else(not_text)?;
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(|_| ())
-                .map_err(|_| wrong("not_date", "日期格式应为 年-月-日", "Expected a date as YYYY-MM-DD"))
+                .map_err(|_| wrong(FieldCode::NotDate, "日期格式应为 年-月-日", "Expected a date as YYYY-MM-DD"))
         }
         FieldType::Enum => {
             let s = text().ok_or_else(not_text)?;
             if field.options.iter().any(|o| o == s) {
                 Ok(())
             } else {
-                Err(wrong("not_an_option", "请从选项中选择", "Choose one of the options"))
+                Err(wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose one of the options"))
             }
         }
         FieldType::EnumMulti => {
             let Value::Array(values) = value else {
-                return Err(wrong("not_a_list", "请从选项中选择", "Choose from the options"));
+                return Err(wrong(FieldCode::NotAList, "请从选项中选择", "Choose from the options"));
             };
             let mut chosen = BTreeSet::new();
             for v in values {
                 let s =
-                    v.as_str().ok_or_else(|| wrong("not_an_option", "请从选项中选择", "Choose from the options"))?;
+                    v.as_str().ok_or_else(|| wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose from the options"))?;
                 if !field.options.iter().any(|o| o == s) {
-                    return Err(wrong("not_an_option", "请从选项中选择", "Choose from the options"));
+                    return Err(wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose from the options"));
                 }
                 if !chosen.insert(s) {
-                    return Err(wrong("duplicate_option", "同一选项选了两次", "An option is chosen twice"));
+                    return Err(wrong(FieldCode::DuplicateOption, "同一选项选了两次", "An option is chosen twice"));
                 }
             }
             Ok(())
@@ -648,7 +649,7 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
                 Ok(())
             } else {
                 Err(wrong(
-                    "invalid_phone",
+                    FieldCode::InvalidPhone,
                     "电话号码应为11位手机号码或带区号的固定电话（如0769-22223333）",
                     "Give an 11-digit mobile number or a landline with its area code (e.g. 0769-22223333)",
                 ))

@@ -29,10 +29,10 @@ pub enum ItemCodeError {
 
 impl ItemCodeError {
     /// Stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::FieldCode {
         match self {
-            Self::Length => "item_code_length",
-            Self::Character => "item_code_character",
+            Self::Length => crate::problem::FieldCode::ItemCodeLength,
+            Self::Character => crate::problem::FieldCode::ItemCodeCharacter,
         }
     }
 

@@ -30,10 +30,11 @@ pub mod application;
 pub mod audit;
 pub mod catalogue;
 pub mod identity;
+pub mod ids;
 pub mod license;
 pub mod problem;
 pub mod text;
 
 pub use identity::{ResidentId, ResidentIdError, Sex, Uscc, UsccError};
-pub use problem::{FieldError, Problem, ProblemCode};
+pub use problem::{FieldCode, FieldError, Problem, ProblemCode};
 pub use text::Bilingual;

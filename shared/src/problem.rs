@@ -6,9 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::{Bilingual, ResidentIdError, UsccError};
 
 /// 错误代码 — the stable machine code of a problem. Clients branch on this, never on text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProblemCode {
     /// No route at this path.
     NotFound,
@@ -109,40 +112,7 @@ impl ProblemCode {
 
     /// The wire name, also the last segment of the problem `type`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotFound => "not_found",
-            Self::ItemNotFound => "item_not_found",
-            Self::InvalidQuery => "invalid_query",
-            Self::InvalidPath => "invalid_path",
-            Self::InvalidJson => "invalid_json",
-            Self::ValidationFailed => "validation_failed",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::Unauthenticated => "unauthenticated",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::TotpRequired => "totp_required",
-            Self::LoginLocked => "login_locked",
-            Self::RateLimited => "rate_limited",
-            Self::Forbidden => "forbidden",
-            Self::CsrfRejected => "csrf_rejected",
-            Self::AlreadyRegistered => "already_registered",
-            Self::EnterpriseNotFound => "enterprise_not_found",
-            Self::PersonNotFound => "person_not_found",
-            Self::CaseNotFound => "case_not_found",
-            Self::DraftNotFound => "draft_not_found",
-            Self::DraftLimitReached => "draft_limit_reached",
-            Self::UploadNotFound => "upload_not_found",
-            Self::IdempotencyKeyReused => "idempotency_key_reused",
-            Self::InvalidIdempotencyKey => "invalid_idempotency_key",
-            Self::UnsupportedFileType => "unsupported_file_type",
-            Self::BadRequest => "bad_request",
-            Self::RequestTimeout => "request_timeout",
-            Self::UriTooLong => "uri_too_long",
-            Self::HeadersTooLarge => "headers_too_large",
-            Self::ServiceUnavailable => "service_unavailable",
-            Self::Internal => "internal",
-        }
+        self.into()
     }
 
     /// The general message of the code: the problem's `title` is its English half.
@@ -230,6 +200,204 @@ impl ProblemCode {
     }
 }
 
+/// 字段错误代码 — the stable machine code of what is wrong with one field. The wire name is
+/// the snake_case of the variant (`BadCheckDigit` is `bad_check_digit`), derived; clients
+/// branch on the variant, never on text. [`FieldCode::message`] is the one table of their
+/// general messages, in both languages.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FieldCode {
+    /// Nothing was entered.
+    Empty,
+    /// An identifier has the wrong number of characters.
+    WrongLength,
+    /// An identifier holds a character it cannot.
+    BadCharacter,
+    /// A resident identity number's area code is unknown.
+    BadAreaCode,
+    /// A resident identity number's birth date is not a date.
+    InvalidBirthDate,
+    /// A resident identity number's birth date lies ahead.
+    FutureBirthDate,
+    /// A resident identity number's check digit is wrong.
+    BadCheckDigit,
+    /// A credit code holds I, O, Z, S or V.
+    ForbiddenCharacter,
+    /// A credit code's check character is wrong.
+    BadCheckChar,
+    /// A credit code's organization code part does not check.
+    BadOrgCodeCheck,
+    /// An item code is empty or too long.
+    ItemCodeLength,
+    /// An item code holds another character.
+    ItemCodeCharacter,
+    /// An application names no item.
+    NoItems,
+    /// An application names more items than one form takes.
+    TooManyItems,
+    /// An item is named twice.
+    DuplicateItem,
+    /// An item has no published version.
+    ItemNotPublished,
+    /// Items for persons and for enterprises are combined.
+    MixedServiceObjects,
+    /// An enterprise's item is applied for as a person.
+    NeedsEnterprise,
+    /// A person's item is applied for as an enterprise.
+    NeedsPerson,
+    /// A required answer is missing.
+    Required,
+    /// An answer is not text.
+    NotText,
+    /// An answer is longer than its question takes.
+    TooLong,
+    /// An answer holds control characters.
+    ControlCharacter,
+    /// An address is too short to find.
+    AddressTooShort,
+    /// A number is negative.
+    Negative,
+    /// A number is not whole.
+    NotInteger,
+    /// An answer is not a number.
+    NotNumber,
+    /// An answer is not yes or no.
+    NotBoolean,
+    /// An answer is not a date.
+    NotDate,
+    /// An answer is not one of the options.
+    NotAnOption,
+    /// A multiple choice is not a list.
+    NotAList,
+    /// An option is chosen twice.
+    DuplicateOption,
+    /// An answer is not a phone number.
+    InvalidPhone,
+    /// An answer to a question the form does not ask.
+    UnknownField,
+    /// A situation the form does not list.
+    UnknownSituation,
+    /// A pledge for an item that takes none.
+    PledgeNotAllowed,
+    /// A required material is missing.
+    MaterialMissing,
+    /// More files for a material than it takes.
+    TooManyFiles,
+    /// Files for a material the application does not need.
+    MaterialNotNeeded,
+    /// A number is out of its range.
+    OutOfRange,
+    /// A value is not valid.
+    Invalid,
+    /// A value of the wrong type or format.
+    InvalidValue,
+    /// Not a mainland mobile number.
+    InvalidMobile,
+    /// Not a person's name.
+    InvalidName,
+    /// A password is shorter than allowed.
+    PasswordTooShort,
+    /// A password is longer than allowed.
+    PasswordTooLong,
+    /// A password is the identity number.
+    PasswordIsIdNumber,
+    /// A legal representative names themselves as agent.
+    SelfGrant,
+    /// A stated reason is missing or too short.
+    ReasonRequired,
+    /// An authenticator code is wrong or used.
+    InvalidTotp,
+    /// An enrolment token is wrong, used or expired.
+    InvalidEnrolmentToken,
+    /// An upload that is not the applicant's.
+    UploadNotFound,
+    /// Not a case number.
+    InvalidCaseNo,
+    /// Not an application number.
+    InvalidApplicationNo,
+    /// Not the id of a record.
+    InvalidRecordId,
+    /// An upload failed (the app's own).
+    UploadFailed,
+}
+
+stored_name!(FieldCode);
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().en)
+    }
+}
+
+impl FieldCode {
+    /// The general message of the code; an error may say more of its own occurrence.
+    pub fn message(self) -> Bilingual {
+        let (zh, en) = match self {
+            Self::Empty => ("请填写这一项", "This must be filled in"),
+            Self::WrongLength => ("长度不对", "This has the wrong number of characters"),
+            Self::BadCharacter => ("含有不允许的字符", "This contains a character it cannot hold"),
+            Self::BadAreaCode => ("地区代码不存在", "The area code does not exist"),
+            Self::InvalidBirthDate => ("出生日期无效", "The date of birth is not a real date"),
+            Self::FutureBirthDate => ("出生日期晚于今天", "The date of birth is after today"),
+            Self::BadCheckDigit => ("校验码不符，请核对号码", "The check digit does not match: check the number"),
+            Self::ForbiddenCharacter => ("含有统一社会信用代码不使用的字母", "This holds a letter credit codes never use"),
+            Self::BadCheckChar => ("校验码不符，请核对代码", "The check character does not match: check the code"),
+            Self::BadOrgCodeCheck => ("组织机构代码部分校验不符", "The organization-code part does not check"),
+            Self::ItemCodeLength => ("事项编码长度不对", "The item code has the wrong length"),
+            Self::ItemCodeCharacter => ("事项编码只能包含字母、数字和“-”", "An item code holds letters, digits and '-' only"),
+            Self::NoItems => ("请至少选择一个事项", "Choose at least one item"),
+            Self::TooManyItems => ("一次申请的事项过多", "Too many items for one application"),
+            Self::DuplicateItem => ("同一事项选了两次", "An item is chosen twice"),
+            Self::ItemNotPublished => ("该事项暂不能申请", "This item cannot be applied for now"),
+            Self::MixedServiceObjects => ("个人事项和法人事项不能一起申请", "Items for individuals and for businesses cannot be combined"),
+            Self::NeedsEnterprise => ("该事项须以企业身份申请", "This item is applied for as an enterprise"),
+            Self::NeedsPerson => ("该事项须以个人身份申请", "This item is applied for as an individual"),
+            Self::Required => ("请填写这一项", "This must be filled in"),
+            Self::NotText => ("应填写文字", "Expected text"),
+            Self::TooLong => ("内容过长", "This is too long"),
+            Self::ControlCharacter => ("含有不可见的控制字符", "Contains control characters"),
+            Self::AddressTooShort => ("地址过于简略", "The address is too short"),
+            Self::Negative => ("不能为负数", "Cannot be negative"),
+            Self::NotInteger => ("应填写整数", "Expected a whole number"),
+            Self::NotNumber => ("应填写数字", "Expected a number"),
+            Self::NotBoolean => ("请选择“是”或“否”", "Choose yes or no"),
+            Self::NotDate => ("日期格式应为 年-月-日", "Expected a date as YYYY-MM-DD"),
+            Self::NotAnOption => ("请从选项中选择", "Choose one of the options"),
+            Self::NotAList => ("请从选项中选择", "Choose from the options"),
+            Self::DuplicateOption => ("同一选项选了两次", "An option is chosen twice"),
+            Self::InvalidPhone => ("电话号码格式有误", "This is not a phone number"),
+            Self::UnknownField => ("表单中没有这一项", "The form has no such question"),
+            Self::UnknownSituation => ("表单中没有这种情形", "The form has no such situation"),
+            Self::PledgeNotAllowed => ("该事项不适用告知承诺", "This item takes no pledge"),
+            Self::MaterialMissing => ("请提供这份材料", "This material must be provided"),
+            Self::TooManyFiles => ("文件过多", "Too many files"),
+            Self::MaterialNotNeeded => ("这份材料不需要提供", "This material is not needed"),
+            Self::OutOfRange => ("超出允许的范围", "This is out of range"),
+            Self::Invalid => ("内容无效", "This is not valid"),
+            Self::InvalidValue => ("内容格式有误", "This value has the wrong format"),
+            Self::InvalidMobile => ("手机号码格式有误", "This is not a mobile number"),
+            Self::InvalidName => ("姓名格式有误", "This is not a name"),
+            Self::PasswordTooShort => ("密码过短", "The password is too short"),
+            Self::PasswordTooLong => ("密码过长", "The password is too long"),
+            Self::PasswordIsIdNumber => ("密码不能与身份证号码相同", "The password cannot be your identity number"),
+            Self::SelfGrant => ("法定代表人无需授权自己", "The legal representative needs no authorization"),
+            Self::ReasonRequired => ("请说明原因", "State a reason"),
+            Self::InvalidTotp => ("动态验证码不正确或已使用", "The code is wrong or was already used"),
+            Self::InvalidEnrolmentToken => ("绑定码不正确、已使用或已过期", "The enrolment token is wrong, used or expired"),
+            Self::UploadNotFound => ("找不到这个上传的文件，请重新上传", "This uploaded file was not found: upload it again"),
+            Self::InvalidCaseNo => ("办件编号格式有误", "This is not a case number"),
+            Self::InvalidApplicationNo => ("申办编号格式有误", "This is not an application number"),
+            Self::InvalidRecordId => ("编号格式有误", "This is not the id of a record"),
+            Self::UploadFailed => ("文件上传失败", "The file could not be uploaded"),
+        };
+        Bilingual::new(zh, en)
+    }
+}
+
 /// 字段错误 — what is wrong with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -237,7 +405,7 @@ pub struct FieldError {
     /// The field's name as sent (`page`, `value`, `id_number`, …).
     pub field: String,
     /// Stable code of what is wrong (`bad_check_digit`, `out_of_range`, …).
-    pub code: String,
+    pub code: FieldCode,
     /// What is wrong, in both languages.
     pub message: Bilingual,
 }
@@ -249,14 +417,24 @@ impl std::fmt::Display for FieldError {
 }
 
 impl FieldError {
+    /// An error of this code with its general message.
+    pub fn new(field: impl Into<String>, code: FieldCode) -> Self {
+        Self { field: field.into(), code, message: code.message() }
+    }
+
+    /// An error of this code explained by `message`.
+    pub fn with_message(field: impl Into<String>, code: FieldCode, message: Bilingual) -> Self {
+        Self { field: field.into(), code, message }
+    }
+
     /// The error of a field that fails the resident identity number parser.
     pub fn resident_id(field: &str, err: &ResidentIdError) -> Self {
-        Self { field: field.to_owned(), code: err.code().to_owned(), message: err.message() }
+        Self::with_message(field, err.code(), err.message())
     }
 
     /// The error of a field that fails the credit code parser.
     pub fn uscc(field: &str, err: &UsccError) -> Self {
-        Self { field: field.to_owned(), code: err.code().to_owned(), message: err.message() }
+        Self::with_message(field, err.code(), err.message())
     }
 
     /// The errors of one field as `validator` reports them, said in both languages.
@@ -266,7 +444,7 @@ impl FieldError {
             "range" => {
                 let (min, max) = (param("min").unwrap_or_default(), param("max").unwrap_or_default());
                 (
-                    "out_of_range",
+                    FieldCode::OutOfRange,
                     Bilingual::new(
                         format!("“{field}”应在{min}到{max}之间"),
                         format!("'{field}' must be between {min} and {max}"),
@@ -276,16 +454,16 @@ impl FieldError {
             "length" => {
                 let max = param("max").unwrap_or_default();
                 (
-                    "too_long",
+                    FieldCode::TooLong,
                     Bilingual::new(
                         format!("“{field}”最多{max}个字符"),
                         format!("'{field}' takes at most {max} characters"),
                     ),
                 )
             }
-            _ => ("invalid", Bilingual::new(format!("“{field}”的值无效"), format!("'{field}' is not valid"))),
+            _ => (FieldCode::Invalid, Bilingual::new(format!("“{field}”的值无效"), format!("'{field}' is not valid"))),
         };
-        Self { field: field.to_owned(), code: code.to_owned(), message }
+        Self { field: field.to_owned(), code, message }
     }
 
     /// Every field error of a `validator` report, sorted by field name for a stable order.
@@ -363,39 +541,25 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_through_its_wire_name() {
-        use ProblemCode::*;
-        for code in [
-            NotFound,
-            ItemNotFound,
-            InvalidQuery,
-            InvalidPath,
-            InvalidJson,
-            ValidationFailed,
-            UnsupportedMediaType,
-            MethodNotAllowed,
-            PayloadTooLarge,
-            Unauthenticated,
-            InvalidCredentials,
-            TotpRequired,
-            LoginLocked,
-            RateLimited,
-            Forbidden,
-            CsrfRejected,
-            AlreadyRegistered,
-            EnterpriseNotFound,
-            PersonNotFound,
-            CaseNotFound,
-            DraftNotFound,
-            UploadNotFound,
-            IdempotencyKeyReused,
-            InvalidIdempotencyKey,
-            UnsupportedFileType,
-            ServiceUnavailable,
-            Internal,
-        ] {
-            let json = serde_json::to_string(&code).expect("serializable");
+        use strum::VariantArray as _;
+        for code in ProblemCode::VARIANTS {
+            let json = serde_json::to_string(code).expect("serializable");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert!((400..600).contains(&code.status()));
         }
+        assert_eq!(ProblemCode::IdempotencyKeyReused.as_str(), "idempotency_key_reused");
+    }
+
+    #[test]
+    fn every_field_code_has_a_message_and_round_trips_through_its_wire_name() {
+        use strum::VariantArray as _;
+        for code in FieldCode::VARIANTS {
+            let json = serde_json::to_string(code).expect("serializable");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(FieldCode::try_from(code.as_str().to_owned()).ok(), Some(*code));
+            let message = code.message();
+            assert!(!message.zh.is_empty() && !message.en.is_empty());
+        }
+        assert_eq!(FieldCode::BadCheckDigit.as_str(), "bad_check_digit");
     }
 }

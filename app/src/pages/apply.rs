@@ -15,7 +15,7 @@ use shared::application::{
     upload_accept,
 };
 use shared::catalogue::{FieldType, ItemCode};
-use shared::{Bilingual, FieldError};
+use shared::{Bilingual, FieldCode, FieldError};
 
 use crate::api::{self, ApiError};
 use crate::auth::{today, use_auth};
@@ -77,7 +77,7 @@ fn ApplyLoader() -> impl IntoView {
         Some(Err(e)) => {
             // Items for the other kind of applicant: the account page switches who one acts for.
             let switch = matches!(&e, ApiError::Problem(p)
-                if p.errors.iter().any(|f| f.code == "needs_enterprise" || f.code == "needs_person"));
+                if p.errors.iter().any(|f| matches!(f.code, FieldCode::NeedsEnterprise | FieldCode::NeedsPerson)));
             view! {
                 <ProblemView error=e retry=move || start.refetch() />
                 {switch.then(|| view! { <a class="button button--primary" href="/account">{move || i18n.t(Key::AccountTitle)}</a> })}
@@ -536,11 +536,9 @@ fn MaterialRow(
                             }
                             Err(e) => {
                                 let (message, _) = problem_parts(&e);
-                                let message =
-                                    message.unwrap_or_else(|| Bilingual::new("上传失败", "The upload failed"));
-                                upload_errors.update(|v| {
-                                    v.push(FieldError { field, code: "upload_failed".to_owned(), message })
-                                });
+                                let code = shared::FieldCode::UploadFailed;
+                                let message = message.unwrap_or_else(|| code.message());
+                                upload_errors.update(|v| v.push(FieldError::with_message(field, code, message)));
                             }
                         }
                     });

@@ -37,11 +37,11 @@ pub fn LoginPage() -> impl IntoView {
             errors.push(FieldError::resident_id("id_number", &e));
         }
         if attempted.get() && password.get().is_empty() {
-            errors.push(FieldError {
-                field: "password".to_owned(),
-                code: "required".to_owned(),
-                message: Bilingual::new("请输入密码", "Enter your password"),
-            });
+            errors.push(FieldError::with_message(
+                "password",
+                shared::FieldCode::Required,
+                Bilingual::new("请输入密码", "Enter your password"),
+            ));
         }
         errors
     });

@@ -27,11 +27,11 @@ pub fn ProgressPage() -> impl IntoView {
     let local_errors = Memo::new(move |_| {
         let mut errors = Vec::new();
         if case_no.with(|c| c.trim().is_empty()) {
-            errors.push(FieldError {
-                field: "case_no".to_owned(),
-                code: "required".to_owned(),
-                message: shared::Bilingual::new("请填写办件编号", "Enter the case number"),
-            });
+            errors.push(FieldError::with_message(
+                "case_no",
+                shared::FieldCode::Required,
+                shared::Bilingual::new("请填写办件编号", "Enter the case number"),
+            ));
         }
         if let Err(e) = ResidentId::parse_as_of(&id_number.get(), today()) {
             errors.push(FieldError::resident_id("id_number", &e));

@@ -18,6 +18,7 @@ use shared::application::{
     ProgressLookup, ProgressStep, SubmitRequest, compile, pledge_text,
 };
 use shared::catalogue::{ELicenseType, ItemCode, ServiceItem};
+use shared::ids::{ApplicationNo, CaseNo, RecordId};
 use shared::license::{AccessPurpose, License, LicenseAccess, LicenseStatus};
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId};
 
@@ -63,10 +64,11 @@ pub enum Submitted {
     Replayed(u16, String),
 }
 
+/// The random part of an application number ([`ApplicationNo`]).
 fn random_suffix() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    use shared::ids::{NUMBER_ALPHABET, NUMBER_RANDOM_LEN};
     let mut rng = rand::thread_rng();
-    (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..NUMBER_RANDOM_LEN).map(|_| NUMBER_ALPHABET[rng.gen_range(0..NUMBER_ALPHABET.len())] as char).collect()
 }
 
 /// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
@@ -86,7 +88,7 @@ fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApiError> {
             Ok(c) => codes.push(c),
             Err(e) => errors.push(FieldError {
                 field: format!("items[{i}]"),
-                code: e.code().to_owned(),
+                code: e.code(),
                 message: e.message(),
             }),
         }
@@ -345,7 +347,7 @@ impl App {
                     }
                     _ => errors.push(FieldError {
                         field: format!("materials.{material}[{i}]"),
-                        code: "upload_not_found".to_owned(),
+                        code: shared::FieldCode::UploadNotFound,
                         message: Bilingual::new(
                             "找不到这个上传的文件，请重新上传",
                             "This uploaded file was not found: upload it again",
@@ -392,10 +394,10 @@ impl App {
     }
 
     /// The receipt of one of the person's applications.
-    pub async fn receipt(&self, s: &Session, application_no: &str) -> Result<ApplicationReceipt, ApiError> {
+    pub async fn receipt(&self, s: &Session, application_no: &ApplicationNo) -> Result<ApplicationReceipt, ApiError> {
         let row = self
             .store
-            .application_of(application_no, &s.row.person_id)
+            .application_of(application_no.as_str(), &s.row.person_id)
             .await?
             .ok_or_else(|| ApiError::code(ProblemCode::CaseNotFound))?;
         Ok(row.receipt)
@@ -407,18 +409,11 @@ impl App {
     pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApiError> {
         let id = ResidentId::parse(&req.id_number)
             .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
-        let case_no = req.case_no.trim().to_ascii_uppercase();
-        if case_no.is_empty() || case_no.len() > 40 || !case_no.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(ApiError::fields(vec![FieldError {
-                field: "case_no".to_owned(),
-                code: "invalid_case_no".to_owned(),
-                message: Bilingual::new("办件编号格式有误", "This is not a case number"),
-            }]));
-        }
+        let case_no = CaseNo::parse(&req.case_no).map_err(|code| ApiError::fields(vec![FieldError::new("case_no", code)]))?;
+        let case_no = case_no.as_str();
         let not_found = || ApiError::code(ProblemCode::CaseNotFound);
         let hash = self.pii.lookup_hash(&id);
-        let case = self.store.case_for_lookup(&case_no, &hash).await?.ok_or_else(not_found)?;
+        let case = self.store.case_for_lookup(case_no, &hash).await?.ok_or_else(not_found)?;
         let status = case.status;
         let promised_working_days = u32::try_from(case.promised_working_days)
             .map_err(|_| anyhow::anyhow!("case {} promises {} days", case.case_no, case.promised_working_days))?;
@@ -549,8 +544,8 @@ impl App {
     }
 
     /// Deletes one of the person's drafts.
-    pub async fn delete_draft(&self, s: &Session, id: &str) -> Result<(), ApiError> {
-        if !self.store.delete_draft(&s.row.person_id, id).await? {
+    pub async fn delete_draft(&self, s: &Session, id: RecordId) -> Result<(), ApiError> {
+        if !self.store.delete_draft(&s.row.person_id, &id.to_stored()).await? {
             return Err(ApiError::code(ProblemCode::DraftNotFound));
         }
         Ok(())

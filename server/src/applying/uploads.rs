@@ -237,11 +237,16 @@ impl App {
 
     /// A file the person may download: their own upload, or a material of an application of
     /// theirs or of their enterprise's. Anything else is answered as not found.
-    pub async fn download(&self, s: &Session, id: &str) -> Result<(UploadRow, tokio::fs::File), ApiError> {
+    pub async fn download(
+        &self,
+        s: &Session,
+        id: shared::ids::RecordId,
+    ) -> Result<(UploadRow, tokio::fs::File), ApiError> {
         let not_found = || ApiError::code(ProblemCode::UploadNotFound);
-        let row = self.store.upload(id).await?.ok_or_else(not_found)?;
+        let id = id.to_stored();
+        let row = self.store.upload(&id).await?.ok_or_else(not_found)?;
         let allowed =
-            row.owner_id == s.row.person_id || self.store.upload_in_application_of(id, &s.row.person_id).await?;
+            row.owner_id == s.row.person_id || self.store.upload_in_application_of(&id, &s.row.person_id).await?;
         if !allowed {
             return Err(not_found());
         }

@@ -11,7 +11,7 @@ use shared::account::{
     EnrolmentToken, Identity, Role, SecurityEvent, SecurityEventKind, StaffEntry, TotpEnrolRequest, TotpEnrolment,
 };
 use shared::audit::AuditAction;
-use shared::{Bilingual, FieldError, ProblemCode};
+use shared::{Bilingual, FieldCode, FieldError, ProblemCode};
 use strum::VariantArray as _;
 
 use super::service::{Session, audit};
@@ -25,12 +25,12 @@ pub const ENROLMENT_TOKEN_TTL_SECS: i64 = 24 * 60 * 60;
 /// Random bytes in an enrolment token (120 bits, 24 base32 characters).
 const ENROLMENT_TOKEN_BYTES: usize = 15;
 
-fn field(field: &str, code: &str, message: Bilingual) -> ApiError {
-    ApiError::fields(vec![FieldError { field: field.to_owned(), code: code.to_owned(), message }])
+fn field(field: &str, code: FieldCode, message: Bilingual) -> ApiError {
+    ApiError::fields(vec![FieldError::with_message(field, code, message)])
 }
 
 fn wrong_code(name: &str) -> ApiError {
-    field(name, "invalid_totp", Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"))
+    field(name, FieldCode::InvalidTotp, Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"))
 }
 
 /// Upper case without spaces or dashes, as a token is read out or typed in groups.
@@ -69,7 +69,7 @@ impl App {
             if token.is_empty() || !uow.take_enrolment_token(person_id, &hash, self.clock.now()).await? {
                 return Err(field(
                     "enrolment_token",
-                    "invalid_enrolment_token",
+                    FieldCode::InvalidEnrolmentToken,
                     Bilingual::new(
                         "绑定码不正确、已使用或已过期，请向安全管理员申领",
                         "The enrolment token is wrong, used or expired: ask a security administrator for one",
@@ -154,8 +154,14 @@ impl App {
     /// 签发绑定码 — a security administrator issues a staff member a one-time enrolment token,
     /// shown once; if the staff member has an authenticator, it is removed (a lost phone) and
     /// their sessions end. Nobody issues one for themselves.
-    pub async fn issue_enrolment_token(&self, s: &Session, person_id: &str) -> Result<EnrolmentToken, ApiError> {
+    pub async fn issue_enrolment_token(
+        &self,
+        s: &Session,
+        person_id: shared::ids::RecordId,
+    ) -> Result<EnrolmentToken, ApiError> {
         Self::as_security_admin(s)?;
+        let person_id = person_id.to_stored();
+        let person_id = person_id.as_str();
         if person_id == s.row.person_id {
             return Err(ApiError::code(ProblemCode::Forbidden));
         }

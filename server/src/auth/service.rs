@@ -8,6 +8,7 @@ use shared::account::{
 use shared::audit::AuditAction;
 use shared::catalogue::Department;
 use chrono::{DateTime, Utc};
+use shared::ids::RecordId;
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
 
 use super::lockout;
@@ -299,21 +300,20 @@ impl App {
         Ok(self.store.enterprise_links(&s.row.person_id).await?)
     }
 
-    /// Checks that the session's person is the legal representative of `raw`: a stranger gets
+    /// Checks that the session's person is the legal representative of `uscc`: a stranger gets
     /// 404 (the enterprise's links are not theirs to learn), an agent 403.
-    async fn as_legal_rep(&self, s: &Session, raw: &str) -> Result<Uscc, ApiError> {
-        let uscc = parse_uscc(raw)?;
+    async fn as_legal_rep(&self, s: &Session, uscc: &Uscc) -> Result<(), ApiError> {
         let links = self.store.enterprise_links(&s.row.person_id).await?;
         match links.iter().find(|l| l.uscc == uscc.as_str()).map(|l| l.relation) {
-            Some(Relation::LegalRepresentative) => Ok(uscc),
+            Some(Relation::LegalRepresentative) => Ok(()),
             Some(Relation::Agent) => Err(ApiError::code(ProblemCode::Forbidden)),
             None => Err(ApiError::code(ProblemCode::EnterpriseNotFound)),
         }
     }
 
     /// 经办人列表 — for the legal representative.
-    pub async fn agents(&self, s: &Session, uscc: &str) -> Result<Vec<AgentEntry>, ApiError> {
-        let uscc = self.as_legal_rep(s, uscc).await?;
+    pub async fn agents(&self, s: &Session, uscc: &Uscc) -> Result<Vec<AgentEntry>, ApiError> {
+        self.as_legal_rep(s, uscc).await?;
         let rows = self.store.agents(uscc.as_str()).await?;
         Ok(rows
             .into_iter()
@@ -327,36 +327,33 @@ impl App {
     }
 
     /// 授权经办人 — the legal representative authorizes a registered person.
-    pub async fn grant_agent(&self, s: &Session, uscc: &str, req: GrantAgentRequest) -> Result<AgentEntry, ApiError> {
-        let uscc = self.as_legal_rep(s, uscc).await?;
+    pub async fn grant_agent(&self, s: &Session, uscc: &Uscc, req: GrantAgentRequest) -> Result<AgentEntry, ApiError> {
+        self.as_legal_rep(s, uscc).await?;
         let agent = self
             .registered_person(s, &req.id_number, &req.name)
             .await?
             .ok_or_else(|| person_not_found("请核对经办人的姓名和身份证号码，经办人须先注册账号", "agent"))?;
         if agent.id == s.row.person_id {
-            return Err(ApiError::fields(vec![FieldError {
-                field: "id_number".to_owned(),
-                code: "self_grant".to_owned(),
-                message: Bilingual::new("法定代表人无需授权自己", "The legal representative needs no authorization"),
-            }]));
+            return Err(ApiError::fields(vec![FieldError::new("id_number", shared::FieldCode::SelfGrant)]));
         }
         let now = self.clock.now();
         let mut uow = self.store.begin().await?;
         if uow.grant_agent(uscc.as_str(), &agent.id, &s.row.person_id, now).await? {
             uow.commit(&audit(Some(&s.row), AuditAction::AgentGranted, uscc.as_str(), &agent.id, now)).await?;
         }
-        let entry = self.agents(s, uscc.as_str()).await?.into_iter().find(|a| a.person_id == agent.id);
+        let entry = self.agents(s, uscc).await?.into_iter().find(|a| a.person_id == agent.id);
         entry.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("granted agent not listed")))
     }
 
     /// 撤销授权 — the legal representative withdraws an agent's authorization.
-    pub async fn revoke_agent(&self, s: &Session, uscc: &str, person_id: &str) -> Result<(), ApiError> {
-        let uscc = self.as_legal_rep(s, uscc).await?;
+    pub async fn revoke_agent(&self, s: &Session, uscc: &Uscc, person_id: RecordId) -> Result<(), ApiError> {
+        self.as_legal_rep(s, uscc).await?;
+        let person_id = person_id.to_stored();
         let mut uow = self.store.begin().await?;
-        if !uow.revoke_agent(uscc.as_str(), person_id).await? {
+        if !uow.revoke_agent(uscc.as_str(), &person_id).await? {
             return Err(ApiError::code(ProblemCode::PersonNotFound));
         }
-        uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), person_id, self.clock.now())).await?;
+        uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), &person_id, self.clock.now())).await?;
         Ok(())
     }
 
@@ -433,7 +430,7 @@ impl App {
         if reason.chars().count() < MIN_REASON_CHARS || reason.chars().count() > 200 {
             return Err(ApiError::fields(vec![FieldError {
                 field: "reason".to_owned(),
-                code: "reason_required".to_owned(),
+                code: shared::FieldCode::ReasonRequired,
                 message: Bilingual::new(
                     "请说明查看完整号码的原因（4至200字）",
                     "State why the full number is needed (4 to 200 characters)",

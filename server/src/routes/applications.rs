@@ -12,6 +12,7 @@ use shared::application::{
     SubmitRequest, UploadReceipt,
 };
 use shared::license::{License, LicenseAccess};
+use shared::ids::{ApplicationNo, RecordId};
 use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -102,7 +103,7 @@ async fn my_applications(
 async fn receipt(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(no): AppPath<String>,
+    AppPath(no): AppPath<ApplicationNo>,
 ) -> Result<Json<ApplicationReceipt>, ApiError> {
     Ok(Json(app.receipt(&s, &no).await?))
 }
@@ -114,7 +115,7 @@ async fn receipt(
 async fn receipt_pdf(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(no): AppPath<String>,
+    AppPath(no): AppPath<ApplicationNo>,
 ) -> Result<Response, ApiError> {
     let receipt = app.receipt(&s, &no).await?;
     let config = &app.config;
@@ -174,9 +175,9 @@ async fn my_uploads(
 async fn download(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<RecordId>,
 ) -> Result<Response, ApiError> {
-    let (row, file) = app.download(&s, &id).await?;
+    let (row, file) = app.download(&s, id).await?;
     let encoded: String = url::form_urlencoded::byte_serialize(row.file_name.as_bytes()).collect();
     let disposition = format!("attachment; filename=\"file\"; filename*=UTF-8''{}", encoded.replace('+', "%20"));
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
@@ -221,9 +222,9 @@ async fn save_draft(
 async fn delete_draft(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<RecordId>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_draft(&s, &id).await?;
+    app.delete_draft(&s, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

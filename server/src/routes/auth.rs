@@ -187,7 +187,7 @@ async fn staff_list(
 async fn issue_enrolment_token(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(person_id): AppPath<String>,
+    AppPath(person_id): AppPath<shared::ids::RecordId>,
 ) -> Result<(StatusCode, Json<EnrolmentToken>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.issue_enrolment_token(&s, &person_id).await?)))
+    Ok((StatusCode::CREATED, Json(app.issue_enrolment_token(&s, person_id).await?)))
 }

@@ -1,17 +1,16 @@
 //! 事项目录 — browsing the catalogue and reading a service guide (办事指南).
 
 use axum::Json;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
 use shared::catalogue::{ItemCode, ServiceItem, Theme};
-use shared::{FieldError, Problem, ProblemCode};
+use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
-use crate::extract::AppQuery;
+use crate::extract::{AppPath, AppQuery};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -55,14 +54,8 @@ async fn list_items(
     ))]
 async fn get_item(
     State(app): State<AppState>,
-    code: Result<Path<String>, PathRejection>,
+    AppPath(code): AppPath<ItemCode>,
 ) -> Result<Json<ServiceItem>, ApiError> {
-    let Path(raw) = code.map_err(|_| ApiError::code(ProblemCode::InvalidPath))?;
-    let code = ItemCode::parse(&raw).map_err(|e| {
-        let mut problem = Problem::new(ProblemCode::InvalidPath);
-        problem.errors = vec![FieldError { field: "code".to_owned(), code: e.code().to_owned(), message: e.message() }];
-        ApiError::Client(Box::new(problem))
-    })?;
     let item = app.store.published_item(&code).await?;
     item.map(Json).ok_or_else(|| ApiError::code(ProblemCode::ItemNotFound))
 }

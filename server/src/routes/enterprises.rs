@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::Problem;
+use shared::ids::RecordId;
+use shared::{Problem, Uscc};
 use shared::account::{AgentEntry, EnterpriseLink, GrantAgentRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,7 +41,7 @@ async fn my_enterprises(
 async fn list_agents(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(uscc): AppPath<String>,
+    AppPath(uscc): AppPath<Uscc>,
 ) -> Result<Json<Vec<AgentEntry>>, ApiError> {
     Ok(Json(app.agents(&s, &uscc).await?))
 }
@@ -56,7 +57,7 @@ async fn list_agents(
 async fn grant_agent(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath(uscc): AppPath<String>,
+    AppPath(uscc): AppPath<Uscc>,
     AppJson(req): AppJson<GrantAgentRequest>,
 ) -> Result<(StatusCode, Json<AgentEntry>), ApiError> {
     Ok((StatusCode::CREATED, Json(app.grant_agent(&s, &uscc, req).await?)))
@@ -70,8 +71,8 @@ async fn grant_agent(
 async fn revoke_agent(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
-    AppPath((uscc, person_id)): AppPath<(String, String)>,
+    AppPath((uscc, person_id)): AppPath<(Uscc, RecordId)>,
 ) -> Result<StatusCode, ApiError> {
-    app.revoke_agent(&s, &uscc, &person_id).await?;
+    app.revoke_agent(&s, &uscc, person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -125,20 +125,20 @@ both! {
         let mixed = call(app, Method::POST, "/api/v1/applications/form", &agent,
             Some(&json!({"items": ["DG-QY-0001", "DG-GR-0011"]}))).await;
         let problem = expect_problem(mixed, 422, "validation_failed").await;
-        assert_eq!(problem.errors[0].code, "mixed_service_objects");
+        assert_eq!(problem.errors[0].code.as_str(), "mixed_service_objects");
         let unknown = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["DG-XX-9999"]}))).await;
-        assert_eq!(expect_problem(unknown, 422, "validation_failed").await.errors[0].code, "item_not_published");
+        assert_eq!(expect_problem(unknown, 422, "validation_failed").await.errors[0].code.as_str(), "item_not_published");
         let bad = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["../x"]}))).await;
         assert_eq!(expect_problem(bad, 422, "validation_failed").await.errors[0].field, "items[0]");
         let personal = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["DG-GR-0011"]}))).await;
-        assert_eq!(expect_problem(personal, 422, "validation_failed").await.errors[0].code, "needs_person");
+        assert_eq!(expect_problem(personal, 422, "validation_failed").await.errors[0].code.as_str(), "needs_person");
         let citizen = app.sign_in_demo("王强").await;
         let business = call(app, Method::POST, "/api/v1/applications/form", &citizen, Some(&json!({"items": BUNDLE}))).await;
-        assert_eq!(expect_problem(business, 422, "validation_failed").await.errors[0].code, "needs_enterprise");
+        assert_eq!(expect_problem(business, 422, "validation_failed").await.errors[0].code.as_str(), "needs_enterprise");
         let submitted = submit(app, &citizen, None, &json!({"items": BUNDLE, "answers": {}})).await;
-        assert_eq!(expect_problem(submitted, 422, "validation_failed").await.errors[0].code, "needs_enterprise");
+        assert_eq!(expect_problem(submitted, 422, "validation_failed").await.errors[0].code.as_str(), "needs_enterprise");
         let none = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": []}))).await;
-        assert_eq!(expect_problem(none, 422, "validation_failed").await.errors[0].code, "no_items");
+        assert_eq!(expect_problem(none, 422, "validation_failed").await.errors[0].code.as_str(), "no_items");
     }
 }
 
@@ -210,7 +210,7 @@ both! {
         let photo = upload_png(app, &expired).await;
         let response = submit(app, &expired, None, &employment_card(&demo_id("陈敏"), &photo.id)).await;
         let problem = expect_problem(response, 422, "validation_failed").await;
-        assert!(problem.errors.iter().any(|e| e.field == "materials.resident_id_card" && e.code == "material_missing"));
+        assert!(problem.errors.iter().any(|e| e.field == "materials.resident_id_card" && e.code.as_str() == "material_missing"));
         let licenses: Vec<License> = call(app, Method::GET, "/api/v1/licenses", &expired, None).await.json().await.expect("licenses");
         assert_eq!(licenses[0].status, LicenseStatus::Expired);
 
@@ -352,7 +352,7 @@ both! {
         // Another's upload cannot be slipped into one's own application.
         let stolen = submit(app, &other, None, &employment_card(&demo_id("张三"), &photo.id)).await;
         let problem = expect_problem(stolen, 422, "validation_failed").await;
-        assert!(problem.errors.iter().any(|e| e.code == "upload_not_found"));
+        assert!(problem.errors.iter().any(|e| e.code.as_str() == "upload_not_found"));
 
         let anonymous = app.post_json("/api/v1/applications", &employment_card(&demo_id("王强"), &photo.id)).await;
         expect_problem(anonymous, 401, "unauthenticated").await;

@@ -22,7 +22,7 @@ both! {
                 let response = app.post_json("/api/v1/identifiers/check", &json!({"kind": kind, "value": invalid["value"]})).await;
                 let problem = expect_problem(response, 422, "validation_failed").await;
                 assert_eq!(problem.errors[0].field, "value");
-                assert_eq!(problem.errors[0].code, invalid["reason"].as_str().expect("reason"), "{invalid}");
+                assert_eq!(problem.errors[0].code.as_str(), invalid["reason"].as_str().expect("reason"), "{invalid}");
             }
         }
     }

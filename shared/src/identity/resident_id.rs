@@ -90,15 +90,15 @@ pub enum ResidentIdError {
 
 impl ResidentIdError {
     /// Stable machine code, as used in problem responses and in `id_examples.json`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::FieldCode {
         match self {
-            Self::Empty => "empty",
-            Self::WrongLength { .. } => "wrong_length",
-            Self::BadCharacter { .. } => "bad_character",
-            Self::BadAreaCode { .. } => "bad_area_code",
-            Self::InvalidBirthDate { .. } => "invalid_birth_date",
-            Self::FutureBirthDate { .. } => "future_birth_date",
-            Self::BadCheckDigit { .. } => "bad_check_digit",
+            Self::Empty => crate::problem::FieldCode::Empty,
+            Self::WrongLength { .. } => crate::problem::FieldCode::WrongLength,
+            Self::BadCharacter { .. } => crate::problem::FieldCode::BadCharacter,
+            Self::BadAreaCode { .. } => crate::problem::FieldCode::BadAreaCode,
+            Self::InvalidBirthDate { .. } => crate::problem::FieldCode::InvalidBirthDate,
+            Self::FutureBirthDate { .. } => crate::problem::FieldCode::FutureBirthDate,
+            Self::BadCheckDigit { .. } => crate::problem::FieldCode::BadCheckDigit,
         }
     }
 
@@ -295,7 +295,7 @@ mod tests {
     fn refuses_every_invalid_example_for_its_stated_reason() {
         for ex in examples()["resident_id"]["invalid"].as_array().expect("a list") {
             let err = ResidentId::parse_as_of(ex["value"].as_str().expect("text"), as_of()).expect_err(&ex.to_string());
-            assert_eq!(err.code(), ex["reason"].as_str().expect("text"), "{ex}");
+            assert_eq!(err.code().as_str(), ex["reason"].as_str().expect("text"), "{ex}");
         }
     }
 

@@ -71,14 +71,14 @@ pub enum UsccError {
 
 impl UsccError {
     /// Stable machine code, as used in problem responses and in `id_examples.json`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::FieldCode {
         match self {
-            Self::Empty => "empty",
-            Self::WrongLength { .. } => "wrong_length",
-            Self::ForbiddenCharacter { .. } => "forbidden_character",
-            Self::BadCharacter { .. } => "bad_character",
-            Self::BadCheckChar { .. } => "bad_check_char",
-            Self::BadOrgCodeCheck { .. } => "bad_org_code_check",
+            Self::Empty => crate::problem::FieldCode::Empty,
+            Self::WrongLength { .. } => crate::problem::FieldCode::WrongLength,
+            Self::ForbiddenCharacter { .. } => crate::problem::FieldCode::ForbiddenCharacter,
+            Self::BadCharacter { .. } => crate::problem::FieldCode::BadCharacter,
+            Self::BadCheckChar { .. } => crate::problem::FieldCode::BadCheckChar,
+            Self::BadOrgCodeCheck { .. } => crate::problem::FieldCode::BadOrgCodeCheck,
         }
     }
 
@@ -259,7 +259,7 @@ mod tests {
     fn refuses_every_invalid_example_for_its_stated_reason() {
         for ex in examples()["uscc"]["invalid"].as_array().expect("a list") {
             let err = Uscc::parse(ex["value"].as_str().expect("text")).expect_err(&ex.to_string());
-            assert_eq!(err.code(), ex["reason"].as_str().expect("text"), "{ex}");
+            assert_eq!(err.code().as_str(), ex["reason"].as_str().expect("text"), "{ex}");
         }
     }
 
