@@ -7,11 +7,11 @@ use anyhow::Context as _;
 use serde::Deserialize;
 use shared::Bilingual;
 use shared::application::Bundle;
+use shared::audit::AuditAction;
 use shared::catalogue::{
     Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, HallLevel, ItemCode,
     ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
-use shared::audit::AuditAction;
 use shared::license::HolderKind;
 
 use crate::store::Store;
@@ -518,16 +518,16 @@ pub async fn install_accounts(app: &crate::state::App) -> anyhow::Result<Vec<Dem
                 let id = uuid::Uuid::new_v4().to_string();
                 let mut uow = app.store.begin().await?;
                 uow.insert_person(&crate::store::identity::NewPerson {
-                        id: &id,
-                        id_number_hash: &hash,
-                        id_number_sealed: &app.pii.seal(&id_number),
-                        id_number_masked: &id_number.masked(),
-                        name: account.name,
-                        mobile: "13800138000",
-                        password_hash: &password_hash,
-                        created_at: now,
-                    })
-                    .await?;
+                    id: &id,
+                    id_number_hash: &hash,
+                    id_number_sealed: &app.pii.seal(&id_number),
+                    id_number_masked: &id_number.masked(),
+                    name: account.name,
+                    mobile: "13800138000",
+                    password_hash: &password_hash,
+                    created_at: now,
+                })
+                .await?;
                 uow.commit(&demo_event(AuditAction::Registered, &id, now)).await?;
                 id
             }

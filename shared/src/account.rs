@@ -17,7 +17,21 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 pub const MAX_NAME_CHARS: usize = 50;
 
 /// 岗位角色 — what a staff member may do. A role acts only within its department.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -134,8 +148,7 @@ pub fn check_name(field: &str, input: &str) -> Result<String, FieldError> {
 /// Checks a new password: 8 to 128 characters and not the identity number itself.
 pub fn check_password(input: &str, id_number: &str) -> Result<(), FieldError> {
     let n = input.chars().count();
-    let error =
-        |code, message: Bilingual| FieldError::with_message("password", code, message);
+    let error = |code, message: Bilingual| FieldError::with_message("password", code, message);
     if n < MIN_PASSWORD_CHARS {
         return Err(error(
             crate::problem::FieldCode::PasswordTooShort,
@@ -225,7 +238,18 @@ pub struct LoginRequest {
 stored_name!(Role, Relation);
 
 /// How a person is linked to an enterprise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

@@ -116,7 +116,19 @@ pub struct MaterialUse {
 }
 
 /// 材料来源 — how a needed material reaches the department.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -559,7 +571,11 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
     use serde_json::Value;
     if is_blank(value) {
         return if field.required {
-            Err(wrong(FieldCode::Required, format!("请填写“{}”", field.label.zh), format!("{} is required", field.label.en)))
+            Err(wrong(
+                FieldCode::Required,
+                format!("请填写“{}”", field.label.zh),
+                format!("{} is required", field.label.en),
+            ))
         } else {
             Ok(())
         };
@@ -632,8 +648,9 @@ fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: Nai
             };
             let mut chosen = BTreeSet::new();
             for v in values {
-                let s =
-                    v.as_str().ok_or_else(|| wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose from the options"))?;
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose from the options"))?;
                 if !field.options.iter().any(|o| o == s) {
                     return Err(wrong(FieldCode::NotAnOption, "请从选项中选择", "Choose from the options"));
                 }
@@ -713,7 +730,19 @@ pub struct SubmitRequest {
 stored_name!(MaterialSource, CaseStatus);
 
 /// 办件状态 — where a case stands in the workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]

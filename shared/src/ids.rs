@@ -132,7 +132,14 @@ mod tests {
     fn an_application_number_is_yw_a_date_and_ten_unambiguous_characters() {
         let no = ApplicationNo::parse(" yw20261126tpw44antpz ").expect("typed in lower case");
         assert_eq!(no.as_str(), "YW20261126TPW44ANTPZ");
-        for bad in ["", "YW20261126TPW44ANTP", "YW20261126TPW44ANTPZZ", "XW20261126TPW44ANTPZ", "YW2026112XTPW44ANTPZ", "YW20261126TPW44ANTPI"] {
+        for bad in [
+            "",
+            "YW20261126TPW44ANTP",
+            "YW20261126TPW44ANTPZZ",
+            "XW20261126TPW44ANTPZ",
+            "YW2026112XTPW44ANTPZ",
+            "YW20261126TPW44ANTPI",
+        ] {
             assert_eq!(ApplicationNo::parse(bad), Err(FieldCode::InvalidApplicationNo), "{bad}");
         }
     }
@@ -144,7 +151,13 @@ mod tests {
         let application = ApplicationNo::parse("YW20261126TPW44ANTPZ").expect("an application");
         assert_eq!(CaseNo::of(&application, 12).map(|c| c.to_string()).as_deref(), Some("YW20261126TPW44ANTPZ-12"));
         assert_eq!(CaseNo::of(&application, 100), None);
-        for bad in ["YW20261126TPW44ANTPZ", "YW20261126TPW44ANTPZ-00", "YW20261126TPW44ANTPZ-1", "X-01", "YW20261126TPW44ANTPZ-0A"] {
+        for bad in [
+            "YW20261126TPW44ANTPZ",
+            "YW20261126TPW44ANTPZ-00",
+            "YW20261126TPW44ANTPZ-1",
+            "X-01",
+            "YW20261126TPW44ANTPZ-0A",
+        ] {
             assert_eq!(CaseNo::parse(bad), Err(FieldCode::InvalidCaseNo), "{bad}");
         }
     }
@@ -153,8 +166,16 @@ mod tests {
     fn a_record_id_is_a_hyphenated_uuid() {
         let id = RecordId::parse("cf30cba9-20b0-4b95-ae9e-4cc03164ccd9").expect("an id");
         assert_eq!(id.to_stored(), "cf30cba9-20b0-4b95-ae9e-4cc03164ccd9");
-        assert_eq!(RecordId::parse("CF30CBA9-20B0-4B95-AE9E-4CC03164CCD9").map(RecordId::to_stored), Ok(id.to_stored()));
-        for bad in ["", "cf30cba920b04b95ae9e4cc03164ccd9", "{cf30cba9-20b0-4b95-ae9e-4cc03164ccd9}", "cf30cba9-20b0-4b95-ae9e-4cc03164ccdz"] {
+        assert_eq!(
+            RecordId::parse("CF30CBA9-20B0-4B95-AE9E-4CC03164CCD9").map(RecordId::to_stored),
+            Ok(id.to_stored())
+        );
+        for bad in [
+            "",
+            "cf30cba920b04b95ae9e4cc03164ccd9",
+            "{cf30cba9-20b0-4b95-ae9e-4cc03164ccd9}",
+            "cf30cba9-20b0-4b95-ae9e-4cc03164ccdz",
+        ] {
             assert_eq!(RecordId::parse(bad), Err(FieldCode::InvalidRecordId), "{bad}");
         }
         let json = serde_json::to_string(&id).expect("serializes");

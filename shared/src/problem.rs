@@ -7,7 +7,17 @@ use crate::{Bilingual, ResidentIdError, UsccError};
 
 /// 错误代码 — the stable machine code of a problem. Clients branch on this, never on text.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -205,7 +215,17 @@ impl ProblemCode {
 /// branch on the variant, never on text. [`FieldCode::message`] is the one table of their
 /// general messages, in both languages.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -344,16 +364,22 @@ impl FieldCode {
             Self::InvalidBirthDate => ("出生日期无效", "The date of birth is not a real date"),
             Self::FutureBirthDate => ("出生日期晚于今天", "The date of birth is after today"),
             Self::BadCheckDigit => ("校验码不符，请核对号码", "The check digit does not match: check the number"),
-            Self::ForbiddenCharacter => ("含有统一社会信用代码不使用的字母", "This holds a letter credit codes never use"),
+            Self::ForbiddenCharacter => {
+                ("含有统一社会信用代码不使用的字母", "This holds a letter credit codes never use")
+            }
             Self::BadCheckChar => ("校验码不符，请核对代码", "The check character does not match: check the code"),
             Self::BadOrgCodeCheck => ("组织机构代码部分校验不符", "The organization-code part does not check"),
             Self::ItemCodeLength => ("事项编码长度不对", "The item code has the wrong length"),
-            Self::ItemCodeCharacter => ("事项编码只能包含字母、数字和“-”", "An item code holds letters, digits and '-' only"),
+            Self::ItemCodeCharacter => {
+                ("事项编码只能包含字母、数字和“-”", "An item code holds letters, digits and '-' only")
+            }
             Self::NoItems => ("请至少选择一个事项", "Choose at least one item"),
             Self::TooManyItems => ("一次申请的事项过多", "Too many items for one application"),
             Self::DuplicateItem => ("同一事项选了两次", "An item is chosen twice"),
             Self::ItemNotPublished => ("该事项暂不能申请", "This item cannot be applied for now"),
-            Self::MixedServiceObjects => ("个人事项和法人事项不能一起申请", "Items for individuals and for businesses cannot be combined"),
+            Self::MixedServiceObjects => {
+                ("个人事项和法人事项不能一起申请", "Items for individuals and for businesses cannot be combined")
+            }
             Self::NeedsEnterprise => ("该事项须以企业身份申请", "This item is applied for as an enterprise"),
             Self::NeedsPerson => ("该事项须以个人身份申请", "This item is applied for as an individual"),
             Self::Required => ("请填写这一项", "This must be filled in"),
@@ -387,8 +413,12 @@ impl FieldCode {
             Self::SelfGrant => ("法定代表人无需授权自己", "The legal representative needs no authorization"),
             Self::ReasonRequired => ("请说明原因", "State a reason"),
             Self::InvalidTotp => ("动态验证码不正确或已使用", "The code is wrong or was already used"),
-            Self::InvalidEnrolmentToken => ("绑定码不正确、已使用或已过期", "The enrolment token is wrong, used or expired"),
-            Self::UploadNotFound => ("找不到这个上传的文件，请重新上传", "This uploaded file was not found: upload it again"),
+            Self::InvalidEnrolmentToken => {
+                ("绑定码不正确、已使用或已过期", "The enrolment token is wrong, used or expired")
+            }
+            Self::UploadNotFound => {
+                ("找不到这个上传的文件，请重新上传", "This uploaded file was not found: upload it again")
+            }
             Self::InvalidCaseNo => ("办件编号格式有误", "This is not a case number"),
             Self::InvalidApplicationNo => ("申办编号格式有误", "This is not an application number"),
             Self::InvalidRecordId => ("编号格式有误", "This is not the id of a record"),

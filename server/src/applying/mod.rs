@@ -86,11 +86,7 @@ fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApiError> {
     for (i, code) in raw.iter().enumerate() {
         match ItemCode::parse(code) {
             Ok(c) => codes.push(c),
-            Err(e) => errors.push(FieldError {
-                field: format!("items[{i}]"),
-                code: e.code(),
-                message: e.message(),
-            }),
+            Err(e) => errors.push(FieldError { field: format!("items[{i}]"), code: e.code(), message: e.message() }),
         }
     }
     if !errors.is_empty() {
@@ -409,7 +405,8 @@ impl App {
     pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApiError> {
         let id = ResidentId::parse(&req.id_number)
             .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
-        let case_no = CaseNo::parse(&req.case_no).map_err(|code| ApiError::fields(vec![FieldError::new("case_no", code)]))?;
+        let case_no =
+            CaseNo::parse(&req.case_no).map_err(|code| ApiError::fields(vec![FieldError::new("case_no", code)]))?;
         let case_no = case_no.as_str();
         let not_found = || ApiError::code(ProblemCode::CaseNotFound);
         let hash = self.pii.lookup_hash(&id);

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use shared::application::{CaseReceipt, CaseStatus, FormAnswers, MaterialSource, NeededMaterial, OneForm, ReceivedMaterial};
+use shared::application::{
+    CaseReceipt, CaseStatus, FormAnswers, MaterialSource, NeededMaterial, OneForm, ReceivedMaterial,
+};
 
 use crate::store::submissions::{NewCase, NewCaseMaterial};
 
@@ -143,7 +145,8 @@ mod tests {
         // either asks for.
         let items = demo_items(&["DG-QY-0001", "DG-QY-0004"]);
         let unheld = compile(&items, &BTreeSet::new()).expect("the items combine");
-        let held: BTreeSet<String> = unheld.materials.iter().filter_map(|m| m.e_license.as_ref()).map(|l| l.key.clone()).collect();
+        let held: BTreeSet<String> =
+            unheld.materials.iter().filter_map(|m| m.e_license.as_ref()).map(|l| l.key.clone()).collect();
         let form = compile(&items, &held).expect("the items combine");
         let answers = FormAnswers::default();
         let licenses: BTreeMap<String, String> = held.iter().map(|key| (key.clone(), format!("lic-{key}"))).collect();

@@ -30,7 +30,11 @@ fn field(field: &str, code: FieldCode, message: Bilingual) -> ApiError {
 }
 
 fn wrong_code(name: &str) -> ApiError {
-    field(name, FieldCode::InvalidTotp, Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"))
+    field(
+        name,
+        FieldCode::InvalidTotp,
+        Bilingual::new("动态验证码不正确或已使用", "The code is wrong or was already used"),
+    )
 }
 
 /// Upper case without spaces or dashes, as a token is read out or typed in groups.
@@ -101,11 +105,8 @@ impl App {
             let Some(step) = totp::matching_step(&secret, code, now.timestamp())? else {
                 return Err(wrong_code("code"));
             };
-            let kind = if staff.totp_confirmed {
-                SecurityEventKind::TotpReplaced
-            } else {
-                SecurityEventKind::TotpEnrolled
-            };
+            let kind =
+                if staff.totp_confirmed { SecurityEventKind::TotpReplaced } else { SecurityEventKind::TotpEnrolled };
             let event = audit(Some(&s.row), kind.action(), person_id, "", now);
             let mut uow = self.store.begin().await?;
             if !uow.confirm_pending_totp(person_id, &s.row.token_hash, step).await? {
@@ -179,7 +180,11 @@ impl App {
         uow.commit(&audit(Some(&s.row), SecurityEventKind::EnrolmentTokenIssued.action(), person_id, "", now)).await?;
         tracing::info!(subject = %person_id, reset, "enrolment token issued");
         let expires_at = crate::store::Timestamp::from(expires_at);
-        Ok(EnrolmentToken { token, expires_at: chrono::DateTime::from(expires_at).to_rfc3339(), authenticator_reset: reset })
+        Ok(EnrolmentToken {
+            token,
+            expires_at: chrono::DateTime::from(expires_at).to_rfc3339(),
+            authenticator_reset: reset,
+        })
     }
 
     /// 安全事件 — the changes to how this person signs in, newest first.

@@ -1,13 +1,13 @@
 //! The identity services the handlers call. Each checks who may do what and records what
 //! was done in the audit trail.
 
+use chrono::{DateTime, Utc};
 use shared::account::{
     ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile,
     RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, UnmaskRequest, UnmaskResponse,
 };
 use shared::audit::AuditAction;
 use shared::catalogue::Department;
-use chrono::{DateTime, Utc};
 use shared::ids::RecordId;
 use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
 
@@ -353,7 +353,8 @@ impl App {
         if !uow.revoke_agent(uscc.as_str(), &person_id).await? {
             return Err(ApiError::code(ProblemCode::PersonNotFound));
         }
-        uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), &person_id, self.clock.now())).await?;
+        uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), &person_id, self.clock.now()))
+            .await?;
         Ok(())
     }
 
@@ -440,7 +441,9 @@ impl App {
         let person =
             self.store.person(&req.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
         let id = self.pii.open(&person.id_number_sealed)?;
-        self.store.record_act(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.now())).await?;
+        self.store
+            .record_act(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.now()))
+            .await?;
         tracing::info!(subject = %person.id, "identity number unmasked");
         Ok(UnmaskResponse { id_number: id.as_str().to_owned() })
     }

@@ -11,8 +11,8 @@ use shared::application::{
     ApplicationBrief, ApplicationReceipt, CaseProgress, Draft, FormRequest, FormResponse, ProgressLookup,
     SubmitRequest, UploadReceipt,
 };
-use shared::license::{License, LicenseAccess};
 use shared::ids::{ApplicationNo, RecordId};
+use shared::license::{License, LicenseAccess};
 use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use shared::account::{AgentEntry, EnterpriseLink, GrantAgentRequest};
 use shared::ids::RecordId;
 use shared::{Problem, Uscc};
-use shared::account::{AgentEntry, EnterpriseLink, GrantAgentRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -221,7 +221,8 @@ const CASE_COLUMNS: &str = "c.case_no, c.application_no, c.item_name_zh, c.item_
 impl Store {
     /// Adds a license to the library (the demo and department systems).
     pub async fn insert_license(&self, l: &LicenseRow) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.pool, |p| {
+            sqlx::query(
             "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
         )
@@ -237,7 +238,8 @@ impl Store {
         .bind(sqlx::types::Json(&l.data))
         .execute(p)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -258,11 +260,10 @@ impl Store {
 
     /// Every kind of certificate, by key.
     pub async fn license_types(&self) -> Result<std::collections::BTreeMap<String, shared::Bilingual>, sqlx::Error> {
-        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT key, name_zh, name_en FROM license_types"
-        )
-        .fetch_all(p)
-        .await?);
+        let rows: Vec<(String, String, String)> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT key, name_zh, name_en FROM license_types")
+                .fetch_all(p)
+                .await?);
         Ok(rows.into_iter().map(|(key, zh, en)| (key, shared::Bilingual::new(zh, en))).collect())
     }
 
@@ -289,7 +290,8 @@ impl Store {
 
     /// The reads of a holder's licenses, newest first (at most `limit`).
     pub async fn license_access_of(&self, holder_key: &str, limit: i64) -> Result<Vec<AccessRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
+        on_pool!(&self.pool, |p| {
+            sqlx::query_as(
             "SELECT x.at, l.license_type, p.name AS actor_name, x.acting_uscc, x.on_behalf_of, x.purpose, x.application_no
                FROM e_license_access x
                JOIN e_licenses l ON l.id = x.license_id
@@ -301,7 +303,8 @@ impl Store {
         .bind(holder_key)
         .bind(limit)
         .fetch_all(p)
-        .await)
+        .await
+        })
     }
 }
 
@@ -459,7 +462,9 @@ impl Store {
     /// Saves a draft, new or replacing the owner's draft of the same id; `false` if the id is
     /// another person's.
     pub async fn save_draft(&self, owner_id: &str, d: &DraftRow) -> Result<bool, sqlx::Error> {
-        let saved = on_pool!(&self.pool, |p| sqlx::query(
+        let saved =
+            on_pool!(&self.pool, |p| {
+                sqlx::query(
             "INSERT INTO drafts (id, owner_id, acting_uscc, items, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET items = excluded.items, answers = excluded.answers,
                  acting_uscc = excluded.acting_uscc, updated_at = excluded.updated_at
@@ -473,7 +478,8 @@ impl Store {
         .bind(Timestamp::from(d.updated_at))
         .execute(p)
         .await?
-        .rows_affected());
+        .rows_affected()
+            });
         Ok(saved == 1)
     }
 
@@ -609,7 +615,8 @@ impl Store {
 
 /// Records one read of a license inside a transaction.
 pub(super) async fn insert_access(tx: &mut Tx, e: &AccessEntry) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO e_license_access (id, at, license_id, holder_key, actor_id, acting_uscc, on_behalf_of, purpose, application_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -624,7 +631,8 @@ pub(super) async fn insert_access(tx: &mut Tx, e: &AccessEntry) -> Result<(), sq
     .bind(&e.application_no)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -632,12 +640,11 @@ pub(super) async fn insert_access(tx: &mut Tx, e: &AccessEntry) -> Result<(), sq
 impl Store {
     /// Whether a one-time data migration has run.
     pub async fn data_migration_done(&self, name: &str) -> Result<bool, sqlx::Error> {
-        let found: Option<String> = on_pool!(&self.pool, |p| sqlx::query_scalar(
-            "SELECT name FROM data_migrations WHERE name = $1"
-        )
-        .bind(name)
-        .fetch_optional(p)
-        .await?);
+        let found: Option<String> =
+            on_pool!(&self.pool, |p| sqlx::query_scalar("SELECT name FROM data_migrations WHERE name = $1")
+                .bind(name)
+                .fetch_optional(p)
+                .await?);
         Ok(found.is_some())
     }
 

@@ -155,11 +155,8 @@ impl Store {
                 list = list.bind(t.as_str());
             }
             let total = count.fetch_one(p).await?;
-            let rows = list
-                .bind(i64::from(per_page))
-                .bind(i64::from(page - 1) * i64::from(per_page))
-                .fetch_all(p)
-                .await?;
+            let rows =
+                list.bind(i64::from(per_page)).bind(i64::from(page - 1) * i64::from(per_page)).fetch_all(p).await?;
             (total, rows)
         });
         let items = rows.into_iter().map(|row| row.guide.summary()).collect();
@@ -168,13 +165,12 @@ impl Store {
 
     /// 办事指南 — the published version of an item, if there is one.
     pub async fn published_item(&self, code: &ItemCode) -> Result<Option<ServiceItem>, sqlx::Error> {
-        let row: Option<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT guide FROM service_items WHERE code = $1 AND status = $2"
-        )
-        .bind(code.as_str())
-        .bind(ItemStatus::Published.as_str())
-        .fetch_optional(p)
-        .await?);
+        let row: Option<GuideRow> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT guide FROM service_items WHERE code = $1 AND status = $2")
+                .bind(code.as_str())
+                .bind(ItemStatus::Published.as_str())
+                .fetch_optional(p)
+                .await?);
         Ok(row.map(|r| r.guide))
     }
 
@@ -213,7 +209,8 @@ impl Store {
 
     /// Adds or replaces a one-form bundle.
     pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query(
+        on_pool!(&self.pool, |p| {
+            sqlx::query(
             "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  service_object = excluded.service_object, items = excluded.items, position = excluded.position",
@@ -226,7 +223,8 @@ impl Store {
         .bind(position)
         .execute(p)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 

@@ -180,7 +180,8 @@ pub struct EnterpriseRow {
 }
 
 const PERSON_COLUMNS: &str = "id, id_number_sealed, id_number_masked, name, mobile, password_hash";
-const SESSION_COLUMNS: &str = "token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at";
+const SESSION_COLUMNS: &str =
+    "token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at";
 
 /// Seeds: staff and enterprises as the demo (or an operator's import) loads them.
 impl Store {
@@ -302,9 +303,8 @@ impl Store {
             )
             .fetch_all(p)
             .await?;
-            let roles = sqlx::query_as("SELECT person_id, role FROM staff_roles ORDER BY person_id, role")
-                .fetch_all(p)
-                .await?;
+            let roles =
+                sqlx::query_as("SELECT person_id, role FROM staff_roles ORDER BY person_id, role").fetch_all(p).await?;
             (rows, roles)
         });
         let mut by_person: std::collections::HashMap<String, Vec<Role>> = std::collections::HashMap::new();
@@ -411,14 +411,12 @@ impl Store {
     /// Forgets the failed sign-ins of an account from the address that just signed in; those
     /// from elsewhere still count.
     pub async fn clear_login_failures(&self, hash: &str, address: &str) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query(
-            "DELETE FROM login_failures WHERE id_number_hash = $1 AND address = $2"
-        )
-        .bind(hash)
-        .bind(address)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        on_pool!(&self.pool, |p| sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1 AND address = $2")
+            .bind(hash)
+            .bind(address)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -508,7 +506,8 @@ impl Store {
 impl UnitOfWork {
     /// Inserts a person; `false` if the identity number is already registered.
     pub async fn insert_person(&mut self, p: &NewPerson<'_>) -> Result<bool, sqlx::Error> {
-        let result = on_tx!(self.tx(), |c| sqlx::query(
+        let result = on_tx!(self.tx(), |c| {
+            sqlx::query(
             "INSERT INTO persons (id, id_number_hash, id_number_sealed, id_number_masked, name, mobile, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id_number_hash) DO NOTHING",
         )
@@ -522,13 +521,15 @@ impl UnitOfWork {
         .bind(Timestamp::from(p.created_at))
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(result == 1)
     }
 
     /// Stores a new session.
     pub async fn insert_session(&mut self, s: &SessionRow) -> Result<(), sqlx::Error> {
-        on_tx!(self.tx(), |c| sqlx::query(
+        on_tx!(self.tx(), |c| {
+            sqlx::query(
             "INSERT INTO sessions (token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -541,7 +542,8 @@ impl UnitOfWork {
         .bind(Timestamp::from(s.last_seen_at))
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -652,7 +654,12 @@ impl UnitOfWork {
 
     /// Stores a secret being enrolled, for the session `session_hash` alone to confirm; the
     /// bound authenticator, if any, stays as it is.
-    pub async fn set_pending_totp(&mut self, person_id: &str, sealed: &str, session_hash: &str) -> Result<(), sqlx::Error> {
+    pub async fn set_pending_totp(
+        &mut self,
+        person_id: &str,
+        sealed: &str,
+        session_hash: &str,
+    ) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| sqlx::query(
             "UPDATE staff SET totp_pending_sealed = $2, totp_pending_session = $3 WHERE person_id = $1"
         )

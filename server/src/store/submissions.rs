@@ -206,7 +206,8 @@ impl UnitOfWork {
     }
 
     async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
-        on_tx!(self.tx(), |c| sqlx::query(
+        on_tx!(self.tx(), |c| {
+            sqlx::query(
             "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -221,7 +222,8 @@ impl UnitOfWork {
         .bind(sqlx::types::Json(&a.receipt))
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 

@@ -143,13 +143,19 @@ impl UnitOfWork {
 
     /// Keeps what was written since the savepoint.
     pub(super) async fn release_savepoint(&mut self) -> Result<(), sqlx::Error> {
-        on_tx!(&mut self.tx, |c| sqlx::query("RELEASE SAVEPOINT one_change").execute(c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut self.tx, |c| sqlx::query("RELEASE SAVEPOINT one_change")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Undoes what was written since the savepoint.
     pub(super) async fn rollback_to_savepoint(&mut self) -> Result<(), sqlx::Error> {
-        on_tx!(&mut self.tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT one_change").execute(c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut self.tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT one_change")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         self.release_savepoint().await
     }
 }

@@ -89,9 +89,10 @@ pub(crate) async fn submit(app: &TestApp, token: &str, key: Option<&str>, body: 
 }
 
 pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
-    let (n,): (i64,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(pool)
-        .await)
+    let (n,): (i64,) =
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(pool)
+            .await)
         .expect("a count");
     n
 }

@@ -253,10 +253,11 @@ async fn issue_token(app: &TestApp, admin: &str, person_id: &str) -> reqwest::Re
 }
 
 async fn person_id_of(app: &TestApp, name: &str) -> String {
-    let (id,): (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = $1")
-        .bind(name)
-        .fetch_one(pool)
-        .await)
+    let (id,): (String,) =
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT id FROM persons WHERE name = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await)
         .expect("person");
     id
 }

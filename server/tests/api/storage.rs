@@ -13,7 +13,8 @@ const ENTERPRISE: &str = "91441900MA4W7CX39E";
 
 /// Runs one statement of test set-up SQL on whichever engine the app runs.
 async fn execute(app: &TestApp, sql: &str) {
-    server::on_pool!(app.state.store.pool(), |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected())).expect(sql);
+    server::on_pool!(app.state.store.pool(), |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()))
+        .expect(sql);
 }
 
 /// Makes every insert of an audit event of `action` fail, as a crash or a full disk between a
@@ -21,16 +22,22 @@ async fn execute(app: &TestApp, sql: &str) {
 async fn fail_audit_of(app: &TestApp, action: &str) {
     match app.db {
         Db::Sqlite => {
-            execute(app, &format!(
-                "CREATE TRIGGER fail_{action} BEFORE INSERT ON audit_events WHEN NEW.action = '{action}'
+            execute(
+                app,
+                &format!(
+                    "CREATE TRIGGER fail_{action} BEFORE INSERT ON audit_events WHEN NEW.action = '{action}'
                  BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-            ))
+                ),
+            )
             .await;
         }
         Db::Postgres => {
-            execute(app, &format!(
-                "ALTER TABLE audit_events ADD CONSTRAINT fail_{action} CHECK (action <> '{action}') NOT VALID"
-            ))
+            execute(
+                app,
+                &format!(
+                    "ALTER TABLE audit_events ADD CONSTRAINT fail_{action} CHECK (action <> '{action}') NOT VALID"
+                ),
+            )
             .await;
         }
     }
@@ -193,28 +200,60 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
     // 王强 signs in with the password he had, and finds his application, his draft and the
     // enterprise he was made an agent of.
     let citizen = app.sign_in_demo("王强").await;
-    let mine: Vec<shared::application::ApplicationBrief> =
-        app.with_session(Method::GET, "/api/v1/applications", &citizen).send().await.expect("answers").json().await.expect("a list");
+    let mine: Vec<shared::application::ApplicationBrief> = app
+        .with_session(Method::GET, "/api/v1/applications", &citizen)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("a list");
     assert_eq!(mine.len(), 1);
     assert!(mine[0].application_no.starts_with("YW20261126"));
     assert_eq!(mine[0].cases[0].status, shared::application::CaseStatus::Submitted);
     assert_eq!(mine[0].submitted_at.to_rfc3339(), "2026-11-26T06:30:13+00:00");
     let receipt = app
         .with_session(Method::GET, &format!("/api/v1/applications/{}", mine[0].application_no), &citizen)
-        .send().await.expect("answers");
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(receipt.status(), StatusCode::OK);
-    let drafts: Vec<shared::application::Draft> =
-        app.with_session(Method::GET, "/api/v1/drafts", &citizen).send().await.expect("answers").json().await.expect("drafts");
+    let drafts: Vec<shared::application::Draft> = app
+        .with_session(Method::GET, "/api/v1/drafts", &citizen)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("drafts");
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].answers.fields["phone"], "13800138000");
-    let me: serde_json::Value =
-        app.with_session(Method::GET, "/api/v1/auth/me", &citizen).send().await.expect("answers").json().await.expect("me");
-    assert!(me["enterprises"].as_array().expect("a list").iter().any(|e| e["uscc"] == ENTERPRISE && e["relation"] == "agent"));
+    let me: serde_json::Value = app
+        .with_session(Method::GET, "/api/v1/auth/me", &citizen)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("me");
+    assert!(
+        me["enterprises"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .any(|e| e["uscc"] == ENTERPRISE && e["relation"] == "agent")
+    );
 
     // The comma-separated roles became rows: the window clerk is one still.
     let clerk = app.sign_in_demo("黄丽").await;
-    let me: serde_json::Value =
-        app.with_session(Method::GET, "/api/v1/auth/me", &clerk).send().await.expect("answers").json().await.expect("me");
+    let me: serde_json::Value = app
+        .with_session(Method::GET, "/api/v1/auth/me", &clerk)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("me");
     assert_eq!(me["staff"]["roles"], json!(["window_clerk"]));
     // The trail written before goes on.
     let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
