@@ -75,3 +75,150 @@ pub fn problem_response(problem: &Problem) -> Response {
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response
 }
+
+/// The answer to each way the identity service fails.
+impl From<crate::auth::IdentityError> for ApiError {
+    fn from(e: crate::auth::IdentityError) -> Self {
+        use crate::auth::{IdentityError as E, Whom};
+        match e {
+            E::Invalid(errors) => Self::fields(errors),
+            E::Unauthenticated => Self::code(ProblemCode::Unauthenticated),
+            E::InvalidCredentials => Self::code(ProblemCode::InvalidCredentials),
+            E::TotpRequired => Self::code(ProblemCode::TotpRequired),
+            E::LoginLocked { wait_secs } => Self::with_message(
+                ProblemCode::LoginLocked,
+                Bilingual::new(
+                    format!("登录失败次数过多，请{wait_secs}秒后再试"),
+                    format!("Too many failed sign-ins: try again in {wait_secs} seconds"),
+                ),
+            ),
+            E::RateLimited => Self::code(ProblemCode::RateLimited),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::AlreadyRegistered => Self::code(ProblemCode::AlreadyRegistered),
+            E::EnterpriseNotFound => Self::code(ProblemCode::EnterpriseNotFound),
+            E::PersonNotFound => Self::code(ProblemCode::PersonNotFound),
+            // The same answer whether the number is unregistered or the name does not match it.
+            E::Unregistered(whom) => {
+                let (zh, en) = match whom {
+                    Whom::Agent => ("请核对经办人的姓名和身份证号码，经办人须先注册账号", "agent"),
+                    Whom::Applicant => ("请核对申请人的姓名和身份证号码，申请人须先注册账号", "applicant"),
+                };
+                Self::with_message(
+                    ProblemCode::PersonNotFound,
+                    Bilingual::new(
+                        zh,
+                        format!(
+                            "No registered person has this name and identity number: check both; the {en} must register first"
+                        ),
+                    ),
+                )
+            }
+            E::HashingUnavailable => Self::code(ProblemCode::ServiceUnavailable),
+            E::Store(e) => e.into(),
+            E::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// The answer to each way the applying service fails.
+impl From<crate::applying::ApplyingError> for ApiError {
+    fn from(e: crate::applying::ApplyingError) -> Self {
+        use crate::applying::ApplyingError as E;
+        use crate::applying::content::ContentError;
+        let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+        match e {
+            E::Invalid(errors) => Self::fields(errors),
+            E::Unauthenticated => Self::code(ProblemCode::Unauthenticated),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::NoApplicantPresent => Self::with_message(
+                ProblemCode::Forbidden,
+                Bilingual::new(
+                    "工作人员账号需先在综合窗口选择现场申请人",
+                    "A staff account applies only for an applicant present at the window",
+                ),
+            ),
+            E::EnterpriseNotFound => Self::code(ProblemCode::EnterpriseNotFound),
+            E::PersonNotFound => Self::code(ProblemCode::PersonNotFound),
+            E::CaseNotFound => Self::code(ProblemCode::CaseNotFound),
+            E::DraftNotFound => Self::code(ProblemCode::DraftNotFound),
+            E::DraftLimitReached => Self::code(ProblemCode::DraftLimitReached),
+            E::InvalidIdempotencyKey => Self::code(ProblemCode::InvalidIdempotencyKey),
+            E::IdempotencyKeyReused => Self::code(ProblemCode::IdempotencyKeyReused),
+            E::UploadNotFound => Self::code(ProblemCode::UploadNotFound),
+            E::EmptyFile => {
+                Self::with_message(ProblemCode::UnsupportedFileType, Bilingual::new("文件是空的", "The file is empty"))
+            }
+            E::UnsupportedFileType => Self::code(ProblemCode::UnsupportedFileType),
+            E::BadContent(e) => Self::with_message(
+                ProblemCode::UnsupportedFileType,
+                match e {
+                    ContentError::BadImage(_) => Bilingual::new(
+                        "图片无法打开，请重新拍照或扫描后上传",
+                        "The picture cannot be opened: take or scan it again and upload that",
+                    ),
+                    ContentError::UnreadablePdf => Bilingual::new(
+                        "PDF 文件无法读取，请重新导出或打印为 PDF 后上传",
+                        "The PDF cannot be read: export or print it to PDF again and upload that",
+                    ),
+                    ContentError::EncryptedPdf => Bilingual::new(
+                        "PDF 文件已加密，请上传未加密的文件",
+                        "The PDF is encrypted: upload a copy without a password",
+                    ),
+                    ContentError::ActivePdf(what) => Bilingual::new(
+                        "PDF 文件含有脚本、附件或自动操作，请打印为 PDF 后重新上传",
+                        format!("The PDF holds {what}: print it to a new PDF and upload that"),
+                    ),
+                },
+            ),
+            E::FileTooLarge { limit } => Self::with_message(
+                ProblemCode::PayloadTooLarge,
+                Bilingual::new(
+                    format!("文件不能超过 {:.0} MB", mib(limit)),
+                    format!("A file may be at most {:.0} MB", mib(limit)),
+                ),
+            ),
+            E::DailyUploadLimit => Self::with_message(
+                ProblemCode::RateLimited,
+                Bilingual::new(
+                    "今天上传的文件过多，请明天再试",
+                    "Too many files uploaded today: please try again tomorrow",
+                ),
+            ),
+            E::QuotaFull { quota } => Self::with_message(
+                ProblemCode::PayloadTooLarge,
+                Bilingual::new(
+                    format!("您上传的文件已达 {:.0} MB 的存储上限，请删除不用的草稿后再试", mib(quota)),
+                    format!(
+                        "Your uploads have reached the {:.0} MB storage limit: remove drafts you no longer need",
+                        mib(quota)
+                    ),
+                ),
+            ),
+            E::UploadInterrupted => Self::with_message(
+                ProblemCode::BadRequest,
+                Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
+            ),
+            E::ReceiptUnavailable => Self::with_message(
+                ProblemCode::ServiceUnavailable,
+                Bilingual::new(
+                    "回执字体未安装，暂时无法生成 PDF 回执",
+                    "The receipt font is not installed: the PDF receipt is unavailable",
+                ),
+            ),
+            E::Store(e) => e.into(),
+            E::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// The answer to each way the catalogue service fails.
+impl From<crate::catalogue::CatalogueError> for ApiError {
+    fn from(e: crate::catalogue::CatalogueError) -> Self {
+        use crate::catalogue::CatalogueError as E;
+        match e {
+            E::Invalid(errors) => Self::fields(errors),
+            E::ItemNotFound(_) => Self::code(ProblemCode::ItemNotFound),
+            E::Store(e) => e.into(),
+        }
+    }
+}

@@ -217,7 +217,8 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let token = session::token_from(&parts.headers).ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
-        let session = app.session(&token).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let session =
+            app.identity().session(&token).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
         Ok(Self(session))
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod applying;
 pub mod auth;
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -242,7 +243,7 @@ async fn housekeeping(state: AppState) {
         state.login_limiter.retain_recent();
         state.lookup_limiter.retain_recent();
         state.person_lookup_limiter.retain_recent();
-        if let Err(e) = state.expire_unattached_uploads().await {
+        if let Err(e) = state.applying().expire_unattached_uploads().await {
             tracing::warn!(error = ?e, "expiring unattached uploads failed; retrying in an hour");
         }
     }

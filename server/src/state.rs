@@ -64,6 +64,36 @@ impl AppState {
     }
 }
 
+impl App {
+    /// 统一身份认证 — the identity service.
+    pub fn identity(&self) -> crate::auth::IdentityService<'_> {
+        crate::auth::IdentityService {
+            store: &self.store,
+            clock: &self.clock,
+            pii: &self.pii,
+            hasher: &self.hasher,
+            person_lookup_limiter: &self.person_lookup_limiter,
+        }
+    }
+
+    /// 申办 — the applying service.
+    pub fn applying(&self) -> crate::applying::ApplyingService<'_> {
+        crate::applying::ApplyingService {
+            store: &self.store,
+            clock: &self.clock,
+            pii: &self.pii,
+            writer: &self.writer,
+            config: &self.config,
+            content_checks: &self.content_checks,
+        }
+    }
+
+    /// 事项目录 — the catalogue service.
+    pub fn catalogue(&self) -> crate::catalogue::CatalogueService<'_> {
+        crate::catalogue::CatalogueService { store: &self.store }
+    }
+}
+
 impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {

@@ -3,6 +3,7 @@
 //! drafts, and the library's access log.
 
 pub mod content;
+pub mod error;
 pub mod plan;
 pub mod receipt_pdf;
 pub mod uploads;
@@ -20,13 +21,36 @@ use shared::application::{
 use shared::catalogue::{ELicenseType, ItemCode, ServiceItem};
 use shared::ids::{ApplicationNo, CaseNo, RecordId};
 use shared::license::{AccessPurpose, License, LicenseAccess, LicenseStatus};
-use shared::{Bilingual, FieldError, ProblemCode, ResidentId};
+use shared::{Bilingual, FieldError, ResidentId};
 
+use crate::applying::writer::SubmissionWriter;
 use crate::auth::service::Session;
-use crate::error::ApiError;
-use crate::state::App;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::pii::PiiKeys;
+use crate::store::Store;
 use crate::store::applications::{AccessEntry, DraftRow, LicenseRow, UploadRow};
 use crate::store::submissions::{Idempotency, NewApplication, Outcome, Submission};
+
+pub use error::ApplyingError;
+
+/// 申办服务 — the one form, submissions, applications and their progress, drafts, uploads and
+/// the e-license library, on the parts of the server they need.
+#[derive(Clone, Copy)]
+pub struct ApplyingService<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The current time.
+    pub clock: &'a Clock,
+    /// The keys that protect identity numbers (answers are sealed with them).
+    pub pii: &'a PiiKeys,
+    /// The group-commit writer of submissions.
+    pub writer: &'a SubmissionWriter,
+    /// How the server was started (upload limits, the data directory).
+    pub config: &'a Config,
+    /// Uploaded files being checked by content at once.
+    pub content_checks: &'a tokio::sync::Semaphore,
+}
 
 /// Drafts one person keeps at most.
 pub const MAX_DRAFTS: i64 = 50;
@@ -72,15 +96,15 @@ fn random_suffix() -> String {
 }
 
 /// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
-pub fn check_idempotency_key(raw: &str) -> Result<String, ApiError> {
+pub fn check_idempotency_key(raw: &str) -> Result<String, ApplyingError> {
     if raw.is_empty() || raw.len() > MAX_IDEMPOTENCY_KEY || !raw.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::code(ProblemCode::InvalidIdempotencyKey));
+        return Err(ApplyingError::InvalidIdempotencyKey);
     }
     Ok(raw.to_owned())
 }
 
 /// Parses the item codes of a request, naming each bad one.
-fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApiError> {
+fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApplyingError> {
     let mut codes = Vec::with_capacity(raw.len());
     let mut errors = Vec::new();
     for (i, code) in raw.iter().enumerate() {
@@ -90,13 +114,13 @@ fn parse_items(raw: &[String]) -> Result<Vec<ItemCode>, ApiError> {
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
+        return Err(ApplyingError::Invalid(errors));
     }
     Ok(codes)
 }
 
-fn combine_error(e: &CombineError) -> ApiError {
-    ApiError::fields(vec![e.field_error()])
+fn combine_error(e: &CombineError) -> ApplyingError {
+    ApplyingError::Invalid(vec![e.field_error()])
 }
 
 /// A kind of certificate with its name; a key the catalogue does not name is shown as it is.
@@ -109,20 +133,12 @@ fn status_of(row: &LicenseRow, today: NaiveDate) -> LicenseStatus {
     LicenseStatus::on(row.revoked, row.valid_until, today)
 }
 
-impl App {
+impl ApplyingService<'_> {
     /// Who applies when this session submits. Citizens apply for themselves or the enterprise
     /// they act for; a window clerk for the applicant present; other staff do not apply.
-    pub async fn applicant(&self, s: &Session) -> Result<ApplicantContext, ApiError> {
+    pub async fn applicant(&self, s: &Session) -> Result<ApplicantContext, ApplyingError> {
         if s.staff.is_some() {
-            let present = s.row.on_behalf_of.clone().ok_or_else(|| {
-                ApiError::with_message(
-                    ProblemCode::Forbidden,
-                    Bilingual::new(
-                        "工作人员账号需先在综合窗口选择现场申请人",
-                        "A staff account applies only for an applicant present at the window",
-                    ),
-                )
-            })?;
+            let present = s.row.on_behalf_of.clone().ok_or(ApplyingError::NoApplicantPresent)?;
             return Ok(ApplicantContext { person_id: present, uscc: None, filed_by: Some(s.row.person_id.clone()) });
         }
         let uscc = match s.row.acting_uscc.as_deref() {
@@ -130,7 +146,7 @@ impl App {
             Some(uscc) => {
                 let links = self.store.enterprise_links(&s.row.person_id).await?;
                 if !links.iter().any(|l| l.uscc == uscc) {
-                    return Err(ApiError::code(ProblemCode::Forbidden));
+                    return Err(ApplyingError::Forbidden);
                 }
                 Some(uscc.to_owned())
             }
@@ -138,7 +154,7 @@ impl App {
         Ok(ApplicantContext { person_id: s.row.person_id.clone(), uscc, filed_by: None })
     }
 
-    async fn holders(&self, ctx: &ApplicantContext) -> Result<Vec<Holder>, ApiError> {
+    async fn holders(&self, ctx: &ApplicantContext) -> Result<Vec<Holder>, ApplyingError> {
         match &ctx.uscc {
             Some(uscc) => {
                 let mut holders = vec![Holder { key: uscc.clone(), only: None }];
@@ -150,18 +166,15 @@ impl App {
                 Ok(holders)
             }
             None => {
-                let hash = self
-                    .store
-                    .person_hash(&ctx.person_id)
-                    .await?
-                    .ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+                let hash =
+                    self.store.person_hash(&ctx.person_id).await?.ok_or_else(|| ApplyingError::Unauthenticated)?;
                 Ok(vec![Holder { key: hash, only: None }])
             }
         }
     }
 
     /// The valid licenses an applicant may use, one per type.
-    async fn usable_licenses(&self, ctx: &ApplicantContext) -> Result<BTreeMap<String, LicenseRow>, ApiError> {
+    async fn usable_licenses(&self, ctx: &ApplicantContext) -> Result<BTreeMap<String, LicenseRow>, ApplyingError> {
         let today = self.clock.today();
         let mut usable = BTreeMap::new();
         for holder in self.holders(ctx).await? {
@@ -177,7 +190,7 @@ impl App {
         Ok(usable)
     }
 
-    async fn published_items(&self, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApiError> {
+    async fn published_items(&self, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApplyingError> {
         let mut items = Vec::with_capacity(codes.len());
         for code in codes {
             match self.store.published_item(code).await? {
@@ -219,7 +232,7 @@ impl App {
         &self,
         ctx: &ApplicantContext,
         raw_items: &[String],
-    ) -> Result<(OneForm, BTreeMap<String, LicenseRow>), ApiError> {
+    ) -> Result<(OneForm, BTreeMap<String, LicenseRow>), ApplyingError> {
         let codes = parse_items(raw_items)?;
         let items = self.published_items(&codes).await?;
         let usable = self.usable_licenses(ctx).await?;
@@ -231,7 +244,7 @@ impl App {
 
     /// 一表 — the one form of the chosen items for this applicant; the library reads it makes
     /// are recorded.
-    pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApiError> {
+    pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApplyingError> {
         let ctx = self.applicant(s).await?;
         let (form, usable) = self.form_for(&ctx, &req.items).await?;
         let access = Self::access_entries(s, &form, &usable, AccessPurpose::Form, None, self.clock.now());
@@ -249,7 +262,7 @@ impl App {
         key: Option<String>,
         body_sha256: String,
         req: SubmitRequest,
-    ) -> Result<Submitted, ApiError> {
+    ) -> Result<Submitted, ApplyingError> {
         let scope = s.row.person_id.clone();
         if let Some(key) = &key
             && let Some(stored) = self.store.idempotent(&scope, key).await?
@@ -317,7 +330,7 @@ impl App {
             // Another node wrote the same key first: answer with what it stored.
             Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) && key.is_some() => {
                 let key = key.unwrap_or_default();
-                let stored = self.store.idempotent(&scope, &key).await?.ok_or(ApiError::from(e))?;
+                let stored = self.store.idempotent(&scope, &key).await?.ok_or(ApplyingError::from(e))?;
                 replay(&stored.body_sha256, &body_sha256, stored.status, stored.response)
             }
             Err(e) => Err(e.into()),
@@ -332,7 +345,7 @@ impl App {
         ctx: &ApplicantContext,
         form: &OneForm,
         req: &SubmitRequest,
-    ) -> Result<BTreeMap<String, UploadRow>, ApiError> {
+    ) -> Result<BTreeMap<String, UploadRow>, ApplyingError> {
         let mut errors = form.validate(&req.answers, self.clock.today());
         let mut uploads = BTreeMap::new();
         for (material, ids) in &req.answers.materials {
@@ -352,22 +365,20 @@ impl App {
                 }
             }
         }
-        if errors.is_empty() { Ok(uploads) } else { Err(ApiError::fields(errors)) }
+        if errors.is_empty() { Ok(uploads) } else { Err(ApplyingError::Invalid(errors)) }
     }
 
-    async fn applicant_names(&self, ctx: &ApplicantContext) -> Result<(String, String), ApiError> {
+    async fn applicant_names(&self, ctx: &ApplicantContext) -> Result<(String, String), ApplyingError> {
         if let Some(uscc) = &ctx.uscc {
-            let enterprise =
-                self.store.enterprise(uscc).await?.ok_or_else(|| ApiError::code(ProblemCode::EnterpriseNotFound))?;
+            let enterprise = self.store.enterprise(uscc).await?.ok_or_else(|| ApplyingError::EnterpriseNotFound)?;
             return Ok((enterprise.name, uscc.clone()));
         }
-        let person =
-            self.store.person(&ctx.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        let person = self.store.person(&ctx.person_id).await?.ok_or_else(|| ApplyingError::PersonNotFound)?;
         Ok((person.name, person.id_number_masked))
     }
 
     /// 我的办件 — the applications of the person and of their enterprises, newest first.
-    pub async fn my_applications(&self, s: &Session) -> Result<Vec<ApplicationBrief>, ApiError> {
+    pub async fn my_applications(&self, s: &Session) -> Result<Vec<ApplicationBrief>, ApplyingError> {
         let mut out = Vec::new();
         for row in self.store.applications_of(&s.row.person_id, MY_APPLICATIONS_LIMIT).await? {
             let cases = self.store.cases_of_application(&row.application_no).await?;
@@ -390,25 +401,29 @@ impl App {
     }
 
     /// The receipt of one of the person's applications.
-    pub async fn receipt(&self, s: &Session, application_no: &ApplicationNo) -> Result<ApplicationReceipt, ApiError> {
+    pub async fn receipt(
+        &self,
+        s: &Session,
+        application_no: &ApplicationNo,
+    ) -> Result<ApplicationReceipt, ApplyingError> {
         let row = self
             .store
             .application_of(application_no.as_str(), &s.row.person_id)
             .await?
-            .ok_or_else(|| ApiError::code(ProblemCode::CaseNotFound))?;
+            .ok_or_else(|| ApplyingError::CaseNotFound)?;
         Ok(row.receipt)
     }
 
     /// 进度查询 — a case's timeline for whoever knows its number and the applicant's identity
     /// number (for an enterprise's case, the filing agent's or the legal representative's). A
     /// wrong pair is answered exactly as an unknown case.
-    pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApiError> {
+    pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApplyingError> {
         let id = ResidentId::parse(&req.id_number)
-            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
-        let case_no =
-            CaseNo::parse(&req.case_no).map_err(|code| ApiError::fields(vec![FieldError::new("case_no", code)]))?;
+            .map_err(|e| ApplyingError::Invalid(vec![FieldError::resident_id("id_number", &e)]))?;
+        let case_no = CaseNo::parse(&req.case_no)
+            .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("case_no", code)]))?;
         let case_no = case_no.as_str();
-        let not_found = || ApiError::code(ProblemCode::CaseNotFound);
+        let not_found = || ApplyingError::CaseNotFound;
         let hash = self.pii.lookup_hash(&id);
         let case = self.store.case_for_lookup(case_no, &hash).await?.ok_or_else(not_found)?;
         let status = case.status;
@@ -434,7 +449,7 @@ impl App {
     }
 
     /// 我的证照 — the licenses of the person, or of the enterprise they act for.
-    pub async fn my_licenses(&self, s: &Session) -> Result<Vec<License>, ApiError> {
+    pub async fn my_licenses(&self, s: &Session) -> Result<Vec<License>, ApplyingError> {
         let key = self.own_holder_key(s).await?;
         let today = self.clock.today();
         let names = self.store.license_types().await?;
@@ -456,7 +471,7 @@ impl App {
     }
 
     /// 谁用了我的数据 — who read the licenses of the person (or the enterprise they act for).
-    pub async fn license_access(&self, s: &Session) -> Result<Vec<LicenseAccess>, ApiError> {
+    pub async fn license_access(&self, s: &Session) -> Result<Vec<LicenseAccess>, ApplyingError> {
         let key = self.own_holder_key(s).await?;
         let rows = self.store.license_access_of(&key, ACCESS_LOG_LIMIT).await?;
         let names = self.store.license_types().await?;
@@ -479,16 +494,16 @@ impl App {
         Ok(out)
     }
 
-    async fn own_holder_key(&self, s: &Session) -> Result<String, ApiError> {
+    async fn own_holder_key(&self, s: &Session) -> Result<String, ApplyingError> {
         if let Some(uscc) = &s.row.acting_uscc {
             let links = self.store.enterprise_links(&s.row.person_id).await?;
             // Only the legal representative reads the enterprise's library and its access log.
             if links.iter().any(|l| &l.uscc == uscc && l.relation == shared::account::Relation::LegalRepresentative) {
                 return Ok(uscc.clone());
             }
-            return Err(ApiError::code(ProblemCode::Forbidden));
+            return Err(ApplyingError::Forbidden);
         }
-        self.store.person_hash(&s.row.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))
+        self.store.person_hash(&s.row.person_id).await?.ok_or_else(|| ApplyingError::Unauthenticated)
     }
 
     /// 保存草稿 — saves a half-filled application; the same id replaces it.
@@ -496,15 +511,15 @@ impl App {
         &self,
         s: &Session,
         draft: shared::application::Draft,
-    ) -> Result<shared::application::Draft, ApiError> {
+    ) -> Result<shared::application::Draft, ApplyingError> {
         let id = match draft.id.as_deref() {
             Some(id) if uuid::Uuid::parse_str(id).is_ok() => id.to_owned(),
-            Some(_) => return Err(ApiError::code(ProblemCode::DraftNotFound)),
+            Some(_) => return Err(ApplyingError::DraftNotFound),
             None => {
                 // A soft limit (counted before the insert): it keeps one person from filling
                 // the database with drafts, not from having fifty-one for a moment.
                 if self.store.count_drafts(&s.row.person_id).await? >= MAX_DRAFTS {
-                    return Err(ApiError::code(ProblemCode::DraftLimitReached));
+                    return Err(ApplyingError::DraftLimitReached);
                 }
                 uuid::Uuid::new_v4().to_string()
             }
@@ -519,13 +534,13 @@ impl App {
             updated_at: now,
         };
         if !self.store.save_draft(&s.row.person_id, &row).await? {
-            return Err(ApiError::code(ProblemCode::DraftNotFound));
+            return Err(ApplyingError::DraftNotFound);
         }
         Ok(shared::application::Draft { id: Some(id), updated_at: Some(now), ..draft })
     }
 
     /// 我的草稿
-    pub async fn drafts(&self, s: &Session) -> Result<Vec<shared::application::Draft>, ApiError> {
+    pub async fn drafts(&self, s: &Session) -> Result<Vec<shared::application::Draft>, ApplyingError> {
         let rows = self.store.drafts_of(&s.row.person_id).await?;
         rows.into_iter()
             .map(|r| {
@@ -541,17 +556,17 @@ impl App {
     }
 
     /// Deletes one of the person's drafts.
-    pub async fn delete_draft(&self, s: &Session, id: RecordId) -> Result<(), ApiError> {
+    pub async fn delete_draft(&self, s: &Session, id: RecordId) -> Result<(), ApplyingError> {
         if !self.store.delete_draft(&s.row.person_id, &id.to_stored()).await? {
-            return Err(ApiError::code(ProblemCode::DraftNotFound));
+            return Err(ApplyingError::DraftNotFound);
         }
         Ok(())
     }
 }
 
-fn replay(stored_hash: &str, body_hash: &str, status: i64, response: String) -> Result<Submitted, ApiError> {
+fn replay(stored_hash: &str, body_hash: &str, status: i64, response: String) -> Result<Submitted, ApplyingError> {
     if stored_hash != body_hash {
-        return Err(ApiError::code(ProblemCode::IdempotencyKeyReused));
+        return Err(ApplyingError::IdempotencyKeyReused);
     }
     Ok(Submitted::Replayed(u16::try_from(status).unwrap_or(201), response))
 }

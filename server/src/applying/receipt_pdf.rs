@@ -14,9 +14,8 @@ use krilla::text::{Font, TextDirection};
 use qrcode::{Color, QrCode};
 use shared::application::{ApplicationReceipt, MaterialSource};
 use shared::catalogue::LimitKind;
-use shared::{Bilingual, ProblemCode};
 
-use crate::error::ApiError;
+use super::error::ApplyingError;
 
 /// A4 in points.
 const PAGE: (f32, f32) = (595.0, 842.0);
@@ -25,7 +24,7 @@ const MARGIN: f32 = 48.0;
 /// The receipt font, read once from the configured file.
 static FONT: OnceLock<Option<Font>> = OnceLock::new();
 
-fn font(path: &std::path::Path, index: u32) -> Result<Font, ApiError> {
+fn font(path: &std::path::Path, index: u32) -> Result<Font, ApplyingError> {
     FONT.get_or_init(|| {
         let data = std::fs::read(path)
             .map_err(|e| tracing::error!(path = %path.display(), error = %e, "receipt font unreadable"))
@@ -33,15 +32,7 @@ fn font(path: &std::path::Path, index: u32) -> Result<Font, ApiError> {
         Font::new(data.into(), index)
     })
     .clone()
-    .ok_or_else(|| {
-        ApiError::with_message(
-            ProblemCode::ServiceUnavailable,
-            Bilingual::new(
-                "回执字体未安装，暂时无法生成 PDF 回执",
-                "The receipt font is not installed: the PDF receipt is unavailable",
-            ),
-        )
-    })
+    .ok_or(ApplyingError::ReceiptUnavailable)
 }
 
 struct Writer<'a, 'b> {
@@ -112,7 +103,7 @@ pub fn render(
     public_url: &str,
     font_path: &std::path::Path,
     font_index: u32,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, ApplyingError> {
     let font = font(font_path, font_index)?;
     let mut document = Document::new();
     document.set_metadata(Metadata::new().title(format!("申办回执 {}", receipt.application_no)));
@@ -173,11 +164,11 @@ pub fn render(
     }
     surface.finish();
     page.finish();
-    document.finish().map_err(|e| ApiError::Internal(anyhow::anyhow!("PDF: {e:?}")))
+    document.finish().map_err(|e| ApplyingError::Internal(anyhow::anyhow!("PDF: {e:?}")))
 }
 
 /// Draws a QR code of `text` as black squares, `side` points wide, with its top left at (x, y).
-fn draw_qr(surface: &mut Surface<'_>, text: &str, x: f32, y: f32, side: f32) -> Result<(), ApiError> {
+fn draw_qr(surface: &mut Surface<'_>, text: &str, x: f32, y: f32, side: f32) -> Result<(), ApplyingError> {
     let code = QrCode::new(text.as_bytes()).map_err(|e| anyhow::anyhow!("QR: {e}"))?;
     let width = code.width();
     let quiet = 4.0;

@@ -8,14 +8,12 @@ use axum::body::Body;
 use futures_util::StreamExt as _;
 use sha2::{Digest as _, Sha256};
 use shared::application::{UPLOAD_MEDIA_TYPES, UploadReceipt, safe_file_name};
-use shared::{Bilingual, ProblemCode};
 use tokio::io::AsyncWriteExt as _;
 
 use super::content;
+use super::error::ApplyingError;
 use crate::auth::service::Session;
-use crate::error::ApiError;
 use crate::pii::hex;
-use crate::state::App;
 use crate::store::applications::{ExpiredUploads, UploadAdmission, UploadLimits, UploadRow};
 
 /// Uploads listed at most by [`App::my_uploads`].
@@ -29,32 +27,6 @@ pub fn files_dir(data_dir: &Path) -> PathBuf {
 /// Where a file of this hash is kept: `files/ab/abcdef…`.
 fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     files_dir(data_dir).join(&sha256[..2]).join(sha256)
-}
-
-fn too_large(limit: u64) -> ApiError {
-    let mib = limit as f64 / (1024.0 * 1024.0);
-    ApiError::with_message(
-        ProblemCode::PayloadTooLarge,
-        Bilingual::new(format!("文件不能超过 {mib:.0} MB"), format!("A file may be at most {mib:.0} MB")),
-    )
-}
-
-fn daily_limit() -> ApiError {
-    ApiError::with_message(
-        ProblemCode::RateLimited,
-        Bilingual::new("今天上传的文件过多，请明天再试", "Too many files uploaded today: please try again tomorrow"),
-    )
-}
-
-fn quota_full(quota: u64) -> ApiError {
-    let mib = quota as f64 / (1024.0 * 1024.0);
-    ApiError::with_message(
-        ProblemCode::PayloadTooLarge,
-        Bilingual::new(
-            format!("您上传的文件已达 {mib:.0} MB 的存储上限，请删除不用的草稿后再试"),
-            format!("Your uploads have reached the {mib:.0} MB storage limit: remove drafts you no longer need"),
-        ),
-    )
 }
 
 /// Removes what an interrupted upload left in the temporary folder (a crash, a kill); called at
@@ -77,21 +49,20 @@ pub fn sweep_temporary_files(data_dir: &Path) -> std::io::Result<usize> {
 
 /// Streams a body into `file`, hashing as it goes; refuses it once it passes `limit` or when
 /// its first bytes are not an allowed kind of file.
-async fn receive(mut file: tokio::fs::File, limit: u64, body: Body) -> Result<(String, u64, &'static str), ApiError> {
+async fn receive(
+    mut file: tokio::fs::File,
+    limit: u64,
+    body: Body,
+) -> Result<(String, u64, &'static str), ApplyingError> {
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(64);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::with_message(
-                ProblemCode::BadRequest,
-                Bilingual::new("文件上传中断，请重试", "The upload was interrupted: please try again"),
-            )
-        })?;
+        let chunk = chunk.map_err(|_| ApplyingError::UploadInterrupted)?;
         size += chunk.len() as u64;
         if size > limit {
-            return Err(too_large(limit));
+            return Err(ApplyingError::FileTooLarge { limit });
         }
         if head.len() < 64 {
             head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
@@ -100,29 +71,26 @@ async fn receive(mut file: tokio::fs::File, limit: u64, body: Body) -> Result<(S
         file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
     }
     if size == 0 {
-        return Err(ApiError::with_message(
-            ProblemCode::UnsupportedFileType,
-            Bilingual::new("文件是空的", "The file is empty"),
-        ));
+        return Err(ApplyingError::EmptyFile);
     }
     let media_type = infer::get(&head)
         .map(|t| t.mime_type())
         .and_then(|m| UPLOAD_MEDIA_TYPES.iter().map(|(allowed, _)| *allowed).find(|allowed| *allowed == m))
-        .ok_or_else(|| ApiError::code(ProblemCode::UnsupportedFileType))?;
+        .ok_or_else(|| ApplyingError::UnsupportedFileType)?;
     file.sync_all().await.map_err(anyhow::Error::from)?;
     Ok((hex(&hasher.finalize()), size, media_type))
 }
 
-impl App {
+impl super::ApplyingService<'_> {
     /// 上传 — receives one file for the signed-in person. The body goes to a temporary file
     /// that is removed however the request ends (refused, failed, timed out or disconnected:
     /// dropping the request drops the file); the daily count, the quota and the record are
     /// one transaction.
-    pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApiError> {
+    pub async fn upload(&self, s: &Session, name: &str, body: Body) -> Result<UploadReceipt, ApplyingError> {
         let day = self.clock.today();
         let max_files = i64::from(self.config.max_uploads_per_day);
         if self.store.uploads_today(&s.row.person_id, day).await? >= max_files {
-            return Err(daily_limit());
+            return Err(ApplyingError::DailyUploadLimit);
         }
         let limit = self.config.max_upload_bytes;
         let tmp_dir = files_dir(&self.config.data_dir).join("tmp");
@@ -157,15 +125,15 @@ impl App {
         tmp_path.persist(&target).map_err(|e| anyhow::Error::from(e.error))?;
         match self.store.insert_upload_within_limits(&row, self.clock.now(), day, limits).await? {
             UploadAdmission::Stored => {}
-            UploadAdmission::DailyLimit => return Err(daily_limit()),
-            UploadAdmission::Quota { .. } => return Err(quota_full(quota)),
+            UploadAdmission::DailyLimit => return Err(ApplyingError::DailyUploadLimit),
+            UploadAdmission::Quota { .. } => return Err(ApplyingError::QuotaFull { quota }),
         }
         Ok(UploadReceipt { id: row.id, file_name: row.file_name, media_type: row.media_type, size, sha256 })
     }
 
     /// Judges a received file by all of its content ([`content::check`]), on the blocking pool
     /// and at most one check per core at a time, since decoding a picture takes memory and CPU.
-    async fn check_content(&self, path: &Path, media_type: &'static str) -> Result<content::Checked, ApiError> {
+    async fn check_content(&self, path: &Path, media_type: &'static str) -> Result<content::Checked, ApplyingError> {
         let _permit = self.content_checks.acquire().await.map_err(anyhow::Error::from)?;
         let bytes = tokio::fs::read(path).await.map_err(anyhow::Error::from)?;
         let checked = tokio::task::spawn_blocking(move || content::check(&bytes, media_type))
@@ -173,31 +141,13 @@ impl App {
             .map_err(anyhow::Error::from)?;
         checked.map_err(|e| {
             tracing::info!(reason = %e, media_type, "upload refused by its content");
-            let message = match e {
-                content::ContentError::BadImage(_) => Bilingual::new(
-                    "图片无法打开，请重新拍照或扫描后上传",
-                    "The picture cannot be opened: take or scan it again and upload that",
-                ),
-                content::ContentError::UnreadablePdf => Bilingual::new(
-                    "PDF 文件无法读取，请重新导出或打印为 PDF 后上传",
-                    "The PDF cannot be read: export or print it to PDF again and upload that",
-                ),
-                content::ContentError::EncryptedPdf => Bilingual::new(
-                    "PDF 文件已加密，请上传未加密的文件",
-                    "The PDF is encrypted: upload a copy without a password",
-                ),
-                content::ContentError::ActivePdf(what) => Bilingual::new(
-                    "PDF 文件含有脚本、附件或自动操作，请打印为 PDF 后重新上传",
-                    format!("The PDF holds {what}: print it to a new PDF and upload that"),
-                ),
-            };
-            ApiError::with_message(ProblemCode::UnsupportedFileType, message)
+            ApplyingError::BadContent(e)
         })
     }
 
     /// 清理 — deletes uploads no application holds after the configured days, drafts not saved
     /// in that time, and the stored files nothing refers to any more.
-    pub async fn expire_unattached_uploads(&self) -> Result<ExpiredUploads, ApiError> {
+    pub async fn expire_unattached_uploads(&self) -> Result<ExpiredUploads, ApplyingError> {
         let before = self.clock.now() - chrono::Duration::days(i64::from(self.config.unattached_upload_days));
         let expired = self.store.expire_unattached_uploads(before).await?;
         for sha256 in &expired.unused_files {
@@ -219,7 +169,7 @@ impl App {
     }
 
     /// 我的文件 — the files the person uploaded, newest first, so that a resumed draft names them.
-    pub async fn my_uploads(&self, s: &Session) -> Result<Vec<UploadReceipt>, ApiError> {
+    pub async fn my_uploads(&self, s: &Session) -> Result<Vec<UploadReceipt>, ApplyingError> {
         Ok(self
             .store
             .uploads_of(&s.row.person_id, MY_UPLOADS_LIMIT)
@@ -241,8 +191,8 @@ impl App {
         &self,
         s: &Session,
         id: shared::ids::RecordId,
-    ) -> Result<(UploadRow, tokio::fs::File), ApiError> {
-        let not_found = || ApiError::code(ProblemCode::UploadNotFound);
+    ) -> Result<(UploadRow, tokio::fs::File), ApplyingError> {
+        let not_found = || ApplyingError::UploadNotFound;
         let id = id.to_stored();
         let row = self.store.upload(&id).await?.ok_or_else(not_found)?;
         let allowed =

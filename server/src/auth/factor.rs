@@ -11,13 +11,12 @@ use shared::account::{
     EnrolmentToken, Identity, Role, SecurityEvent, SecurityEventKind, StaffEntry, TotpEnrolRequest, TotpEnrolment,
 };
 use shared::audit::AuditAction;
-use shared::{Bilingual, FieldCode, FieldError, ProblemCode};
+use shared::{Bilingual, FieldCode, FieldError};
 use strum::VariantArray as _;
 
+use super::error::IdentityError;
 use super::service::{Session, audit};
 use super::{session, totp};
-use crate::error::ApiError;
-use crate::state::App;
 use crate::store::identity::{SessionRow, StaffRow};
 
 /// How long an enrolment token can be used: a working day to pass it on in person.
@@ -25,11 +24,11 @@ pub const ENROLMENT_TOKEN_TTL_SECS: i64 = 24 * 60 * 60;
 /// Random bytes in an enrolment token (120 bits, 24 base32 characters).
 const ENROLMENT_TOKEN_BYTES: usize = 15;
 
-fn field(field: &str, code: FieldCode, message: Bilingual) -> ApiError {
-    ApiError::fields(vec![FieldError::with_message(field, code, message)])
+fn field(field: &str, code: FieldCode, message: Bilingual) -> IdentityError {
+    IdentityError::Invalid(vec![FieldError::with_message(field, code, message)])
 }
 
-fn wrong_code(name: &str) -> ApiError {
+fn wrong_code(name: &str) -> IdentityError {
     field(
         name,
         FieldCode::InvalidTotp,
@@ -42,9 +41,14 @@ fn normalize_token(raw: &str) -> String {
     raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-impl App {
+impl super::IdentityService<'_> {
     /// Checks a code against the bound authenticator and uses up its step.
-    pub(super) async fn check_totp(&self, person_id: &str, staff: &StaffRow, code: &str) -> Result<bool, ApiError> {
+    pub(super) async fn check_totp(
+        &self,
+        person_id: &str,
+        staff: &StaffRow,
+        code: &str,
+    ) -> Result<bool, IdentityError> {
         let Some(sealed) = staff.totp_sealed.as_deref().filter(|_| staff.totp_confirmed) else {
             return Ok(false);
         };
@@ -55,13 +59,13 @@ impl App {
 
     /// 绑定身份验证器 — gives a staff member a new secret, once they prove the right to bind one
     /// (see the module's comment). It counts once a code from it is verified.
-    pub async fn enrol_totp(&self, s: &Session, req: TotpEnrolRequest) -> Result<TotpEnrolment, ApiError> {
-        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+    pub async fn enrol_totp(&self, s: &Session, req: TotpEnrolRequest) -> Result<TotpEnrolment, IdentityError> {
+        let Some(staff) = &s.staff else { return Err(IdentityError::Forbidden) };
         let person_id = s.row.person_id.as_str();
         let mut uow = self.store.begin().await?;
         if staff.totp_confirmed {
             if !s.fully_authenticated() {
-                return Err(ApiError::code(ProblemCode::Forbidden));
+                return Err(IdentityError::Forbidden);
             }
             let code = req.current_code.as_deref().unwrap_or_default();
             if !self.check_totp(person_id, staff, code).await? {
@@ -82,7 +86,7 @@ impl App {
             }
         }
         let secret = totp::new_secret();
-        let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let person = self.store.person(person_id).await?.ok_or_else(|| IdentityError::Unauthenticated)?;
         let otpauth_url = totp::otpauth_url(&secret, &person.id_number_masked)?;
         let event = audit(Some(&s.row), AuditAction::TotpEnrolmentStarted, person_id, "", self.clock.now());
         uow.set_pending_totp(person_id, &self.pii.seal_text(&secret), &s.row.token_hash).await?;
@@ -92,8 +96,8 @@ impl App {
 
     /// 验证动态验证码 — a code from the secret this session is enrolling binds it (and ends the
     /// person's other sessions); a code from the bound authenticator passes the second factor.
-    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, ApiError> {
-        let Some(staff) = &s.staff else { return Err(ApiError::code(ProblemCode::Forbidden)) };
+    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<Identity, IdentityError> {
+        let Some(staff) = &s.staff else { return Err(IdentityError::Forbidden) };
         let person_id = s.row.person_id.as_str();
         let now = self.clock.now();
         let pending = staff
@@ -127,16 +131,16 @@ impl App {
     }
 
     /// Checks that the session is a security administrator's, past the second factor.
-    fn as_security_admin(s: &Session) -> Result<(), ApiError> {
+    fn as_security_admin(s: &Session) -> Result<(), IdentityError> {
         if s.fully_authenticated() && s.roles().contains(&Role::SecurityAdmin) {
             Ok(())
         } else {
-            Err(ApiError::code(ProblemCode::Forbidden))
+            Err(IdentityError::Forbidden)
         }
     }
 
     /// 工作人员 — every staff member, for the security administrator.
-    pub async fn staff_list(&self, s: &Session) -> Result<Vec<StaffEntry>, ApiError> {
+    pub async fn staff_list(&self, s: &Session) -> Result<Vec<StaffEntry>, IdentityError> {
         Self::as_security_admin(s)?;
         let rows = self.store.all_staff().await?;
         Ok(rows
@@ -159,14 +163,14 @@ impl App {
         &self,
         s: &Session,
         person_id: shared::ids::RecordId,
-    ) -> Result<EnrolmentToken, ApiError> {
+    ) -> Result<EnrolmentToken, IdentityError> {
         Self::as_security_admin(s)?;
         let person_id = person_id.to_stored();
         let person_id = person_id.as_str();
         if person_id == s.row.person_id {
-            return Err(ApiError::code(ProblemCode::Forbidden));
+            return Err(IdentityError::Forbidden);
         }
-        let staff = self.store.staff(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        let staff = self.store.staff(person_id).await?.ok_or_else(|| IdentityError::PersonNotFound)?;
         let reset = staff.totp_confirmed;
         let token = totp::random_base32(ENROLMENT_TOKEN_BYTES);
         let now = self.clock.now();
@@ -188,7 +192,7 @@ impl App {
     }
 
     /// 安全事件 — the changes to how this person signs in, newest first.
-    pub async fn security_events(&self, s: &Session) -> Result<Vec<SecurityEvent>, ApiError> {
+    pub async fn security_events(&self, s: &Session) -> Result<Vec<SecurityEvent>, IdentityError> {
         let actions: Vec<AuditAction> = SecurityEventKind::VARIANTS.iter().map(|k| k.action()).collect();
         let rows = self.store.security_events(&s.row.person_id, &actions).await?;
         rows.into_iter()

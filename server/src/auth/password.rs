@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use super::error::IdentityError;
 
 /// OWASP Password Storage Cheat Sheet: argon2id with m = 19 MiB, t = 2, p = 1.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -43,29 +43,29 @@ impl PasswordHasher {
         Self { permits: Arc::new(Semaphore::new(permits.max(1))), dummy: Arc::new(hash_now("not a real password")) }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, IdentityError> {
         let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::code(shared::ProblemCode::ServiceUnavailable))?
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            .map_err(|_| IdentityError::HashingUnavailable)?
+            .map_err(|e| IdentityError::Internal(e.into()))?;
         let out = tokio::task::spawn_blocking(move || {
             let out = work();
             drop(permit);
             out
         })
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(|e| IdentityError::Internal(e.into()))?;
         Ok(out)
     }
 
     /// The PHC string of a new password.
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: String) -> Result<String, IdentityError> {
         self.run(move || hash_now(&password)).await
     }
 
     /// Whether `password` matches `hash`; with no hash (no such account) it checks a dummy and
     /// answers `false`, taking as long as a real check.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, IdentityError> {
         let dummy = self.dummy.clone();
         self.run(move || {
             let stored = hash.as_deref().unwrap_or(dummy.as_str());

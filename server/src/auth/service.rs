@@ -9,13 +9,32 @@ use shared::account::{
 use shared::audit::AuditAction;
 use shared::catalogue::Department;
 use shared::ids::RecordId;
-use shared::{Bilingual, FieldError, ProblemCode, ResidentId, Uscc};
+use shared::{Bilingual, FieldError, ResidentId, Uscc};
 
+use super::error::{IdentityError, Whom};
 use super::lockout;
 use super::session::{self, ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, TOUCH_EVERY_SECS};
-use crate::error::ApiError;
-use crate::state::App;
+use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
+use crate::pii::PiiKeys;
+use crate::store::Store;
 use crate::store::identity::{AuditEvent, NewPerson, SessionRow, StaffRow};
+
+/// 统一身份认证服务 — accounts, sessions, the second factor, agents and window service, on the
+/// parts of the server they need.
+#[derive(Clone, Copy)]
+pub struct IdentityService<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The current time.
+    pub clock: &'a Clock,
+    /// The keys that protect identity numbers.
+    pub pii: &'a PiiKeys,
+    /// Password hashing on a bounded pool.
+    pub hasher: &'a PasswordHasher,
+    /// Look-ups of persons by name and number, per person asking.
+    pub person_lookup_limiter: &'a governor::DefaultKeyedRateLimiter<String>,
+}
 
 /// Shortest reason accepted for unmasking an identity number.
 const MIN_REASON_CHARS: usize = 4;
@@ -60,28 +79,15 @@ pub(super) fn audit<'a>(
     }
 }
 
-/// The same answer whether the number is unregistered or the name does not match it.
-fn person_not_found(zh: &str, whom: &str) -> ApiError {
-    ApiError::with_message(
-        ProblemCode::PersonNotFound,
-        Bilingual::new(
-            zh,
-            format!(
-                "No registered person has this name and identity number: check both; the {whom} must register first"
-            ),
-        ),
-    )
+fn parse_uscc(raw: &str) -> Result<Uscc, IdentityError> {
+    Uscc::parse(raw).map_err(|e| IdentityError::Invalid(vec![FieldError::uscc("uscc", &e)]))
 }
 
-fn parse_uscc(raw: &str) -> Result<Uscc, ApiError> {
-    Uscc::parse(raw).map_err(|e| ApiError::fields(vec![FieldError::uscc("uscc", &e)]))
-}
-
-impl App {
+impl IdentityService<'_> {
     /// 注册 — creates a citizen's account.
     #[tracing::instrument(skip_all)]
-    pub async fn register(&self, req: RegisterRequest) -> Result<Identity, ApiError> {
-        let reg = req.check(self.clock.today()).map_err(ApiError::fields)?;
+    pub async fn register(&self, req: RegisterRequest) -> Result<Identity, IdentityError> {
+        let reg = req.check(self.clock.today()).map_err(IdentityError::Invalid)?;
         let hash = self.pii.lookup_hash(&reg.id_number);
         let password_hash = self.hasher.hash(reg.password).await?;
         let id = uuid::Uuid::new_v4().to_string();
@@ -100,7 +106,7 @@ impl App {
             })
             .await?;
         if !inserted {
-            return Err(ApiError::code(ProblemCode::AlreadyRegistered));
+            return Err(IdentityError::AlreadyRegistered);
         }
         uow.commit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
         tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
@@ -127,9 +133,9 @@ impl App {
         req: LoginRequest,
         address: std::net::IpAddr,
         previous: Option<String>,
-    ) -> Result<(Identity, String), ApiError> {
+    ) -> Result<(Identity, String), IdentityError> {
         let id = ResidentId::parse(&req.id_number)
-            .map_err(|e| ApiError::fields(vec![FieldError::resident_id("id_number", &e)]))?;
+            .map_err(|e| IdentityError::Invalid(vec![FieldError::resident_id("id_number", &e)]))?;
         let hash = self.pii.lookup_hash(&id);
         let address = address.to_string();
         let now = self.clock.now();
@@ -138,13 +144,7 @@ impl App {
         let wait = lockout::wait_secs(&failures, now.timestamp());
         if wait > 0 {
             tracing::warn!(id_number = %id.masked(), wait, "sign-in refused: too many failures");
-            return Err(ApiError::with_message(
-                ProblemCode::LoginLocked,
-                Bilingual::new(
-                    format!("登录失败次数过多，请{wait}秒后再试"),
-                    format!("Too many failed sign-ins: try again in {wait} seconds"),
-                ),
-            ));
+            return Err(IdentityError::LoginLocked { wait_secs: wait });
         }
         let person = self.store.person_by_hash(&hash).await?;
         let ok = self.hasher.verify(req.password, person.as_ref().map(|p| p.password_hash.clone())).await?;
@@ -158,7 +158,7 @@ impl App {
             if !ok {
                 self.store.record_login_failure(&hash, &address, now).await?;
             }
-            return Err(ApiError::code(ProblemCode::TotpRequired));
+            return Err(IdentityError::TotpRequired);
         }
         let person = match (person, ok) {
             (Some(person), true) => person,
@@ -193,16 +193,16 @@ impl App {
     }
 
     /// Records a failed sign-in and gives the answer, which never says what was wrong.
-    async fn login_failed(&self, id: &ResidentId, hash: &str, address: &str, now: DateTime<Utc>) -> ApiError {
+    async fn login_failed(&self, id: &ResidentId, hash: &str, address: &str, now: DateTime<Utc>) -> IdentityError {
         tracing::info!(id_number = %id.masked(), "sign-in failed");
         match self.store.record_login_failure(hash, address, now).await {
-            Ok(()) => ApiError::code(ProblemCode::InvalidCredentials),
+            Ok(()) => IdentityError::InvalidCredentials,
             Err(e) => e.into(),
         }
     }
 
     /// The session a token opens, if it is still valid; an expired one is ended.
-    pub async fn session(&self, token: &str) -> Result<Option<Session>, ApiError> {
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, IdentityError> {
         let hash = session::token_hash(token);
         let Some(row) = self.store.session(&hash).await? else { return Ok(None) };
         let now = self.clock.now();
@@ -219,7 +219,7 @@ impl App {
     }
 
     /// 退出 — ends the session on the server.
-    pub async fn logout(&self, s: &Session) -> Result<(), ApiError> {
+    pub async fn logout(&self, s: &Session) -> Result<(), IdentityError> {
         let mut uow = self.store.begin().await?;
         uow.end_session(&s.row.token_hash).await?;
         uow.commit(&audit(Some(&s.row), AuditAction::Logout, &s.row.person_id, "", self.clock.now())).await?;
@@ -227,15 +227,15 @@ impl App {
     }
 
     /// 当前身份
-    pub async fn identity(&self, s: &Session) -> Result<Identity, ApiError> {
+    pub async fn identity(&self, s: &Session) -> Result<Identity, IdentityError> {
         self.identity_of(&s.row).await
     }
 
     /// The identity a session row describes.
-    pub(super) async fn identity_of(&self, row: &SessionRow) -> Result<Identity, ApiError> {
+    pub(super) async fn identity_of(&self, row: &SessionRow) -> Result<Identity, IdentityError> {
         let (person_id, acting, second_factor) =
             (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor);
-        let person = self.store.person(person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::Unauthenticated))?;
+        let person = self.store.person(person_id).await?.ok_or_else(|| IdentityError::Unauthenticated)?;
         let enterprises = self.store.enterprise_links(person_id).await?;
         let acting_for = acting.and_then(|u| enterprises.iter().find(|e| e.uscc == u).cloned());
         let staff = match self.store.staff(person_id).await? {
@@ -273,14 +273,14 @@ impl App {
     }
 
     /// 切换办事身份 — act for one of one's enterprises, or for oneself.
-    pub async fn set_acting(&self, s: &Session, req: ActingRequest) -> Result<Identity, ApiError> {
+    pub async fn set_acting(&self, s: &Session, req: ActingRequest) -> Result<Identity, IdentityError> {
         let uscc = match req.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             None => None,
             Some(raw) => {
                 let uscc = parse_uscc(raw)?;
                 let links = self.store.enterprise_links(&s.row.person_id).await?;
                 if !links.iter().any(|l| l.uscc == uscc.as_str()) {
-                    return Err(ApiError::code(ProblemCode::Forbidden));
+                    return Err(IdentityError::Forbidden);
                 }
                 Some(uscc)
             }
@@ -296,23 +296,23 @@ impl App {
     }
 
     /// The enterprises one may act for.
-    pub async fn my_enterprises(&self, s: &Session) -> Result<Vec<EnterpriseLink>, ApiError> {
+    pub async fn my_enterprises(&self, s: &Session) -> Result<Vec<EnterpriseLink>, IdentityError> {
         Ok(self.store.enterprise_links(&s.row.person_id).await?)
     }
 
     /// Checks that the session's person is the legal representative of `uscc`: a stranger gets
     /// 404 (the enterprise's links are not theirs to learn), an agent 403.
-    async fn as_legal_rep(&self, s: &Session, uscc: &Uscc) -> Result<(), ApiError> {
+    async fn as_legal_rep(&self, s: &Session, uscc: &Uscc) -> Result<(), IdentityError> {
         let links = self.store.enterprise_links(&s.row.person_id).await?;
         match links.iter().find(|l| l.uscc == uscc.as_str()).map(|l| l.relation) {
             Some(Relation::LegalRepresentative) => Ok(()),
-            Some(Relation::Agent) => Err(ApiError::code(ProblemCode::Forbidden)),
-            None => Err(ApiError::code(ProblemCode::EnterpriseNotFound)),
+            Some(Relation::Agent) => Err(IdentityError::Forbidden),
+            None => Err(IdentityError::EnterpriseNotFound),
         }
     }
 
     /// 经办人列表 — for the legal representative.
-    pub async fn agents(&self, s: &Session, uscc: &Uscc) -> Result<Vec<AgentEntry>, ApiError> {
+    pub async fn agents(&self, s: &Session, uscc: &Uscc) -> Result<Vec<AgentEntry>, IdentityError> {
         self.as_legal_rep(s, uscc).await?;
         let rows = self.store.agents(uscc.as_str()).await?;
         Ok(rows
@@ -327,14 +327,19 @@ impl App {
     }
 
     /// 授权经办人 — the legal representative authorizes a registered person.
-    pub async fn grant_agent(&self, s: &Session, uscc: &Uscc, req: GrantAgentRequest) -> Result<AgentEntry, ApiError> {
+    pub async fn grant_agent(
+        &self,
+        s: &Session,
+        uscc: &Uscc,
+        req: GrantAgentRequest,
+    ) -> Result<AgentEntry, IdentityError> {
         self.as_legal_rep(s, uscc).await?;
         let agent = self
             .registered_person(s, &req.id_number, &req.name)
             .await?
-            .ok_or_else(|| person_not_found("请核对经办人的姓名和身份证号码，经办人须先注册账号", "agent"))?;
+            .ok_or(IdentityError::Unregistered(Whom::Agent))?;
         if agent.id == s.row.person_id {
-            return Err(ApiError::fields(vec![FieldError::new("id_number", shared::FieldCode::SelfGrant)]));
+            return Err(IdentityError::Invalid(vec![FieldError::new("id_number", shared::FieldCode::SelfGrant)]));
         }
         let now = self.clock.now();
         let mut uow = self.store.begin().await?;
@@ -342,16 +347,16 @@ impl App {
             uow.commit(&audit(Some(&s.row), AuditAction::AgentGranted, uscc.as_str(), &agent.id, now)).await?;
         }
         let entry = self.agents(s, uscc).await?.into_iter().find(|a| a.person_id == agent.id);
-        entry.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("granted agent not listed")))
+        entry.ok_or_else(|| IdentityError::Internal(anyhow::anyhow!("granted agent not listed")))
     }
 
     /// 撤销授权 — the legal representative withdraws an agent's authorization.
-    pub async fn revoke_agent(&self, s: &Session, uscc: &Uscc, person_id: RecordId) -> Result<(), ApiError> {
+    pub async fn revoke_agent(&self, s: &Session, uscc: &Uscc, person_id: RecordId) -> Result<(), IdentityError> {
         self.as_legal_rep(s, uscc).await?;
         let person_id = person_id.to_stored();
         let mut uow = self.store.begin().await?;
         if !uow.revoke_agent(uscc.as_str(), &person_id).await? {
-            return Err(ApiError::code(ProblemCode::PersonNotFound));
+            return Err(IdentityError::PersonNotFound);
         }
         uow.commit(&audit(Some(&s.row), AuditAction::AgentRevoked, uscc.as_str(), &person_id, self.clock.now()))
             .await?;
@@ -360,18 +365,17 @@ impl App {
 
     /// 窗口代办 — a window clerk starts (or with `None`, ends) serving an applicant who is present;
     /// the applicant must have an account, and every act meanwhile records them.
-    pub async fn represent(&self, s: &Session, req: RepresentRequest) -> Result<Identity, ApiError> {
+    pub async fn represent(&self, s: &Session, req: RepresentRequest) -> Result<Identity, IdentityError> {
         if !s.roles().contains(&Role::WindowClerk) {
-            return Err(ApiError::code(ProblemCode::Forbidden));
+            return Err(IdentityError::Forbidden);
         }
         let now = self.clock.now();
         let applicant = match req.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => {
                 let name = req.name.as_deref().unwrap_or_default();
-                let person = self.registered_person(s, raw, name).await?.ok_or_else(|| {
-                    person_not_found("请核对申请人的姓名和身份证号码，申请人须先注册账号", "applicant")
-                })?;
+                let person =
+                    self.registered_person(s, raw, name).await?.ok_or(IdentityError::Unregistered(Whom::Applicant))?;
                 Some(person.id)
             }
         };
@@ -398,13 +402,13 @@ impl App {
         s: &Session,
         raw_id: &str,
         raw_name: &str,
-    ) -> Result<Option<crate::store::identity::PersonRow>, ApiError> {
+    ) -> Result<Option<crate::store::identity::PersonRow>, IdentityError> {
         let id = ResidentId::parse_as_of(raw_id, self.clock.today());
         let name = shared::account::check_name("name", raw_name);
         match (id, name) {
             (Ok(id), Ok(name)) => {
                 if self.person_lookup_limiter.check_key(&s.row.person_id).is_err() {
-                    return Err(ApiError::code(ProblemCode::RateLimited));
+                    return Err(IdentityError::RateLimited);
                 }
                 let person = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?;
                 Ok(person.filter(|p| p.name == name))
@@ -417,19 +421,19 @@ impl App {
                 if let Err(e) = name {
                     errors.push(e);
                 }
-                Err(ApiError::fields(errors))
+                Err(IdentityError::Invalid(errors))
             }
         }
     }
 
     /// 查看完整身份证号码 — for roles that need it, with a stated reason that is audited.
-    pub async fn unmask(&self, s: &Session, req: UnmaskRequest) -> Result<UnmaskResponse, ApiError> {
+    pub async fn unmask(&self, s: &Session, req: UnmaskRequest) -> Result<UnmaskResponse, IdentityError> {
         if !s.roles().iter().any(|r| r.may_unmask()) {
-            return Err(ApiError::code(ProblemCode::Forbidden));
+            return Err(IdentityError::Forbidden);
         }
         let reason = req.reason.trim();
         if reason.chars().count() < MIN_REASON_CHARS || reason.chars().count() > 200 {
-            return Err(ApiError::fields(vec![FieldError {
+            return Err(IdentityError::Invalid(vec![FieldError {
                 field: "reason".to_owned(),
                 code: shared::FieldCode::ReasonRequired,
                 message: Bilingual::new(
@@ -438,8 +442,7 @@ impl App {
                 ),
             }]));
         }
-        let person =
-            self.store.person(&req.person_id).await?.ok_or_else(|| ApiError::code(ProblemCode::PersonNotFound))?;
+        let person = self.store.person(&req.person_id).await?.ok_or_else(|| IdentityError::PersonNotFound)?;
         let id = self.pii.open(&person.id_number_sealed)?;
         self.store
             .record_act(&audit(Some(&s.row), AuditAction::IdNumberUnmasked, &person.id, reason, self.clock.now()))

@@ -55,7 +55,7 @@ async fn one_form(
     Authenticated(s): Authenticated,
     AppJson(req): AppJson<FormRequest>,
 ) -> Result<Json<FormResponse>, ApiError> {
-    Ok(Json(app.one_form(&s, req).await?))
+    Ok(Json(app.applying().one_form(&s, req).await?))
 }
 
 /// 提交申请 — one application with one case per item. An `Idempotency-Key` header makes a
@@ -78,7 +78,7 @@ async fn submit(
         None => None,
         Some(v) => Some(check_idempotency_key(v.to_str().unwrap_or_default())?),
     };
-    Ok(match app.submit(&s, key, digest, req).await? {
+    Ok(match app.applying().submit(&s, key, digest, req).await? {
         Submitted::Created(body) => json_response(StatusCode::CREATED, body),
         Submitted::Replayed(status, body) => {
             json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), body)
@@ -93,7 +93,7 @@ async fn my_applications(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<ApplicationBrief>>, ApiError> {
-    Ok(Json(app.my_applications(&s).await?))
+    Ok(Json(app.applying().my_applications(&s).await?))
 }
 
 /// 申办回执 — the receipt of one of the person's applications.
@@ -105,7 +105,7 @@ async fn receipt(
     Authenticated(s): Authenticated,
     AppPath(no): AppPath<ApplicationNo>,
 ) -> Result<Json<ApplicationReceipt>, ApiError> {
-    Ok(Json(app.receipt(&s, &no).await?))
+    Ok(Json(app.applying().receipt(&s, &no).await?))
 }
 
 /// 申办回执 PDF — the printable receipt with a QR code that opens the case's progress page.
@@ -117,7 +117,7 @@ async fn receipt_pdf(
     Authenticated(s): Authenticated,
     AppPath(no): AppPath<ApplicationNo>,
 ) -> Result<Response, ApiError> {
-    let receipt = app.receipt(&s, &no).await?;
+    let receipt = app.applying().receipt(&s, &no).await?;
     let config = &app.config;
     let (url, font, index) = (config.public_url(), config.receipt_font.clone(), config.receipt_font_index);
     let pdf = tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render(&receipt, &url, &font, index))
@@ -155,7 +155,7 @@ async fn upload(
     body: Body,
 ) -> Result<(StatusCode, Json<UploadReceipt>), ApiError> {
     let name = q.name.unwrap_or_default();
-    Ok((StatusCode::CREATED, Json(app.upload(&s, &name, body).await?)))
+    Ok((StatusCode::CREATED, Json(app.applying().upload(&s, &name, body).await?)))
 }
 
 /// 我的文件 — the files the signed-in person uploaded, newest first (at most 200).
@@ -165,7 +165,7 @@ async fn my_uploads(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<UploadReceipt>>, ApiError> {
-    Ok(Json(app.my_uploads(&s).await?))
+    Ok(Json(app.applying().my_uploads(&s).await?))
 }
 
 /// Downloads an uploaded file: one's own, or a material of one's application.
@@ -177,7 +177,7 @@ async fn download(
     Authenticated(s): Authenticated,
     AppPath(id): AppPath<RecordId>,
 ) -> Result<Response, ApiError> {
-    let (row, file) = app.download(&s, id).await?;
+    let (row, file) = app.applying().download(&s, id).await?;
     let encoded: String = url::form_urlencoded::byte_serialize(row.file_name.as_bytes()).collect();
     let disposition = format!("attachment; filename=\"file\"; filename*=UTF-8''{}", encoded.replace('+', "%20"));
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
@@ -196,7 +196,7 @@ async fn list_drafts(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<Draft>>, ApiError> {
-    Ok(Json(app.drafts(&s).await?))
+    Ok(Json(app.applying().drafts(&s).await?))
 }
 
 /// 保存草稿 — without an id a new draft; with one, replaces that draft of the person's. A
@@ -212,7 +212,7 @@ async fn save_draft(
     Authenticated(s): Authenticated,
     AppJson(draft): AppJson<Draft>,
 ) -> Result<Json<Draft>, ApiError> {
-    Ok(Json(app.save_draft(&s, draft).await?))
+    Ok(Json(app.applying().save_draft(&s, draft).await?))
 }
 
 /// Deletes one of the person's drafts.
@@ -224,7 +224,7 @@ async fn delete_draft(
     Authenticated(s): Authenticated,
     AppPath(id): AppPath<RecordId>,
 ) -> Result<StatusCode, ApiError> {
-    app.delete_draft(&s, id).await?;
+    app.applying().delete_draft(&s, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -245,7 +245,7 @@ async fn progress_lookup(
     if app.lookup_limiter.check_key(&ip).is_err() {
         return Err(ApiError::code(ProblemCode::RateLimited));
     }
-    Ok(Json(app.progress(req).await?))
+    Ok(Json(app.applying().progress(req).await?))
 }
 
 /// 我的证照 — the licenses the e-license library holds for the person (or, for a legal
@@ -256,7 +256,7 @@ async fn my_licenses(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<License>>, ApiError> {
-    Ok(Json(app.my_licenses(&s).await?))
+    Ok(Json(app.applying().my_licenses(&s).await?))
 }
 
 /// 用证记录 — who read the holder's licenses, when, and for which application.
@@ -266,5 +266,5 @@ async fn license_access(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<LicenseAccess>>, ApiError> {
-    Ok(Json(app.license_access(&s).await?))
+    Ok(Json(app.applying().license_access(&s).await?))
 }

@@ -51,7 +51,7 @@ async fn register(
     AppJson(req): AppJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<Identity>), ApiError> {
     limit(&app, ip)?;
-    Ok((StatusCode::CREATED, Json(app.register(req).await?)))
+    Ok((StatusCode::CREATED, Json(app.identity().register(req).await?)))
 }
 
 /// Signs in with identity number and password (staff add `totp`) and sets the session cookie.
@@ -69,7 +69,7 @@ async fn login(
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     limit(&app, ip)?;
-    let (identity, token) = app.login(req, ip, session::token_from(&headers)).await?;
+    let (identity, token) = app.identity().login(req, ip, session::token_from(&headers)).await?;
     Ok((AppendHeaders([(SET_COOKIE, session::set_cookie(&token))]), Json(identity)))
 }
 
@@ -77,7 +77,7 @@ async fn login(
 #[utoipa::path(post, path = "/auth/logout", tag = "identity",
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn logout(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<impl IntoResponse, ApiError> {
-    app.logout(&s).await?;
+    app.identity().logout(&s).await?;
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
 }
 
@@ -85,7 +85,7 @@ async fn logout(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<im
 #[utoipa::path(get, path = "/auth/me", tag = "identity",
     responses((status = 200, body = Identity), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<Identity>, ApiError> {
-    Ok(Json(app.identity(&s).await?))
+    Ok(Json(app.identity().identity(&s).await?))
 }
 
 /// Acts for one of one's enterprises (`uscc`), or for oneself (`null`).
@@ -99,7 +99,7 @@ async fn set_acting(
     Authenticated(s): Authenticated,
     AppJson(req): AppJson<ActingRequest>,
 ) -> Result<Json<Identity>, ApiError> {
-    Ok(Json(app.set_acting(&s, req).await?))
+    Ok(Json(app.identity().set_acting(&s, req).await?))
 }
 
 /// A window clerk starts serving an applicant who is present (`id_number`), or stops (`null`);
@@ -115,7 +115,7 @@ async fn represent(
     Authenticated(s): Authenticated,
     AppJson(req): AppJson<RepresentRequest>,
 ) -> Result<Json<Identity>, ApiError> {
-    Ok(Json(app.represent(&s, req).await?))
+    Ok(Json(app.identity().represent(&s, req).await?))
 }
 
 /// Starts binding an authenticator app (staff): returns the new secret and its `otpauth://`
@@ -134,7 +134,7 @@ async fn enrol_totp(
     SignedIn(s): SignedIn,
     AppJson(req): AppJson<TotpEnrolRequest>,
 ) -> Result<Json<TotpEnrolment>, ApiError> {
-    Ok(Json(app.enrol_totp(&s, req).await?))
+    Ok(Json(app.identity().enrol_totp(&s, req).await?))
 }
 
 /// Verifies an authenticator code (staff): confirms an enrolment and passes the second factor.
@@ -145,7 +145,7 @@ async fn verify_totp(
     SignedIn(s): SignedIn,
     AppJson(req): AppJson<TotpCode>,
 ) -> Result<Json<Identity>, ApiError> {
-    Ok(Json(app.verify_totp(&s, &req.code).await?))
+    Ok(Json(app.identity().verify_totp(&s, &req.code).await?))
 }
 
 /// The changes to how the signed-in person signs in (authenticator bound, replaced, reset),
@@ -156,7 +156,7 @@ async fn security_events(
     State(app): State<AppState>,
     SignedIn(s): SignedIn,
 ) -> Result<Json<Vec<SecurityEvent>>, ApiError> {
-    Ok(Json(app.security_events(&s).await?))
+    Ok(Json(app.identity().security_events(&s).await?))
 }
 
 /// Every staff member, with whether an authenticator is bound (security administrators).
@@ -170,7 +170,7 @@ async fn staff_list(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<StaffEntry>>, ApiError> {
-    Ok(Json(app.staff_list(&s).await?))
+    Ok(Json(app.identity().staff_list(&s).await?))
 }
 
 /// Issues a staff member a one-time enrolment token, shown only in this answer; an
@@ -189,5 +189,5 @@ async fn issue_enrolment_token(
     Authenticated(s): Authenticated,
     AppPath(person_id): AppPath<shared::ids::RecordId>,
 ) -> Result<(StatusCode, Json<EnrolmentToken>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.issue_enrolment_token(&s, person_id).await?)))
+    Ok((StatusCode::CREATED, Json(app.identity().issue_enrolment_token(&s, person_id).await?)))
 }

@@ -2,10 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
+use shared::Problem;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
 use shared::catalogue::{ItemCode, ServiceItem, Theme};
-use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,7 +25,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// 一件事 — bundles of items offered as one application (一表申办).
 #[utoipa::path(get, path = "/bundles", tag = "catalogue", responses((status = 200, body = Vec<Bundle>)))]
 async fn list_bundles(State(app): State<AppState>) -> Result<Json<Vec<Bundle>>, ApiError> {
-    Ok(Json(app.store.bundles().await?))
+    Ok(Json(app.catalogue().bundles().await?))
 }
 
 /// Searches the published catalogue by text (Chinese or English), service object, theme and
@@ -40,8 +40,7 @@ async fn list_items(
     State(app): State<AppState>,
     AppQuery(query): AppQuery<ItemQuery>,
 ) -> Result<Json<ItemPage>, ApiError> {
-    query.check().map_err(ApiError::fields)?;
-    Ok(Json(app.store.list_items(&query).await?))
+    Ok(Json(app.catalogue().search(&query).await?))
 }
 
 /// The full guide of the published version of an item.
@@ -56,18 +55,17 @@ async fn get_item(
     State(app): State<AppState>,
     AppPath(code): AppPath<ItemCode>,
 ) -> Result<Json<ServiceItem>, ApiError> {
-    let item = app.store.published_item(&code).await?;
-    item.map(Json).ok_or_else(|| ApiError::code(ProblemCode::ItemNotFound))
+    Ok(Json(app.catalogue().guide(code).await?))
 }
 
 /// Every department, with how many published items it owns.
 #[utoipa::path(get, path = "/departments", tag = "catalogue", responses((status = 200, body = Vec<DepartmentEntry>)))]
 async fn list_departments(State(app): State<AppState>) -> Result<Json<Vec<DepartmentEntry>>, ApiError> {
-    Ok(Json(app.store.departments().await?))
+    Ok(Json(app.catalogue().departments().await?))
 }
 
 /// Every theme (life events for persons, business stages for enterprises).
 #[utoipa::path(get, path = "/themes", tag = "catalogue", responses((status = 200, body = Vec<Theme>)))]
 async fn list_themes(State(app): State<AppState>) -> Result<Json<Vec<Theme>>, ApiError> {
-    Ok(Json(app.store.themes().await?))
+    Ok(Json(app.catalogue().themes().await?))
 }

@@ -27,7 +27,7 @@ async fn my_enterprises(
     State(app): State<AppState>,
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<EnterpriseLink>>, ApiError> {
-    Ok(Json(app.my_enterprises(&s).await?))
+    Ok(Json(app.identity().my_enterprises(&s).await?))
 }
 
 /// The agents of an enterprise; only its legal representative sees them.
@@ -43,7 +43,7 @@ async fn list_agents(
     Authenticated(s): Authenticated,
     AppPath(uscc): AppPath<Uscc>,
 ) -> Result<Json<Vec<AgentEntry>>, ApiError> {
-    Ok(Json(app.agents(&s, &uscc).await?))
+    Ok(Json(app.identity().agents(&s, &uscc).await?))
 }
 
 /// Authorizes a registered person as an agent of the enterprise (legal representative only).
@@ -60,7 +60,7 @@ async fn grant_agent(
     AppPath(uscc): AppPath<Uscc>,
     AppJson(req): AppJson<GrantAgentRequest>,
 ) -> Result<(StatusCode, Json<AgentEntry>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.grant_agent(&s, &uscc, req).await?)))
+    Ok((StatusCode::CREATED, Json(app.identity().grant_agent(&s, &uscc, req).await?)))
 }
 
 /// Withdraws an agent's authorization (legal representative only); their sessions stop acting
@@ -73,6 +73,6 @@ async fn revoke_agent(
     Authenticated(s): Authenticated,
     AppPath((uscc, person_id)): AppPath<(Uscc, RecordId)>,
 ) -> Result<StatusCode, ApiError> {
-    app.revoke_agent(&s, &uscc, person_id).await?;
+    app.identity().revoke_agent(&s, &uscc, person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

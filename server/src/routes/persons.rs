@@ -28,5 +28,5 @@ async fn unmask_id_number(
     Authenticated(s): Authenticated,
     AppJson(req): AppJson<UnmaskRequest>,
 ) -> Result<Json<UnmaskResponse>, ApiError> {
-    Ok(Json(app.unmask(&s, req).await?))
+    Ok(Json(app.identity().unmask(&s, req).await?))
 }

@@ -462,9 +462,8 @@ impl Store {
     /// Saves a draft, new or replacing the owner's draft of the same id; `false` if the id is
     /// another person's.
     pub async fn save_draft(&self, owner_id: &str, d: &DraftRow) -> Result<bool, sqlx::Error> {
-        let saved =
-            on_pool!(&self.pool, |p| {
-                sqlx::query(
+        let saved = on_pool!(&self.pool, |p| {
+            sqlx::query(
             "INSERT INTO drafts (id, owner_id, acting_uscc, items, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET items = excluded.items, answers = excluded.answers,
                  acting_uscc = excluded.acting_uscc, updated_at = excluded.updated_at
@@ -479,7 +478,7 @@ impl Store {
         .execute(p)
         .await?
         .rows_affected()
-            });
+        });
         Ok(saved == 1)
     }
 

@@ -155,9 +155,9 @@ both! {
         assert!(dropped_path.is_file());
 
         app.state.clock.advance(chrono::Duration::days(29));
-        assert_eq!(app.state.expire_unattached_uploads().await.expect("expires").uploads, 0, "not yet");
+        assert_eq!(app.state.applying().expire_unattached_uploads().await.expect("expires").uploads, 0, "not yet");
         app.state.clock.advance(chrono::Duration::days(2));
-        let expired = app.state.expire_unattached_uploads().await.expect("expires");
+        let expired = app.state.applying().expire_unattached_uploads().await.expect("expires");
         assert_eq!(expired.uploads, 1);
         assert!(!dropped_path.exists(), "its file is deleted");
         assert!(files.join(&kept.sha256[..2]).join(&kept.sha256).is_file(), "a material of an application stays");

@@ -1,0 +1,69 @@
+//! 身份的错误 — everything the identity service can fail with. It says what went wrong in
+//! the service's terms; [`crate::error`] alone turns it into an HTTP answer.
+
+use shared::FieldError;
+
+/// Whom a look-up by name and identity number was for: the answer names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whom {
+    /// An agent a legal representative authorizes.
+    Agent,
+    /// An applicant a window clerk serves.
+    Applicant,
+}
+
+/// What an identity service call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// Fields of the request are wrong; each says how.
+    #[error("invalid fields: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// No session, or it has ended.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The identity number, password or authenticator code is wrong (never which).
+    #[error("wrong credentials")]
+    InvalidCredentials,
+    /// The account signs in with an authenticator code too.
+    #[error("authenticator code required")]
+    TotpRequired,
+    /// Too many failed sign-ins from this address: wait this long.
+    #[error("sign-in locked for {wait_secs} s")]
+    LoginLocked {
+        /// Seconds to wait.
+        wait_secs: i64,
+    },
+    /// Too many look-ups of persons by this person.
+    #[error("rate limited")]
+    RateLimited,
+    /// The person may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// The identity number has an account already.
+    #[error("already registered")]
+    AlreadyRegistered,
+    /// Not an enterprise of the person's.
+    #[error("enterprise not found")]
+    EnterpriseNotFound,
+    /// No such person (an agent to revoke, a staff member).
+    #[error("person not found")]
+    PersonNotFound,
+    /// No registered person has this name and identity number.
+    #[error("no registered {0:?} of this name and number")]
+    Unregistered(Whom),
+    /// Password hashing is shutting down.
+    #[error("password hashing unavailable")]
+    HashingUnavailable,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+    /// Anything else; logged with its cause.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<FieldError> for IdentityError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
