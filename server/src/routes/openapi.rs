@@ -169,6 +169,9 @@ fn complete_operation(method: &str, path: &str, operation: &mut Value) {
 }
 
 /// Path parameters the server parses: their shape, so that a fuzzer sends ones that parse.
+/// The shape of an application number ([`shared::ids::ApplicationNo`]).
+const APPLICATION_NO_PATTERN: &str = "^YW[0-9]{8}[0-9A-HJKMNP-TV-Z]{10}$";
+
 fn constrain_parameter(parameter: &mut Value) {
     let is_path = parameter.get("in").and_then(Value::as_str) == Some("path");
     let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -176,6 +179,10 @@ fn constrain_parameter(parameter: &mut Value) {
         // shared::catalogue::ItemCode: letters, digits and dashes, at most 40.
         (true, "code") => json!({"pattern": ITEM_CODE_PATTERN}),
         (true, "uscc") => json!({"format": "uscc"}),
+        // shared::ids::ApplicationNo: YW, the date, ten characters of Crockford's base 32.
+        (true, "application_no") => json!({"pattern": APPLICATION_NO_PATTERN}),
+        // shared::ids::RecordId: a hyphenated UUID.
+        (true, "id" | "person_id") => json!({"format": "uuid"}),
         // Visible ASCII, 1 to 128 characters (applying::IdempotencyKey).
         (false, "Idempotency-Key") => json!({"pattern": "^[!-~]{1,128}$"}),
         _ => return,

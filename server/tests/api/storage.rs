@@ -175,6 +175,13 @@ async fn postgres_keeps_times_flags_json_and_dates_in_native_types() {
     app.finish().await;
 }
 
+/// What a signed-in GET answers, read as JSON.
+async fn read<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str, token: &str) -> T {
+    let response = app.with_session(Method::GET, path, token).send().await.expect("answers");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.expect("JSON")
+}
+
 /// The key the fixture's identity numbers are sealed with: the bytes 0 to 31.
 const FIXTURE_PII_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
@@ -200,14 +207,7 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
     // 王强 signs in with the password he had, and finds his application, his draft and the
     // enterprise he was made an agent of.
     let citizen = app.sign_in_demo("王强").await;
-    let mine: Vec<shared::application::ApplicationBrief> = app
-        .with_session(Method::GET, "/api/v1/applications", &citizen)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("a list");
+    let mine: Vec<shared::application::ApplicationBrief> = read(&app, "/api/v1/applications", &citizen).await;
     assert_eq!(mine.len(), 1);
     assert!(mine[0].application_no.starts_with("YW20261126"));
     assert_eq!(mine[0].cases[0].status, shared::application::CaseStatus::Submitted);
@@ -218,24 +218,10 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
         .await
         .expect("answers");
     assert_eq!(receipt.status(), StatusCode::OK);
-    let drafts: Vec<shared::application::Draft> = app
-        .with_session(Method::GET, "/api/v1/drafts", &citizen)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("drafts");
+    let drafts: Vec<shared::application::Draft> = read(&app, "/api/v1/drafts", &citizen).await;
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].answers.fields["phone"], "13800138000");
-    let me: serde_json::Value = app
-        .with_session(Method::GET, "/api/v1/auth/me", &citizen)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("me");
+    let me: serde_json::Value = read(&app, "/api/v1/auth/me", &citizen).await;
     assert!(
         me["enterprises"]
             .as_array()
@@ -246,14 +232,7 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
 
     // The comma-separated roles became rows: the window clerk is one still.
     let clerk = app.sign_in_demo("黄丽").await;
-    let me: serde_json::Value = app
-        .with_session(Method::GET, "/api/v1/auth/me", &clerk)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("me");
+    let me: serde_json::Value = read(&app, "/api/v1/auth/me", &clerk).await;
     assert_eq!(me["staff"]["roles"], json!(["window_clerk"]));
     // The trail written before goes on.
     let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
