@@ -267,8 +267,9 @@ impl Store {
 
     /// The staff record of a person, if they are staff.
     pub async fn staff(&self, person_id: &str) -> Result<Option<StaffRow>, sqlx::Error> {
+        // Every request of a signed-in person asks this; a citizen's costs one query.
         let (columns, roles): (Option<StaffColumns>, Vec<RoleRow>) = on_pool!(&self.pool, |p| {
-            let columns = sqlx::query_as(
+            let columns: Option<StaffColumns> = sqlx::query_as(
                 "SELECT department_code, totp_sealed, totp_confirmed, totp_last_step, totp_pending_sealed,
                         totp_pending_session
                    FROM staff WHERE person_id = $1",
@@ -276,10 +277,15 @@ impl Store {
             .bind(person_id)
             .fetch_optional(p)
             .await?;
-            let roles = sqlx::query_as("SELECT person_id, role FROM staff_roles WHERE person_id = $1 ORDER BY role")
-                .bind(person_id)
-                .fetch_all(p)
-                .await?;
+            let roles = match columns {
+                None => Vec::new(),
+                Some(_) => {
+                    sqlx::query_as("SELECT person_id, role FROM staff_roles WHERE person_id = $1 ORDER BY role")
+                        .bind(person_id)
+                        .fetch_all(p)
+                        .await?
+                }
+            };
             (columns, roles)
         });
         Ok(columns.map(|c| StaffRow {
