@@ -329,7 +329,8 @@ impl DemoCatalogue {
         let mut published = 0;
         for item in &self.items {
             if store.published_item(&item.code).await?.is_none() {
-                store.publish_item(item).await?;
+                let subject = format!("{}@{}", item.code, item.version);
+                store.publish_item(item, &demo_event(AuditAction::ItemPublished, &subject, chrono::Utc::now())).await?;
                 published += 1;
             }
         }

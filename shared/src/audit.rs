@@ -53,6 +53,8 @@ pub enum AuditAction {
     EnrolmentTokenIssued,
     /// 申请提交 — an application was received (online, or filed at a window).
     ApplicationSubmitted,
+    /// 事项发布 — a version of a service item became the one applicants see.
+    ItemPublished,
 }
 
 stored_name!(AuditAction);

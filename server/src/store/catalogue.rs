@@ -5,7 +5,7 @@ use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
 use shared::catalogue::{Department, ItemCode, ItemStatus, ServiceItem, ServiceObject, Theme};
 
-use super::Store;
+use super::{AuditEvent, Store};
 use crate::{on_pool, on_tx};
 
 /// At most this many words of a search are matched (each must appear); the rest are ignored.
@@ -95,9 +95,10 @@ impl Store {
     }
 
     /// 发布 — makes `item` the published version of its code; the version published before it
-    /// becomes superseded, in the same transaction, so applicants never see two or none.
+    /// becomes superseded, in the same transaction as the change's audit `event`, so applicants
+    /// never see two or none.
     #[tracing::instrument(skip_all, fields(code = %item.code, version = item.version))]
-    pub async fn publish_item(&self, item: &ServiceItem) -> Result<(), sqlx::Error> {
+    pub async fn publish_item(&self, item: &ServiceItem, event: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
         let mut item = item.clone();
         item.status = ItemStatus::Published;
         let mut uow = self.begin().await?;
@@ -132,7 +133,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
-        uow.commit_recorded().await
+        uow.commit(event).await
     }
 
     /// 事项检索 — one page of published items matching the query, with the total it matches.

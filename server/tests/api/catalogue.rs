@@ -138,7 +138,18 @@ both! {
         let mut v2 = app.state.store.published_item(&code).await.expect("readable").expect("published");
         v2.version = 2;
         v2.time_limits.promised_working_days = 5;
-        app.state.store.publish_item(&v2).await.expect("publishes");
+        let event = server::store::AuditEvent {
+            actor_id: None,
+            acting_uscc: None,
+            on_behalf_of: None,
+            action: shared::audit::AuditAction::ItemPublished,
+            subject: "DG-GR-0002@2",
+            detail: "",
+            at: chrono::Utc::now(),
+        };
+        app.state.store.publish_item(&v2, &event).await.expect("publishes");
+        let trail = app.state.store.audit_of("DG-GR-0002@2").await.expect("the trail");
+        assert_eq!(trail.len(), 1, "the publication is on the record");
 
         let item: ServiceItem = app.get_ok("/api/v1/items/DG-GR-0002").await;
         assert_eq!((item.version, item.time_limits.promised_working_days), (2, 5));
