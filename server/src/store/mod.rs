@@ -120,6 +120,11 @@ impl Store {
         Ok(())
     }
 
+    /// The PostgreSQL migrations, for tests that build a database as an earlier release left it.
+    pub fn postgres_migrations() -> &'static Migrator {
+        &POSTGRES_MIGRATIONS
+    }
+
     /// The connection pool, for tests and tools that look behind the services.
     pub fn pool(&self) -> &Pool {
         &self.pool

@@ -75,6 +75,8 @@ impl TestApp {
         configure(&mut config);
         let postgres_db = match db {
             Db::Sqlite => None,
+            // A database the test prepared itself; the test drops it.
+            Db::Postgres if config.database_url.is_some() => None,
             Db::Postgres => {
                 let (url, name) = create_postgres_database().await;
                 config.database_url = Some(url);
@@ -113,11 +115,7 @@ impl TestApp {
             served.await.expect("the server task ends cleanly");
         }
         if let Some(name) = self.postgres_db.take() {
-            let mut admin = sqlx::PgConnection::connect(&admin_url()).await.expect("PostgreSQL for tests");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("the test database is dropped");
+            drop_postgres_database(&name).await;
         }
     }
 
@@ -162,7 +160,16 @@ fn admin_url() -> String {
 }
 
 /// Creates `t_<uuid>` on the test PostgreSQL server; a server that cannot be reached fails the test.
-async fn create_postgres_database() -> (String, String) {
+/// Drops a database of the tests.
+pub async fn drop_postgres_database(name: &str) {
+    let mut admin = sqlx::PgConnection::connect(&admin_url()).await.expect("PostgreSQL for tests");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("the test database is dropped");
+}
+
+pub async fn create_postgres_database() -> (String, String) {
     let admin = admin_url();
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await

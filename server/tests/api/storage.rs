@@ -204,10 +204,16 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
     })
     .await;
 
+    the_release_data_is_all_there(&app).await;
+    app.finish().await;
+}
+
+/// What the fixture holds, read through today's server.
+async fn the_release_data_is_all_there(app: &TestApp) {
     // 王强 signs in with the password he had, and finds his application, his draft and the
     // enterprise he was made an agent of.
     let citizen = app.sign_in_demo("王强").await;
-    let mine: Vec<shared::application::ApplicationBrief> = read(&app, "/api/v1/applications", &citizen).await;
+    let mine: Vec<shared::application::ApplicationBrief> = read(app, "/api/v1/applications", &citizen).await;
     assert_eq!(mine.len(), 1);
     assert!(mine[0].application_no.starts_with("YW20261126"));
     assert_eq!(mine[0].cases[0].status, shared::application::CaseStatus::Submitted);
@@ -218,10 +224,10 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
         .await
         .expect("answers");
     assert_eq!(receipt.status(), StatusCode::OK);
-    let drafts: Vec<shared::application::Draft> = read(&app, "/api/v1/drafts", &citizen).await;
+    let drafts: Vec<shared::application::Draft> = read(app, "/api/v1/drafts", &citizen).await;
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].answers.fields["phone"], "13800138000");
-    let me: serde_json::Value = read(&app, "/api/v1/auth/me", &citizen).await;
+    let me: serde_json::Value = read(app, "/api/v1/auth/me", &citizen).await;
     assert!(
         me["enterprises"]
             .as_array()
@@ -232,10 +238,47 @@ async fn a_sqlite_database_of_the_previous_release_is_migrated_with_its_data() {
 
     // The comma-separated roles became rows: the window clerk is one still.
     let clerk = app.sign_in_demo("黄丽").await;
-    let me: serde_json::Value = read(&app, "/api/v1/auth/me", &clerk).await;
+    let me: serde_json::Value = read(app, "/api/v1/auth/me", &clerk).await;
     assert_eq!(me["staff"]["roles"], json!(["window_clerk"]));
     // The trail written before goes on.
     let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
     assert!(trail.iter().any(|e| e.action == shared::audit::AuditAction::AgentGranted));
+}
+
+/// The statements of the fixture that add rows, made fit for PostgreSQL: SQLite's `char(10)` is
+/// PostgreSQL's `chr(10)`; the migration log is left out (each engine keeps its own).
+fn fixture_rows() -> impl Iterator<Item = String> {
+    include_str!("../fixtures/sqlite-release-2026-11-25.sql")
+        .lines()
+        .filter(|l| l.starts_with("INSERT INTO") && !l.starts_with("INSERT INTO _sqlx_migrations"))
+        .map(|l| l.replace(",char(10))", ",chr(10))"))
+}
+
+#[tokio::test]
+async fn a_postgres_database_of_the_previous_release_is_converted_with_its_data() {
+    use sqlx::Connection as _;
+    let (url, name) = crate::helpers::create_postgres_database().await;
+    {
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("the new database");
+        // The schema of the release before: the first eight migrations.
+        let earlier = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                server::store::Store::postgres_migrations().iter().filter(|m| m.version <= 8).cloned().collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        earlier.run(&mut conn).await.expect("the release's schema");
+        for row in fixture_rows() {
+            sqlx::query(&row).execute(&mut conn).await.unwrap_or_else(|e| panic!("{e}: {row:.120}"));
+        }
+        conn.close().await.expect("closed");
+    }
+    let app = TestApp::spawn_with(Db::Postgres, |c| {
+        c.database_url = Some(url.clone());
+        c.pii_key = Some(FIXTURE_PII_KEY.to_owned());
+    })
+    .await;
+    the_release_data_is_all_there(&app).await;
     app.finish().await;
+    crate::helpers::drop_postgres_database(&name).await;
 }
