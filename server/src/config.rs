@@ -94,6 +94,18 @@ pub struct Config {
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A task the binary runs instead of serving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Subcommand)]
+pub enum Command {
+    /// Recompute the audit trail's hash chain and name the first event that does not match
+    /// (exits 1 when one does not).
+    VerifyAudit,
 }
 
 /// The shape of log lines.
@@ -134,6 +146,7 @@ impl Config {
             receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
             receipt_font_index: 2,
             log_format: LogFormat::Text,
+            command: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use shared::catalogue::{
     ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
 use shared::license::HolderKind;
+use shared::workflow::{StepKind, Workflow, WorkflowStep};
 
 use crate::store::Store;
 use crate::store::identity::AuditEvent;
@@ -124,6 +125,47 @@ pub struct DemoCatalogue {
     pub bundles: Vec<Bundle>,
     /// 电子证照类型 — the kinds of certificate the library holds.
     pub license_types: Vec<ELicenseType>,
+}
+
+/// 办理结果 — the e-licence an item's approval issues, for the items whose result the library
+/// holds: a business licence for the registrations, a residence permit.
+fn produces(code: &str) -> Option<&'static str> {
+    match code {
+        "DG-GR-0001" | "DG-QY-0001" => Some("business_license"),
+        "DG-GR-0002" => Some("residence_permit"),
+        _ => None,
+    }
+}
+
+/// Items whose steps differ from 承办 → 审核 → 批准: dog registration has no review step, the
+/// pollutant discharge permit needs two approvals.
+fn demo_workflow(code: &str) -> Option<Workflow> {
+    let step = |kind, working_days| WorkflowStep { kind, working_days };
+    let steps = match code {
+        "DG-GR-0006" => vec![step(StepKind::Undertake, 1), step(StepKind::Approve, 0)],
+        "DG-QY-0013" => vec![
+            step(StepKind::Undertake, 6),
+            step(StepKind::Review, 2),
+            step(StepKind::Approve, 1),
+            step(StepKind::Approve, 1),
+        ],
+        _ => return None,
+    };
+    Some(Workflow::new(steps).expect("the demo workflows end in an approval"))
+}
+
+/// The halls where results are picked up (*plausible* addresses).
+pub fn demo_halls() -> Vec<shared::case::Hall> {
+    let hall = |code: &str, zh: &str, en: &str, address: &str| shared::case::Hall {
+        code: code.to_owned(),
+        name: Bilingual::new(zh, en),
+        address: address.to_owned(),
+    };
+    vec![
+        hall("DG-CITY", "东莞市民服务中心", "Dongguan Citizen Service Center", "东莞市南城街道鸿福路99号"),
+        hall("DG-GUANCHENG", "莞城街道便民服务中心", "Guancheng Subdistrict Service Center", "东莞市莞城街道市桥路1号"),
+        hall("DG-SSL", "松山湖政务服务中心", "Songshan Lake Government Service Center", "东莞市松山湖科技九路2号"),
+    ]
 }
 
 /// English for the fee texts the data file states only in Chinese.
@@ -281,7 +323,14 @@ impl DemoCatalogue {
                         options: f.options,
                     })
                     .collect(),
+                workflow: demo_workflow(&it.code),
+                produces: produces(&it.code)
+                    .map(|k| licenses.get(k).cloned().context("unknown license type"))
+                    .transpose()?,
             });
+        }
+        for item in &items {
+            item.check_workflow().with_context(|| format!("item {}: workflow", item.code))?;
         }
         let mut departments: Vec<_> = departments.into_values().collect();
         departments.sort_by(|a, b| a.code.cmp(&b.code));
@@ -336,6 +385,9 @@ impl DemoCatalogue {
         }
         for license_type in &self.license_types {
             store.upsert_license_type(license_type).await?;
+        }
+        for hall in demo_halls() {
+            store.upsert_hall(&hall).await?;
         }
         for (position, bundle) in self.bundles.iter().enumerate() {
             store.upsert_bundle(bundle, position as i64).await?;
@@ -583,7 +635,18 @@ const DEMO_LICENSES: [DemoLicense; 11] = [
 
 /// An audit event of the demo data being loaded: nobody acted.
 fn demo_event(action: AuditAction, subject: &str, at: chrono::DateTime<chrono::Utc>) -> AuditEvent<'_> {
-    AuditEvent { actor_id: None, acting_uscc: None, on_behalf_of: None, action, subject, detail: "demo data", at }
+    AuditEvent {
+        actor_id: None,
+        acting_uscc: None,
+        on_behalf_of: None,
+        action,
+        subject,
+        detail: "demo data",
+        role: None,
+        department: None,
+        files: &[],
+        at,
+    }
 }
 
 /// Loads the demo licenses into the e-license library (each once).

@@ -222,3 +222,39 @@ impl From<crate::catalogue::CatalogueError> for ApiError {
         }
     }
 }
+
+/// The answer to each way the case services fail.
+impl From<crate::cases::CaseError> for ApiError {
+    fn from(e: crate::cases::CaseError) -> Self {
+        use crate::cases::CaseError as E;
+        match e {
+            E::NotFound => Self::code(ProblemCode::CaseNotFound),
+            E::NoticeNotFound => Self::code(ProblemCode::NoticeNotFound),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::NotYourRole(action) => Self::with_message(
+                ProblemCode::RoleMayNot,
+                Bilingual::new(
+                    format!("您的岗位不能进行“{}”", action.name().zh),
+                    format!("Your role does not take the action \"{}\"", action.name().en),
+                ),
+            ),
+            E::NotNow { action, status, allowed } => {
+                let mut problem = Problem::with_message(
+                    ProblemCode::ActionNotAllowed,
+                    Bilingual::new(
+                        format!("办件当前为“{}”，不能进行“{}”", status.name().zh, action.name().zh),
+                        format!("The case is \"{}\": \"{}\" cannot be taken now", status.name().en, action.name().en),
+                    ),
+                );
+                problem.case_status = Some(status);
+                problem.allowed_actions = Some(allowed);
+                Self::Client(Box::new(problem))
+            }
+            E::Changed => Self::code(ProblemCode::CaseChanged),
+            E::Invalid(errors) => Self::fields(errors),
+            E::IdempotencyKeyReused => Self::code(ProblemCode::IdempotencyKeyReused),
+            E::Store(e) => e.into(),
+            E::Internal(e) => Self::Internal(e),
+        }
+    }
+}

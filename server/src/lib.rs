@@ -4,6 +4,7 @@
 
 pub mod applying;
 pub mod auth;
+pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod config;

@@ -9,11 +9,34 @@ use server::config::Config;
 async fn main() -> ExitCode {
     let config = Config::parse();
     server::init_tracing(config.log_format);
+    if config.command == Some(server::config::Command::VerifyAudit) {
+        return verify_audit(&config).await;
+    }
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = ?e, "the server stopped");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `yiwang verify-audit`: prints what recomputing the chain found.
+#[expect(clippy::print_stdout, reason = "the report is the command's output")]
+async fn verify_audit(config: &Config) -> ExitCode {
+    let report = match server::store::Store::open(config).await {
+        Ok(store) => store.verify_audit_chain().await.map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    match report {
+        Ok(r) => {
+            let first_bad = r.first_bad.as_deref().map_or("null".to_owned(), |id| format!("\"{id}\""));
+            println!("{{\"ok\": {}, \"events\": {}, \"first_bad\": {first_bad}}}", r.first_bad.is_none(), r.events);
+            if r.first_bad.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "cannot verify the audit trail");
+            ExitCode::from(2)
         }
     }
 }

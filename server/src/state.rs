@@ -88,6 +88,11 @@ impl App {
         }
     }
 
+    /// 办件 — the case service of the staff console and the applicant's case pages.
+    pub fn cases(&self) -> crate::cases::CaseService<'_> {
+        crate::cases::CaseService { store: &self.store, clock: &self.clock, pii: &self.pii }
+    }
+
     /// 事项目录 — the catalogue service.
     pub fn catalogue(&self) -> crate::catalogue::CatalogueService<'_> {
         crate::catalogue::CatalogueService { store: &self.store }

@@ -747,6 +747,9 @@ stored_name!(MaterialSource, CaseStatus);
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum CaseStatus {
+    /// 待前序办结 — a later stage of its application: opens when the earlier stage concludes
+    /// approved.
+    Waiting,
     /// 已提交 — waiting for the front desk to accept it.
     Submitted,
     /// 承办
@@ -765,12 +768,15 @@ pub enum CaseStatus {
     Denied,
     /// 已撤回
     Withdrawn,
+    /// 已终止 — the earlier stage of its application did not conclude approved.
+    Discontinued,
 }
 
 impl CaseStatus {
     /// The status as the applicant reads it.
     pub fn name(self) -> Bilingual {
         match self {
+            Self::Waiting => Bilingual::new("待前序事项办结", "Waiting for the earlier step"),
             Self::Submitted => Bilingual::new("已提交，待受理", "Submitted, awaiting acceptance"),
             Self::Undertaking => Bilingual::new("承办中", "Being handled"),
             Self::Reviewing => Bilingual::new("审核中", "Under review"),
@@ -780,12 +786,19 @@ impl CaseStatus {
             Self::Approved => Bilingual::new("已办结（准予）", "Concluded: approved"),
             Self::Denied => Bilingual::new("已办结（不予许可）", "Concluded: denied"),
             Self::Withdrawn => Bilingual::new("已撤回", "Withdrawn"),
+            Self::Discontinued => {
+                Bilingual::new("已终止（前序事项未获准予）", "Stopped: the earlier step was not approved")
+            }
         }
     }
 
     /// What happens next, as the applicant reads it.
     pub fn next_step(self) -> Bilingual {
         match self {
+            Self::Waiting => Bilingual::new(
+                "前序事项办结后自动开始办理",
+                "It starts once the earlier step of the application is approved",
+            ),
             Self::Submitted => Bilingual::new(
                 "等待部门受理，请留意短信通知",
                 "The department will accept it; watch for a text message",
@@ -796,7 +809,7 @@ impl CaseStatus {
             Self::AwaitingSupplement => {
                 Bilingual::new("请按补正告知补齐材料", "Provide the materials listed in the supplement notice")
             }
-            Self::NotAccepted | Self::Approved | Self::Denied | Self::Withdrawn => {
+            Self::NotAccepted | Self::Approved | Self::Denied | Self::Withdrawn | Self::Discontinued => {
                 Bilingual::new("已结束", "Nothing further")
             }
         }

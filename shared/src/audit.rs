@@ -55,6 +55,42 @@ pub enum AuditAction {
     ApplicationSubmitted,
     /// 事项发布 — a version of a service item became the one applicants see.
     ItemPublished,
+    /// 受理
+    CaseAccepted,
+    /// 不予受理
+    CaseNotAccepted,
+    /// 一次性告知补正
+    SupplementRequested,
+    /// The applicant sent what a supplement notice asked for.
+    SupplementProvided,
+    /// 承办
+    CaseUndertaken,
+    /// 审核
+    CaseReviewed,
+    /// 批准
+    CaseApproved,
+    /// 不予许可
+    CaseDenied,
+    /// 撤回
+    CaseWithdrawn,
+    /// 窗口出件
+    ResultHandedOver,
+    /// 寄递
+    ResultDispatched,
+    /// 核查通过
+    PledgeConfirmed,
+    /// 核查不符，撤销
+    ResultRevoked,
+    /// A supplement notice asked for a material the item does not list; it was refused.
+    UnlistedMaterialDemanded,
+    /// A staff member opened a file of a case.
+    CaseFileRead,
+    /// A later stage of an application opened because the earlier one concluded approved.
+    StageOpened,
+    /// A later stage stopped because the earlier one did not conclude approved.
+    CaseDiscontinued,
+    /// An approval issued an e-licence into the library.
+    LicenseIssued,
 }
 
 stored_name!(AuditAction);

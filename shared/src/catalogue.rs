@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::workflow::Workflow;
+
 use crate::Bilingual;
 
 /// Longest item code accepted in a path or query: catalogue codes look like `DG-QY-0011`.
@@ -418,9 +420,31 @@ pub struct ServiceItem {
     pub materials: Vec<Material>,
     /// 表单 — the questions a single application for this item asks.
     pub fields: Vec<FormField>,
+    /// 审批流程 — the steps after acceptance, when the item sets its own; absent, the standard
+    /// flow for its limits ([`ServiceItem::workflow`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<Workflow>,
+    /// 办理结果 — the e-licence an approved case issues into the library, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produces: Option<ELicenseType>,
 }
 
 impl ServiceItem {
+    /// The steps its cases take after acceptance: its own, or none for an instant item, or
+    /// 承办 → 审核 → 批准 within its promised limit.
+    pub fn workflow(&self) -> Workflow {
+        match (&self.workflow, self.time_limits.kind) {
+            (Some(w), _) => w.clone(),
+            (None, LimitKind::Instant) => Workflow::instant(),
+            (None, LimitKind::Promised) => Workflow::standard(self.time_limits.promised_working_days),
+        }
+    }
+
+    /// Checks that the item's workflow fits it (see [`Workflow::check`]).
+    pub fn check_workflow(&self) -> Result<(), crate::workflow::WorkflowError> {
+        self.workflow().check(self.time_limits.kind == LimitKind::Instant, self.time_limits.promised_working_days)
+    }
+
     /// The short form shown in catalogue lists.
     pub fn summary(&self) -> ItemSummary {
         ItemSummary {

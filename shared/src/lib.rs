@@ -28,12 +28,14 @@ pub mod account;
 pub mod api;
 pub mod application;
 pub mod audit;
+pub mod case;
 pub mod catalogue;
 pub mod identity;
 pub mod ids;
 pub mod license;
 pub mod problem;
 pub mod text;
+pub mod workflow;
 
 pub use identity::{ResidentId, ResidentIdError, Sex, Uscc, UsccError};
 pub use problem::{FieldCode, FieldError, Problem, ProblemCode};

@@ -65,6 +65,14 @@ pub enum ProblemCode {
     CaseNotFound,
     /// No such draft of this person.
     DraftNotFound,
+    /// The action cannot be taken in the case's present state; `allowed_actions` says what can.
+    ActionNotAllowed,
+    /// The signed-in staff member's role does not take this action.
+    RoleMayNot,
+    /// Someone else changed the case meanwhile: reload it and decide again.
+    CaseChanged,
+    /// No notice with this id, or none this person may see.
+    NoticeNotFound,
     /// The person keeps as many drafts as one may: delete one first.
     DraftLimitReached,
     /// No such upload, or none this person may read.
@@ -106,6 +114,9 @@ impl ProblemCode {
             Self::PayloadTooLarge => 413,
             Self::CaseNotFound => 404,
             Self::DraftNotFound => 404,
+            Self::ActionNotAllowed | Self::CaseChanged => 409,
+            Self::RoleMayNot => 403,
+            Self::NoticeNotFound => 404,
             Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
             Self::IdempotencyKeyReused => 422,
@@ -173,6 +184,16 @@ impl ProblemCode {
                 "No case matches this case number and identity number",
             ),
             Self::DraftNotFound => Bilingual::new("没有找到这份草稿", "No such draft"),
+            Self::ActionNotAllowed => Bilingual::new(
+                "办件当前状态下不能进行这项操作",
+                "This action cannot be taken while the case is where it is",
+            ),
+            Self::RoleMayNot => Bilingual::new("您的岗位不能进行这项操作", "Your role does not take this action"),
+            Self::CaseChanged => Bilingual::new(
+                "办件刚被他人处理，请刷新后再操作",
+                "Someone else acted on the case just now: reload it and try again",
+            ),
+            Self::NoticeNotFound => Bilingual::new("没有找到这份通知书", "No such notice"),
             Self::DraftLimitReached => Bilingual::new(
                 "草稿已达50份，请先删除不用的草稿",
                 "You keep 50 drafts already: delete one you no longer need first",
@@ -343,6 +364,12 @@ pub enum FieldCode {
     InvalidRecordId,
     /// An upload failed (the app's own).
     UploadFailed,
+    /// A supplement notice asks for a material the item does not list.
+    MaterialNotListed,
+    /// A file for a material the supplement notice did not ask for.
+    MaterialNotDemanded,
+    /// The person is not entitled to receive the result.
+    NotRecipient,
 }
 
 stored_name!(FieldCode);
@@ -423,6 +450,17 @@ impl FieldCode {
             Self::InvalidApplicationNo => ("申办编号格式有误", "This is not an application number"),
             Self::InvalidRecordId => ("编号格式有误", "This is not the id of a record"),
             Self::UploadFailed => ("文件上传失败", "The file could not be uploaded"),
+            Self::MaterialNotListed => (
+                "办事指南未列出这项材料，不得要求申请人提供",
+                "The item's guide does not list this material: it cannot be demanded",
+            ),
+            Self::MaterialNotDemanded => {
+                ("补正告知书没有要求这项材料", "The supplement notice did not ask for this material")
+            }
+            Self::NotRecipient => (
+                "领取人不是申请人、其企业的法定代表人或经办人，或姓名与身份证号码不符",
+                "The recipient is not the applicant or their enterprise's representative or agent, or the name does not match",
+            ),
         };
         Bilingual::new(zh, en)
     }
@@ -528,6 +566,12 @@ pub struct Problem {
     /// One entry per invalid field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For `action_not_allowed`: where the case stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_status: Option<crate::application::CaseStatus>,
+    /// For `action_not_allowed`: what the caller may do now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<crate::workflow::CaseAction>>,
 }
 
 impl Problem {
@@ -546,6 +590,8 @@ impl Problem {
             code,
             message,
             errors: Vec::new(),
+            case_status: None,
+            allowed_actions: None,
         }
     }
 

@@ -61,6 +61,8 @@ fn item(code: &str, object: ServiceObject, fields: Vec<FormField>, materials: Ve
         halls: Vec::new(),
         materials,
         fields,
+        workflow: None,
+        produces: None,
     }
 }
 

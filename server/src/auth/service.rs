@@ -75,6 +75,9 @@ pub(super) fn audit<'a>(
         action,
         subject,
         detail,
+        role: None,
+        department: None,
+        files: &[],
         at,
     }
 }

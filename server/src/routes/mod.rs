@@ -5,6 +5,7 @@
 
 mod applications;
 mod auth;
+mod cases;
 mod catalogue;
 mod enterprises;
 mod health;
@@ -35,9 +36,10 @@ use crate::state::AppState;
         (name = "identifiers", description = "身份标识 — resident identity numbers and credit codes"),
         (name = "identity", description = "统一身份认证 — accounts, sessions, enterprises and agents"),
         (name = "applying", description = "申办 — one form, materials, submission, receipts and progress"),
+        (name = "cases", description = "办件 — the front desk and department inboxes, actions on cases, notices, the audit chain"),
         (name = "system", description = "运行状态"),
     ),
-    components(schemas(Problem, shared::catalogue::ItemSummary))
+    components(schemas(Problem, shared::catalogue::ItemSummary, shared::case::CaseOrder, shared::case::Queue))
 )]
 struct ApiDoc;
 
@@ -53,7 +55,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(auth::routes())
                 .merge(enterprises::routes())
                 .merge(persons::routes())
-                .merge(applications::routes()),
+                .merge(applications::routes())
+                .merge(cases::routes()),
         )
         .split_for_parts();
     (router, openapi)

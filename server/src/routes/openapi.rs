@@ -171,6 +171,8 @@ fn complete_operation(method: &str, path: &str, operation: &mut Value) {
 /// Path parameters the server parses: their shape, so that a fuzzer sends ones that parse.
 /// The shape of an application number ([`shared::ids::ApplicationNo`]).
 const APPLICATION_NO_PATTERN: &str = "^YW[0-9]{8}[0-9A-HJKMNP-TV-Z]{10}$";
+/// The shape of a case number ([`shared::ids::CaseNo`]).
+const CASE_NO_PATTERN: &str = "^YW[0-9]{8}[0-9A-HJKMNP-TV-Z]{10}-(0[1-9]|[1-9][0-9])$";
 
 fn constrain_parameter(parameter: &mut Value) {
     let is_path = parameter.get("in").and_then(Value::as_str) == Some("path");
@@ -181,6 +183,8 @@ fn constrain_parameter(parameter: &mut Value) {
         (true, "uscc") => json!({"format": "uscc"}),
         // shared::ids::ApplicationNo: YW, the date, ten characters of Crockford's base 32.
         (true, "application_no") => json!({"pattern": APPLICATION_NO_PATTERN}),
+        // shared::ids::CaseNo: the application number and the case's place, 01 to 99.
+        (true, "case_no") => json!({"pattern": CASE_NO_PATTERN}),
         // shared::ids::RecordId: a hyphenated UUID.
         (true, "id" | "person_id") => json!({"format": "uuid"}),
         // Visible ASCII, 1 to 128 characters (applying::IdempotencyKey).

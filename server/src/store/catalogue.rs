@@ -175,6 +175,48 @@ impl Store {
         Ok(row.map(|r| r.guide))
     }
 
+    /// One version of an item, whatever its status: the one a case was filed under.
+    pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<ServiceItem>, sqlx::Error> {
+        let row: Option<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT guide FROM service_items WHERE code = $1 AND version = $2"
+        )
+        .bind(code)
+        .bind(version)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|r| r.guide))
+    }
+
+    /// Adds or renames a hall where results are picked up.
+    pub async fn upsert_hall(&self, h: &shared::case::Hall) -> Result<(), sqlx::Error> {
+        on_pool!(&self.pool, |p| {
+            sqlx::query(
+            "INSERT INTO halls (code, name_zh, name_en, address) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, address = excluded.address"
+        )
+        .bind(&h.code)
+        .bind(&h.name.zh)
+        .bind(&h.name.en)
+        .bind(&h.address)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Every hall, by code.
+    pub async fn halls(&self) -> Result<Vec<shared::case::Hall>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String)> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT code, name_zh, name_en, address FROM halls ORDER BY code")
+                .fetch_all(p)
+                .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(code, zh, en, address)| shared::case::Hall { code, name: shared::Bilingual::new(zh, en), address })
+            .collect())
+    }
+
     /// Every department, with how many published items each owns.
     pub async fn departments(&self) -> Result<Vec<DepartmentEntry>, sqlx::Error> {
         let rows: Vec<DepartmentRow> = on_pool!(&self.pool, |p| sqlx::query_as(

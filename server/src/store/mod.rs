@@ -15,6 +15,8 @@
 //! [`UnitOfWork`], which commits only together with the change's audit events.
 
 pub mod applications;
+pub mod audit;
+pub mod cases;
 mod catalogue;
 pub mod identity;
 pub mod submissions;
@@ -108,6 +110,7 @@ impl Store {
         };
         let store = Self { pool, durable };
         store.migrate().await?;
+        store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)
     }
 

@@ -142,7 +142,7 @@ impl UnitOfWork {
     async fn write_submission(&mut self, s: &Submission) -> Result<Outcome, sqlx::Error> {
         let a = &s.application;
         if let Some(idem) = &s.idempotency
-            && let Some(stored) = self.claim_key(idem, a.submitted_at).await?
+            && let Some(stored) = self.claim_key(idem, 201, a.submitted_at).await?
         {
             return Ok(Outcome::Replayed(stored));
         }
@@ -165,6 +165,9 @@ impl UnitOfWork {
                 .map(|r| r.rows_affected()))?;
         }
         let actor = a.filed_by.as_deref().unwrap_or(&a.applicant_person_id);
+        let mut files: Vec<String> = a.materials.iter().filter_map(|m| m.sha256.clone()).collect();
+        files.sort();
+        files.dedup();
         self.record(&AuditEvent {
             actor_id: Some(actor),
             acting_uscc: a.applicant_uscc.as_deref(),
@@ -172,14 +175,23 @@ impl UnitOfWork {
             action: AuditAction::ApplicationSubmitted,
             subject: &a.application_no,
             detail: "",
+            role: a.filed_by.as_ref().map(|_| shared::account::Role::WindowClerk),
+            department: None,
+            files: &files,
             at: a.submitted_at,
         })
         .await?;
         Ok(Outcome::Created)
     }
 
-    /// The stored answer of a key, or, for a new key, claims it with this submission's answer.
-    async fn claim_key(&mut self, idem: &Idempotency, at: DateTime<Utc>) -> Result<Option<IdempotentRow>, sqlx::Error> {
+    /// The stored answer of a key, or, for a new key, claims it with this change's answer
+    /// (`status` and `idem.response`).
+    pub(super) async fn claim_key(
+        &mut self,
+        idem: &Idempotency,
+        status: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Option<IdempotentRow>, sqlx::Error> {
         on_tx!(self.tx(), |c| {
             let stored: Option<IdempotentRow> = sqlx::query_as(
                 "SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
@@ -191,11 +203,12 @@ impl UnitOfWork {
             if stored.is_none() {
                 sqlx::query(
                     "INSERT INTO idempotency_keys (scope, key, body_sha256, status, response, created_at)
-                     VALUES ($1, $2, $3, 201, $4, $5)",
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&idem.scope)
                 .bind(&idem.key)
                 .bind(&idem.body_sha256)
+                .bind(status)
                 .bind(&idem.response)
                 .bind(Timestamp::from(at))
                 .execute(&mut *c)
@@ -253,8 +266,8 @@ impl UnitOfWork {
             .execute(&mut *c)
             .await?;
             sqlx::query(
-                "INSERT INTO case_events (id, case_no, at, status, actor_id, note_zh, note_en)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO case_events (id, case_no, seq, at, status, actor_id, note_zh, note_en)
+                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7)",
             )
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(&case.case_no)

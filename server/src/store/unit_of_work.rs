@@ -3,10 +3,11 @@
 //! ever written without its record.
 
 use chrono::{DateTime, Utc};
+use shared::account::Role;
 use shared::audit::AuditAction;
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{Pool, Store, Timestamp};
+use super::{Pool, Store};
 
 /// An open transaction of one engine or the other.
 #[derive(Debug)]
@@ -50,6 +51,12 @@ pub struct AuditEvent<'a> {
     pub subject: &'a str,
     /// Why, or further detail (never a full identity number).
     pub detail: &'a str,
+    /// The role the actor acted in, for staff.
+    pub role: Option<Role>,
+    /// The department the act concerns (a case's), where one does.
+    pub department: Option<&'a str>,
+    /// The SHA-256 of each file the act involved (read, sent, issued).
+    pub files: &'a [String],
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -96,26 +103,10 @@ impl UnitOfWork {
         &mut self.tx
     }
 
-    /// Appends an audit event to the change, for a change that several events record.
+    /// Appends an audit event to the change, for a change that several events record. The
+    /// event takes its place in the hash chain (see [`super::audit`]).
     pub async fn record(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
-        on_tx!(&mut self.tx, |c| {
-            sqlx::query(
-                "INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(Timestamp::from(e.at))
-            .bind(e.actor_id)
-            .bind(e.acting_uscc)
-            .bind(e.on_behalf_of)
-            .bind(e.action.as_str())
-            .bind(e.subject)
-            .bind(e.detail)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        Ok(())
+        self.append_event(e).await
     }
 
     /// Writes the event that records the change, and commits both.

@@ -11,7 +11,7 @@ use shared::license::{License, LicenseAccess, LicenseStatus};
 use crate::both;
 use crate::helpers::{TestApp, demo_id, expect_problem};
 
-const ENTERPRISE: &str = "91441900MA4W7CX39E";
+pub(crate) const ENTERPRISE: &str = "91441900MA4W7CX39E";
 const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
 /// A one-pixel PNG: uploads are decoded, so it must be a whole picture.
 pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82";
@@ -35,12 +35,12 @@ pub(crate) async fn call(
     request.send().await.expect("the server answers")
 }
 
-async fn act_for(app: &TestApp, token: &str, uscc: &str) {
+pub(crate) async fn act_for(app: &TestApp, token: &str, uscc: &str) {
     let response = call(app, Method::POST, "/api/v1/auth/acting", token, Some(&json!({"uscc": uscc}))).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-async fn form(app: &TestApp, token: &str, items: &[&str]) -> FormResponse {
+pub(crate) async fn form(app: &TestApp, token: &str, items: &[&str]) -> FormResponse {
     let response = call(app, Method::POST, "/api/v1/applications/form", token, Some(&json!({"items": items}))).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("a form")

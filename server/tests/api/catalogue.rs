@@ -145,6 +145,9 @@ both! {
             action: shared::audit::AuditAction::ItemPublished,
             subject: "DG-GR-0002@2",
             detail: "",
+            role: None,
+            department: None,
+            files: &[],
             at: chrono::Utc::now(),
         };
         app.state.store.publish_item(&v2, &event).await.expect("publishes");

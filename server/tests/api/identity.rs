@@ -551,8 +551,8 @@ both! {
 both! {
     async fn an_audit_action_no_version_wrote_is_an_error_not_a_guess(app) {
         let subject = "no-such-person";
-        server::on_pool!(app.state.store.pool(), |pool| sqlx::query("INSERT INTO audit_events (id, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
-                     VALUES ('corrupt-1', $2, NULL, NULL, NULL, 'logged_in_maybe', $1, '')")
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query("INSERT INTO audit_events (id, seq, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail)
+                     VALUES ('corrupt-1', 1000000, $2, NULL, NULL, NULL, 'logged_in_maybe', $1, '')")
             .bind(subject).bind(server::store::Timestamp::from(chrono::Utc::now())).execute(pool).await.map(|r| r.rows_affected())).expect("inserted");
         assert!(app.state.store.audit_of(subject).await.is_err());
     }

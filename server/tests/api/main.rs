@@ -4,6 +4,7 @@
 mod helpers;
 
 mod applying;
+mod cases;
 mod catalogue;
 mod identifiers;
 mod identity;

@@ -1,0 +1,212 @@
+//! 全程留痕 — the audit trail as a hash chain.
+//!
+//! Each event stores the SHA-256 of the one before it (`prev_hash`) and its own (`hash`),
+//! computed over the hash before it and every field of the event in a fixed order. Writers
+//! take their place in the chain by updating its one head row, which the database locks until
+//! the transaction ends: events are chained in the order their changes commit. Changing or
+//! removing a stored event breaks the chain at that event, which [`Store::verify_audit_chain`]
+//! names; the database refuses both anyway (a trigger on each engine).
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest as _, Sha256};
+use sqlx::FromRow;
+
+use super::{AuditEvent, Store, Timestamp, UnitOfWork};
+use crate::pii::hex;
+use crate::{on_pool, on_tx};
+
+/// The hash before the first event.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Events read per query when the chain is checked or sealed.
+const PAGE: i64 = 1_000;
+
+/// What a check of the chain found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainReport {
+    /// How many events were checked.
+    pub events: u64,
+    /// The id of the first event whose stored hashes do not match what it holds, if any.
+    pub first_bad: Option<String>,
+}
+
+/// The fields an event's hash covers, as stored.
+#[derive(Debug, FromRow)]
+struct ChainedRow {
+    id: String,
+    seq: i64,
+    at: Timestamp,
+    actor_id: Option<String>,
+    acting_uscc: Option<String>,
+    on_behalf_of: Option<String>,
+    action: String,
+    subject: String,
+    detail: String,
+    role: Option<String>,
+    department_code: Option<String>,
+    file_hashes: String,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+}
+
+impl ChainedRow {
+    /// SHA-256 over the hash before and the event's fields as one JSON array, which keeps the
+    /// fields apart whatever text they hold.
+    fn chain_hash(&self, prev: &str) -> String {
+        let fields = serde_json::json!([
+            self.seq,
+            self.id,
+            DateTime::<Utc>::from(self.at).timestamp(),
+            self.actor_id,
+            self.acting_uscc,
+            self.on_behalf_of,
+            self.action,
+            self.subject,
+            self.detail,
+            self.role,
+            self.department_code,
+            self.file_hashes,
+        ]);
+        let mut hasher = Sha256::new();
+        hasher.update(prev.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(fields.to_string().as_bytes());
+        hex(&hasher.finalize())
+    }
+}
+
+const CHAINED_COLUMNS: &str = "id, seq, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail, role, \
+                               department_code, file_hashes, prev_hash, hash";
+
+impl UnitOfWork {
+    /// Appends `e` to the chain in this transaction.
+    pub(super) async fn append_event(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| {
+            let (seq, prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *c)
+                    .await?;
+            let row = ChainedRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                seq,
+                at: Timestamp::from(e.at),
+                actor_id: e.actor_id.map(str::to_owned),
+                acting_uscc: e.acting_uscc.map(str::to_owned),
+                on_behalf_of: e.on_behalf_of.map(str::to_owned),
+                action: e.action.as_str().to_owned(),
+                subject: e.subject.to_owned(),
+                detail: e.detail.to_owned(),
+                role: e.role.map(|r| r.as_str().to_owned()),
+                department_code: e.department.map(str::to_owned),
+                file_hashes: e.files.join(" "),
+                prev_hash: None,
+                hash: None,
+            };
+            let prev = if prev.is_empty() { GENESIS.to_owned() } else { prev };
+            let hash = row.chain_hash(&prev);
+            sqlx::query(
+                "INSERT INTO audit_events (id, seq, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail,
+                                           role, department_code, file_hashes, prev_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(&row.id)
+            .bind(row.seq)
+            .bind(row.at)
+            .bind(&row.actor_id)
+            .bind(&row.acting_uscc)
+            .bind(&row.on_behalf_of)
+            .bind(&row.action)
+            .bind(&row.subject)
+            .bind(&row.detail)
+            .bind(&row.role)
+            .bind(&row.department_code)
+            .bind(&row.file_hashes)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE audit_chain_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *c).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    /// Hashes the events written before the chain existed, in the order they were written, and
+    /// makes the last of them the head. Runs at start; finds nothing to do after the first time.
+    pub async fn seal_audit_chain(&self) -> Result<u64, sqlx::Error> {
+        let mut uow = self.begin().await?;
+        let sealed = on_tx!(uow.tx(), |c| {
+            // Taking the head first keeps every writer out until the old events are sealed.
+            let (head_seq, head_hash): (i64, String) =
+                sqlx::query_as("UPDATE audit_chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *c)
+                    .await?;
+            if !head_hash.is_empty() || head_seq == 0 {
+                0
+            } else {
+                let mut prev = GENESIS.to_owned();
+                let mut sealed = 0u64;
+                loop {
+                    let rows: Vec<ChainedRow> = sqlx::query_as(&format!(
+                        "SELECT {CHAINED_COLUMNS} FROM audit_events WHERE hash IS NULL ORDER BY seq LIMIT $1"
+                    ))
+                    .bind(PAGE)
+                    .fetch_all(&mut *c)
+                    .await?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    for row in rows {
+                        let hash = row.chain_hash(&prev);
+                        sqlx::query("UPDATE audit_events SET prev_hash = $2, hash = $3 WHERE id = $1")
+                            .bind(&row.id)
+                            .bind(&prev)
+                            .bind(&hash)
+                            .execute(&mut *c)
+                            .await?;
+                        prev = hash;
+                        sealed += 1;
+                    }
+                }
+                sqlx::query("UPDATE audit_chain_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut *c).await?;
+                sealed
+            }
+        });
+        uow.commit_recorded().await?;
+        Ok(sealed)
+    }
+
+    /// Recomputes the chain from its first event and names the first that does not match: an
+    /// event changed in place, one removed (the next one's `prev_hash` no longer matches), or
+    /// the last ones removed (the head is ahead of the events).
+    pub async fn verify_audit_chain(&self) -> Result<ChainReport, sqlx::Error> {
+        let mut prev = GENESIS.to_owned();
+        let mut after = 0i64;
+        let mut events = 0u64;
+        loop {
+            let rows: Vec<ChainedRow> = on_pool!(&self.pool, |p| sqlx::query_as(&format!(
+                "SELECT {CHAINED_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(p)
+            .await?);
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for row in rows {
+                events += 1;
+                let expected = row.chain_hash(&prev);
+                if row.prev_hash.as_deref() != Some(prev.as_str()) || row.hash.as_deref() != Some(expected.as_str()) {
+                    return Ok(ChainReport { events, first_bad: Some(row.id) });
+                }
+                prev = expected;
+            }
+        }
+        let (head_seq, head_hash): (i64, String) =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
+                .fetch_one(p)
+                .await?);
+        let head_matches = head_seq == after && (head_hash == prev || (events == 0 && head_hash.is_empty()));
+        Ok(ChainReport { events, first_bad: (!head_matches).then(|| format!("head@{head_seq}")) })
+    }
+}
