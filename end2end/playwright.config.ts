@@ -31,7 +31,7 @@ export default defineConfig({
       name: 'phone',
       // Staff consoles are desktop-first (the staff journeys also sign in demo accounts whose
       // authenticator codes are accepted once, so they run in one project).
-      testIgnore: /staff\.spec\.ts/,
+      testIgnore: /(staff|backoffice)\.spec\.ts/,
       use: { ...devices['Pixel 7'], viewport: { width: 360, height: 740 }, launchOptions },
     },
     {

@@ -109,7 +109,8 @@ pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
 /// name), or stops (`None`).
 pub async fn represent(applicant: Option<(String, String)>) -> Result<Identity, ApiError> {
     let (id_number, name) = applicant.map_or((None, None), |(id, name)| (Some(id), Some(name)));
-    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number, name })).await
+    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number, name, walk_in_mobile: None }))
+        .await
 }
 
 /// `POST /auth/totp/enrol`: with a current code to replace the authenticator, or with an
@@ -180,6 +181,11 @@ pub async fn themes() -> Result<Vec<Theme>, ApiError> {
 /// `GET /bundles`: the one-form bundles (一件事).
 pub async fn bundles() -> Result<Vec<Bundle>, ApiError> {
     get(&format!("{BASE}/bundles")).await
+}
+
+/// `GET /halls`: where results can be picked up.
+pub async fn halls() -> Result<Vec<shared::case::Hall>, ApiError> {
+    get(&format!("{BASE}/halls")).await
 }
 
 /// `POST /applications/form`: the one form of these items for the signed-in applicant.
@@ -282,6 +288,55 @@ pub async fn upload(file: web_sys::File, on_progress: impl Fn(f64) + 'static) ->
         Err(_) if (502..=504).contains(&status) => Err(ApiError::Network),
         Err(_) => Err(ApiError::Unexpected),
     }
+}
+
+/// `GET /cases/{no}`: a case as the caller may see it, with the actions they may take.
+pub async fn case_detail(case_no: &str) -> Result<shared::case::CaseDetail, ApiError> {
+    get(&format!("{BASE}/cases/{}", encode_segment(case_no))).await
+}
+
+/// `POST /cases/{no}/actions` with an `Idempotency-Key`, so that a retry is taken once.
+pub async fn case_action(
+    case_no: &str,
+    req: &shared::workflow::ActionRequest,
+    idempotency_key: &str,
+) -> Result<shared::case::ActionOutcome, ApiError> {
+    let request = Request::post(&format!("{BASE}/cases/{}/actions", encode_segment(case_no)))
+        .header("idempotency-key", idempotency_key)
+        .json(req)
+        .map_err(|_| ApiError::Unexpected)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+/// The address of a notice's PDF.
+pub fn notice_pdf_href(id: &str) -> String {
+    format!("{BASE}/notices/{}/pdf", encode_segment(id))
+}
+
+/// The address of a case's file, served only while it matches its recorded hash.
+#[cfg(feature = "console")]
+pub fn case_file_href(case_no: &str, upload_id: &str) -> String {
+    format!("{BASE}/cases/{}/files/{}", encode_segment(case_no), encode_segment(upload_id))
+}
+
+/// `GET /cases/queues`: the caller's queues with their counts.
+#[cfg(feature = "console")]
+pub async fn case_queues() -> Result<Vec<shared::case::QueueCount>, ApiError> {
+    get(&format!("{BASE}/cases/queues")).await
+}
+
+/// `GET /cases?…`: one page of the caller's cases.
+#[cfg(feature = "console")]
+pub async fn cases(query: &shared::case::CaseQuery) -> Result<shared::case::CasePage, ApiError> {
+    let query = serde_urlencoded::to_string(query).map_err(|_| ApiError::Unexpected)?;
+    get(&format!("{BASE}/cases?{query}")).await
+}
+
+/// `GET /audit/verify` (supervisors).
+#[cfg(feature = "console")]
+pub async fn verify_audit() -> Result<shared::case::AuditVerification, ApiError> {
+    get(&format!("{BASE}/audit/verify")).await
 }
 
 /// Percent-encodes a path segment, so a code typed into the address bar stays one segment.

@@ -1,8 +1,12 @@
-//! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app.
+//! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app. Built with
+//! `--features console`, the same crate is the staff console instead, a bundle of its own so
+//! that a citizen's first load carries none of it.
 
 mod api;
 mod auth;
 mod components;
+#[cfg(feature = "console")]
+mod console;
 mod i18n;
 mod pages;
 
@@ -17,6 +21,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::agents::AgentsPage;
 use crate::pages::applications::ApplicationsPage;
 use crate::pages::apply::ApplyPage;
+use crate::pages::case::CasePage;
 use crate::pages::catalogue::CataloguePage;
 use crate::pages::guide::GuidePage;
 use crate::pages::home::HomePage;
@@ -48,6 +53,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/apply") view=ApplyPage />
                     <Route path=path!("/applications") view=ApplicationsPage />
                     <Route path=path!("/applications/:no") view=ReceiptPage />
+                    <Route path=path!("/cases/:no") view=CasePage />
                     <Route path=path!("/progress") view=ProgressPage />
                     <Route path=path!("/licenses") view=LicensesPage />
                     <Route path=path!("/staff") view=StaffPage />
@@ -64,5 +70,8 @@ fn main() {
     if let Some(boot) = document().get_element_by_id("boot") {
         boot.remove();
     }
+    #[cfg(feature = "console")]
+    console::start();
+    #[cfg(not(feature = "console"))]
     leptos::mount::mount_to_body(App);
 }

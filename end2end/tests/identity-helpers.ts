@@ -39,3 +39,16 @@ export const CLERK_TWO = { id: '441900199304186020', secret: 'YIWANGDEMOWINDOWCL
 export const SECURITY_ADMIN = { id: '44190019840721611X', secret: 'YIWANGDEMOSECURITYADMINAAAAAAAAA', name: '林峰' };
 /** A staff member with no authenticator yet: binds one with a token from the security admin. */
 export const NEW_STAFF = { id: '441900199205067157', name: '赵磊' };
+
+/** A resident identity number from its parts (GB 11643), as server/src/demo.rs composes them. */
+export function composeId(year: number, month: number, day: number, sequence: number): string {
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const first17 = `441900${year}${pad(month, 2)}${pad(day, 2)}${pad(sequence % 1000, 3)}`;
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * WEIGHTS[i], 0);
+  return first17 + CHECK[sum % 11];
+}
+
+/** The demo department staff of the market regulator (DG-SAMR). */
+export const UNDERTAKER = { id: composeId(1985, 3, 12, 101), secret: 'YIWANGDEMOUNDERTAKERAAAAAAAAAAAA', name: '刘洋' };
+export const REVIEWER = { id: composeId(1987, 6, 8, 202), secret: 'YIWANGDEMOREVIEWERAAAAAAAAAAAAAA', name: '周婷' };
+export const APPROVER = { id: composeId(1979, 11, 30, 303), secret: 'YIWANGDEMOAPPROVERAAAAAAAAAAAAAA', name: '吴刚' };

@@ -51,6 +51,11 @@ impl CatalogueService<'_> {
         Ok(self.store.themes().await?)
     }
 
+    /// 办事大厅 — the halls where results are picked up.
+    pub async fn halls(&self) -> Result<Vec<shared::case::Hall>, CatalogueError> {
+        Ok(self.store.halls().await?)
+    }
+
     /// 一件事 — every one-form bundle.
     pub async fn bundles(&self) -> Result<Vec<Bundle>, CatalogueError> {
         Ok(self.store.bundles().await?)

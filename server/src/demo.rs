@@ -36,6 +36,7 @@ struct RawBundle {
     name_zh: String,
     name_en: String,
     items: Vec<RawBundleItem>,
+    stages: Vec<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -358,6 +359,12 @@ impl DemoCatalogue {
                     name: Bilingual::new(b.name_zh, b.name_en),
                     service_object,
                     items: codes,
+                    stages: b
+                        .stages
+                        .iter()
+                        .map(|stage| stage.iter().map(|c| ItemCode::parse(c)).collect::<Result<Vec<_>, _>>())
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| anyhow::anyhow!("bundle stages: {e}"))?,
                 });
             }
         }

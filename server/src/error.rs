@@ -230,6 +230,10 @@ impl From<crate::cases::CaseError> for ApiError {
         match e {
             E::NotFound => Self::code(ProblemCode::CaseNotFound),
             E::NoticeNotFound => Self::code(ProblemCode::NoticeNotFound),
+            E::FileAltered(sha) => {
+                tracing::error!(sha256 = %sha, "a stored file does not match its recorded hash");
+                Self::code(ProblemCode::FileAltered)
+            }
             E::Forbidden => Self::code(ProblemCode::Forbidden),
             E::NotYourRole(action) => Self::with_message(
                 ProblemCode::RoleMayNot,

@@ -1,5 +1,6 @@
 //! 前端静态文件 — serves the built app: precompressed brotli or gzip files when the browser
-//! takes them, `index.html` for every client-side route, and a problem for unknown API paths.
+//! takes them, `index.html` for every client-side route (`console/index.html` for the staff
+//! console's, under `/console`), and a problem for unknown API paths.
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -21,14 +22,21 @@ pub fn service(
 {
     let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
+    let console_index = ServeFile::new(dir.join("console").join("index.html")).precompressed_br().precompressed_gzip();
+    let console = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(console_index);
     tower::service_fn(move |req: Request| {
-        let files = files.clone();
+        let (files, console) = (files.clone(), console.clone());
         async move {
-            if crate::middleware::is_api_path(req.uri().path()) {
+            let path = req.uri().path();
+            if crate::middleware::is_api_path(path) {
                 return Ok(api_not_found());
             }
-            let response = files.oneshot(req).await?;
-            Ok(response.map(Body::new))
+            let response = if path == "/console" || path.starts_with("/console/") {
+                console.oneshot(req).await?.map(Body::new)
+            } else {
+                files.oneshot(req).await?.map(Body::new)
+            };
+            Ok(response)
         }
     })
 }

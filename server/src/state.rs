@@ -90,7 +90,7 @@ impl App {
 
     /// 办件 — the case service of the staff console and the applicant's case pages.
     pub fn cases(&self) -> crate::cases::CaseService<'_> {
-        crate::cases::CaseService { store: &self.store, clock: &self.clock, pii: &self.pii }
+        crate::cases::CaseService { store: &self.store, clock: &self.clock, pii: &self.pii, config: &self.config }
     }
 
     /// 事项目录 — the catalogue service.

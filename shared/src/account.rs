@@ -341,6 +341,11 @@ pub struct RepresentRequest {
     /// so that the answer says nothing about a number alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// 无账号办事 — for an applicant with no online account: their mobile number. With it, a
+    /// number and name that match no account make an account-less applicant record (checked
+    /// against the identity card at the window), which the applicant claims by registering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_in_mobile: Option<String>,
 }
 
 /// `POST /api/v1/auth/acting`: act for an enterprise (its credit code), or for oneself (`null`).

@@ -725,6 +725,46 @@ pub struct SubmitRequest {
     /// The draft this application was resumed from; it is removed on submission.
     #[serde(default)]
     pub draft_id: Option<String>,
+    /// How the results are delivered; electronically (in the account) when absent.
+    #[serde(default)]
+    pub delivery: Option<DeliveryChoice>,
+}
+
+/// 送达方式 — how the applicant chose to receive the results.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryChoice {
+    /// Electronic, window pickup or mail.
+    pub method: crate::workflow::DeliveryMethod,
+    /// For a window pickup: the hall's code.
+    #[serde(default)]
+    pub hall: Option<String>,
+    /// For mail: the postal address.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl DeliveryChoice {
+    /// What the choice lacks: a hall among `halls` for a pickup, an address for mail.
+    pub fn check(&self, halls: &[String]) -> Vec<FieldError> {
+        use crate::workflow::DeliveryMethod as M;
+        let mut errors = Vec::new();
+        match self.method {
+            M::Window if !self.hall.as_ref().is_some_and(|h| halls.contains(h)) => {
+                errors.push(FieldError::new("delivery.hall", crate::problem::FieldCode::NotAnOption));
+            }
+            M::Mail => {
+                let address = self.address.as_deref().unwrap_or_default().trim();
+                if address.chars().count() < 5 {
+                    errors.push(FieldError::new("delivery.address", crate::problem::FieldCode::AddressTooShort));
+                } else if address.chars().count() > 200 {
+                    errors.push(FieldError::new("delivery.address", crate::problem::FieldCode::TooLong));
+                }
+            }
+            _ => {}
+        }
+        errors
+    }
 }
 
 stored_name!(MaterialSource, CaseStatus);
@@ -1010,6 +1050,26 @@ pub struct Bundle {
     pub service_object: ServiceObject,
     /// The items, in the order the form asks them.
     pub items: Vec<ItemCode>,
+    /// 分阶段办理 — items that must conclude approved before the others start (the company's
+    /// registration before its seal and social insurance), stage by stage; empty when all
+    /// start at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Vec<ItemCode>>,
+}
+
+impl Bundle {
+    /// The stage of each of `items` when they are exactly this bundle's staged items or a
+    /// part of them that includes its first stage; `None` when the bundle does not stage them.
+    pub fn stages_of(&self, items: &[ItemCode]) -> Option<Vec<u32>> {
+        let first = self.stages.first()?;
+        if !first.iter().all(|c| items.contains(c)) {
+            return None;
+        }
+        items
+            .iter()
+            .map(|code| self.stages.iter().position(|stage| stage.contains(code)).and_then(|i| u32::try_from(i).ok()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

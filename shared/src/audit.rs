@@ -91,6 +91,10 @@ pub enum AuditAction {
     CaseDiscontinued,
     /// An approval issued an e-licence into the library.
     LicenseIssued,
+    /// A window clerk made an account-less record for an applicant present with no account.
+    WalkInRecorded,
+    /// An applicant registered and so claimed the record made for them at a window.
+    AccountClaimed,
 }
 
 stored_name!(AuditAction);

@@ -73,6 +73,8 @@ pub enum ProblemCode {
     CaseChanged,
     /// No notice with this id, or none this person may see.
     NoticeNotFound,
+    /// A stored file no longer matches the SHA-256 recorded when it was received.
+    FileAltered,
     /// The person keeps as many drafts as one may: delete one first.
     DraftLimitReached,
     /// No such upload, or none this person may read.
@@ -117,6 +119,7 @@ impl ProblemCode {
             Self::ActionNotAllowed | Self::CaseChanged => 409,
             Self::RoleMayNot => 403,
             Self::NoticeNotFound => 404,
+            Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
             Self::IdempotencyKeyReused => 422,
@@ -194,6 +197,10 @@ impl ProblemCode {
                 "Someone else acted on the case just now: reload it and try again",
             ),
             Self::NoticeNotFound => Bilingual::new("没有找到这份通知书", "No such notice"),
+            Self::FileAltered => Bilingual::new(
+                "该文件与收件时记录的校验值不符，已停止显示，请联系系统管理员",
+                "This file no longer matches the hash recorded when it was received; it is withheld: tell the administrator",
+            ),
             Self::DraftLimitReached => Bilingual::new(
                 "草稿已达50份，请先删除不用的草稿",
                 "You keep 50 drafts already: delete one you no longer need first",

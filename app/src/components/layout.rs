@@ -41,6 +41,10 @@ pub fn Header() -> impl IntoView {
                         <A href="/applications">{move || i18n.t(Key::NavApplications)}</A>
                         <A href="/licenses">{move || i18n.t(Key::NavLicenses)}</A>
                     })}
+                    // The console is a bundle of its own: the link loads it.
+                    {move || auth.identity.get().and_then(|me| me.staff).map(|_| view! {
+                        <a href="/console" rel="external">{move || i18n.tr("工作台", "Console")}</a>
+                    })}
                     {account}
                 </nav>
                 <button

@@ -2,7 +2,8 @@
 //!
 //! A [`Key`] names each string; `zh.rs` and `en.rs` each match every key, so a string missing in
 //! either language does not compile. Text that comes with the data (item names, messages of
-//! `shared` errors) is [`shared::Bilingual`] and is picked with [`I18n::pick`].
+//! `shared` errors) is [`shared::Bilingual`] and is picked with [`I18n::pick`]. The case pages
+//! and the staff console write their text in both languages side by side with [`I18n::tr`].
 
 mod en;
 mod zh;
@@ -269,6 +270,14 @@ impl I18n {
     /// The current language's half of a bilingual text (reactive).
     pub fn pick(self, text: &Bilingual) -> String {
         text.get(self.lang.get()).to_owned()
+    }
+
+    /// `zh` or `en`, whichever is the current language (reactive).
+    pub fn tr(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self.lang.get() {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
     }
 
     /// `t(key)` with `{n}` replaced by `n`.

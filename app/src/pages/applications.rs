@@ -57,13 +57,13 @@ fn ApplicationCard(application: ApplicationBrief) -> impl IntoView {
             <ul class="bullets">
                 {application.cases.into_iter().map(|c| {
                     let (name, status, next) = (c.item_name.clone(), c.status.name(), c.next_step.clone());
-                    let progress = format!("/progress?case={}", c.case_no);
+                    let case_page = format!("/cases/{}", c.case_no);
                     view! {
                         <li>
                             <strong>{move || i18n.pick(&name)}</strong>" "
                             <span class="badge">{move || i18n.pick(&status)}</span>
                             <br /><span class="muted">{move || i18n.t(Key::NextStep)}": "{move || i18n.pick(&next)}" · "</span>
-                            <a href=progress>{move || i18n.t(Key::FollowProgress)}</a>
+                            <a href=case_page>{move || i18n.t(Key::FollowProgress)}</a>
                         </li>
                     }
                 }).collect_view()}

@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 use shared::application::{
-    Draft, FormAnswers, FormResponse, MaterialSource, MergedField, NeededMaterial, SubmitRequest, UploadReceipt,
-    upload_accept,
+    DeliveryChoice, Draft, FormAnswers, FormResponse, MaterialSource, MergedField, NeededMaterial, SubmitRequest,
+    UploadReceipt, upload_accept,
 };
 use shared::catalogue::{FieldType, ItemCode};
 use shared::{Bilingual, FieldCode, FieldError};
@@ -95,8 +95,8 @@ fn ApplyLoader() -> impl IntoView {
     }
 }
 
-/// A new idempotency key for one application: kept across retries of the same submission.
-fn new_key() -> String {
+/// A new idempotency key for one application or action: kept across retries of the same one.
+pub fn new_key() -> String {
     window()
         .crypto()
         .map(|c| c.random_uuid())
@@ -136,6 +136,7 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let draft_notice = RwSignal::new(false);
     let key = StoredValue::new(new_key());
     let state = SubmitState::new();
+    let delivery = RwSignal::new(DeliveryChoice::default());
 
     // The shared compiler, run as the applicant types.
     let local_errors = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.validate(a, today()))));
@@ -175,6 +176,7 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 items: items.get_value(),
                 answers: answers.get_untracked(),
                 draft_id: draft_id.get_untracked(),
+                delivery: Some(delivery.get_untracked()),
             };
             let navigate = navigate.clone();
             spawn_local(async move {
@@ -286,6 +288,8 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 </section>
             })}
 
+            <Delivery delivery=delivery errors=shown_errors />
+
             <section class="card guide-section" aria-labelledby="apply-materials">
                 <h2 id="apply-materials">{move || i18n.t(Key::MaterialsTitle)}</h2>
                 <ul class="material-list">
@@ -307,6 +311,58 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// 送达方式 — how the results reach the applicant: in the account, at a hall's window, or by post.
+#[component]
+fn Delivery(delivery: RwSignal<DeliveryChoice>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    use shared::workflow::DeliveryMethod as M;
+    let i18n = use_i18n();
+    let halls = LocalResource::new(api::halls);
+    let method = move |m: M| move |_| delivery.update(|d| d.method = m);
+    let error = move |field: &'static str| {
+        move || {
+            errors
+                .with(|e| crate::components::form::error_of(e, field))
+                .map(|m| view! { <p class="field__error">{i18n.pick(&m)}</p> })
+        }
+    };
+    view! {
+        <section class="card guide-section" aria-labelledby="apply-delivery">
+            <h2 id="apply-delivery">{move || i18n.tr("结果送达方式", "How you receive the result")}</h2>
+            <fieldset class="delivery">
+                <legend class="visually-hidden">{move || i18n.tr("送达方式", "Delivery")}</legend>
+                <label class="choice"><input type="radio" name="delivery" prop:checked=move || delivery.get().method == M::Electronic on:change=method(M::Electronic) />
+                    <span>{move || i18n.tr("电子送达（在“我的办件”和电子证照库查看）", "Electronic (in your account and licence library)")}</span></label>
+                <label class="choice"><input type="radio" name="delivery" prop:checked=move || delivery.get().method == M::Window on:change=method(M::Window) />
+                    <span>{move || i18n.tr("窗口领取", "Pick up at a window")}</span></label>
+                <label class="choice"><input type="radio" name="delivery" prop:checked=move || delivery.get().method == M::Mail on:change=method(M::Mail) />
+                    <span>{move || i18n.tr("邮寄送达", "By post")}</span></label>
+            </fieldset>
+            {move || (delivery.get().method == M::Window).then(|| view! {
+                <label class="field__label" for="delivery-hall">{move || i18n.tr("领取大厅", "Hall")}</label>
+                <select id="delivery-hall" class="input" on:change=move |ev| {
+                    let hall = event_target_value(&ev);
+                    delivery.update(|d| d.hall = (!hall.is_empty()).then_some(hall));
+                }>
+                    <option value="">{move || i18n.tr("请选择", "Choose one")}</option>
+                    {move || halls.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|h| {
+                        let name = h.name.clone();
+                        view! { <option value=h.code.clone()>{move || i18n.pick(&name)}" · "{h.address.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                {error("delivery.hall")}
+            })}
+            {move || (delivery.get().method == M::Mail).then(|| view! {
+                <label class="field__label" for="delivery-address">{move || i18n.tr("邮寄地址", "Postal address")}</label>
+                <input id="delivery-address" class="input" type="text" on:input=move |ev| {
+                    let address = event_target_value(&ev);
+                    delivery.update(|d| d.address = Some(address));
+                } />
+                {error("delivery.address")}
+            })}
+        </section>
     }
 }
 

@@ -71,6 +71,7 @@ fn Guide(item: ServiceItem) -> impl IntoView {
     let channels = item.channels.clone();
     let halls = item.halls.clone();
     let fields = item.fields.clone();
+    let workflow = item.workflow();
     let online =
         item.channels.iter().any(|c| matches!(c, shared::catalogue::Channel::Web | shared::catalogue::Channel::Mobile));
     let apply_href = format!("/apply?items={}", item.code);
@@ -128,6 +129,11 @@ fn Guide(item: ServiceItem) -> impl IntoView {
                 </dl>
             </Section>
 
+            <section class="card guide-section" aria-labelledby="flow">
+                <h2 id="flow">{move || i18n.tr("审批流程图", "How the application is decided")}</h2>
+                <Flowchart workflow=workflow />
+            </section>
+
             <Section title=Key::SectionFees id="fees">
                 <p>{move || i18n.pick(&fee)}</p>
             </Section>
@@ -161,6 +167,32 @@ fn Guide(item: ServiceItem) -> impl IntoView {
                 </ul>
             </Section>
         </article>
+    }
+}
+
+/// 审批流程图 — acceptance at the front desk, the department's steps with the role and working
+/// days of each, and conclusion, drawn from the item's workflow.
+#[component]
+fn Flowchart(workflow: shared::workflow::Workflow) -> impl IntoView {
+    let i18n = use_i18n();
+    let instant = workflow.is_instant();
+    view! {
+        <ol class="flowchart guide-flow">
+            <li>
+                <strong>{move || i18n.tr("受理", "Acceptance")}</strong>" · "
+                {move || if instant { i18n.tr("综合窗口受理并当场办结", "at the front desk, concluded on the spot") } else { i18n.tr("综合窗口", "at the front desk") }}
+            </li>
+            {workflow.steps().iter().map(|s| {
+                let (name, role, step_days) = (s.kind.name(), s.kind.role().name(), s.working_days);
+                view! {
+                    <li>
+                        <strong>{move || i18n.pick(&name)}</strong>" · "{move || i18n.pick(&role)}" · "
+                        {move || days(i18n, step_days)}
+                    </li>
+                }
+            }).collect_view()}
+            <li><strong>{move || i18n.tr("办结", "Conclusion")}</strong>" · "{move || i18n.tr("出具结果、送达申请人", "the result is issued and delivered")}</li>
+        </ol>
     }
 }
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod agents;
 pub mod applications;
 pub mod apply;
+pub mod case;
 pub mod catalogue;
 pub mod guide;
 pub mod home;

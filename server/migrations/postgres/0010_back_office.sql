@@ -2,6 +2,10 @@
 -- the notices sent to applicants, the events waiting for other systems (outbox), the front
 -- desk's conduct the supervisors watch, and the hash chain of the audit trail.
 
+-- 分阶段办理: the items of a bundle that conclude before the others start, stage by stage (a
+-- JSON array of arrays of item codes); a bundle without stages starts every item at once.
+ALTER TABLE bundles ADD COLUMN stages JSONB NOT NULL DEFAULT '[]';
+
 -- 办事大厅 — where applicants pick up results at a window (统一窗口出件).
 CREATE TABLE halls (
     code    TEXT PRIMARY KEY,

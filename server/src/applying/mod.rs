@@ -272,6 +272,13 @@ impl ApplyingService<'_> {
         let ctx = self.applicant(s).await?;
         let (form, usable) = self.form_for(&ctx, &req.items).await?;
         let uploads = self.check_answers(s, &ctx, &form, &req).await?;
+        let delivery = req.delivery.clone().unwrap_or_default();
+        let halls: Vec<String> = self.store.halls().await?.into_iter().map(|h| h.code).collect();
+        let errors = delivery.check(&halls);
+        if !errors.is_empty() {
+            return Err(ApplyingError::Invalid(errors));
+        }
+        let stages = self.stages_of(&form).await?;
 
         let now = self.clock.now();
         let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
@@ -284,6 +291,7 @@ impl ApplyingService<'_> {
             answers: &req.answers,
             licenses: &licenses,
             uploads: &uploads,
+            stages: &stages,
         });
         let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
         // The clerk who filed at the window, or the agent who filed for the enterprise.
@@ -312,6 +320,9 @@ impl ApplyingService<'_> {
             answers: self.pii.seal_text(&serde_json::to_string(answers).map_err(anyhow::Error::from)?),
             pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
             receipt,
+            delivery: delivery.method,
+            delivery_hall: delivery.hall.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Window),
+            delivery_address: delivery.address.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Mail),
             cases: plan.cases,
             materials: plan.materials,
             access: Self::access_entries(s, &form, &usable, AccessPurpose::Application, Some(&application_no), now),
@@ -335,6 +346,18 @@ impl ApplyingService<'_> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// 分阶段办理 — the stage of each item when the items are a staged bundle's (registration
+    /// first); empty when they start at once.
+    async fn stages_of(&self, form: &OneForm) -> Result<BTreeMap<String, u32>, ApplyingError> {
+        let codes: Vec<ItemCode> = form.items.iter().map(|i| i.code.clone()).collect();
+        for bundle in self.store.bundles().await? {
+            if let Some(stages) = bundle.stages_of(&codes) {
+                return Ok(codes.iter().map(|c| c.to_string()).zip(stages).collect());
+            }
+        }
+        Ok(BTreeMap::new())
     }
 
     /// Checks the answers against the form, and that every uploaded file named is the

@@ -24,6 +24,8 @@ pub struct PlanInput<'a> {
     pub licenses: &'a BTreeMap<String, String>,
     /// The applicant's uploads named in the answers (upload id → SHA-256 of the content).
     pub uploads: &'a BTreeMap<String, String>,
+    /// The stage of each item (by code) of a staged application; items not named start at once.
+    pub stages: &'a BTreeMap<String, u32>,
 }
 
 /// What a submission writes and answers.
@@ -57,6 +59,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
         } else {
             item.promised_working_days
         };
+        let stage = input.stages.get(item.code.as_str()).copied().unwrap_or(0);
         for m in needed.iter().filter(|m| m.items.contains(&item.code)) {
             plan.materials.extend(case_materials(&input, &case_no, m));
         }
@@ -69,6 +72,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
             department_code: item.department_code.clone(),
             pledged,
             promised_working_days: i64::from(promised),
+            stage: i64::from(stage),
         });
         plan.case_receipts.push(CaseReceipt {
             case_no,
@@ -78,7 +82,7 @@ pub fn plan(input: PlanInput<'_>) -> Plan {
             limit_kind: item.limit_kind,
             promised_working_days: promised,
             pledged,
-            status: CaseStatus::Submitted,
+            status: if stage > 0 { CaseStatus::Waiting } else { CaseStatus::Submitted },
         });
     }
     plan
@@ -161,9 +165,13 @@ mod tests {
             answers: &answers,
             licenses: &licenses,
             uploads: &BTreeMap::new(),
+            stages: &BTreeMap::from([("DG-QY-0004".to_owned(), 1)]),
         });
         let case_nos: Vec<&str> = plan.cases.iter().map(|c| c.case_no.as_str()).collect();
         assert_eq!(case_nos, ["YW20261126ABCDEFGHJK-01", "YW20261126ABCDEFGHJK-02"]);
+        let stages: Vec<_> = plan.case_receipts.iter().map(|c| c.status).collect();
+        assert_eq!(stages, [CaseStatus::Submitted, CaseStatus::Waiting], "the seal waits for the registration");
+        assert_eq!(plan.cases[1].stage, 1);
         for case in &plan.cases {
             let rows: Vec<_> = plan
                 .materials
@@ -198,6 +206,7 @@ mod tests {
             answers: &answers,
             licenses: &licenses,
             uploads: &uploads,
+            stages: &BTreeMap::new(),
         };
         let unpledged = plan(input);
         let files: Vec<_> = unpledged.materials.iter().filter(|m| m.material_key == upload_key).collect();

@@ -1,5 +1,6 @@
 //! 申办回执 PDF — the receipt as a printable A4 page: application and case numbers, items,
-//! materials received, promised limits, and a QR code that opens the case's progress page.
+//! materials received, promised limits, and a QR code that opens the case's progress page; and
+//! the notices of decisions on a case (受理、不予受理、补正、办结), printed the same way.
 //! Chinese renders with an embedded, subset CJK font (Noto Sans CJK SC from Debian's
 //! fonts-noto-cjk by default).
 
@@ -161,6 +162,52 @@ pub fn render(
         if let Some(first) = receipt.cases.first() {
             draw_qr(w.surface, &progress_url(public_url, &first.case_no), MARGIN, top, 120.0)?;
         }
+    }
+    surface.finish();
+    page.finish();
+    document.finish().map_err(|e| ApplyingError::Internal(anyhow::anyhow!("PDF: {e:?}")))
+}
+
+/// Renders a notice (受理通知书, 不予受理通知书, 补正材料告知书, 办结通知) as a PDF with the
+/// case number and a QR code to its progress page.
+pub fn render_notice(
+    notice: &shared::case::Notice,
+    public_url: &str,
+    font_path: &std::path::Path,
+    font_index: u32,
+) -> Result<Vec<u8>, ApplyingError> {
+    let font = font(font_path, font_index)?;
+    let mut document = Document::new();
+    let title = notice.kind.title();
+    document.set_metadata(Metadata::new().title(format!("{} {}", title.zh, notice.case_no)));
+    let size = Size::from_wh(PAGE.0, PAGE.1).ok_or_else(|| anyhow::anyhow!("page size"))?;
+    let mut page = document.start_page_with(PageSettings::new(size));
+    let mut surface = page.surface();
+    {
+        let mut w = Writer { surface: &mut surface, font, y: MARGIN };
+        w.line(20.0, &format!("{} · {}", notice.department.zh, title.zh));
+        w.line(10.0, &format!("{} · {}", notice.department.en, title.en));
+        w.gap(8.0);
+        let shanghai = notice.at.with_timezone(&chrono_tz::Asia::Shanghai);
+        w.line(12.0, &format!("办件编号 Case no.: {}", notice.case_no));
+        w.line(12.0, &format!("申办编号 Application no.: {}", notice.application_no));
+        w.line(12.0, &format!("申请人 Applicant: {}", notice.applicant_name));
+        w.line(12.0, &format!("事项 Item: {} {}", notice.item_name.zh, notice.item_name.en));
+        w.line(12.0, &format!("日期 Date: {}", shanghai.format("%Y-%m-%d %H:%M（北京时间）")));
+        w.gap(10.0);
+        w.line(12.0, &notice.body.zh);
+        w.line(10.0, &notice.body.en);
+        if let Some(reason) = &notice.reason {
+            w.gap(6.0);
+            w.line(12.0, &format!("理由 Reason: {reason}"));
+        }
+        for (i, m) in notice.materials.iter().enumerate() {
+            w.line(11.0, &format!("{}. {} {} — {}", i + 1, m.name.zh, m.name.en, m.reason));
+        }
+        w.gap(14.0);
+        w.line(10.0, "扫描二维码查询办理进度。 Scan the QR code to follow the case.");
+        let top = w.y + 12.0;
+        draw_qr(w.surface, &progress_url(public_url, &notice.case_no), MARGIN, top, 120.0)?;
     }
     surface.finish();
     page.finish();

@@ -25,7 +25,7 @@ pub fn files_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Where a file of this hash is kept: `files/ab/abcdef…`.
-fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     files_dir(data_dir).join(&sha256[..2]).join(sha256)
 }
 

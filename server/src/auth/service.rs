@@ -108,10 +108,17 @@ impl IdentityService<'_> {
                 created_at: now,
             })
             .await?;
-        if !inserted {
-            return Err(IdentityError::AlreadyRegistered);
-        }
-        uow.commit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
+        let id = if inserted {
+            uow.commit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
+            id
+        } else {
+            // A record made at a window, with no password yet, is the applicant's to claim
+            // under the same name; any other account is already someone's.
+            let claimed = uow.claim_walk_in(&hash, &reg.name, reg.mobile.as_str(), &password_hash).await?;
+            let Some(existing) = claimed else { return Err(IdentityError::AlreadyRegistered) };
+            uow.commit(&audit(None, AuditAction::AccountClaimed, &existing, "", now)).await?;
+            existing
+        };
         tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
         let row = SessionRow {
             token_hash: String::new(),
@@ -150,7 +157,9 @@ impl IdentityService<'_> {
             return Err(IdentityError::LoginLocked { wait_secs: wait });
         }
         let person = self.store.person_by_hash(&hash).await?;
-        let ok = self.hasher.verify(req.password, person.as_ref().map(|p| p.password_hash.clone())).await?;
+        // An account-less record (no password yet) is verified like an unknown number.
+        let stored = person.as_ref().map(|p| p.password_hash.clone()).filter(|h| !h.is_empty());
+        let ok = self.hasher.verify(req.password, stored).await?;
         let staff = match &person {
             Some(p) => self.store.staff(&p.id).await?,
             None => None,
@@ -377,9 +386,11 @@ impl IdentityService<'_> {
             None => None,
             Some(raw) => {
                 let name = req.name.as_deref().unwrap_or_default();
-                let person =
-                    self.registered_person(s, raw, name).await?.ok_or(IdentityError::Unregistered(Whom::Applicant))?;
-                Some(person.id)
+                match (self.registered_person(s, raw, name).await?, &req.walk_in_mobile) {
+                    (Some(person), _) => Some(person.id),
+                    (None, Some(mobile)) => Some(self.record_walk_in(s, raw, name, mobile).await?),
+                    (None, None) => return Err(IdentityError::Unregistered(Whom::Applicant)),
+                }
             }
         };
         let row = SessionRow { on_behalf_of: applicant.clone(), ..s.row.clone() };
@@ -395,6 +406,54 @@ impl IdentityService<'_> {
             uow.commit(&event).await?;
         }
         self.identity_of(&row).await
+    }
+
+    /// 无账号办事 — makes an account-less record for an applicant present whose number and name
+    /// the clerk checked against their identity card; nobody can sign in to it until the
+    /// applicant registers (and so claims it). A number that has an account under another name
+    /// is refused as unregistered, as before.
+    async fn record_walk_in(
+        &self,
+        s: &Session,
+        raw_id: &str,
+        name: &str,
+        mobile: &str,
+    ) -> Result<String, IdentityError> {
+        let id = ResidentId::parse_as_of(raw_id, self.clock.today())
+            .map_err(|e| IdentityError::Invalid(vec![FieldError::resident_id("id_number", &e)]))?;
+        let name = shared::account::check_name("name", name).map_err(|e| IdentityError::Invalid(vec![e]))?;
+        let mobile = shared::account::Mobile::parse(mobile).map_err(|mut e| {
+            e.field = "walk_in_mobile".to_owned();
+            IdentityError::Invalid(vec![e])
+        })?;
+        let person_id = uuid::Uuid::new_v4().to_string();
+        let now = self.clock.now();
+        let mut uow = self.store.begin().await?;
+        let inserted = uow
+            .insert_person(&NewPerson {
+                id: &person_id,
+                id_number_hash: &self.pii.lookup_hash(&id),
+                id_number_sealed: &self.pii.seal(&id),
+                id_number_masked: &id.masked(),
+                name: &name,
+                mobile: mobile.as_str(),
+                // No password: nobody signs in to the record until it is claimed.
+                password_hash: "",
+                created_at: now,
+            })
+            .await?;
+        if !inserted {
+            return Err(IdentityError::Unregistered(Whom::Applicant));
+        }
+        uow.commit(&audit(
+            Some(&s.row),
+            AuditAction::WalkInRecorded,
+            &person_id,
+            "identity card checked at the window",
+            now,
+        ))
+        .await?;
+        Ok(person_id)
     }
 
     /// The registered person with this identity number *and* name, if any. The pair is asked so

@@ -13,6 +13,9 @@ pub enum CaseError {
     /// No such notice, or none the caller may see.
     #[error("no such notice")]
     NoticeNotFound,
+    /// A stored file no longer matches the hash recorded with the case.
+    #[error("file {0} does not match its recorded hash")]
+    FileAltered(String),
     /// The caller has no role that works cases.
     #[error("not a role that works cases")]
     Forbidden,

@@ -9,6 +9,7 @@
 
 pub mod error;
 mod notices;
+mod results;
 
 use shared::account::Role;
 use shared::case::{
@@ -43,6 +44,8 @@ pub struct CaseService<'a> {
     pub clock: &'a Clock,
     /// The keys that protect identity numbers and answers.
     pub pii: &'a PiiKeys,
+    /// Where stored files live.
+    pub config: &'a crate::config::Config,
 }
 
 /// Which departments' cases a staff member's lists show.
@@ -555,9 +558,23 @@ impl CaseService<'_> {
             // A retry raced this one and won: its answer stands.
             return Err(CaseError::Changed);
         }
-        let change = CaseChange { accepted, concluded: t.concluded, license_id: None };
+        let issued = if t.concluded && t.to.status == shared::application::CaseStatus::Approved {
+            self.issue_license(&mut uow, seen, now).await?
+        } else {
+            None
+        };
+        let change =
+            CaseChange { accepted, concluded: t.concluded, license_id: issued.as_ref().map(|i| i.license_id.as_str()) };
         if !uow.update_case(&case.case_no, case.revision, &t.to, &change, now).await? {
             return Err(CaseError::Changed);
+        }
+        if t.concluded {
+            self.advance_stages(&mut uow, seen, &t.to, issued.as_ref().and_then(|i| i.uscc.as_deref()), now).await?;
+        }
+        if req.action == CaseAction::RevokeResult
+            && let Some(license) = &case.license_id
+        {
+            uow.revoke_license(license).await?;
         }
         let note = notices::event_note(req.action, &t.to);
         uow.insert_case_event(&NewCaseEvent {
@@ -602,6 +619,46 @@ impl CaseService<'_> {
         })
         .await?;
         Ok(())
+    }
+
+    /// A file of a case, for whoever may see the case, after checking it still has the SHA-256
+    /// recorded when it was received; a staff member's read is on the record.
+    pub async fn case_file(
+        &self,
+        s: &Session,
+        case_no: &CaseNo,
+        upload_id: &str,
+    ) -> Result<(CaseFile, Vec<u8>), CaseError> {
+        let seen = self.open(s, case_no).await?;
+        let rows = self.store.case_materials_of(&seen.case.case_no).await?;
+        let row = rows.into_iter().find(|m| m.upload_id.as_deref() == Some(upload_id)).ok_or(CaseError::NotFound)?;
+        let (Some(sha256), Some(file_name), Some(media_type)) = (row.sha256, row.file_name, row.media_type) else {
+            return Err(CaseError::NotFound);
+        };
+        let path = crate::applying::uploads::path_of(&self.config.data_dir, &sha256);
+        let bytes = tokio::fs::read(&path).await.map_err(|_| CaseError::FileAltered(sha256.clone()))?;
+        use sha2::Digest as _;
+        if crate::pii::hex(&sha2::Sha256::digest(&bytes)) != sha256 {
+            return Err(CaseError::FileAltered(sha256));
+        }
+        if let Some(staff) = &s.staff {
+            let role = staff.roles.first().copied();
+            self.store
+                .record_act(&AuditEvent {
+                    actor_id: Some(&s.row.person_id),
+                    acting_uscc: None,
+                    on_behalf_of: s.row.on_behalf_of.as_deref(),
+                    action: shared::audit::AuditAction::CaseFileRead,
+                    subject: &seen.case.case_no,
+                    detail: &file_name,
+                    role,
+                    department: Some(&seen.case.department_code),
+                    files: std::slice::from_ref(&sha256),
+                    at: self.clock.now(),
+                })
+                .await?;
+        }
+        Ok((CaseFile { upload_id: upload_id.to_owned(), file_name, media_type, sha256 }, bytes))
     }
 
     /// 全程留痕 — recomputes the audit chain (supervisors).

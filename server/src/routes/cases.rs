@@ -23,8 +23,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_cases))
         .routes(routes!(queues))
         .routes(routes!(case_detail))
+        .routes(routes!(case_file))
         .routes(routes!(act))
         .routes(routes!(notice))
+        .routes(routes!(notice_pdf))
         .routes(routes!(verify_audit))
 }
 
@@ -111,6 +113,36 @@ async fn act(
     Ok(response)
 }
 
+/// 材料预览 — a file of a case, served only while it has the SHA-256 recorded when it was
+/// received (409 `file_altered` otherwise); shown inline, for the case page's preview.
+#[utoipa::path(get, path = "/cases/{case_no}/files/{id}", tag = "cases",
+    params(("case_no" = String, Path, description = "办件编号"), ("id" = String, Path, description = "The upload's id")),
+    responses(
+        (status = 200, content_type = "application/octet-stream", description = "The file, with its SHA-256 in X-Content-SHA256"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The stored file no longer matches its recorded hash", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn case_file(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath((case_no, id)): AppPath<(CaseNo, RecordId)>,
+) -> Result<Response, ApiError> {
+    let (file, bytes) = app.cases().case_file(&s, &case_no, &id.to_stored()).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&file.media_type).map_err(anyhow::Error::from)?);
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert("x-content-sha256", HeaderValue::from_str(&file.sha256).map_err(anyhow::Error::from)?);
+    // A PDF or picture from an applicant runs nothing and loads nothing.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"),
+    );
+    Ok(response)
+}
+
 /// 通知书 — a notice issued on a case, for whoever may see the case.
 #[utoipa::path(get, path = "/notices/{id}", tag = "cases",
     params(("id" = String, Path, description = "The notice's id")),
@@ -125,6 +157,35 @@ async fn notice(
     AppPath(id): AppPath<RecordId>,
 ) -> Result<Json<Notice>, ApiError> {
     Ok(Json(app.cases().notice(&s, &id.to_stored()).await?))
+}
+
+/// 通知书 PDF — the notice as printed, with the case number and a QR code to its progress.
+#[utoipa::path(get, path = "/notices/{id}/pdf", tag = "cases",
+    params(("id" = String, Path, description = "The notice's id")),
+    responses(
+        (status = 200, content_type = "application/pdf"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn notice_pdf(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(id): AppPath<RecordId>,
+) -> Result<Response, ApiError> {
+    let notice = app.cases().notice(&s, &id.to_stored()).await?;
+    let config = &app.config;
+    let (url, font, index) = (config.public_url(), config.receipt_font.clone(), config.receipt_font_index);
+    let case_no = notice.case_no.clone();
+    let pdf =
+        tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render_notice(&notice, &url, &font, index))
+            .await
+            .map_err(anyhow::Error::from)??;
+    let disposition = format!("attachment; filename=\"notice-{case_no}.pdf\"");
+    let mut response = pdf.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?);
+    Ok(response)
 }
 
 /// 留痕校验 — recomputes the audit trail's hash chain and names the first event that does not

@@ -20,6 +20,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_departments))
         .routes(routes!(list_themes))
         .routes(routes!(list_bundles))
+        .routes(routes!(list_halls))
+}
+
+/// 办事大厅 — the halls where a result can be picked up at a window (统一窗口出件).
+#[utoipa::path(get, path = "/halls", tag = "catalogue", responses((status = 200, body = Vec<shared::case::Hall>)))]
+async fn list_halls(State(app): State<AppState>) -> Result<Json<Vec<shared::case::Hall>>, ApiError> {
+    Ok(Json(app.catalogue().halls().await?))
 }
 
 /// 一件事 — bundles of items offered as one application (一表申办).

@@ -7,13 +7,14 @@
 use serde_json::{Map, Value, json};
 
 /// Operations anyone may call without a session; every other operation needs one.
-const PUBLIC: [(&str, &str); 11] = [
+const PUBLIC: [(&str, &str); 12] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/items"),
     ("get", "/api/v1/items/{code}"),
     ("get", "/api/v1/departments"),
     ("get", "/api/v1/themes"),
     ("get", "/api/v1/bundles"),
+    ("get", "/api/v1/halls"),
     ("post", "/api/v1/identifiers/check"),
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/login"),

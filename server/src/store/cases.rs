@@ -570,6 +570,124 @@ impl UnitOfWork {
         Ok(())
     }
 
+    /// Takes the application's row for the rest of the transaction, so that the cases of one
+    /// stage concluding at once see each other.
+    pub async fn lock_application(&mut self, application_no: &str) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "UPDATE applications SET application_no = application_no WHERE application_no = $1"
+        )
+        .bind(application_no)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The statuses of the cases of one stage of an application, as this transaction sees them.
+    pub async fn stage_statuses(&mut self, application_no: &str, stage: i64) -> Result<Vec<CaseStatus>, sqlx::Error> {
+        let rows: Vec<(String,)> =
+            on_tx!(self.tx(), |c| sqlx::query_as("SELECT status FROM cases WHERE application_no = $1 AND stage = $2")
+                .bind(application_no)
+                .bind(stage)
+                .fetch_all(c)
+                .await?);
+        rows.into_iter().map(|(s,)| CaseStatus::try_from(s).map_err(|e| sqlx::Error::Decode(Box::new(e)))).collect()
+    }
+
+    /// Sends the waiting cases of `stage` to the front desk, for the enterprise `uscc` where one
+    /// is known; returns them with their departments.
+    pub async fn open_stage(
+        &mut self,
+        application_no: &str,
+        stage: i64,
+        uscc: Option<&str>,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query_as(
+            "UPDATE cases SET status = 'submitted', revision = revision + 1, subject_uscc = COALESCE($3, subject_uscc)
+              WHERE application_no = $1 AND stage = $2 AND status = 'waiting'
+              RETURNING case_no, department_code"
+        )
+        .bind(application_no)
+        .bind(stage)
+        .bind(uscc)
+        .fetch_all(c)
+        .await)
+    }
+
+    /// Stops every waiting case after `stage`; returns them with their departments.
+    pub async fn discontinue_after(
+        &mut self,
+        application_no: &str,
+        stage: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query_as(
+            "UPDATE cases SET status = 'discontinued', revision = revision + 1, concluded_at = $3
+              WHERE application_no = $1 AND stage > $2 AND status = 'waiting'
+              RETURNING case_no, department_code"
+        )
+        .bind(application_no)
+        .bind(stage)
+        .bind(Timestamp::from(at))
+        .fetch_all(c)
+        .await)
+    }
+
+    /// Registers an enterprise an approval made.
+    pub async fn insert_enterprise(
+        &mut self,
+        uscc: &str,
+        name: &str,
+        legal_rep_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO enterprises (uscc, name, legal_rep_id, created_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(uscc)
+        .bind(name)
+        .bind(legal_rep_id)
+        .bind(Timestamp::from(at))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Puts a licence an approval issued into the library.
+    pub async fn issue_license(&mut self, l: &super::applications::LicenseRow) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| {
+            sqlx::query(
+            "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )
+        .bind(&l.id)
+        .bind(l.holder_kind.as_str())
+        .bind(&l.holder_key)
+        .bind(&l.license_type)
+        .bind(&l.number)
+        .bind(&l.issuer)
+        .bind(l.valid_from)
+        .bind(l.valid_until)
+        .bind(l.revoked)
+        .bind(sqlx::types::Json(&l.data))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Revokes a licence whose case's result was revoked.
+    pub async fn revoke_license(&mut self, id: &str) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query("UPDATE e_licenses SET revoked = true WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Stores an action's `Idempotency-Key` with its answer; the stored answer when the key was
     /// used before.
     pub async fn claim_action_key(

@@ -43,6 +43,8 @@ struct BundleRow {
     service_object: ServiceObject,
     #[sqlx(json)]
     items: Vec<ItemCode>,
+    #[sqlx(json)]
+    stages: Vec<Vec<ItemCode>>,
 }
 
 /// `%term%` for LIKE, with LIKE's own wildcards in the term escaped by `\`.
@@ -254,9 +256,10 @@ impl Store {
     pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> Result<(), sqlx::Error> {
         on_pool!(&self.pool, |p| {
             sqlx::query(
-            "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position) VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position, stages) VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-                 service_object = excluded.service_object, items = excluded.items, position = excluded.position",
+                 service_object = excluded.service_object, items = excluded.items, position = excluded.position,
+                 stages = excluded.stages",
         )
         .bind(&b.code)
         .bind(&b.name.zh)
@@ -264,6 +267,7 @@ impl Store {
         .bind(b.service_object.as_str())
         .bind(sqlx::types::Json(&b.items))
         .bind(position)
+        .bind(sqlx::types::Json(&b.stages))
         .execute(p)
         .await
         .map(|r| r.rows_affected())
@@ -274,7 +278,7 @@ impl Store {
     /// Every one-form bundle, in catalogue order; a bundle naming a malformed code is an error.
     pub async fn bundles(&self) -> Result<Vec<Bundle>, sqlx::Error> {
         let rows: Vec<BundleRow> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT code, name_zh, name_en, service_object, items FROM bundles ORDER BY position, code"
+            "SELECT code, name_zh, name_en, service_object, items, stages FROM bundles ORDER BY position, code"
         )
         .fetch_all(p)
         .await?);
@@ -285,6 +289,7 @@ impl Store {
                 name: Bilingual::new(r.name_zh, r.name_en),
                 service_object: r.service_object,
                 items: r.items,
+                stages: r.stages,
             })
             .collect())
     }

@@ -532,6 +532,28 @@ impl UnitOfWork {
         Ok(result == 1)
     }
 
+    /// Gives an account-less record (made at a window) its password and mobile, if the record
+    /// with this number hash has no password and this name; returns its id.
+    pub async fn claim_walk_in(
+        &mut self,
+        id_number_hash: &str,
+        name: &str,
+        mobile: &str,
+        password_hash: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query_scalar(
+            "UPDATE persons SET password_hash = $4, mobile = $3
+              WHERE id_number_hash = $1 AND name = $2 AND password_hash = ''
+              RETURNING id"
+        )
+        .bind(id_number_hash)
+        .bind(name)
+        .bind(mobile)
+        .bind(password_hash)
+        .fetch_optional(c)
+        .await)
+    }
+
     /// Stores a new session.
     pub async fn insert_session(&mut self, s: &SessionRow) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| {

@@ -29,6 +29,8 @@ pub struct NewCase {
     pub pledged: bool,
     /// Working days promised.
     pub promised_working_days: i64,
+    /// Its stage in a staged application (0 starts at once; later ones wait).
+    pub stage: i64,
 }
 
 /// A material of a case.
@@ -69,6 +71,12 @@ pub struct NewApplication {
     pub pledge_text: Option<String>,
     /// The receipt the applicant is given.
     pub receipt: ApplicationReceipt,
+    /// How the results are delivered.
+    pub delivery: shared::workflow::DeliveryMethod,
+    /// The pickup hall.
+    pub delivery_hall: Option<String>,
+    /// The postal address.
+    pub delivery_address: Option<String>,
     /// One per item.
     pub cases: Vec<NewCase>,
     /// The materials of every case.
@@ -221,8 +229,8 @@ impl UnitOfWork {
     async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| {
             sqlx::query(
-            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt, delivery, delivery_hall, delivery_address)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&a.application_no)
         .bind(&a.applicant_person_id)
@@ -233,6 +241,9 @@ impl UnitOfWork {
         .bind(&a.answers)
         .bind(&a.pledge_text)
         .bind(sqlx::types::Json(&a.receipt))
+        .bind(a.delivery.as_str())
+        .bind(&a.delivery_hall)
+        .bind(&a.delivery_address)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -241,16 +252,17 @@ impl UnitOfWork {
     }
 
     async fn insert_case(&mut self, a: &NewApplication, case: &NewCase) -> Result<(), sqlx::Error> {
-        let (zh, en) = if a.filed_by.is_some() {
-            ("综合窗口代为提交申请", "Filed at a service hall window for the applicant present")
-        } else {
-            ("网上提交申请", "Application submitted online")
+        let (zh, en) = match (a.filed_by.is_some(), case.stage > 0) {
+            (true, false) => ("综合窗口代为提交申请", "Filed at a service hall window for the applicant present"),
+            (false, false) => ("网上提交申请", "Application submitted online"),
+            (_, true) => ("已提交，待前序事项办结后开始办理", "Submitted; starts once the earlier step is approved"),
         };
+        let status = if case.stage > 0 { CaseStatus::Waiting } else { CaseStatus::Submitted };
         let at = Timestamp::from(a.submitted_at);
         on_tx!(self.tx(), |c| {
             sqlx::query(
-                "INSERT INTO cases (case_no, application_no, item_code, item_version, item_name_zh, item_name_en, department_code, status, pledged, promised_working_days, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                "INSERT INTO cases (case_no, application_no, item_code, item_version, item_name_zh, item_name_en, department_code, status, pledged, promised_working_days, created_at, stage)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(&case.case_no)
             .bind(&a.application_no)
@@ -259,10 +271,11 @@ impl UnitOfWork {
             .bind(&case.name_zh)
             .bind(&case.name_en)
             .bind(&case.department_code)
-            .bind(CaseStatus::Submitted.as_str())
+            .bind(status.as_str())
             .bind(case.pledged)
             .bind(case.promised_working_days)
             .bind(at)
+            .bind(case.stage)
             .execute(&mut *c)
             .await?;
             sqlx::query(
@@ -272,7 +285,7 @@ impl UnitOfWork {
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(&case.case_no)
             .bind(at)
-            .bind(CaseStatus::Submitted.as_str())
+            .bind(status.as_str())
             .bind(a.filed_by.as_deref().unwrap_or(&a.applicant_person_id))
             .bind(zh)
             .bind(en)

@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shared::application::{ApplicationReceipt, CaseStatus, MaterialSource};
 use shared::case::{ActionOutcome, AuditVerification, CaseDetail, CasePage, NoticeKind, QueueCount};
+use shared::license::License;
 use shared::workflow::CaseAction;
 
 use crate::applying::{ENTERPRISE, act_for, call, count, employment_card, form, submit, upload_png};
@@ -14,30 +15,53 @@ use crate::helpers::{TestApp, demo_id, expect_problem};
 
 /// The agent 陈敏 files these items for the demo enterprise, answering every question.
 async fn file_for_enterprise(app: &TestApp, agent: &str, items: &[&str]) -> ApplicationReceipt {
+    file_with_delivery(app, agent, items, Value::Null).await
+}
+
+/// … choosing how the results are delivered.
+async fn file_with_delivery(app: &TestApp, agent: &str, items: &[&str], delivery: Value) -> ApplicationReceipt {
+    file_pledged(app, agent, items, delivery, &[]).await
+}
+
+/// … signing the pledge for `pledged` items.
+async fn file_pledged(
+    app: &TestApp,
+    agent: &str,
+    items: &[&str],
+    delivery: Value,
+    pledged: &[&str],
+) -> ApplicationReceipt {
     act_for(app, agent, ENTERPRISE).await;
     let compiled = form(app, agent, items).await;
     let mut fields = serde_json::Map::new();
     for f in &compiled.form.fields {
-        let value = match f.field.key.as_str() {
-            "legal_rep_id_number" => json!(demo_id("李娜")),
-            "uscc" => json!(ENTERPRISE),
-            "phone" => json!("0769-22223333"),
-            "domicile_address" => json!("东莞市松山湖高新区科技九路1号"),
-            "registered_capital_wan_yuan" | "provident_fund_rate" => json!("5"),
-            "employee_count" => json!(12),
-            "seal_kinds" => json!(["公章"]),
-            _ if !f.field.options.is_empty() => json!(f.field.options[0]),
+        use shared::catalogue::FieldType as T;
+        let value = match (f.field.key.as_str(), f.field.field_type) {
+            ("enterprise_name", _) => json!("东莞市新星科技有限公司"),
+            (_, T::ResidentId) => json!(demo_id("李娜")),
+            (_, T::Uscc) => json!(ENTERPRISE),
+            (_, T::Phone) => json!("0769-22223333"),
+            (_, T::Address) => json!("东莞市松山湖高新区科技九路1号"),
+            (_, T::Integer) => json!(12),
+            (_, T::Decimal) => json!("5"),
+            (_, T::Boolean) => json!(true),
+            (_, T::Date) => json!("2026-01-05"),
+            (_, T::EnumMulti) => json!([f.field.options[0]]),
+            (_, T::Enum) => json!(f.field.options[0]),
             _ => json!("东莞市示范科技有限公司"),
         };
         fields.insert(f.field.key.clone(), value);
     }
     let mut materials = serde_json::Map::new();
-    let needed = compiled.form.needed_materials(&shared::application::FormAnswers::default());
+    let mut answers = shared::application::FormAnswers::default();
+    answers.pledged_items = pledged.iter().map(|c| shared::catalogue::ItemCode::parse(c).expect("a code")).collect();
+    let needed = compiled.form.needed_materials(&answers);
     for m in needed.iter().filter(|m| m.source == MaterialSource::Upload && m.required) {
         let file = upload_png(app, agent).await;
         materials.insert(m.key.clone(), json!([file.id]));
     }
-    let body = json!({"items": items, "answers": {"fields": fields, "materials": materials}});
+    let body = json!({"items": items, "answers": {"fields": fields, "materials": materials, "pledged_items": pledged},
+        "delivery": delivery});
     let response = submit(app, agent, None, &body).await;
     assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
     response.json().await.expect("a receipt")
@@ -273,5 +297,253 @@ both! {
         }
         let after = verify(app, &supervisor).await;
         assert_eq!((after.ok, after.first_bad.as_deref()), (false, Some(id.as_str())));
+    }
+}
+
+const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
+
+/// Takes a case through the SAMR's three steps after acceptance.
+async fn approve_at_samr(app: &TestApp, case_no: &str, staff: &[String; 3]) -> ActionOutcome {
+    act_ok(app, &staff[0], case_no, json!({"action": "undertake", "comment": "材料齐全"})).await;
+    act_ok(app, &staff[1], case_no, json!({"action": "review", "comment": "同意"})).await;
+    act_ok(app, &staff[2], case_no, json!({"action": "approve", "comment": "准予"})).await
+}
+
+async fn samr(app: &TestApp) -> [String; 3] {
+    [app.sign_in_demo("刘洋").await, app.sign_in_demo("周婷").await, app.sign_in_demo("吴刚").await]
+}
+
+both! {
+    async fn the_company_bundle_opens_its_later_cases_with_the_new_enterprise_and_its_licence(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        let receipt = file_with_delivery(app, &agent, &BUNDLE, json!({"method": "window", "hall": "DG-CITY"})).await;
+        let nos: Vec<String> = receipt.cases.iter().map(|c| c.case_no.clone()).collect();
+        let statuses: Vec<_> = receipt.cases.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [CaseStatus::Submitted, CaseStatus::Waiting, CaseStatus::Waiting, CaseStatus::Waiting]);
+        let clerk = app.sign_in_demo("黄丽").await;
+        let front = page(app, &clerk, "queue=front_desk").await;
+        assert!(front.cases.iter().any(|c| c.case_no == nos[0]) && !front.cases.iter().any(|c| c.case_no == nos[1]));
+        assert!(detail(app, &clerk, &nos[1]).await.allowed_actions.is_empty(), "a waiting case takes no action yet");
+
+        act_ok(app, &clerk, &nos[0], json!({"action": "accept"})).await;
+        let staff = samr(app).await;
+        let approved = approve_at_samr(app, &nos[0], &staff).await;
+        assert_eq!(approved.state.status, CaseStatus::Approved);
+        assert_eq!(approved.allowed_actions, Vec::<CaseAction>::new());
+        let registration = detail(app, &clerk, &nos[0]).await;
+        assert!(registration.issued_license.is_some(), "the registration issued a business licence");
+        assert_eq!(registration.allowed_actions, [CaseAction::HandOver], "its result waits at the window");
+
+        // The later cases open for the new enterprise; instant items conclude at the window.
+        let later = detail(app, &clerk, &nos[1]).await;
+        assert_eq!(later.state.status, CaseStatus::Submitted);
+        let uscc = later.subject_uscc.clone().expect("the new enterprise's credit code");
+        assert!(shared::Uscc::parse(&uscc).is_ok() && uscc != ENTERPRISE, "{uscc}");
+        for no in &nos[1..] {
+            assert_eq!(detail(app, &clerk, no).await.subject_uscc.as_deref(), Some(uscc.as_str()));
+            assert_eq!(act_ok(app, &clerk, no, json!({"action": "accept"})).await.state.status, CaseStatus::Approved);
+        }
+
+        // The licence is in the new enterprise's library, where its legal representative sees
+        // it and a later application uses it.
+        let rep = app.sign_in_demo("李娜").await;
+        crate::applying::act_for(app, &rep, &uscc).await;
+        let licenses: Vec<License> = call(app, Method::GET, "/api/v1/licenses", &rep, None).await.json().await.expect("licences");
+        assert!(licenses.iter().any(|l| l.license_type.key == "business_license" && l.number.ends_with(&uscc[14..])), "{licenses:?}");
+        let reuse = form(app, &rep, &["DG-QY-0004"]).await;
+        assert!(reuse.form.materials.iter().any(|m| m.key == "business_license" && m.in_library), "reused by the next application");
+
+        // The result is handed over at a window, to a person entitled to it.
+        let stranger = json!({"action": "hand_over", "recipient": {"id_number": demo_id("王强"), "name": "王强"}});
+        let refused = expect_problem(act(app, &clerk, &nos[0], stranger).await, 422, "validation_failed").await;
+        assert_eq!(refused.errors[0].code, shared::FieldCode::NotRecipient);
+        let wrong_name = json!({"action": "hand_over", "recipient": {"id_number": demo_id("李娜"), "name": "李四"}});
+        expect_problem(act(app, &clerk, &nos[0], wrong_name).await, 422, "validation_failed").await;
+        let other_clerk = app.sign_in_demo("何静").await;
+        let handed = json!({"action": "hand_over", "recipient": {"id_number": demo_id("李娜"), "name": "李娜"}});
+        let done = act_ok(app, &other_clerk, &nos[0], handed).await;
+        assert!(done.state.delivered, "handed over at any hall");
+        assert!(!page(app, &clerk, "queue=delivery").await.cases.iter().any(|c| c.case_no == nos[0]));
+    }
+}
+
+both! {
+    async fn a_denied_registration_stops_the_later_cases(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        let receipt = file_for_enterprise(app, &agent, &BUNDLE).await;
+        let nos: Vec<String> = receipt.cases.iter().map(|c| c.case_no.clone()).collect();
+        let clerk = app.sign_in_demo("黄丽").await;
+        act_ok(app, &clerk, &nos[0], json!({"action": "accept"})).await;
+        let staff = samr(app).await;
+        act_ok(app, &staff[0], &nos[0], json!({"action": "undertake", "comment": "住所不符"})).await;
+        act_ok(app, &staff[1], &nos[0], json!({"action": "review", "comment": "同意不予登记"})).await;
+        let no_reason = expect_problem(act(app, &staff[2], &nos[0], json!({"action": "deny"})).await, 422, "validation_failed").await;
+        assert_eq!(no_reason.errors[0].field, "reason");
+        let denied = act_ok(app, &staff[2], &nos[0], json!({"action": "deny", "reason": "住所不符合登记要求"})).await;
+        assert_eq!(denied.state.status, CaseStatus::Denied);
+        for no in &nos[1..] {
+            assert_eq!(detail(app, &agent, no).await.state.status, CaseStatus::Discontinued);
+        }
+        let conclusion = detail(app, &agent, &nos[0]).await.notices.into_iter().find(|n| n.kind == NoticeKind::Conclusion).expect("a notice");
+        let notice: shared::case::Notice = call(app, Method::GET, &format!("/api/v1/notices/{}", conclusion.id), &agent, None).await.json().await.expect("notice");
+        assert_eq!(notice.reason.as_deref(), Some("住所不符合登记要求"));
+        let pdf = call(app, Method::GET, &format!("/api/v1/notices/{}/pdf", conclusion.id), &agent, None).await;
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF-"));
+    }
+}
+
+both! {
+    async fn a_walk_in_applicant_without_an_account_is_served_and_claims_the_record(app) {
+        let clerk = app.sign_in_demo("黄丽").await;
+        let id = shared::identity::compose_resident_id("441900", chrono::NaiveDate::from_ymd_opt(1990, 3, 3).expect("date"), 345);
+        let unknown = json!({"id_number": id, "name": "钱多"});
+        expect_problem(call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&unknown)).await, 404, "person_not_found").await;
+        let walk_in = json!({"id_number": id, "name": "钱多", "walk_in_mobile": "13912345678"});
+        let served = call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&walk_in)).await;
+        assert_eq!(served.status(), StatusCode::OK, "{}", served.text().await.unwrap_or_default());
+
+        let compiled = form(app, &clerk, &["DG-GR-0011"]).await;
+        let mut materials = serde_json::Map::new();
+        for m in compiled.form.needed_materials(&shared::application::FormAnswers::default()).iter().filter(|m| m.source == MaterialSource::Upload && m.required) {
+            materials.insert(m.key.clone(), json!([upload_png(app, &clerk).await.id]));
+        }
+        let body = json!({"items": ["DG-GR-0011"], "answers": {"fields": {
+            "applicant_name": "钱多", "applicant_id_number": id, "phone": "13912345678",
+            "contact_address": "东莞市莞城街道市府路1号", "employment_status": "unemployed"}, "materials": materials}});
+        let response = submit(app, &clerk, None, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+        let receipt: ApplicationReceipt = response.json().await.expect("receipt");
+        assert_eq!(act_ok(app, &clerk, &receipt.cases[0].case_no, json!({"action": "accept"})).await.state.status, CaseStatus::Approved);
+
+        // Nobody signs in to the record; the applicant claims it by registering under the same name.
+        let login = app.post_json("/api/v1/auth/login", &json!({"id_number": id, "password": ""})).await;
+        assert!(login.status().is_client_error());
+        let other_name = json!({"id_number": id, "name": "钱少", "mobile": "13912345678", "password": "a good password"});
+        expect_problem(app.post_json("/api/v1/auth/register", &other_name).await, 409, "already_registered").await;
+        let claim = json!({"id_number": id, "name": "钱多", "mobile": "13912345678", "password": "a good password"});
+        assert_eq!(app.post_json("/api/v1/auth/register", &claim).await.status(), StatusCode::CREATED);
+        let again = app.post_json("/api/v1/auth/register", &claim).await;
+        expect_problem(again, 409, "already_registered").await;
+        let citizen = app.sign_in(&id, "a good password", None).await;
+        let list: Vec<shared::application::ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &citizen, None).await.json().await.expect("list");
+        assert_eq!(list.len(), 1, "the application filed at the window is theirs");
+        assert_eq!(list[0].cases[0].status, CaseStatus::Approved);
+    }
+}
+
+both! {
+    async fn a_case_file_is_served_only_while_it_matches_its_recorded_hash(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        let receipt = file_for_enterprise(app, &agent, &["DG-QY-0001"]).await;
+        let case_no = receipt.cases[0].case_no.clone();
+        let undertaker = app.sign_in_demo("刘洋").await;
+        let seen = detail(app, &undertaker, &case_no).await;
+        let file = seen.materials.iter().find_map(|m| m.file.clone()).expect("an uploaded file");
+        let path = format!("/api/v1/cases/{case_no}/files/{}", file.upload_id);
+        let served = call(app, Method::GET, &path, &undertaker, None).await;
+        assert_eq!(served.status(), StatusCode::OK);
+        assert_eq!(served.headers().get("x-content-sha256").and_then(|v| v.to_str().ok()), Some(file.sha256.as_str()));
+        use sha2::Digest as _;
+        let bytes = served.bytes().await.expect("bytes");
+        assert_eq!(server::pii::hex(&sha2::Sha256::digest(&bytes)), file.sha256, "the bytes are those recorded");
+        let hrss = app.sign_in_demo("王强").await;
+        expect_problem(call(app, Method::GET, &path, &hrss, None).await, 404, "case_not_found").await;
+        let reads = app.state.store.audit_of(&case_no).await.expect("trail");
+        assert!(reads.iter().any(|e| e.action == shared::audit::AuditAction::CaseFileRead), "the read is on the record");
+
+        // The stored file is changed on disk: it is withheld, not shown as the applicant's.
+        let on_disk = server::applying::uploads::files_dir(&app.state.config.data_dir).join(&file.sha256[..2]).join(&file.sha256);
+        std::fs::write(&on_disk, b"not what was received").expect("overwritten");
+        expect_problem(call(app, Method::GET, &path, &undertaker, None).await, 409, "file_altered").await;
+    }
+}
+
+both! {
+    async fn a_pledged_case_concludes_at_acceptance_and_is_verified_afterwards(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        let receipt = file_pledged(app, &agent, &["DG-QY-0002"], json!({"method": "mail", "address": "东莞市南城街道鸿福路1号"}), &["DG-QY-0002"]).await;
+        let case_no = receipt.cases[0].case_no.clone();
+        assert!(receipt.cases[0].pledged);
+        let clerk = app.sign_in_demo("黄丽").await;
+        let accepted = act_ok(app, &clerk, &case_no, json!({"action": "accept"})).await;
+        assert_eq!((accepted.state.status, accepted.state.verification), (CaseStatus::Approved, Some(shared::workflow::Verification::Open)));
+        assert_eq!(accepted.allowed_actions, [CaseAction::Dispatch], "the clerk posts the result");
+        let dispatched = act_ok(app, &clerk, &case_no, json!({"action": "dispatch", "tracking_no": "SF1234567890"})).await;
+        assert!(dispatched.state.delivered);
+
+        let undertaker = app.sign_in_demo("刘洋").await;
+        assert!(page(app, &undertaker, "queue=verification").await.cases.iter().any(|c| c.case_no == case_no));
+        let no_reason = expect_problem(act(app, &undertaker, &case_no, json!({"action": "revoke_result"})).await, 422, "validation_failed").await;
+        assert_eq!(no_reason.errors[0].field, "reason");
+        let revoked = act_ok(app, &undertaker, &case_no, json!({"action": "revoke_result", "reason": "现场核查：经营场所与承诺不符"})).await;
+        assert_eq!((revoked.state.status, revoked.state.verification), (CaseStatus::Approved, Some(shared::workflow::Verification::Revoked)));
+        assert!(!page(app, &undertaker, "queue=verification").await.cases.iter().any(|c| c.case_no == case_no));
+        let seen = detail(app, &agent, &case_no).await;
+        assert!(seen.timeline.iter().any(|t| t.action == Some(CaseAction::RevokeResult)), "the applicant sees it");
+    }
+}
+
+/// Who each demo person is to a DG-SAMR case filed by 陈敏, as the server decides it.
+fn actor_of(name: &str) -> shared::workflow::Actor {
+    use shared::account::Role;
+    use shared::workflow::Actor;
+    match name {
+        "黄丽" => Actor::staff(vec![Role::WindowClerk]),
+        "刘洋" => Actor::staff(vec![Role::Undertaker]),
+        "周婷" => Actor::staff(vec![Role::Reviewer]),
+        "吴刚" => Actor::staff(vec![Role::Approver]),
+        "郑华" => Actor::staff(vec![]),
+        _ => Actor::applicant(),
+    }
+}
+
+/// A body that carries whatever any action could need, so that only the workflow refuses.
+fn full_body(action: CaseAction, material: &str) -> Value {
+    json!({"action": action, "reason": "理由充分", "comment": "同意", "tracking_no": "SF1234567890",
+        "materials": [{"key": material, "reason": "不清晰"}],
+        "recipient": {"id_number": demo_id("李娜"), "name": "李娜"}})
+}
+
+both! {
+    async fn every_action_by_every_role_at_every_step_is_allowed_or_refused_as_the_workflow_says(app) {
+        use strum::VariantArray as _;
+        let agent_name = "陈敏";
+        let names = ["黄丽", "刘洋", "周婷", "吴刚", "郑华", agent_name];
+        let mut tokens = Vec::new();
+        for name in names {
+            tokens.push(app.sign_in_demo(name).await);
+        }
+        let receipt = file_with_delivery(app, &tokens[5], &["DG-QY-0001"], json!({"method": "window", "hall": "DG-SSL"})).await;
+        let case_no = receipt.cases[0].case_no.clone();
+        // The path: accept, undertake, review, approve, then hand over at a window.
+        let path = [(0, CaseAction::Accept), (1, CaseAction::Undertake), (2, CaseAction::Review), (3, CaseAction::Approve), (0, CaseAction::HandOver)];
+        for (who, step) in path {
+            let seen = detail(app, &tokens[0], &case_no).await;
+            let material = seen.listed_materials[0].key.clone();
+            let workflow = seen.workflow.clone();
+            for (i, name) in names.iter().enumerate() {
+                let actor = actor_of(name);
+                let offered = detail(app, &tokens[i], &case_no).await.allowed_actions;
+                assert_eq!(offered, shared::workflow::allowed_actions(&workflow, &seen.state, &actor), "{name} at {:?}", seen.state.status);
+                for action in CaseAction::VARIANTS {
+                    match shared::workflow::decide(&workflow, &seen.state, &actor, *action) {
+                        Ok(_) => assert!(offered.contains(action), "{name} is offered {action:?}"),
+                        Err(refusal) => {
+                            let expected = match refusal {
+                                shared::workflow::Refusal::NotYourRole { .. } => (403, "role_may_not"),
+                                shared::workflow::Refusal::NotNow { .. } => (409, "action_not_allowed"),
+                            };
+                            let answer = act(app, &tokens[i], &case_no, full_body(*action, &material)).await;
+                            expect_problem(answer, expected.0, expected.1).await;
+                        }
+                    }
+                }
+            }
+            act_ok(app, &tokens[who], &case_no, full_body(step, &material)).await;
+        }
+        let done = detail(app, &tokens[0], &case_no).await;
+        assert!(done.state.delivered && done.allowed_actions.is_empty());
+        assert_eq!(done.timeline.len(), 6, "the submission and the five acts, nothing else");
     }
 }

@@ -1,0 +1,177 @@
+//! 办结、出件 — what a concluded case causes, in the transaction that concludes it: the e-licence
+//! an approval issues (a registration also makes the enterprise it registers), and the next
+//! stage of a staged application opening, or stopping when this stage did not succeed.
+
+use chrono::{DateTime, Datelike as _, Utc};
+use rand::Rng as _;
+use shared::application::CaseStatus;
+use shared::license::HolderKind;
+use shared::workflow::{CaseState, is_concluded};
+use shared::{Bilingual, ResidentId};
+
+use super::{CaseError, CaseService, Seen};
+use crate::store::UnitOfWork;
+use crate::store::applications::LicenseRow;
+use crate::store::cases::NewCaseEvent;
+use crate::store::identity::AuditEvent;
+
+/// What an approval issued.
+pub(super) struct Issued {
+    /// The licence's id in the library.
+    pub license_id: String,
+    /// The enterprise a registration made.
+    pub uscc: Option<String>,
+}
+
+/// A new credit code in Dongguan (441900): `91` for a company, `92` for an individual business.
+fn new_uscc(prefix: &str) -> String {
+    let mut rng = rand::thread_rng();
+    let body: String = (0..8).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
+    shared::identity::compose_uscc(prefix, "441900", &body)
+}
+
+impl CaseService<'_> {
+    /// Issues the licence the item produces into the library under its holder, making the
+    /// enterprise first when the item registers one.
+    pub(super) async fn issue_license(
+        &self,
+        uow: &mut UnitOfWork,
+        seen: &Seen,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Issued>, CaseError> {
+        let Some(kind) = &seen.item.produces else { return Ok(None) };
+        let case = &seen.case;
+        let answers = self.answers_of(&case.application_no).await?;
+        let answer = |key: &str| answers.fields.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let today = at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let registers = match (kind.key.as_str(), case.item_code.as_str()) {
+            ("business_license", "DG-GR-0001") => Some(("92", answer("business_name"), None)),
+            ("business_license", _) => Some(("91", answer("enterprise_name"), answer("legal_rep_id_number"))),
+            _ => None,
+        };
+        let (holder_kind, holder_key, number, uscc) = match registers {
+            Some((prefix, name, rep_id)) => {
+                let uscc = new_uscc(prefix);
+                let rep = match rep_id.as_deref().map(ResidentId::parse) {
+                    Some(Ok(id)) => self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.map(|p| p.id),
+                    _ => None,
+                };
+                let rep = rep.unwrap_or_else(|| case.applicant_person_id.clone());
+                let name = name.unwrap_or_else(|| case.applicant_name.clone());
+                uow.insert_enterprise(&uscc, &name, &rep, at).await?;
+                (HolderKind::Enterprise, uscc.clone(), uscc.clone(), Some(uscc))
+            }
+            None => match &case.applicant_uscc {
+                Some(uscc) => {
+                    (HolderKind::Enterprise, uscc.clone(), format!("{}{}", today.year(), &case.case_no[10..]), None)
+                }
+                None => {
+                    let hash = self
+                        .store
+                        .person_hash(&case.applicant_person_id)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("case {} has no applicant", case.case_no))?;
+                    (HolderKind::Person, hash, format!("粤{}{}", today.year(), &case.case_no[10..]), None)
+                }
+            },
+        };
+        let license = LicenseRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            holder_kind,
+            holder_key,
+            license_type: kind.key.clone(),
+            number,
+            issuer: case.department_zh.clone(),
+            valid_from: today,
+            valid_until: (kind.key == "residence_permit").then(|| today + chrono::Duration::days(365)),
+            revoked: false,
+            data: serde_json::json!({ "case_no": case.case_no, "item_code": case.item_code }),
+        };
+        uow.issue_license(&license).await?;
+        uow.record(&AuditEvent {
+            actor_id: None,
+            acting_uscc: uscc.as_deref(),
+            on_behalf_of: None,
+            action: shared::audit::AuditAction::LicenseIssued,
+            subject: &case.case_no,
+            detail: &format!("{} {}", kind.key, license.number),
+            role: None,
+            department: Some(&case.department_code),
+            files: &[],
+            at,
+        })
+        .await?;
+        Ok(Some(Issued { license_id: license.id, uscc }))
+    }
+
+    /// 并联审批 — once every case of this case's stage has concluded, opens the next stage
+    /// (handing it the enterprise a registration made) if all were approved, or stops every
+    /// later one if any was not.
+    pub(super) async fn advance_stages(
+        &self,
+        uow: &mut UnitOfWork,
+        seen: &Seen,
+        to: &CaseState,
+        produced: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), CaseError> {
+        let case = &seen.case;
+        // Two cases of the stage concluding at once must not both miss the other.
+        uow.lock_application(&case.application_no).await?;
+        let statuses = uow.stage_statuses(&case.application_no, case.stage).await?;
+        if !statuses.iter().all(|s| is_concluded(*s)) || to.status == CaseStatus::Waiting {
+            return Ok(());
+        }
+        let approved = statuses.iter().all(|s| *s == CaseStatus::Approved);
+        let uscc = produced.or(case.subject_uscc.as_deref());
+        let (moved, action, note) = if approved {
+            let opened = uow.open_stage(&case.application_no, case.stage + 1, uscc).await?;
+            let note = Bilingual::new("前序事项已办结，开始办理", "The earlier step is approved: this one starts");
+            (opened, shared::audit::AuditAction::StageOpened, note)
+        } else {
+            let stopped = uow.discontinue_after(&case.application_no, case.stage, at).await?;
+            let note =
+                Bilingual::new("前序事项未获准予，本事项终止办理", "The earlier step was not approved: this one stops");
+            (stopped, shared::audit::AuditAction::CaseDiscontinued, note)
+        };
+        for (case_no, department) in &moved {
+            let status = if approved { CaseStatus::Submitted } else { CaseStatus::Discontinued };
+            uow.insert_case_event(&NewCaseEvent {
+                case_no,
+                at,
+                status,
+                actor_id: None,
+                action: None,
+                role: None,
+                remark: None,
+                note: &note,
+            })
+            .await?;
+            let event = serde_json::json!({"case_no": case_no, "application_no": case.application_no,
+                "department": department, "status": status, "at": at});
+            uow.enqueue("case_event", case_no, &event, at).await?;
+            uow.record(&AuditEvent {
+                actor_id: None,
+                acting_uscc: uscc,
+                on_behalf_of: None,
+                action,
+                subject: case_no,
+                detail: &case.case_no,
+                role: None,
+                department: Some(department),
+                files: &[],
+                at,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The application's answers, unsealed.
+    pub(super) async fn answers_of(&self, application_no: &str) -> Result<shared::application::FormAnswers, CaseError> {
+        let Some((sealed, _)) = self.store.application_answers(application_no).await? else {
+            return Ok(shared::application::FormAnswers::default());
+        };
+        Ok(serde_json::from_str(&self.pii.open_text(&sealed)?).map_err(anyhow::Error::from)?)
+    }
+}
