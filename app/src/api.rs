@@ -106,11 +106,11 @@ pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
 }
 
 /// `POST /auth/represent`: a window clerk serves the applicant present (identity number and
-/// name), or stops (`None`).
-pub async fn represent(applicant: Option<(String, String)>) -> Result<Identity, ApiError> {
-    let (id_number, name) = applicant.map_or((None, None), |(id, name)| (Some(id), Some(name)));
-    send("POST", &format!("{BASE}/auth/represent"), Some(&RepresentRequest { id_number, name, walk_in_mobile: None }))
-        .await
+/// name; a mobile number for one without an account; an enterprise they represent), or stops
+/// (`None`).
+pub async fn represent(applicant: Option<RepresentRequest>) -> Result<Identity, ApiError> {
+    let stop = RepresentRequest { id_number: None, name: None, walk_in_mobile: None, uscc: None };
+    send("POST", &format!("{BASE}/auth/represent"), Some(&applicant.unwrap_or(stop))).await
 }
 
 /// `POST /auth/totp/enrol`: with a current code to replace the authenticator, or with an

@@ -99,19 +99,18 @@ impl From<crate::auth::IdentityError> for ApiError {
             E::PersonNotFound => Self::code(ProblemCode::PersonNotFound),
             // The same answer whether the number is unregistered or the name does not match it.
             E::Unregistered(whom) => {
-                let (zh, en) = match whom {
-                    Whom::Agent => ("请核对经办人的姓名和身份证号码，经办人须先注册账号", "agent"),
-                    Whom::Applicant => ("请核对申请人的姓名和身份证号码，申请人须先注册账号", "applicant"),
-                };
-                Self::with_message(
-                    ProblemCode::PersonNotFound,
-                    Bilingual::new(
-                        zh,
-                        format!(
-                            "No registered person has this name and identity number: check both; the {en} must register first"
-                        ),
+                let message = match whom {
+                    Whom::Agent => Bilingual::new(
+                        "请核对经办人的姓名和身份证号码，经办人须先注册账号",
+                        "No registered person has this name and identity number: check both; the agent must register first",
                     ),
-                )
+                    Whom::Applicant => Bilingual::new(
+                        "请核对申请人的姓名和身份证号码；申请人没有网上账号的，填写其手机号码即可为其建档办理",
+                        "No registered person has this name and identity number: check both; for an applicant with no \
+                         account, enter their mobile number to serve them",
+                    ),
+                };
+                Self::with_message(ProblemCode::PersonNotFound, message)
             }
             E::HashingUnavailable => Self::code(ProblemCode::ServiceUnavailable),
             E::Store(e) => e.into(),

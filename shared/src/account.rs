@@ -346,6 +346,10 @@ pub struct RepresentRequest {
     /// against the identity card at the window), which the applicant claims by registering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub walk_in_mobile: Option<String>,
+    /// 企业窗口办事 — the credit code of the enterprise the person present acts for (they must
+    /// be its legal representative or an authorized agent); absent, they apply for themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
 }
 
 /// `POST /api/v1/auth/acting`: act for an enterprise (its credit code), or for oneself (`null`).

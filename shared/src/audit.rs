@@ -99,6 +99,54 @@ pub enum AuditAction {
 
 stored_name!(AuditAction);
 
+impl AuditAction {
+    /// The act as the trail shows it.
+    pub fn name(self) -> crate::Bilingual {
+        let (zh, en) = match self {
+            Self::Registered => ("注册账号", "Registered"),
+            Self::Login => ("登录", "Signed in"),
+            Self::Logout => ("退出", "Signed out"),
+            Self::ActingFor => ("切换办事身份", "Chose whom to act for"),
+            Self::AgentGranted => ("授权经办人", "Authorized an agent"),
+            Self::AgentRevoked => ("撤销经办人", "Revoked an agent"),
+            Self::WindowServiceStarted => ("开始窗口代办", "Began serving at a window"),
+            Self::WindowServiceEnded => ("结束窗口代办", "Stopped serving at a window"),
+            Self::IdNumberUnmasked => ("查看完整身份证号码", "Saw a full identity number"),
+            Self::SecondFactorPassed => ("通过动态验证码", "Passed the second factor"),
+            Self::TotpEnrolmentStarted => ("开始绑定身份验证器", "Began binding an authenticator"),
+            Self::TotpEnrolled => ("绑定身份验证器", "Bound an authenticator"),
+            Self::TotpReplaced => ("更换身份验证器", "Replaced the authenticator"),
+            Self::TotpReset => ("解除身份验证器", "Removed an authenticator"),
+            Self::EnrolmentTokenIssued => ("签发绑定码", "Issued an enrolment token"),
+            Self::ApplicationSubmitted => ("提交申请", "Application submitted"),
+            Self::ItemPublished => ("发布事项", "Published an item"),
+            Self::CaseAccepted => ("受理", "Accepted"),
+            Self::CaseNotAccepted => ("不予受理", "Not accepted"),
+            Self::SupplementRequested => ("一次性告知补正", "Supplement requested"),
+            Self::SupplementProvided => ("提交补正材料", "Supplement provided"),
+            Self::CaseUndertaken => ("承办", "Handled"),
+            Self::CaseReviewed => ("审核", "Reviewed"),
+            Self::CaseApproved => ("批准", "Approved"),
+            Self::CaseDenied => ("不予许可", "Denied"),
+            Self::CaseWithdrawn => ("撤回", "Withdrawn"),
+            Self::ResultHandedOver => ("窗口出件", "Result handed over"),
+            Self::ResultDispatched => ("寄递", "Result sent by post"),
+            Self::PledgeConfirmed => ("核查通过", "Pledge verified"),
+            Self::ResultRevoked => ("撤销办理结果", "Result revoked"),
+            Self::UnlistedMaterialDemanded => {
+                ("要求提供目录外材料（已拒绝）", "Demanded an unlisted material (refused)")
+            }
+            Self::CaseFileRead => ("查阅材料", "Read a file"),
+            Self::StageOpened => ("前序办结，开始办理", "Opened by the earlier step"),
+            Self::CaseDiscontinued => ("前序未获准予，终止", "Stopped by the earlier step"),
+            Self::LicenseIssued => ("签发电子证照", "E-licence issued"),
+            Self::WalkInRecorded => ("为无账号申请人建档", "Recorded a walk-in applicant"),
+            Self::AccountClaimed => ("认领窗口建档账号", "Claimed a walk-in record"),
+        };
+        crate::Bilingual::new(zh, en)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use strum::VariantArray as _;

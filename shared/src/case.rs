@@ -281,6 +281,29 @@ pub struct CaseDetail {
     pub notices: Vec<NoticeSummary>,
     /// Every step so far, oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// 全程留痕 — for staff, every audit event of the case and its application (reads of its
+    /// files included), oldest first; empty for the applicant.
+    pub trail: Vec<TrailEntry>,
+}
+
+/// One event of the audit trail, as staff read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrailEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub action: crate::audit::AuditAction,
+    /// Who acted, by name; none for the system.
+    pub actor: Option<String>,
+    /// The role they acted in.
+    pub role: Option<Role>,
+    /// The department concerned.
+    pub department: Option<String>,
+    /// The reason or detail recorded.
+    pub detail: String,
+    /// The SHA-256 of the files involved.
+    pub files: Vec<String>,
 }
 
 /// The answer to an action: the case's new state and what the caller may do next.

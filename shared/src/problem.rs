@@ -377,6 +377,8 @@ pub enum FieldCode {
     MaterialNotDemanded,
     /// The person is not entitled to receive the result.
     NotRecipient,
+    /// The person present is neither the enterprise's legal representative nor its agent.
+    NotRepresentative,
 }
 
 stored_name!(FieldCode);
@@ -464,6 +466,10 @@ impl FieldCode {
             Self::MaterialNotDemanded => {
                 ("补正告知书没有要求这项材料", "The supplement notice did not ask for this material")
             }
+            Self::NotRepresentative => (
+                "在场人员不是该企业的法定代表人或经办人",
+                "The person present is neither the enterprise's legal representative nor one of its agents",
+            ),
             Self::NotRecipient => (
                 "领取人不是申请人、其企业的法定代表人或经办人，或姓名与身份证号码不符",
                 "The recipient is not the applicant or their enterprise's representative or agent, or the name does not match",

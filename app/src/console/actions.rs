@@ -14,6 +14,7 @@ use crate::components::status::{Loading, ProblemView};
 use crate::i18n::use_i18n;
 use crate::pages::apply::new_key;
 use crate::pages::case::{Notices, Timeline};
+use crate::pages::receipt::beijing;
 
 /// `/console/cases/:no`
 #[component]
@@ -54,6 +55,7 @@ fn CaseWork(detail: CaseDetail, reload: Callback<()>) -> impl IntoView {
                 <Materials detail=detail.clone() />
                 <Notices detail=detail.clone() />
                 <Timeline detail=detail.clone() />
+                <Trail detail=detail.clone() />
             </div>
             <aside>
                 <Flowchart detail=detail.clone() />
@@ -133,6 +135,33 @@ fn Materials(detail: CaseDetail) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// 全程留痕 — every audit event of the case and its application, with the hashes of the files.
+#[component]
+fn Trail(detail: CaseDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card guide-section" aria-labelledby="trail">
+            <h2 id="trail">{move || i18n.tr("全程留痕", "Audit trail")}</h2>
+            <ol class="timeline trail">
+                {detail.trail.into_iter().map(|e| {
+                    let action = e.action.name();
+                    let role = e.role.map(|r| r.name());
+                    view! {
+                        <li>
+                            <span class="muted">{beijing(e.at)}</span>" "<strong>{move || i18n.pick(&action)}</strong>
+                            " · "{e.actor.clone().unwrap_or_else(|| "—".to_owned())}
+                            {role.map(|r| view! { " · "{move || i18n.pick(&r)} })}
+                            {e.department.clone().map(|d| view! { " · "{d} })}
+                            {(!e.detail.is_empty()).then(|| view! { <br /><span class="remark">{e.detail.clone()}</span> })}
+                            {e.files.iter().map(|f| view! { <br /><span class="sha">"SHA-256 "{f.clone()}</span> }).collect_view()}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
         </section>
     }
 }

@@ -203,22 +203,36 @@ fn WindowService(me: Identity) -> impl IntoView {
     let auth = use_auth();
     let id_number = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
+    let mobile = RwSignal::new(String::new());
+    let uscc = RwSignal::new(String::new());
+    // Shown once the number and name match no account: the applicant has none (无账号办事).
+    let walk_in = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ApiError>);
-    let call = move |value: Option<(String, String)>| {
+    let call = move |value: Option<shared::account::RepresentRequest>| {
         failure.set(None);
         errors.set(Vec::new());
         spawn_local(async move {
             match api::represent(value).await {
                 Ok(identity) => auth.identity.set(Some(identity)),
                 Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
+                Err(e) if e.code() == Some(shared::ProblemCode::PersonNotFound) => {
+                    walk_in.set(true);
+                    failure.set(Some(e));
+                }
                 Err(e) => failure.set(Some(e)),
             }
         });
     };
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        call(Some((id_number.get_untracked(), name.get_untracked())));
+        let optional = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
+        call(Some(shared::account::RepresentRequest {
+            id_number: Some(id_number.get_untracked()),
+            name: Some(name.get_untracked()),
+            walk_in_mobile: optional(mobile).filter(|_| walk_in.get_untracked()),
+            uscc: optional(uscc),
+        }));
     };
     let serving = me.on_behalf_of.clone();
     view! {
@@ -238,6 +252,18 @@ fn WindowService(me: Identity) -> impl IntoView {
                             error=Signal::derive(move || error_of(&errors.get(), "name")) />
                         <TextField id="applicant_id_number" label=Key::ApplicantIdNumber value=id_number
                             error=Signal::derive(move || error_of(&errors.get(), "id_number")) />
+                        <label class="field__label" for="applicant_uscc">{move || i18n.tr("代表企业的统一社会信用代码（可不填）", "Credit code of the enterprise they represent (optional)")}</label>
+                        <input id="applicant_uscc" class="input" type="text" autocomplete="off"
+                            on:input=move |ev| uscc.set(event_target_value(&ev)) prop:value=move || uscc.get() />
+                        {move || error_of(&errors.get(), "uscc").map(|m| view! { <p class="field__error">{i18n.pick(&m)}</p> })}
+                        {move || walk_in.get().then(|| view! {
+                            <p class="notice">{move || i18n.tr("申请人没有网上账号：核验身份证原件后，填写其手机号码即可为其建档办理，申请人日后用同一身份证号码注册即可认领。",
+                                "The applicant has no online account: after checking their identity card, enter their mobile number to serve them; they claim the record later by registering with the same number.")}</p>
+                            <label class="field__label" for="walk_in_mobile">{move || i18n.tr("申请人手机号码", "Applicant's mobile number")}</label>
+                            <input id="walk_in_mobile" class="input" type="tel" inputmode="numeric"
+                                on:input=move |ev| mobile.set(event_target_value(&ev)) prop:value=move || mobile.get() />
+                            {move || error_of(&errors.get(), "walk_in_mobile").map(|m| view! { <p class="field__error">{i18n.pick(&m)}</p> })}
+                        })}
                         <button type="submit" class="button button--primary">{move || i18n.t(Key::StartService)}</button>
                     </form>
                 }.into_any(),

@@ -49,10 +49,16 @@ fn Applications() -> impl IntoView {
 fn ApplicationCard(application: ApplicationBrief) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/applications/{}", application.application_no);
+    // An application concludes when its last case does (并联审批: its cases move on their own).
+    let total = application.cases.len();
+    let done = application.cases.iter().filter(|c| shared::workflow::is_concluded(c.status)).count();
     view! {
         <li class="card application-card">
             <p class="item-card__meta">
-                <a href=href>{application.application_no.clone()}</a>" · "{beijing(application.submitted_at)}" · "{application.applicant_name.clone()}
+                <a href=href>{application.application_no.clone()}</a>" · "{beijing(application.submitted_at)}" · "{application.applicant_name.clone()}" "
+                <span class="badge application-status">
+                    {move || if done == total { i18n.tr("已办结", "Concluded").to_owned() } else { format!("{} {done}/{total}", i18n.tr("已办结", "Concluded")) }}
+                </span>
             </p>
             <ul class="bullets">
                 {application.cases.into_iter().map(|c| {

@@ -139,7 +139,9 @@ impl ApplyingService<'_> {
     pub async fn applicant(&self, s: &Session) -> Result<ApplicantContext, ApplyingError> {
         if s.staff.is_some() {
             let present = s.row.on_behalf_of.clone().ok_or(ApplyingError::NoApplicantPresent)?;
-            return Ok(ApplicantContext { person_id: present, uscc: None, filed_by: Some(s.row.person_id.clone()) });
+            // The enterprise the person present represents, checked when the service began.
+            let uscc = s.row.acting_uscc.clone();
+            return Ok(ApplicantContext { person_id: present, uscc, filed_by: Some(s.row.person_id.clone()) });
         }
         let uscc = match s.row.acting_uscc.as_deref() {
             None => None,

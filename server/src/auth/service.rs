@@ -249,7 +249,12 @@ impl IdentityService<'_> {
             (row.person_id.as_str(), row.acting_uscc.as_deref(), row.second_factor);
         let person = self.store.person(person_id).await?.ok_or_else(|| IdentityError::Unauthenticated)?;
         let enterprises = self.store.enterprise_links(person_id).await?;
-        let acting_for = acting.and_then(|u| enterprises.iter().find(|e| e.uscc == u).cloned());
+        // A clerk serving someone at a window acts for the enterprise that person represents.
+        let acting_for = match (acting, row.on_behalf_of.as_deref()) {
+            (Some(u), Some(present)) => self.store.enterprise_links(present).await?.into_iter().find(|e| e.uscc == u),
+            (Some(u), None) => enterprises.iter().find(|e| e.uscc == u).cloned(),
+            (None, _) => None,
+        };
         let staff = match self.store.staff(person_id).await? {
             None => None,
             Some(row) => {
@@ -393,7 +398,11 @@ impl IdentityService<'_> {
                 }
             }
         };
-        let row = SessionRow { on_behalf_of: applicant.clone(), ..s.row.clone() };
+        let uscc = match (&applicant, req.uscc.as_deref().map(str::trim).filter(|v| !v.is_empty())) {
+            (Some(present), Some(raw)) => Some(self.represented_enterprise(present, raw).await?),
+            _ => None,
+        };
+        let row = SessionRow { on_behalf_of: applicant.clone(), acting_uscc: uscc.clone(), ..s.row.clone() };
         let event = match (&applicant, &s.row.on_behalf_of) {
             (Some(id), _) => Some(audit(Some(&row), AuditAction::WindowServiceStarted, id, "applicant present", now)),
             (None, Some(id)) => Some(audit(Some(&s.row), AuditAction::WindowServiceEnded, id, "", now)),
@@ -403,9 +412,21 @@ impl IdentityService<'_> {
         if let Some(event) = event {
             let mut uow = self.store.begin().await?;
             uow.set_on_behalf_of(&s.row.token_hash, applicant.as_deref()).await?;
+            uow.set_acting(&s.row.token_hash, uscc.as_deref()).await?;
             uow.commit(&event).await?;
         }
         self.identity_of(&row).await
+    }
+
+    /// The enterprise an applicant present at a window acts for: they must be its legal
+    /// representative or one of its agents.
+    async fn represented_enterprise(&self, present: &str, raw: &str) -> Result<String, IdentityError> {
+        let uscc = parse_uscc(raw)?;
+        let links = self.store.enterprise_links(present).await?;
+        if !links.iter().any(|l| l.uscc == uscc.as_str()) {
+            return Err(IdentityError::Invalid(vec![FieldError::new("uscc", shared::FieldCode::NotRepresentative)]));
+        }
+        Ok(uscc.as_str().to_owned())
     }
 
     /// 无账号办事 — makes an account-less record for an applicant present whose number and name

@@ -265,7 +265,28 @@ impl CaseService<'_> {
             issued_license: case.license_id.clone(),
             notices: notices.iter().map(|n| NoticeSummary { id: n.id.clone(), kind: n.kind, at: n.at }).collect(),
             timeline,
+            trail: if s.staff.is_some() { self.trail(case).await? } else { Vec::new() },
         })
+    }
+
+    /// 全程留痕 — the audit events of the case and its application, for staff.
+    async fn trail(&self, case: &CaseRecord) -> Result<Vec<shared::case::TrailEntry>, CaseError> {
+        self.store
+            .trail_of(&case.case_no, &case.application_no)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(shared::case::TrailEntry {
+                    at: r.at,
+                    action: r.action,
+                    actor: r.actor,
+                    role: r.role.map(Role::try_from).transpose().map_err(decode_error)?,
+                    department: r.department_code,
+                    detail: r.detail,
+                    files: r.file_hashes.split_whitespace().map(str::to_owned).collect(),
+                })
+            })
+            .collect()
     }
 
     async fn applicant_identifier(&self, case: &CaseRecord) -> Result<String, CaseError> {

@@ -130,7 +130,42 @@ impl UnitOfWork {
     }
 }
 
+/// An event of a case's trail, with the actor's name.
+#[derive(Debug, FromRow)]
+pub struct TrailRow {
+    /// When.
+    #[sqlx(try_from = "Timestamp")]
+    pub at: DateTime<Utc>,
+    /// What happened.
+    #[sqlx(try_from = "String")]
+    pub action: shared::audit::AuditAction,
+    /// The actor's name.
+    pub actor: Option<String>,
+    /// The role acted in (stored name).
+    pub role: Option<String>,
+    /// The department concerned.
+    pub department_code: Option<String>,
+    /// Reason or detail.
+    pub detail: String,
+    /// Space-separated SHA-256 hashes.
+    pub file_hashes: String,
+}
+
 impl Store {
+    /// The events recorded against any of `subjects` (a case and its application), in chain
+    /// order.
+    pub async fn trail_of(&self, case_no: &str, application_no: &str) -> Result<Vec<TrailRow>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT e.at, e.action, p.name AS actor, e.role, e.department_code, e.detail, e.file_hashes
+               FROM audit_events e LEFT JOIN persons p ON p.id = e.actor_id
+              WHERE e.subject = $1 OR e.subject = $2 ORDER BY e.seq"
+        )
+        .bind(case_no)
+        .bind(application_no)
+        .fetch_all(p)
+        .await)
+    }
+
     /// Hashes the events written before the chain existed, in the order they were written, and
     /// makes the last of them the head. Runs at start; finds nothing to do after the first time.
     pub async fn seal_audit_chain(&self) -> Result<u64, sqlx::Error> {

@@ -53,8 +53,10 @@ async fn file_pledged(
         fields.insert(f.field.key.clone(), value);
     }
     let mut materials = serde_json::Map::new();
-    let mut answers = shared::application::FormAnswers::default();
-    answers.pledged_items = pledged.iter().map(|c| shared::catalogue::ItemCode::parse(c).expect("a code")).collect();
+    let answers = shared::application::FormAnswers {
+        pledged_items: pledged.iter().map(|c| shared::catalogue::ItemCode::parse(c).expect("a code")).collect(),
+        ..Default::default()
+    };
     let needed = compiled.form.needed_materials(&answers);
     for m in needed.iter().filter(|m| m.source == MaterialSource::Upload && m.required) {
         let file = upload_png(app, agent).await;
@@ -142,6 +144,13 @@ both! {
         assert_eq!(outbox.iter().filter(|(topic, _)| topic == "notice").count(), 2);
         assert_eq!(outbox.iter().filter(|(topic, _)| topic == "case_event").count(), 4);
         assert!(seen.form.iter().any(|a| a.key == "enterprise_name"), "the form's answers for the item");
+        assert!(seen.trail.is_empty(), "the applicant reads the timeline, not the staff trail");
+        let trail = detail(app, &approver, &case_no).await.trail;
+        let accepted = trail.iter().find(|e| e.action == shared::audit::AuditAction::CaseAccepted).expect("on the trail");
+        assert_eq!((accepted.actor.as_deref(), accepted.role), (Some("黄丽"), Some(shared::account::Role::WindowClerk)));
+        assert_eq!(accepted.department.as_deref(), Some("DG-SAMR"));
+        assert!(trail.iter().any(|e| e.action == shared::audit::AuditAction::ApplicationSubmitted && !e.files.is_empty()),
+            "the submission with the hashes of its files");
         assert!(seen.materials.iter().any(|m| m.source == MaterialSource::Upload && m.file.is_some()));
 
         let supervisor = app.sign_in_demo("郑华").await;
@@ -297,6 +306,18 @@ both! {
         }
         let after = verify(app, &supervisor).await;
         assert_eq!((after.ok, after.first_bad.as_deref()), (false, Some(id.as_str())));
+
+        // `yiwang verify-audit` says the same, and fails.
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_yiwang"));
+        command.arg("--data-dir").arg(&app.state.config.data_dir);
+        if let Some(url) = &app.state.config.database_url {
+            command.arg("--database-url").arg(url);
+        }
+        command.arg("verify-audit");
+        let output = command.output().expect("the command runs");
+        assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+        assert_eq!((report["ok"].clone(), report["first_bad"].clone()), (json!(false), json!(id)));
     }
 }
 
@@ -429,7 +450,55 @@ both! {
         let list: Vec<shared::application::ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &citizen, None).await.json().await.expect("list");
         assert_eq!(list.len(), 1, "the application filed at the window is theirs");
         assert_eq!(list[0].cases[0].status, CaseStatus::Approved);
+
+        // An enterprise at the window: the person present must represent it.
+        let not_theirs = json!({"id_number": demo_id("王强"), "name": "王强", "uscc": ENTERPRISE});
+        let refused = expect_problem(call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&not_theirs)).await, 422, "validation_failed").await;
+        assert_eq!(refused.errors[0].code, shared::FieldCode::NotRepresentative);
+        let agent = json!({"id_number": demo_id("陈敏"), "name": "陈敏", "uscc": ENTERPRISE});
+        let served: shared::account::Identity = call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&agent)).await.json().await.expect("identity");
+        assert_eq!(served.acting_for.map(|e| e.uscc), Some(ENTERPRISE.to_owned()));
+        let receipt = file_for_enterprise_at_window(app, &clerk).await;
+        assert_eq!((receipt.applicant_identifier.as_str(), receipt.filed_by.as_deref()), (ENTERPRISE, Some("黄丽")));
     }
+}
+
+/// The clerk files 公章刻制备案 for the enterprise whose agent is present.
+async fn file_for_enterprise_at_window(app: &TestApp, clerk: &str) -> ApplicationReceipt {
+    let compiled = form(app, clerk, &["DG-QY-0004"]).await;
+    assert_eq!(compiled.form.service_object, shared::catalogue::ServiceObject::Enterprise);
+    let mut fields = serde_json::Map::new();
+    for f in &compiled.form.fields {
+        use shared::catalogue::FieldType as T;
+        let value = match f.field.field_type {
+            T::ResidentId => json!(demo_id("李娜")),
+            T::Uscc => json!(ENTERPRISE),
+            T::Phone => json!("0769-22223333"),
+            T::Integer => json!(1),
+            T::EnumMulti => json!([f.field.options[0]]),
+            T::Enum => json!(f.field.options[0]),
+            _ => json!("东莞市示范科技有限公司"),
+        };
+        fields.insert(f.field.key.clone(), value);
+    }
+    let mut materials = serde_json::Map::new();
+    for m in compiled
+        .form
+        .needed_materials(&shared::application::FormAnswers::default())
+        .iter()
+        .filter(|m| m.source == MaterialSource::Upload && m.required)
+    {
+        materials.insert(m.key.clone(), json!([upload_png(app, clerk).await.id]));
+    }
+    let response = submit(
+        app,
+        clerk,
+        None,
+        &json!({"items": ["DG-QY-0004"], "answers": {"fields": fields, "materials": materials}}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+    response.json().await.expect("a receipt")
 }
 
 both! {
