@@ -1,7 +1,9 @@
-// Starts the wasm app; if it cannot load, the loading indicator turns into a message.
-import init from '/app.js';
+// Starts the wasm bundle of the page (the staff console under /console, the citizen app
+// elsewhere); if it cannot load, the loading indicator turns into a message.
+const path = window.location.pathname;
+const bundle = path === '/console' || path.startsWith('/console/') ? '/console.js' : '/app.js';
 
-init().catch((error) => {
+import(bundle).then((app) => app.default()).catch((error) => {
   console.error(error);
   const boot = document.getElementById('boot');
   if (!boot) return;

@@ -105,14 +105,8 @@ pub fn render(
     font_path: &std::path::Path,
     font_index: u32,
 ) -> Result<Vec<u8>, ApplyingError> {
-    let font = font(font_path, font_index)?;
-    let mut document = Document::new();
-    document.set_metadata(Metadata::new().title(format!("申办回执 {}", receipt.application_no)));
-    let size = Size::from_wh(PAGE.0, PAGE.1).ok_or_else(|| anyhow::anyhow!("page size"))?;
-    let mut page = document.start_page_with(PageSettings::new(size));
-    let mut surface = page.surface();
-    {
-        let mut w = Writer { surface: &mut surface, font, y: MARGIN };
+    let title = format!("申办回执 {}", receipt.application_no);
+    one_page(&title, font_path, font_index, |w| {
         w.line(20.0, "一网通办 · 申办回执");
         w.line(10.0, "Yiwang one-stop government services · Application receipt");
         w.gap(8.0);
@@ -162,7 +156,24 @@ pub fn render(
         if let Some(first) = receipt.cases.first() {
             draw_qr(w.surface, &progress_url(public_url, &first.case_no), MARGIN, top, 120.0)?;
         }
-    }
+        Ok(())
+    })
+}
+
+/// One A4 page titled `title`, drawn by `draw` with the configured font.
+fn one_page(
+    title: &str,
+    font_path: &std::path::Path,
+    font_index: u32,
+    draw: impl FnOnce(&mut Writer<'_, '_>) -> Result<(), ApplyingError>,
+) -> Result<Vec<u8>, ApplyingError> {
+    let font = font(font_path, font_index)?;
+    let mut document = Document::new();
+    document.set_metadata(Metadata::new().title(title.to_owned()));
+    let size = Size::from_wh(PAGE.0, PAGE.1).ok_or_else(|| anyhow::anyhow!("page size"))?;
+    let mut page = document.start_page_with(PageSettings::new(size));
+    let mut surface = page.surface();
+    draw(&mut Writer { surface: &mut surface, font, y: MARGIN })?;
     surface.finish();
     page.finish();
     document.finish().map_err(|e| ApplyingError::Internal(anyhow::anyhow!("PDF: {e:?}")))
@@ -176,15 +187,8 @@ pub fn render_notice(
     font_path: &std::path::Path,
     font_index: u32,
 ) -> Result<Vec<u8>, ApplyingError> {
-    let font = font(font_path, font_index)?;
-    let mut document = Document::new();
     let title = notice.kind.title();
-    document.set_metadata(Metadata::new().title(format!("{} {}", title.zh, notice.case_no)));
-    let size = Size::from_wh(PAGE.0, PAGE.1).ok_or_else(|| anyhow::anyhow!("page size"))?;
-    let mut page = document.start_page_with(PageSettings::new(size));
-    let mut surface = page.surface();
-    {
-        let mut w = Writer { surface: &mut surface, font, y: MARGIN };
+    one_page(&format!("{} {}", title.zh, notice.case_no), font_path, font_index, |w| {
         w.line(20.0, &format!("{} · {}", notice.department.zh, title.zh));
         w.line(10.0, &format!("{} · {}", notice.department.en, title.en));
         w.gap(8.0);
@@ -207,11 +211,8 @@ pub fn render_notice(
         w.gap(14.0);
         w.line(10.0, "扫描二维码查询办理进度。 Scan the QR code to follow the case.");
         let top = w.y + 12.0;
-        draw_qr(w.surface, &progress_url(public_url, &notice.case_no), MARGIN, top, 120.0)?;
-    }
-    surface.finish();
-    page.finish();
-    document.finish().map_err(|e| ApplyingError::Internal(anyhow::anyhow!("PDF: {e:?}")))
+        draw_qr(w.surface, &progress_url(public_url, &notice.case_no), MARGIN, top, 120.0)
+    })
 }
 
 /// Draws a QR code of `text` as black squares, `side` points wide, with its top left at (x, y).

@@ -572,13 +572,8 @@ impl CaseService<'_> {
         let accepted = req.action == CaseAction::Accept;
         effects.notices.extend(notices::for_transition(req, case, t, now));
         let remark = req.reason.as_deref().or(req.comment.as_deref()).or(req.tracking_no.as_deref());
+        // The first statement writes, so that SQLite takes its write lock before anything is read.
         let mut uow = self.store.begin().await?;
-        if let Some(idem) = idempotency
-            && uow.claim_action_key(idem, now).await?.is_some()
-        {
-            // A retry raced this one and won: its answer stands.
-            return Err(CaseError::Changed);
-        }
         let issued = if t.concluded && t.to.status == shared::application::CaseStatus::Approved {
             self.issue_license(&mut uow, seen, now).await?
         } else {
@@ -587,6 +582,12 @@ impl CaseService<'_> {
         let change =
             CaseChange { accepted, concluded: t.concluded, license_id: issued.as_ref().map(|i| i.license_id.as_str()) };
         if !uow.update_case(&case.case_no, case.revision, &t.to, &change, now).await? {
+            return Err(CaseError::Changed);
+        }
+        if let Some(idem) = idempotency
+            && uow.claim_action_key(idem, now).await?.is_some()
+        {
+            // A retry raced this one and won: its answer stands.
             return Err(CaseError::Changed);
         }
         if t.concluded {

@@ -123,12 +123,7 @@ async fn receipt_pdf(
     let pdf = tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render(&receipt, &url, &font, index))
         .await
         .map_err(anyhow::Error::from)??;
-    let disposition = format!("attachment; filename=\"receipt-{no}.pdf\"");
-    let mut response = pdf.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?);
-    Ok(response)
+    super::pdf_attachment(pdf, &format!("receipt-{no}.pdf"))
 }
 
 /// The name of an uploaded file.

@@ -180,12 +180,7 @@ async fn notice_pdf(
         tokio::task::spawn_blocking(move || crate::applying::receipt_pdf::render_notice(&notice, &url, &font, index))
             .await
             .map_err(anyhow::Error::from)??;
-    let disposition = format!("attachment; filename=\"notice-{case_no}.pdf\"");
-    let mut response = pdf.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?);
-    Ok(response)
+    super::pdf_attachment(pdf, &format!("notice-{case_no}.pdf"))
 }
 
 /// 留痕校验 — recomputes the audit trail's hash chain and names the first event that does not

@@ -88,6 +88,16 @@ pub fn router(public_url: Option<&str>) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
+/// A PDF as a download named `file_name` (ASCII: a receipt's or a case's number).
+fn pdf_attachment(pdf: Vec<u8>, file_name: &str) -> Result<axum::response::Response, ApiError> {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = pdf.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?);
+    Ok(response)
+}
+
 /// The methods each documented path takes, as an `Allow` header value.
 fn allowed_methods(document: &serde_json::Value) -> std::collections::HashMap<String, String> {
     let mut allowed = std::collections::HashMap::new();

@@ -221,26 +221,9 @@ const CASE_COLUMNS: &str = "c.case_no, c.application_no, c.item_name_zh, c.item_
 impl Store {
     /// Adds a license to the library (the demo and department systems).
     pub async fn insert_license(&self, l: &LicenseRow) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| {
-            sqlx::query(
-            "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&l.id)
-        .bind(l.holder_kind.as_str())
-        .bind(&l.holder_key)
-        .bind(&l.license_type)
-        .bind(&l.number)
-        .bind(&l.issuer)
-        .bind(l.valid_from)
-        .bind(l.valid_until)
-        .bind(l.revoked)
-        .bind(sqlx::types::Json(&l.data))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        Ok(())
+        let mut uow = self.begin().await?;
+        uow.issue_license(l).await?;
+        uow.commit_recorded().await
     }
 
     /// Adds or renames a kind of certificate.

@@ -654,12 +654,13 @@ impl UnitOfWork {
         Ok(())
     }
 
-    /// Puts a licence an approval issued into the library.
+    /// Puts a licence into the library (one an approval issued, or the demo's: a licence
+    /// already there is left as it is).
     pub async fn issue_license(&mut self, l: &super::applications::LicenseRow) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| {
             sqlx::query(
             "INSERT INTO e_licenses (id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"
         )
         .bind(&l.id)
         .bind(l.holder_kind.as_str())
