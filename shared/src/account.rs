@@ -188,6 +188,10 @@ pub struct RegisterRequest {
     pub mobile: String,
     /// 密码
     pub password: String,
+    /// 窗口认领码 — for an applicant first served at a window without an account: the code the
+    /// clerk handed them, with which registering claims the record made there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_code: Option<String>,
 }
 
 /// A registration whose every field has been checked.
@@ -316,6 +320,10 @@ pub struct Identity {
     pub staff: Option<StaffInfo>,
     /// 窗口代办 — the applicant a window clerk is serving in person, if any.
     pub on_behalf_of: Option<Applicant>,
+    /// The claim code of an account-less record a clerk just made for the applicant present:
+    /// shown once, to hand to the applicant, who registers with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_in_claim_code: Option<String>,
 }
 
 /// 现场申请人 — an applicant present at a window, as the clerk sees them.
@@ -538,6 +546,7 @@ mod tests {
             name: " ".into(),
             mobile: "12345".into(),
             password: "short".into(),
+            claim_code: None,
         };
         let errors = req.check(today()).expect_err("four bad fields");
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -552,6 +561,7 @@ mod tests {
             name: " 李四 ".into(),
             mobile: "138 0013 8000".into(),
             password: "correct horse".into(),
+            claim_code: None,
         };
         let ok = req.check(today()).expect("valid");
         assert_eq!(ok.id_number.as_str(), "44190019910704818X");

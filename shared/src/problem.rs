@@ -379,6 +379,8 @@ pub enum FieldCode {
     NotRecipient,
     /// The person present is neither the enterprise's legal representative nor its agent.
     NotRepresentative,
+    /// A registration names a legal representative who has no account yet.
+    RepresentativeUnregistered,
 }
 
 stored_name!(FieldCode);
@@ -466,6 +468,10 @@ impl FieldCode {
             Self::MaterialNotDemanded => {
                 ("补正告知书没有要求这项材料", "The supplement notice did not ask for this material")
             }
+            Self::RepresentativeUnregistered => (
+                "法定代表人尚未实名注册，请其注册后再批准设立登记",
+                "The legal representative has no account yet: they must register before the registration is approved",
+            ),
             Self::NotRepresentative => (
                 "在场人员不是该企业的法定代表人或经办人",
                 "The person present is neither the enterprise's legal representative nor one of its agents",

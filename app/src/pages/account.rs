@@ -207,6 +207,8 @@ fn WindowService(me: Identity) -> impl IntoView {
     let uscc = RwSignal::new(String::new());
     // Shown once the number and name match no account: the applicant has none (无账号办事).
     let walk_in = RwSignal::new(false);
+    // The claim code of a record just made: shown once, to hand to the applicant.
+    let walk_in_code = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let call = move |value: Option<shared::account::RepresentRequest>| {
@@ -214,7 +216,10 @@ fn WindowService(me: Identity) -> impl IntoView {
         errors.set(Vec::new());
         spawn_local(async move {
             match api::represent(value).await {
-                Ok(identity) => auth.identity.set(Some(identity)),
+                Ok(identity) => {
+                    walk_in_code.set(identity.walk_in_claim_code.clone());
+                    auth.identity.set(Some(identity));
+                }
                 Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
                 Err(e) if e.code() == Some(shared::ProblemCode::PersonNotFound) => {
                     walk_in.set(true);
@@ -243,6 +248,10 @@ fn WindowService(me: Identity) -> impl IntoView {
                 Some(applicant) => view! {
                     <div class="notice notice--good" role="status">
                         <p>{move || i18n.t(Key::ServingApplicant)}": "<strong>{applicant.name.clone()}</strong>" "{applicant.id_number_masked.clone()}</p>
+                        {move || walk_in_code.get().map(|code| view! {
+                            <p>{move || i18n.tr("认领码（只显示这一次，请交给申请人，注册时填写）：", "Claim code (shown once: hand it to the applicant, who enters it to register): ")}
+                                <code class="secret claim-code">{code}</code></p>
+                        })}
                         <button type="button" class="button button--secondary" on:click=move |_| call(None)>{move || i18n.t(Key::EndService)}</button>
                     </div>
                 }.into_any(),

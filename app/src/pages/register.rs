@@ -22,6 +22,7 @@ pub fn RegisterPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let mobile = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let claim_code = RwSignal::new(String::new());
     let state = SubmitState::new();
     let attempted = state.attempted;
 
@@ -30,6 +31,7 @@ pub fn RegisterPage() -> impl IntoView {
         name: name.get(),
         mobile: mobile.get(),
         password: password.get(),
+        claim_code: Some(claim_code.get()).filter(|c| !c.trim().is_empty()),
     };
     // Every rule the server applies, run here as the user types; a field's error shows once
     // something is typed in it, or after a submit.
@@ -85,6 +87,9 @@ pub fn RegisterPage() -> impl IntoView {
                         input_type="tel" inputmode="tel" autocomplete="tel" />
                     <TextField id="password" label=Key::Password value=password error=field_error("password")
                         input_type="password" autocomplete="new-password" hint=Key::PasswordHint />
+                    <label class="field__label" for="claim_code">{move || i18n.tr("窗口认领码（在窗口办过事的，可填写窗口给您的认领码）", "Claim code (if you were served at a window without an account)")}</label>
+                    <input id="claim_code" class="input" type="text" autocomplete="off"
+                        on:input=move |ev| claim_code.set(event_target_value(&ev)) prop:value=move || claim_code.get() />
                     <button class="button button--primary button--block" type="submit" disabled=move || pending.get()>
                         {move || i18n.t(if pending.get() { Key::Registering } else { Key::RegisterButton })}
                     </button>

@@ -6,6 +6,14 @@
 -- JSON array of arrays of item codes); a bundle without stages starts every item at once.
 ALTER TABLE bundles ADD COLUMN stages JSONB NOT NULL DEFAULT '[]';
 
+-- 无账号办事: the claim code of a record a window clerk made for an applicant with no account
+-- (its SHA-256); registering with it claims the record, once.
+CREATE TABLE walk_in_claims (
+    person_id  TEXT   PRIMARY KEY REFERENCES persons (id),
+    code_hash  TEXT   NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
 -- 办事大厅 — where applicants pick up results at a window (统一窗口出件).
 CREATE TABLE halls (
     code    TEXT PRIMARY KEY,

@@ -36,6 +36,16 @@ pub struct IdentityService<'a> {
     pub person_lookup_limiter: &'a governor::DefaultKeyedRateLimiter<String>,
 }
 
+/// Characters of a walk-in claim code (Crockford's base 32: 50 bits).
+const CLAIM_CODE_LEN: usize = 10;
+
+/// The stored form of a claim code: SHA-256 of its upper-cased characters, spaces dropped.
+fn claim_code_hash(code: &str) -> String {
+    use sha2::Digest as _;
+    let normalized: String = code.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    crate::pii::hex(&sha2::Sha256::digest(normalized.as_bytes()))
+}
+
 /// Shortest reason accepted for unmasking an identity number.
 const MIN_REASON_CHARS: usize = 4;
 
@@ -114,7 +124,9 @@ impl IdentityService<'_> {
         } else {
             // A record made at a window, with no password yet, is the applicant's to claim
             // under the same name; any other account is already someone's.
-            let claimed = uow.claim_walk_in(&hash, &reg.name, reg.mobile.as_str(), &password_hash).await?;
+            let Some(code) = req.claim_code.as_deref() else { return Err(IdentityError::AlreadyRegistered) };
+            let code_hash = claim_code_hash(code);
+            let claimed = uow.claim_walk_in(&hash, &reg.name, &code_hash, reg.mobile.as_str(), &password_hash).await?;
             let Some(existing) = claimed else { return Err(IdentityError::AlreadyRegistered) };
             uow.commit(&audit(None, AuditAction::AccountClaimed, &existing, "", now)).await?;
             existing
@@ -286,6 +298,7 @@ impl IdentityService<'_> {
             acting_for,
             staff,
             on_behalf_of,
+            walk_in_claim_code: None,
         })
     }
 
@@ -387,13 +400,18 @@ impl IdentityService<'_> {
             return Err(IdentityError::Forbidden);
         }
         let now = self.clock.now();
+        let mut claim_code = None;
         let applicant = match req.id_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => {
                 let name = req.name.as_deref().unwrap_or_default();
                 match (self.registered_person(s, raw, name).await?, &req.walk_in_mobile) {
                     (Some(person), _) => Some(person.id),
-                    (None, Some(mobile)) => Some(self.record_walk_in(s, raw, name, mobile).await?),
+                    (None, Some(mobile)) => {
+                        let (person, code) = self.record_walk_in(s, raw, name, mobile).await?;
+                        claim_code = Some(code);
+                        Some(person)
+                    }
                     (None, None) => return Err(IdentityError::Unregistered(Whom::Applicant)),
                 }
             }
@@ -415,7 +433,8 @@ impl IdentityService<'_> {
             uow.set_acting(&s.row.token_hash, uscc.as_deref()).await?;
             uow.commit(&event).await?;
         }
-        self.identity_of(&row).await
+        let identity = self.identity_of(&row).await?;
+        Ok(Identity { walk_in_claim_code: claim_code, ..identity })
     }
 
     /// The enterprise an applicant present at a window acts for: they must be its legal
@@ -439,7 +458,7 @@ impl IdentityService<'_> {
         raw_id: &str,
         name: &str,
         mobile: &str,
-    ) -> Result<String, IdentityError> {
+    ) -> Result<(String, String), IdentityError> {
         let id = ResidentId::parse_as_of(raw_id, self.clock.today())
             .map_err(|e| IdentityError::Invalid(vec![FieldError::resident_id("id_number", &e)]))?;
         let name = shared::account::check_name("name", name).map_err(|e| IdentityError::Invalid(vec![e]))?;
@@ -466,6 +485,15 @@ impl IdentityService<'_> {
         if !inserted {
             return Err(IdentityError::Unregistered(Whom::Applicant));
         }
+        // Handed to the applicant at the window: registering with it claims the record, so that
+        // knowing someone's number and name is not enough.
+        let code: String = {
+            use rand::Rng as _;
+            let mut rng = rand::thread_rng();
+            let alphabet = shared::ids::NUMBER_ALPHABET;
+            (0..CLAIM_CODE_LEN).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+        };
+        uow.insert_walk_in_claim(&person_id, &claim_code_hash(&code), now).await?;
         uow.commit(&audit(
             Some(&s.row),
             AuditAction::WalkInRecorded,
@@ -474,7 +502,7 @@ impl IdentityService<'_> {
             now,
         ))
         .await?;
-        Ok(person_id)
+        Ok((person_id, code))
     }
 
     /// The registered person with this identity number *and* name, if any. The pair is asked so

@@ -81,11 +81,14 @@ pub struct ActionKey {
     pub body_sha256: String,
 }
 
-/// What an action writes besides the case's state.
+/// What an action writes besides the case's state, decided before its transaction begins.
 struct Effects {
     notices: Vec<shared::case::Notice>,
     files: Vec<(String, String, String)>,
     supervision: Option<(SupervisionKind, String)>,
+    license: Option<results::LicensePlan>,
+    /// What the timeline and the trail record beyond the request's reason or comment.
+    remark: Option<String>,
 }
 
 const DEPARTMENT_ROLES: [Role; 3] = [Role::Undertaker, Role::Reviewer, Role::Approver];
@@ -380,7 +383,7 @@ impl CaseService<'_> {
         // Keys are the person's, like a submission's; the prefix keeps the two kinds apart.
         let idempotency = key.map(|k| Idempotency {
             scope: s.row.person_id.clone(),
-            key: format!("case-action:{}", k.key),
+            key: format!("case-action:{}:{}", seen.case.case_no, k.key),
             body_sha256: k.body_sha256,
             response: String::new(),
         });
@@ -397,7 +400,7 @@ impl CaseService<'_> {
         if !errors.is_empty() {
             return Err(CaseError::Invalid(errors));
         }
-        let effects = self.prepare(s, &seen, req).await?;
+        let effects = self.prepare(s, &seen, req, &transition).await?;
         let outcome = shared::case::ActionOutcome {
             case_no: seen.case.case_no.clone(),
             state: transition.to.clone(),
@@ -410,9 +413,19 @@ impl CaseService<'_> {
     }
 
     /// Checks what the action names against the case, and builds the notices it issues.
-    async fn prepare(&self, s: &Session, seen: &Seen, req: &ActionRequest) -> Result<Effects, CaseError> {
+    async fn prepare(
+        &self,
+        s: &Session,
+        seen: &Seen,
+        req: &ActionRequest,
+        t: &Transition,
+    ) -> Result<Effects, CaseError> {
         let now = self.clock.now();
-        let mut effects = Effects { notices: Vec::new(), files: Vec::new(), supervision: None };
+        let mut effects =
+            Effects { notices: Vec::new(), files: Vec::new(), supervision: None, license: None, remark: None };
+        if t.concluded && t.to.status == shared::application::CaseStatus::Approved {
+            effects.license = self.plan_license(seen, now).await?;
+        }
         match req.action {
             CaseAction::RequestSupplement => {
                 let demanded = self.check_demands(s, seen, req).await?;
@@ -429,7 +442,7 @@ impl CaseService<'_> {
                 ));
             }
             CaseAction::Supplement => effects.files = self.check_supplement(s, seen, req).await?,
-            CaseAction::HandOver => self.check_recipient(seen, req).await?,
+            CaseAction::HandOver => effects.remark = Some(self.check_recipient(seen, req).await?),
             _ => {}
         }
         Ok(effects)
@@ -531,8 +544,9 @@ impl CaseService<'_> {
     }
 
     /// A window result goes only to the applicant, or the enterprise's legal representative
-    /// or an agent, whose identity number and name match an account.
-    async fn check_recipient(&self, seen: &Seen, req: &ActionRequest) -> Result<(), CaseError> {
+    /// or an agent, whose identity number and name match an account; returns who received it
+    /// (name and masked number), for the record.
+    async fn check_recipient(&self, seen: &Seen, req: &ActionRequest) -> Result<String, CaseError> {
         let refused = || CaseError::Invalid(vec![FieldError::new("recipient.id_number", FieldCode::NotRecipient)]);
         let Some(r) = &req.recipient else { return Err(refused()) };
         let id = ResidentId::parse(&r.id_number).map_err(|_| refused())?;
@@ -540,14 +554,15 @@ impl CaseService<'_> {
         if person.name != r.name.trim() {
             return Err(refused());
         }
+        let received = format!("领取人 {} {}", person.name, person.id_number_masked);
         if person.id == seen.case.applicant_person_id {
-            return Ok(());
+            return Ok(received);
         }
         for uscc in [&seen.case.applicant_uscc, &seen.case.subject_uscc].into_iter().flatten() {
             let rep = self.store.enterprise(uscc).await?.map(|e| e.legal_rep_id);
             let agents = self.store.agents(uscc).await?;
             if rep.as_deref() == Some(person.id.as_str()) || agents.iter().any(|a| a.person_id == person.id) {
-                return Ok(());
+                return Ok(received);
             }
         }
         Err(refused())
@@ -571,16 +586,17 @@ impl CaseService<'_> {
         };
         let accepted = req.action == CaseAction::Accept;
         effects.notices.extend(notices::for_transition(req, case, t, now));
-        let remark = req.reason.as_deref().or(req.comment.as_deref()).or(req.tracking_no.as_deref());
+        let remark = effects
+            .remark
+            .as_deref()
+            .or(req.reason.as_deref())
+            .or(req.comment.as_deref())
+            .or(req.tracking_no.as_deref());
         // The first statement writes, so that SQLite takes its write lock before anything is read.
+        // Locks are taken in one order by every change: the case, its application, the audit
+        // chain's head (by the first audit event); so two changes never wait on each other.
         let mut uow = self.store.begin().await?;
-        let issued = if t.concluded && t.to.status == shared::application::CaseStatus::Approved {
-            self.issue_license(&mut uow, seen, now).await?
-        } else {
-            None
-        };
-        let change =
-            CaseChange { accepted, concluded: t.concluded, license_id: issued.as_ref().map(|i| i.license_id.as_str()) };
+        let change = CaseChange { accepted, concluded: t.concluded };
         if !uow.update_case(&case.case_no, case.revision, &t.to, &change, now).await? {
             return Err(CaseError::Changed);
         }
@@ -591,7 +607,12 @@ impl CaseService<'_> {
             return Err(CaseError::Changed);
         }
         if t.concluded {
-            self.advance_stages(&mut uow, seen, &t.to, issued.as_ref().and_then(|i| i.uscc.as_deref()), now).await?;
+            uow.lock_application(&case.application_no).await?;
+            if let Some(plan) = &effects.license {
+                self.issue_license(&mut uow, seen, plan, now).await?;
+            }
+            let produced = effects.license.as_ref().and_then(|p| p.uscc());
+            self.advance_stages(&mut uow, seen, &t.to, produced, now).await?;
         }
         if req.action == CaseAction::RevokeResult
             && let Some(license) = &case.license_id

@@ -7,7 +7,7 @@ use rand::Rng as _;
 use shared::application::CaseStatus;
 use shared::license::HolderKind;
 use shared::workflow::{CaseState, is_concluded};
-use shared::{Bilingual, ResidentId};
+use shared::{Bilingual, FieldCode, FieldError, ResidentId};
 
 use super::{CaseError, CaseService, Seen};
 use crate::store::UnitOfWork;
@@ -15,12 +15,19 @@ use crate::store::applications::LicenseRow;
 use crate::store::cases::NewCaseEvent;
 use crate::store::identity::AuditEvent;
 
-/// What an approval issued.
-pub(super) struct Issued {
-    /// The licence's id in the library.
-    pub license_id: String,
-    /// The enterprise a registration made.
-    pub uscc: Option<String>,
+/// What an approval will issue, decided before its transaction begins.
+pub(super) struct LicensePlan {
+    /// The licence.
+    license: LicenseRow,
+    /// The enterprise a registration makes: credit code, name, legal representative.
+    enterprise: Option<(String, String, String)>,
+}
+
+impl LicensePlan {
+    /// The enterprise the approval makes, whose credit code the later stages receive.
+    pub(super) fn uscc(&self) -> Option<&str> {
+        self.enterprise.as_ref().map(|(uscc, _, _)| uscc.as_str())
+    }
 }
 
 /// A new credit code in Dongguan (441900): `91` for a company, `92` for an individual business.
@@ -31,14 +38,10 @@ fn new_uscc(prefix: &str) -> String {
 }
 
 impl CaseService<'_> {
-    /// Issues the licence the item produces into the library under its holder, making the
-    /// enterprise first when the item registers one.
-    pub(super) async fn issue_license(
-        &self,
-        uow: &mut UnitOfWork,
-        seen: &Seen,
-        at: DateTime<Utc>,
-    ) -> Result<Option<Issued>, CaseError> {
+    /// The licence the item produces, under its holder; for a registration, the enterprise it
+    /// makes, whose legal representative must have an account (a department registers no
+    /// company for someone who has not verified who they are). Reads only; nothing is written.
+    pub(super) async fn plan_license(&self, seen: &Seen, at: DateTime<Utc>) -> Result<Option<LicensePlan>, CaseError> {
         let Some(kind) = &seen.item.produces else { return Ok(None) };
         let case = &seen.case;
         let answers = self.answers_of(&case.application_no).await?;
@@ -49,17 +52,15 @@ impl CaseService<'_> {
             ("business_license", _) => Some(("91", answer("enterprise_name"), answer("legal_rep_id_number"))),
             _ => None,
         };
-        let (holder_kind, holder_key, number, uscc) = match registers {
+        let (holder_kind, holder_key, number, enterprise) = match registers {
             Some((prefix, name, rep_id)) => {
-                let uscc = new_uscc(prefix);
-                let rep = match rep_id.as_deref().map(ResidentId::parse) {
-                    Some(Ok(id)) => self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?.map(|p| p.id),
-                    _ => None,
+                let rep = match rep_id {
+                    None => case.applicant_person_id.clone(),
+                    Some(raw) => self.registered_representative(&raw).await?,
                 };
-                let rep = rep.unwrap_or_else(|| case.applicant_person_id.clone());
+                let uscc = new_uscc(prefix);
                 let name = name.unwrap_or_else(|| case.applicant_name.clone());
-                uow.insert_enterprise(&uscc, &name, &rep, at).await?;
-                (HolderKind::Enterprise, uscc.clone(), uscc.clone(), Some(uscc))
+                (HolderKind::Enterprise, uscc.clone(), uscc.clone(), Some((uscc, name, rep)))
             }
             None => match &case.applicant_uscc {
                 Some(uscc) => {
@@ -87,21 +88,46 @@ impl CaseService<'_> {
             revoked: false,
             data: serde_json::json!({ "case_no": case.case_no, "item_code": case.item_code }),
         };
-        uow.issue_license(&license).await?;
+        Ok(Some(LicensePlan { license, enterprise }))
+    }
+
+    /// The account of the legal representative a registration names.
+    async fn registered_representative(&self, raw_id: &str) -> Result<String, CaseError> {
+        let unregistered =
+            || CaseError::Invalid(vec![FieldError::new("legal_rep_id_number", FieldCode::RepresentativeUnregistered)]);
+        let id = ResidentId::parse(raw_id).map_err(|_| unregistered())?;
+        let person = self.store.person_by_hash(&self.pii.lookup_hash(&id)).await?;
+        person.filter(|p| !p.password_hash.is_empty()).map(|p| p.id).ok_or_else(unregistered)
+    }
+
+    /// Writes what `plan` issues, in the approval's unit of work.
+    pub(super) async fn issue_license(
+        &self,
+        uow: &mut UnitOfWork,
+        seen: &Seen,
+        plan: &LicensePlan,
+        at: DateTime<Utc>,
+    ) -> Result<(), CaseError> {
+        let case = &seen.case;
+        if let Some((uscc, name, rep)) = &plan.enterprise {
+            uow.insert_enterprise(uscc, name, rep, at).await?;
+        }
+        uow.issue_license(&plan.license).await?;
+        uow.set_case_license(&case.case_no, &plan.license.id).await?;
         uow.record(&AuditEvent {
             actor_id: None,
-            acting_uscc: uscc.as_deref(),
+            acting_uscc: plan.uscc(),
             on_behalf_of: None,
             action: shared::audit::AuditAction::LicenseIssued,
             subject: &case.case_no,
-            detail: &format!("{} {}", kind.key, license.number),
+            detail: &format!("{} {}", plan.license.license_type, plan.license.number),
             role: None,
             department: Some(&case.department_code),
             files: &[],
             at,
         })
         .await?;
-        Ok(Some(Issued { license_id: license.id, uscc }))
+        Ok(())
     }
 
     /// 并联审批 — once every case of this case's stage has concluded, opens the next stage
@@ -116,8 +142,8 @@ impl CaseService<'_> {
         at: DateTime<Utc>,
     ) -> Result<(), CaseError> {
         let case = &seen.case;
-        // Two cases of the stage concluding at once must not both miss the other.
-        uow.lock_application(&case.application_no).await?;
+        // The caller holds the application's row: two cases of the stage concluding at once
+        // cannot both miss the other.
         let statuses = uow.stage_statuses(&case.application_no, case.stage).await?;
         if !statuses.iter().all(|s| is_concluded(*s)) || to.status == CaseStatus::Waiting {
             return Ok(());

@@ -213,16 +213,23 @@ impl Store {
 
     /// Recomputes the chain from its first event and names the first that does not match: an
     /// event changed in place, one removed (the next one's `prev_hash` no longer matches), or
-    /// the last ones removed (the head is ahead of the events).
+    /// the last ones removed (the head is ahead of the events). The head is read first, and
+    /// the events up to it: events its writer committed with it are all there, and events
+    /// committed during the check, after it, are left for the next one.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport, sqlx::Error> {
+        let (head_seq, head_hash): (i64, String) =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
+                .fetch_one(p)
+                .await?);
         let mut prev = GENESIS.to_owned();
         let mut after = 0i64;
         let mut events = 0u64;
         loop {
             let rows: Vec<ChainedRow> = on_pool!(&self.pool, |p| sqlx::query_as(&format!(
-                "SELECT {CHAINED_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+                "SELECT {CHAINED_COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3"
             ))
             .bind(after)
+            .bind(head_seq)
             .bind(PAGE)
             .fetch_all(p)
             .await?);
@@ -237,10 +244,6 @@ impl Store {
                 prev = expected;
             }
         }
-        let (head_seq, head_hash): (i64, String) =
-            on_pool!(&self.pool, |p| sqlx::query_as("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
-                .fetch_one(p)
-                .await?);
         let head_matches = head_seq == after && (head_hash == prev || (events == 0 && head_hash.is_empty()));
         Ok(ChainReport { events, first_bad: (!head_matches).then(|| format!("head@{head_seq}")) })
     }

@@ -414,13 +414,11 @@ pub struct NewCaseEvent<'a> {
 
 /// What a change does to a case's row besides its state.
 #[derive(Clone, Debug, Default)]
-pub struct CaseChange<'a> {
+pub struct CaseChange {
     /// Accepted now.
     pub accepted: bool,
     /// Concluded now.
     pub concluded: bool,
-    /// The e-licence its approval issued.
-    pub license_id: Option<&'a str>,
 }
 
 impl UnitOfWork {
@@ -431,7 +429,7 @@ impl UnitOfWork {
         case_no: &str,
         revision: i64,
         to: &CaseState,
-        change: &CaseChange<'_>,
+        change: &CaseChange,
         at: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let at = Timestamp::from(at);
@@ -440,8 +438,7 @@ impl UnitOfWork {
             "UPDATE cases SET revision = revision + 1, status = $3, step = $4, supplement_rounds = $5, delivered = $6,
                     verification = $7,
                     accepted_at = CASE WHEN $8 THEN $10 ELSE accepted_at END,
-                    concluded_at = CASE WHEN $9 THEN $10 ELSE concluded_at END,
-                    license_id = COALESCE($11, license_id)
+                    concluded_at = CASE WHEN $9 THEN $10 ELSE concluded_at END
               WHERE case_no = $1 AND revision = $2"
         )
         .bind(case_no)
@@ -454,7 +451,6 @@ impl UnitOfWork {
         .bind(change.accepted)
         .bind(change.concluded)
         .bind(at)
-        .bind(change.license_id)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -676,6 +672,17 @@ impl UnitOfWork {
         .await
         .map(|r| r.rows_affected())
         })?;
+        Ok(())
+    }
+
+    /// Records the licence a case's approval issued.
+    pub async fn set_case_license(&mut self, case_no: &str, license_id: &str) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query("UPDATE cases SET license_id = $2 WHERE case_no = $1")
+            .bind(case_no)
+            .bind(license_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -532,26 +532,55 @@ impl UnitOfWork {
         Ok(result == 1)
     }
 
+    /// Keeps the claim code (its SHA-256) of an account-less record made at a window.
+    pub async fn insert_walk_in_claim(
+        &mut self,
+        person_id: &str,
+        code_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO walk_in_claims (person_id, code_hash, created_at) VALUES ($1, $2, $3)"
+        )
+        .bind(person_id)
+        .bind(code_hash)
+        .bind(Timestamp::from(at))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Gives an account-less record (made at a window) its password and mobile, if the record
-    /// with this number hash has no password and this name; returns its id.
+    /// with this number hash has no password, this name and this claim code; the code is used
+    /// up. Returns the record's id.
     pub async fn claim_walk_in(
         &mut self,
         id_number_hash: &str,
         name: &str,
+        code_hash: &str,
         mobile: &str,
         password_hash: &str,
     ) -> Result<Option<String>, sqlx::Error> {
-        on_tx!(self.tx(), |c| sqlx::query_scalar(
-            "UPDATE persons SET password_hash = $4, mobile = $3
-              WHERE id_number_hash = $1 AND name = $2 AND password_hash = ''
-              RETURNING id"
-        )
-        .bind(id_number_hash)
-        .bind(name)
-        .bind(mobile)
-        .bind(password_hash)
-        .fetch_optional(c)
-        .await)
+        on_tx!(self.tx(), |c| {
+            let claimed: Option<String> = sqlx::query_scalar(
+                "UPDATE persons SET password_hash = $5, mobile = $4
+                  WHERE id_number_hash = $1 AND name = $2 AND password_hash = ''
+                    AND id IN (SELECT person_id FROM walk_in_claims WHERE code_hash = $3)
+                  RETURNING id",
+            )
+            .bind(id_number_hash)
+            .bind(name)
+            .bind(code_hash)
+            .bind(mobile)
+            .bind(password_hash)
+            .fetch_optional(&mut *c)
+            .await?;
+            if let Some(id) = &claimed {
+                sqlx::query("DELETE FROM walk_in_claims WHERE person_id = $1").bind(id).execute(&mut *c).await?;
+            }
+            Ok(claimed)
+        })
     }
 
     /// Stores a new session.

@@ -422,7 +422,10 @@ both! {
         expect_problem(call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&unknown)).await, 404, "person_not_found").await;
         let walk_in = json!({"id_number": id, "name": "钱多", "walk_in_mobile": "13912345678"});
         let served = call(app, Method::POST, "/api/v1/auth/represent", &clerk, Some(&walk_in)).await;
-        assert_eq!(served.status(), StatusCode::OK, "{}", served.text().await.unwrap_or_default());
+        assert_eq!(served.status(), StatusCode::OK);
+        let served: shared::account::Identity = served.json().await.expect("identity");
+        let code = served.walk_in_claim_code.expect("a claim code to hand to the applicant");
+        assert_eq!(code.len(), 10);
 
         let compiled = form(app, &clerk, &["DG-GR-0011"]).await;
         let mut materials = serde_json::Map::new();
@@ -440,9 +443,14 @@ both! {
         // Nobody signs in to the record; the applicant claims it by registering under the same name.
         let login = app.post_json("/api/v1/auth/login", &json!({"id_number": id, "password": ""})).await;
         assert!(login.status().is_client_error());
-        let other_name = json!({"id_number": id, "name": "钱少", "mobile": "13912345678", "password": "a good password"});
+        // Knowing the number and name is not enough: the claim needs the code handed over at the window.
+        let no_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password"});
+        expect_problem(app.post_json("/api/v1/auth/register", &no_code).await, 409, "already_registered").await;
+        let wrong_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password", "claim_code": "AAAAAAAAAA"});
+        expect_problem(app.post_json("/api/v1/auth/register", &wrong_code).await, 409, "already_registered").await;
+        let other_name = json!({"id_number": id, "name": "钱少", "mobile": "13912345678", "password": "a good password", "claim_code": code});
         expect_problem(app.post_json("/api/v1/auth/register", &other_name).await, 409, "already_registered").await;
-        let claim = json!({"id_number": id, "name": "钱多", "mobile": "13912345678", "password": "a good password"});
+        let claim = json!({"id_number": id, "name": "钱多", "mobile": "13912345678", "password": "a good password", "claim_code": code.to_lowercase()});
         assert_eq!(app.post_json("/api/v1/auth/register", &claim).await.status(), StatusCode::CREATED);
         let again = app.post_json("/api/v1/auth/register", &claim).await;
         expect_problem(again, 409, "already_registered").await;
