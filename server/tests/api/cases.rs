@@ -20,7 +20,7 @@ async fn file_for_enterprise(app: &TestApp, agent: &str, items: &[&str]) -> Appl
 
 /// … choosing how the results are delivered.
 async fn file_with_delivery(app: &TestApp, agent: &str, items: &[&str], delivery: Value) -> ApplicationReceipt {
-    file_pledged(app, agent, items, delivery, &[]).await
+    file_answering(app, agent, items, delivery, &[], &[]).await
 }
 
 /// … signing the pledge for `pledged` items.
@@ -30,6 +30,18 @@ async fn file_pledged(
     items: &[&str],
     delivery: Value,
     pledged: &[&str],
+) -> ApplicationReceipt {
+    file_answering(app, agent, items, delivery, pledged, &[]).await
+}
+
+/// … answering the questions in `answers_given` as given.
+async fn file_answering(
+    app: &TestApp,
+    agent: &str,
+    items: &[&str],
+    delivery: Value,
+    pledged: &[&str],
+    answers_given: &[(&str, Value)],
 ) -> ApplicationReceipt {
     act_for(app, agent, ENTERPRISE).await;
     let compiled = form(app, agent, items).await;
@@ -50,7 +62,8 @@ async fn file_pledged(
             (_, T::Enum) => json!(f.field.options[0]),
             _ => json!("东莞市示范科技有限公司"),
         };
-        fields.insert(f.field.key.clone(), value);
+        let given = answers_given.iter().find(|(k, _)| *k == f.field.key).map(|(_, v)| v.clone());
+        fields.insert(f.field.key.clone(), given.unwrap_or(value));
     }
     let mut materials = serde_json::Map::new();
     let answers = shared::application::FormAnswers {
@@ -385,6 +398,24 @@ both! {
         let done = act_ok(app, &other_clerk, &nos[0], handed).await;
         assert!(done.state.delivered, "handed over at any hall");
         assert!(!page(app, &clerk, "queue=delivery").await.cases.iter().any(|c| c.case_no == nos[0]));
+    }
+}
+
+both! {
+    async fn a_company_is_registered_only_for_a_legal_representative_with_an_account(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        let stranger = shared::identity::compose_resident_id("441900", chrono::NaiveDate::from_ymd_opt(1991, 7, 7).expect("date"), 77);
+        let receipt = file_answering(app, &agent, &["DG-QY-0001"], Value::Null, &[], &[("legal_rep_id_number", json!(stranger))]).await;
+        let case_no = receipt.cases[0].case_no.clone();
+        let clerk = app.sign_in_demo("黄丽").await;
+        act_ok(app, &clerk, &case_no, json!({"action": "accept"})).await;
+        let staff = samr(app).await;
+        act_ok(app, &staff[0], &case_no, json!({"action": "undertake", "comment": "材料齐全"})).await;
+        act_ok(app, &staff[1], &case_no, json!({"action": "review", "comment": "同意"})).await;
+        let refused = expect_problem(act(app, &staff[2], &case_no, json!({"action": "approve", "comment": "准予"})).await, 422, "validation_failed").await;
+        assert_eq!(refused.errors[0].code, shared::FieldCode::RepresentativeUnregistered);
+        assert_eq!(detail(app, &staff[2], &case_no).await.state.status, CaseStatus::Approving, "nothing changed");
+        assert_eq!(count(app, "enterprises").await, 2, "no enterprise was made");
     }
 }
 
