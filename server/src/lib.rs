@@ -50,12 +50,12 @@ pub struct Server {
 /// Opens the database, applies migrations, loads the demo catalogue if asked, and builds the
 /// router.
 pub async fn build(config: Config) -> anyhow::Result<Server> {
-    let store = Store::open(&config).await?;
+    let pii = pii::PiiKeys::load(config.pii_key.as_deref(), &config.data_dir)?;
+    let store = Store::open(&config, pii.audit_chain_key()).await?;
     let swept = applying::uploads::sweep_temporary_files(&config.data_dir)?;
     if swept > 0 {
         tracing::info!(files = swept, "removed the temporary files of interrupted uploads");
     }
-    let pii = pii::PiiKeys::load(config.pii_key.as_deref(), &config.data_dir)?;
     if config.demo {
         let demo = demo::DemoCatalogue::load()?;
         let published = demo.install(&store).await?;

@@ -24,8 +24,12 @@ async fn main() -> ExitCode {
 /// `yiwang verify-audit`: prints what recomputing the chain found.
 #[expect(clippy::print_stdout, reason = "the report is the command's output")]
 async fn verify_audit(config: &Config) -> ExitCode {
-    let report = match server::store::Store::open(config).await {
-        Ok(store) => store.verify_audit_chain().await.map_err(anyhow::Error::from),
+    // The chain's key comes from the master key, as the server's does.
+    let report = match server::pii::PiiKeys::load(config.pii_key.as_deref(), &config.data_dir) {
+        Ok(keys) => match server::store::Store::open(config, keys.audit_chain_key()).await {
+            Ok(store) => store.verify_audit_chain().await.map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match report {

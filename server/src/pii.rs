@@ -17,11 +17,13 @@ use shared::ResidentId;
 /// Name of the generated key file in the data directory, for the embedded default.
 pub const KEY_FILE: &str = "pii.key";
 
-/// The keys that protect identity numbers, derived from one 32-byte master key.
+/// The keys that protect identity numbers, derived from one 32-byte master key, and the key of
+/// the audit trail's hash chain derived from the same master.
 #[derive(Clone)]
 pub struct PiiKeys {
     cipher: Aes256Gcm,
     lookup: [u8; 32],
+    audit: [u8; 32],
 }
 
 impl std::fmt::Debug for PiiKeys {
@@ -38,7 +40,15 @@ impl PiiKeys {
         let mut lookup = [0u8; 32];
         hk.expand(b"aes-256-gcm identity numbers", &mut enc).expect("32 bytes is a valid HKDF length");
         hk.expand(b"hmac-sha-256 identity lookup", &mut lookup).expect("32 bytes is a valid HKDF length");
-        Self { cipher: Aes256Gcm::new(&enc.into()), lookup }
+        let mut audit = [0u8; 32];
+        hk.expand(b"hmac-sha-256 audit chain", &mut audit).expect("32 bytes is a valid HKDF length");
+        Self { cipher: Aes256Gcm::new(&enc.into()), lookup, audit }
+    }
+
+    /// The key of the audit chain's HMAC: someone who can write to the database but does not
+    /// hold the master key cannot recompute the chain after changing an event.
+    pub fn audit_chain_key(&self) -> [u8; 32] {
+        self.audit
     }
 
     /// The configured key (base64 of 32 bytes), or the key file in `data_dir`, made on first start.

@@ -1,14 +1,17 @@
 //! 全程留痕 — the audit trail as a hash chain.
 //!
-//! Each event stores the SHA-256 of the one before it (`prev_hash`) and its own (`hash`),
-//! computed over the hash before it and every field of the event in a fixed order. Writers
+//! Each event stores the hash of the one before it (`prev_hash`) and its own (`hash`): an
+//! HMAC-SHA-256, under a key derived from the server's master key, over the hash before it and
+//! every field of the event in a fixed order; without the key, a changed event cannot be given
+//! a hash that verifies. Writers
 //! take their place in the chain by updating its one head row, which the database locks until
 //! the transaction ends: events are chained in the order their changes commit. Changing or
 //! removing a stored event breaks the chain at that event, which [`Store::verify_audit_chain`]
 //! names; the database refuses both anyway (a trigger on each engine).
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest as _, Sha256};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 use sqlx::FromRow;
 
 use super::{AuditEvent, Store, Timestamp, UnitOfWork};
@@ -49,9 +52,9 @@ struct ChainedRow {
 }
 
 impl ChainedRow {
-    /// SHA-256 over the hash before and the event's fields as one JSON array, which keeps the
-    /// fields apart whatever text they hold.
-    fn chain_hash(&self, prev: &str) -> String {
+    /// HMAC-SHA-256 under `key` over the hash before and the event's fields as one JSON array,
+    /// which keeps the fields apart whatever text they hold.
+    fn chain_hash(&self, key: &[u8; 32], prev: &str) -> String {
         let fields = serde_json::json!([
             self.seq,
             self.id,
@@ -66,11 +69,11 @@ impl ChainedRow {
             self.department_code,
             self.file_hashes,
         ]);
-        let mut hasher = Sha256::new();
-        hasher.update(prev.as_bytes());
-        hasher.update(b"\n");
-        hasher.update(fields.to_string().as_bytes());
-        hex(&hasher.finalize())
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(prev.as_bytes());
+        mac.update(b"\n");
+        mac.update(fields.to_string().as_bytes());
+        hex(&mac.finalize().into_bytes())
     }
 }
 
@@ -80,6 +83,7 @@ const CHAINED_COLUMNS: &str = "id, seq, at, actor_id, acting_uscc, on_behalf_of,
 impl UnitOfWork {
     /// Appends `e` to the chain in this transaction.
     pub(super) async fn append_event(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        let key = self.chain_key();
         on_tx!(self.tx(), |c| {
             let (seq, prev): (i64, String) =
                 sqlx::query_as("UPDATE audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
@@ -102,7 +106,7 @@ impl UnitOfWork {
                 hash: None,
             };
             let prev = if prev.is_empty() { GENESIS.to_owned() } else { prev };
-            let hash = row.chain_hash(&prev);
+            let hash = row.chain_hash(&key, &prev);
             sqlx::query(
                 "INSERT INTO audit_events (id, seq, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail,
                                            role, department_code, file_hashes, prev_hash, hash)
@@ -192,7 +196,7 @@ impl Store {
                         break;
                     }
                     for row in rows {
-                        let hash = row.chain_hash(&prev);
+                        let hash = row.chain_hash(&self.chain_key, &prev);
                         sqlx::query("UPDATE audit_events SET prev_hash = $2, hash = $3 WHERE id = $1")
                             .bind(&row.id)
                             .bind(&prev)
@@ -237,7 +241,7 @@ impl Store {
             after = last.seq;
             for row in rows {
                 events += 1;
-                let expected = row.chain_hash(&prev);
+                let expected = row.chain_hash(&self.chain_key, &prev);
                 if row.prev_hash.as_deref() != Some(prev.as_str()) || row.hash.as_deref() != Some(expected.as_str()) {
                     return Ok(ChainReport { events, first_bad: Some(row.id) });
                 }

@@ -87,11 +87,14 @@ pub struct Store {
     /// Where durable commits run: on SQLite one connection of its own that fsyncs each commit
     /// (`synchronous = FULL`), so that the others need not; on PostgreSQL the same pool.
     durable: Pool,
+    /// The key of the audit chain's HMAC ([`audit`]).
+    chain_key: [u8; 32],
 }
 
 impl Store {
-    /// Opens the configured database and applies its migrations.
-    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+    /// Opens the configured database, applies its migrations and seals the audit events written
+    /// before the chain with `chain_key` (see [`audit`]).
+    pub async fn open(config: &Config, chain_key: [u8; 32]) -> anyhow::Result<Self> {
         let (pool, durable) = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let connect = PgConnectOptions::from_str(url)
@@ -108,7 +111,7 @@ impl Store {
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
             None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
-        let store = Self { pool, durable };
+        let store = Self { pool, durable, chain_key };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)

@@ -67,19 +67,21 @@ pub struct AuditEvent<'a> {
 #[derive(Debug)]
 pub struct UnitOfWork {
     tx: Tx,
+    /// The key its audit events are chained with.
+    chain_key: [u8; 32],
 }
 
 impl Store {
     /// Begins a change.
     pub async fn begin(&self) -> Result<UnitOfWork, sqlx::Error> {
-        Self::begin_on(&self.pool).await
+        Self::begin_on(&self.pool, self.chain_key).await
     }
 
     /// Begins a change whose commit is durable (fsynced, on SQLite) before it returns: for
     /// submissions, whose applicants are told they are received. On SQLite it runs on the
     /// store's one connection kept for that.
     pub async fn begin_durable(&self) -> Result<UnitOfWork, sqlx::Error> {
-        Self::begin_on(&self.durable).await
+        Self::begin_on(&self.durable, self.chain_key).await
     }
 
     /// Records an act that changes nothing stored but must be on the record (a full identity
@@ -88,12 +90,12 @@ impl Store {
         self.begin().await?.commit(event).await
     }
 
-    async fn begin_on(pool: &Pool) -> Result<UnitOfWork, sqlx::Error> {
+    async fn begin_on(pool: &Pool, chain_key: [u8; 32]) -> Result<UnitOfWork, sqlx::Error> {
         let tx = match pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
-        Ok(UnitOfWork { tx })
+        Ok(UnitOfWork { tx, chain_key })
     }
 }
 
@@ -101,6 +103,11 @@ impl UnitOfWork {
     /// The transaction, for the store's write methods.
     pub(super) fn tx(&mut self) -> &mut Tx {
         &mut self.tx
+    }
+
+    /// The key its audit events are chained with.
+    pub(super) fn chain_key(&self) -> [u8; 32] {
+        self.chain_key
     }
 
     /// Appends an audit event to the change, for a change that several events record. The
