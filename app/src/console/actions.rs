@@ -146,7 +146,7 @@ fn Trail(detail: CaseDetail) -> impl IntoView {
     view! {
         <section class="card guide-section" aria-labelledby="trail">
             <h2 id="trail">{move || i18n.tr("全程留痕", "Audit trail")}</h2>
-            <ol class="timeline trail">
+            <ol class="trail">
                 {detail.trail.into_iter().map(|e| {
                     let action = e.action.name();
                     let role = e.role.map(|r| r.name());

@@ -330,11 +330,13 @@ impl CaseService<'_> {
         let mut access = Vec::new();
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
+            // One form names a material the library supplies by its licence type (it stands for
+            // that material in every item), any other by its code in the item.
             let name = seen
                 .item
                 .materials
                 .iter()
-                .find(|x| x.code == m.material_key)
+                .find(|x| x.code == m.material_key || x.e_license.as_ref().is_some_and(|l| l.key == m.material_key))
                 .map(|x| x.name.clone())
                 .unwrap_or_else(|| Bilingual::new(m.material_key.clone(), m.material_key.clone()));
             let license = match (&m.license_id, &m.license_type, &m.license_number) {
