@@ -22,6 +22,9 @@ test('a citizen searches for a service, reads its guide and switches to English'
     await expect(page.getByRole('heading', { name: section })).toBeVisible();
   }
   await expect(page.getByText('电子证照库可提供，无需提交').first()).toBeVisible();
+  // 审批流程图: acceptance, the department's steps with their roles and days, conclusion.
+  await expect(page.getByRole('heading', { name: '审批流程图' })).toBeVisible();
+  await expect(page.locator('.guide-flow li')).toHaveText([/^受理/, /^承办 · 承办/, /^审核 · 审核/, /^批准 · 批准/, /^办结/]);
   await expectAccessible(page);
 
   await page.getByRole('button', { name: 'Switch to English' }).click();

@@ -112,4 +112,30 @@ test('a window clerk signs in with an authenticator code and serves an applicant
   await expectAccessible(page);
   await page.getByRole('button', { name: '结束代办' }).click();
   await expect(page.getByRole('button', { name: '开始代办' })).toBeVisible();
+
+  // An applicant with no online account: the clerk checks the identity card, records a mobile
+  // number and hands over a one-time claim code, with which the applicant registers later.
+  const walkIn = newResidentId();
+  await page.getByLabel('申请人姓名').fill('窗口来客');
+  await page.getByLabel('申请人身份证号码').fill(walkIn);
+  await page.getByRole('button', { name: '开始代办' }).click();
+  await expect(page.getByText(/核验身份证原件后/)).toBeVisible();
+  await page.getByLabel('申请人手机号码').fill('13912345678');
+  await page.getByRole('button', { name: '开始代办' }).click();
+  await expect(page.getByRole('status')).toContainText('正在代办: 窗口来客');
+  const code = (await page.locator('.claim-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^[0-9A-Z]{10}$/);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: '结束代办' }).click();
+
+  const applicant = await (await page.context().browser()!.newContext()).newPage();
+  await applicant.goto('/register');
+  await applicant.getByLabel('身份证号码').fill(walkIn);
+  await applicant.getByLabel('姓名').fill('窗口来客');
+  await applicant.getByLabel('手机号码').fill('13912345678');
+  await applicant.getByLabel('密码').fill('a long enough password');
+  await applicant.getByLabel(/窗口认领码/).fill(code);
+  await applicant.getByRole('button', { name: '注册并登录' }).click();
+  await expect(applicant).toHaveURL(/\/account$/);
+  await expect(applicant.getByRole('heading', { name: '窗口来客' })).toBeVisible();
 });

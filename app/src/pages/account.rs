@@ -207,8 +207,6 @@ fn WindowService(me: Identity) -> impl IntoView {
     let uscc = RwSignal::new(String::new());
     // Shown once the number and name match no account: the applicant has none (无账号办事).
     let walk_in = RwSignal::new(false);
-    // The claim code of a record just made: shown once, to hand to the applicant.
-    let walk_in_code = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let call = move |value: Option<shared::account::RepresentRequest>| {
@@ -216,10 +214,7 @@ fn WindowService(me: Identity) -> impl IntoView {
         errors.set(Vec::new());
         spawn_local(async move {
             match api::represent(value).await {
-                Ok(identity) => {
-                    walk_in_code.set(identity.walk_in_claim_code.clone());
-                    auth.identity.set(Some(identity));
-                }
+                Ok(identity) => auth.identity.set(Some(identity)),
                 Err(ApiError::Problem(p)) if !p.errors.is_empty() => errors.set(p.errors.clone()),
                 Err(e) if e.code() == Some(shared::ProblemCode::PersonNotFound) => {
                     walk_in.set(true);
@@ -240,6 +235,9 @@ fn WindowService(me: Identity) -> impl IntoView {
         }));
     };
     let serving = me.on_behalf_of.clone();
+    // The claim code of a record just made comes with the answer that started the service:
+    // shown this once, to hand to the applicant.
+    let walk_in_code = me.walk_in_claim_code.clone();
     view! {
         <section class="card guide-section" aria-labelledby="window-service">
             <h2 id="window-service">{move || i18n.t(Key::WindowServiceTitle)}</h2>
@@ -248,7 +246,7 @@ fn WindowService(me: Identity) -> impl IntoView {
                 Some(applicant) => view! {
                     <div class="notice notice--good" role="status">
                         <p>{move || i18n.t(Key::ServingApplicant)}": "<strong>{applicant.name.clone()}</strong>" "{applicant.id_number_masked.clone()}</p>
-                        {move || walk_in_code.get().map(|code| view! {
+                        {walk_in_code.map(|code| view! {
                             <p>{move || i18n.tr("认领码（只显示这一次，请交给申请人，注册时填写）：", "Claim code (shown once: hand it to the applicant, who enters it to register): ")}
                                 <code class="secret claim-code">{code}</code></p>
                         })}
