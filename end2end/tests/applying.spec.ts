@@ -1,6 +1,8 @@
 // 申办 — a citizen on a phone applies for one item, reusing the ID card the e-license library
-// holds and uploading one photo; an enterprise agent fills one form for the company-setup bundle,
-// sees shared questions asked once, submits, downloads the PDF receipt and follows its case.
+// holds and uploading one photo, without typing what unified identity knows; a person with no
+// enterprise files the company-setup bundle as its founder; an enterprise agent fills one form
+// for three of the enterprise's items without a power of attorney, downloads the PDF receipt,
+// and the enterprise follows its case by its credit code.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
@@ -37,8 +39,12 @@ test('a citizen applies for one item with the ID card from the library and one u
   const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
   await expect(idCard).toContainText('电子证照库已提供，无需上传');
 
-  await page.getByLabel('申请人姓名').fill(CITIZEN.name);
-  await page.getByLabel('申请人身份证号码').fill(CITIZEN.id);
+  // What unified identity knows is filled in, read-only, saying where it comes from.
+  const known = page.locator('.field--known');
+  await expect(known.filter({ hasText: '申请人姓名' })).toContainText(CITIZEN.name);
+  await expect(known.filter({ hasText: '申请人身份证号码' })).toContainText(`4419**********${CITIZEN.id.slice(-4)}`);
+  await expect(known.first()).toContainText('来自统一身份认证');
+  await expect(page.getByLabel('申请人姓名')).toHaveCount(0);
   // The shared compiler judges each answer as it is typed.
   await page.getByLabel('联系电话').fill('12345');
   await expect(page.getByText('电话号码应为11位手机号码')).toBeVisible();
@@ -81,53 +87,102 @@ test('a citizen applies for one item with the ID card from the library and one u
   await expectAccessible(page);
 });
 
-test('an enterprise agent files one form for the company-setup bundle and downloads the receipt', async ({ page }) => {
-  await signIn(page, AGENT.id);
-  const mine = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
-  await mine.getByRole('button', { name: '以此企业身份办事' }).click();
-  await expect(mine.getByText('当前身份')).toBeVisible();
-
+test('a person with no enterprise founds a company with the company-setup bundle, typing neither name nor identity number', async ({ page }) => {
+  const id = newResidentId();
+  const password = 'founder password 1';
+  const registered = await page.request.post('/api/v1/auth/register', {
+    data: { id_number: id, name: '创业者', mobile: '13912345678', password },
+  });
+  expect(registered.status()).toBe(201);
+  await signIn(page, id, password);
   await page.goto('/');
   await page.getByRole('link', { name: /开办企业/ }).click();
   await expect(page).toHaveURL(/\/apply\?items=DG-QY-0001,DG-QY-0004,DG-QY-0005,DG-QY-0006$/);
-  await expect(page.locator('.apply-form')).toContainText(`${ENTERPRISE.name}（${ENTERPRISE.uscc}）`);
+  await expect(page.getByTestId('founding-note')).toContainText('担任新企业的法定代表人');
 
+  // The founder is the legal representative: filled from their identity, not typed.
+  const rep = page.locator('.field--known').filter({ hasText: '法定代表人姓名' });
+  await expect(rep).toContainText('创业者');
+  await expect(rep).toContainText('来自统一身份认证');
+  await expect(page.getByLabel('法定代表人身份证号码')).toHaveCount(0);
+  await expect(page.getByLabel(/统一社会信用代码/)).toHaveCount(0);
   // Questions the four items share are asked once.
   await expect(page.getByLabel('企业名称', { exact: true })).toHaveCount(1);
   await expect(page.locator('.field').filter({ hasText: '企业名称' })).toContainText('4个事项共用，只需填写一次');
-  await expect(page.locator('.material').filter({ hasText: /^营业执照/ }).first()).toContainText('电子证照库已提供');
+  // The business licence the later items need is the one the registration issues.
+  await expect(page.locator('.material').filter({ hasText: /^营业执照/ }).first()).toContainText('登记核准后自动取得');
 
-  await page.getByLabel('企业名称', { exact: true }).fill(ENTERPRISE.name);
+  await page.getByLabel('企业名称', { exact: true }).fill('东莞市创业者科技有限公司');
   await page.getByLabel('企业类型').selectOption({ index: 2 });
   await page.getByLabel('注册资本（万元）').fill('100');
   await page.getByLabel('住所', { exact: true }).fill('东莞市松山湖高新区科技九路1号');
+  // The tenure is asked once: it decides which proof of premises is needed.
   await page.getByLabel('住所产权类型').selectOption('rented');
-  await page.getByLabel('法定代表人姓名').fill('李娜');
-  await page.getByLabel('法定代表人身份证号码').fill('441900197509092467');
+  await expect(page.getByLabel('经营场所/住所为租赁')).toHaveCount(0);
+  await expect(page.locator('.material').filter({ hasText: '住所租赁合同' })).toBeVisible();
   await page.getByLabel('联系电话').fill('0769-22223333');
   await page.getByLabel('经营范围', { exact: true }).fill('软件开发；信息技术咨询服务');
   await page.getByLabel('公章').check();
-  await page.getByLabel('职工人数').fill('12');
+  await page.getByLabel('职工人数').fill('3');
   await page.getByLabel('公积金缴存比例').fill('5');
 
   // Submitting early lists every material still missing at once.
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page.getByRole('alert')).toContainText('请上传');
-
   const uploads = page.locator('.material input[type=file]');
   const count = await uploads.count();
-  expect(count).toBeGreaterThanOrEqual(4);
+  expect(count).toBeGreaterThanOrEqual(3);
   for (let i = 0; i < count; i++) {
     await uploads.nth(i).setInputFiles(PHOTO);
   }
-  // A file is listed with its remove button once it is up.
   await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
   await expect(page.locator('.case-no')).toHaveCount(4);
+  await expect(page.locator('main')).toContainText('创业者');
+  await expect(page.getByText('由本次登记核发').first()).toBeVisible();
+});
+
+test('an enterprise agent files one form for three items without a power of attorney, and the enterprise follows it by its credit code', async ({ page }) => {
+  await signIn(page, AGENT.id);
+  const mine = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
+  await mine.getByRole('button', { name: '以此企业身份办事' }).click();
+  await expect(mine.getByText('当前身份')).toBeVisible();
+
+  await page.goto('/apply?items=DG-QY-0004,DG-QY-0005,DG-QY-0006');
+  await expect(page.locator('.apply-form')).toContainText(`${ENTERPRISE.name}（${ENTERPRISE.uscc}）`);
+  // The enterprise's record fills its name, code and legal representative.
+  const known = page.locator('.field--known');
+  await expect(known.filter({ hasText: '企业名称' })).toContainText(ENTERPRISE.name);
+  await expect(known.filter({ hasText: '企业名称' })).toContainText('来自企业登记信息');
+  await expect(known.filter({ hasText: '法定代表人姓名' })).toContainText('李娜');
+  // The authorization on record stands in for the power of attorney.
+  await expect(page.getByTestId('agent-note')).toContainText('无需上传授权委托书');
+  await expect(page.locator('.material').filter({ hasText: '委托书及经办人身份证明' }).first()).toContainText('经办人授权已在系统中登记');
+  await expect(page.locator('.field').filter({ hasText: '住所' }).first()).toContainText('3个事项共用，只需填写一次');
+  await expect(page.locator('.material').filter({ hasText: /^营业执照/ }).first()).toContainText('电子证照库已提供');
+
+  await page.getByLabel('企业类型').selectOption({ index: 2 });
+  await page.getByLabel('住所', { exact: true }).fill('东莞市松山湖高新区科技九路1号');
+  await page.getByLabel('联系电话').fill('0769-22223333');
+  await page.getByLabel('公章').check();
+  await page.getByLabel('职工人数').fill('12');
+  await page.getByLabel('公积金缴存比例').fill('5');
+  const uploads = page.locator('.material input[type=file]');
+  const count = await uploads.count();
+  for (let i = 0; i < count; i++) {
+    await uploads.nth(i).setInputFiles(PHOTO);
+  }
+  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await expectAccessible(page);
+
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  await expect(page.locator('.case-no')).toHaveCount(3);
   await expect(page.getByText(`${ENTERPRISE.name} ${ENTERPRISE.uscc}`)).toBeVisible();
+  await expect(page.getByText('经办人授权已登记').first()).toBeVisible();
 
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: '下载PDF回执' }).click();
@@ -136,11 +191,11 @@ test('an enterprise agent files one form for the company-setup bundle and downlo
   const bytes = readFileSync(await pdf.path());
   expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
 
-  // The receipt's QR code and its progress link open the same page.
+  // The enterprise follows its case by its unified social credit code.
   const firstCase = (await page.locator('.case-no').first().textContent())?.trim() ?? '';
   await page.getByRole('link', { name: '查看进度' }).first().click();
   await expect(page).toHaveURL(`/progress?case=${firstCase}`);
-  await page.getByLabel('身份证号码').fill(AGENT.id);
+  await page.getByLabel('身份证号码或统一社会信用代码').fill(ENTERPRISE.uscc);
   await page.getByRole('button', { name: '查询' }).click();
   await expect(page.locator('.timeline')).toContainText('已提交，待受理');
 
@@ -158,7 +213,6 @@ test('a draft saved on one device is continued on another', async ({ page, brows
   expect(registered.status()).toBe(201);
   await signIn(page, id, password);
   await page.goto('/apply?items=DG-GR-0011');
-  await page.getByLabel('申请人姓名').fill('草稿测试');
   await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
   // Someone new has no licence in the library: the ID card is asked for as an upload.
   const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
@@ -172,8 +226,8 @@ test('a draft saved on one device is continued on another', async ({ page, brows
   await signIn(desk, id, password);
   await desk.goto('/applications');
   await desk.getByRole('link', { name: '继续填写' }).click();
-  await expect(desk.getByLabel('申请人姓名')).toHaveValue('草稿测试');
   await expect(desk.getByLabel('联系地址')).toHaveValue('东莞市东城街道东纵路8号');
+  await expect(desk.locator('.field--known').filter({ hasText: '申请人姓名' })).toContainText('草稿测试');
   await expect(desk.locator('.material').filter({ hasText: '居民身份证' }).getByText(PHOTO.name)).toBeVisible();
   await expectAccessible(desk);
 

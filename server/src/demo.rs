@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use anyhow::Context as _;
 use serde::Deserialize;
 use shared::Bilingual;
-use shared::application::Bundle;
+use shared::application::{Bundle, ConditionalItem};
 use shared::audit::AuditAction;
 use shared::catalogue::{
     Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, HallLevel, ItemCode,
-    ItemStatus, ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
+    ItemStatus, ItemType, KnownFact, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
 use shared::license::HolderKind;
 use shared::workflow::{StepKind, Workflow, WorkflowStep};
@@ -138,6 +138,39 @@ fn produces(code: &str) -> Option<&'static str> {
     }
 }
 
+/// 已知信息 — the fact a field of the catalogue asks for, by its key: the applicant's identity,
+/// the enterprise's record, or a licence in the library. A 个体工商户's operator is the person
+/// registering it (a person's item) and then the business's registered representative.
+fn known_fact(subject: ServiceObject, key: &str) -> Option<KnownFact> {
+    Some(match (subject, key) {
+        (_, "applicant_name") | (ServiceObject::Person, "operator_name") => KnownFact::PersonName,
+        (_, "applicant_id_number") | (ServiceObject::Person, "operator_id_number") => KnownFact::PersonIdNumber,
+        (_, "enterprise_name") => KnownFact::EnterpriseName,
+        (_, "uscc") => KnownFact::EnterpriseUscc,
+        (_, "legal_rep_name") | (ServiceObject::Enterprise, "operator_name") => KnownFact::LegalRepName,
+        (_, "legal_rep_id_number") | (ServiceObject::Enterprise, "operator_id_number") => KnownFact::LegalRepIdNumber,
+        (_, "residence_permit_no") => KnownFact::ResidencePermitNumber,
+        _ => return None,
+    })
+}
+
+/// 情形 — the situations a field's answer decides: the premises' tenure decides which proof of
+/// premises is needed, central air-conditioning its inspection report.
+fn decides(key: &str) -> std::collections::BTreeMap<String, String> {
+    let pairs: &[(&str, &str)] = match key {
+        "premises_ownership" => &[("owned", "owned_premises"), ("rented", "rented_premises")],
+        "uses_central_air_conditioning" => &[("true", "central_air_conditioning")],
+        _ => &[],
+    };
+    pairs.iter().map(|(answer, situation)| ((*answer).to_owned(), (*situation).to_owned())).collect()
+}
+
+/// A question the form no longer asks: whether to take the pledge is asked once per item, by
+/// the pledge itself.
+fn asked_elsewhere(key: &str) -> bool {
+    key == "choose_pledge"
+}
+
 /// Items whose steps differ from 承办 → 审核 → 批准: dog registration has no review step, the
 /// pollutant discharge permit needs two approvals.
 fn demo_workflow(code: &str) -> Option<Workflow> {
@@ -217,6 +250,49 @@ fn acceptance_conditions(object: ServiceObject) -> Vec<Bilingual> {
             "The application materials are complete and in the form the law requires",
         ),
     ]
+}
+
+/// A bundle as one form: the items that always apply, and those a situation adds. A bundle
+/// whose items cannot make one form (or whose stages name an item it lacks) stops the start.
+fn demo_bundle(b: RawBundle, items: &[ServiceItem], conditions: &HashMap<String, Condition>) -> anyhow::Result<Bundle> {
+    let code = |raw: &str| ItemCode::parse(raw).map_err(|e| anyhow::anyhow!("bundle {}: {raw}: {e}", b.code));
+    let mut always = Vec::new();
+    let mut conditional = Vec::new();
+    for entry in &b.items {
+        let item = code(&entry.code)?;
+        match &entry.condition {
+            None => always.push(item),
+            Some(key) => conditional.push(ConditionalItem {
+                item,
+                condition: conditions
+                    .get(key)
+                    .cloned()
+                    .with_context(|| format!("bundle {}: condition {key}", b.code))?,
+            }),
+        }
+    }
+    let stages = b
+        .stages
+        .iter()
+        .map(|stage| stage.iter().map(|c| code(c)).collect::<anyhow::Result<Vec<_>>>())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let every: Vec<ServiceItem> = always
+        .iter()
+        .chain(conditional.iter().map(|c| &c.item))
+        .map(|c| items.iter().find(|i| &i.code == c).cloned().with_context(|| format!("bundle {}: item {c}", b.code)))
+        .collect::<anyhow::Result<_>>()?;
+    let form = shared::application::compile(&every, &std::collections::BTreeSet::new())
+        .map_err(|e| anyhow::anyhow!("bundle {} cannot be one form: {}", b.code, e.message().en))?;
+    let bundle = Bundle {
+        code: b.code,
+        name: Bilingual::new(b.name_zh, b.name_en),
+        service_object: form.service_object,
+        items: always,
+        conditional,
+        stages,
+    };
+    bundle.check().map_err(|e| anyhow::anyhow!("bundle {}: {e}", bundle.code))?;
+    Ok(bundle)
 }
 
 impl DemoCatalogue {
@@ -316,7 +392,10 @@ impl DemoCatalogue {
                 fields: it
                     .fields
                     .into_iter()
+                    .filter(|f| !asked_elsewhere(&f.key))
                     .map(|f| FormField {
+                        known: known_fact(it.subject, &f.key),
+                        decides: decides(&f.key),
                         key: f.key,
                         label: Bilingual::new(f.label_zh, f.label_en),
                         field_type: f.field_type,
@@ -337,37 +416,11 @@ impl DemoCatalogue {
         departments.sort_by(|a, b| a.code.cmp(&b.code));
         let mut themes: Vec<_> = themes.into_values().collect();
         themes.sort_by(|a, b| a.key.cmp(&b.key));
-        // A bundle is offered as one form with its items that always apply; a bundle whose
-        // items are for persons and for enterprises at once cannot be one application.
-        let mut bundles = Vec::new();
-        for b in raw.one_form_bundles {
-            let codes: Vec<ItemCode> = b
-                .items
-                .iter()
-                .filter(|i| i.condition.is_none())
-                .map(|i| ItemCode::parse(&i.code).map_err(|e| anyhow::anyhow!("{}: {e}", i.code)))
-                .collect::<anyhow::Result<_>>()?;
-            let objects: std::collections::BTreeSet<_> = codes
-                .iter()
-                .filter_map(|c| items.iter().find(|i: &&ServiceItem| &i.code == c))
-                .map(|i| i.service_object.as_str())
-                .collect();
-            if let [object] = objects.into_iter().collect::<Vec<_>>()[..] {
-                let service_object = if object == "person" { ServiceObject::Person } else { ServiceObject::Enterprise };
-                bundles.push(Bundle {
-                    code: b.code,
-                    name: Bilingual::new(b.name_zh, b.name_en),
-                    service_object,
-                    items: codes,
-                    stages: b
-                        .stages
-                        .iter()
-                        .map(|stage| stage.iter().map(|c| ItemCode::parse(c)).collect::<Result<Vec<_>, _>>())
-                        .collect::<Result<_, _>>()
-                        .map_err(|e| anyhow::anyhow!("bundle stages: {e}"))?,
-                });
-            }
-        }
+        let bundles = raw
+            .one_form_bundles
+            .into_iter()
+            .map(|b| demo_bundle(b, &items, &conditions))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let mut license_types: Vec<_> = licenses.into_values().collect();
         license_types.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(Self { departments, themes, items, bundles, license_types })

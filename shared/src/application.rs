@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{
-    Condition, ELicenseType, FieldType, FormField, ItemCode, ItemStatus, LimitKind, ServiceItem, ServiceObject,
+    Condition, ELicenseType, FactOrigin, FieldType, FormField, ItemCode, ItemStatus, KnownFact, LimitKind, ServiceItem,
+    ServiceObject,
 };
 use crate::problem::FieldCode;
 use crate::{Bilingual, FieldError, ResidentId, Uscc};
@@ -43,6 +44,11 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 pub const PLEDGE_CONDITION: &str = "pledge";
 /// The situation of a material the pledge replaces: it holds when the item is not pledged.
 pub const NO_PLEDGE_CONDITION: &str = "no_pledge";
+
+/// The situation of a material that a filing agent brings (委托书, 代理人身份证明): it holds
+/// exactly when an agent whose authorization the platform records files the application, and
+/// that record supplies it.
+pub const AGENT_CONDITION: &str = "agent_filing";
 
 /// 告知承诺书 — what the applicant signs for a commitment-based item.
 pub fn pledge_text() -> Bilingual {
@@ -77,6 +83,9 @@ pub struct FormItem {
     pub pledge_allowed: bool,
     /// The promised limit when the pledge is signed.
     pub pledge_working_days: Option<u32>,
+    /// The e-licence type its approval issues (营业执照 for a registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produces: Option<String>,
 }
 
 /// A question of the one form, with the items that ask it.
@@ -97,6 +106,9 @@ pub struct Situation {
     pub condition: Condition,
     /// The items whose materials depend on it.
     pub used_by: Vec<ItemCode>,
+    /// The field whose answer decides it; the applicant is then not asked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 /// Where one item asks for a material, and when.
@@ -139,6 +151,12 @@ pub enum MaterialSource {
     Upload,
     /// 告知承诺 — the pledge document, supplied by the applicant's signature.
     Pledge,
+    /// 授权记录 — the power of attorney and the agent's identity, supplied by the authorization
+    /// the platform records for the agent who files.
+    Authorization,
+    /// 登记核发 — the e-licence a registration of the same application issues (the new
+    /// business's licence, for its permits): attached when it is issued.
+    Issued,
 }
 
 /// A material of the one form, asked once however many items need it.
@@ -167,8 +185,14 @@ pub struct MergedMaterial {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OneForm {
-    /// Who applies: all items share it.
+    /// Who applies: all items share it, or, when it registers a business, the business the
+    /// later items are for.
     pub service_object: ServiceObject,
+    /// 设立登记 — whether it registers a new business: the founder applies as a person, the
+    /// business's name is theirs to choose, they are its legal representative, and the credit
+    /// code reaches the later items once the registration is approved.
+    #[serde(default)]
+    pub founding: bool,
     /// The items, in the order asked.
     pub items: Vec<FormItem>,
     /// The questions, each asked once, in the order the items first ask them.
@@ -177,6 +201,50 @@ pub struct OneForm {
     pub situations: Vec<Situation>,
     /// The materials, each asked once.
     pub materials: Vec<MergedMaterial>,
+    /// 已知信息 — the fields the platform fills for this applicant, as shown to them.
+    #[serde(default)]
+    pub known: Vec<KnownAnswer>,
+    /// Whether an agent whose authorization the platform records files it: the authorization
+    /// then stands in for the power of attorney.
+    #[serde(default)]
+    pub authorized_agent: bool,
+}
+
+/// A field the platform fills from what it knows, as the form shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KnownAnswer {
+    /// The field's key.
+    pub key: String,
+    /// The fact it is.
+    pub fact: KnownFact,
+    /// Where the fact comes from.
+    pub origin: FactOrigin,
+    /// The value as shown (identity numbers masked).
+    pub shown: String,
+}
+
+/// 申请人已知信息 — what the platform holds about who applies, gathered by the server from
+/// unified identity, the enterprise record and the e-license library.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantFacts {
+    /// Each fact known, in full.
+    pub facts: BTreeMap<KnownFact, String>,
+    /// Filed by an agent whose authorization the platform records (an enterprise's 经办人).
+    pub authorized_agent: bool,
+}
+
+impl ApplicantFacts {
+    /// A fact as the applicant sees it: identity numbers masked.
+    pub fn shown(fact: KnownFact, value: &str) -> String {
+        if fact.is_identity_number() { crate::identity::mask(value) } else { value.to_owned() }
+    }
+}
+
+/// Whether an answer says the same as a known fact: the same text, ignoring surrounding space
+/// and, for identifiers, the case of letters.
+fn same_as_known(answer: &serde_json::Value, known: &str) -> bool {
+    answer.as_str().is_some_and(|a| a.trim().eq_ignore_ascii_case(known.trim()))
 }
 
 /// 填报内容 — what the applicant filled in: answers, situations, pledges and uploaded files.
@@ -230,9 +298,13 @@ pub enum CombineError {
     /// An item version that is not published.
     #[error("item {0} not published")]
     NotPublished(ItemCode),
-    /// Items for persons mixed with items for enterprises.
+    /// Items for persons mixed with items for enterprises, other than a business's registration
+    /// with the business's own items.
     #[error("mixed service objects")]
     MixedServiceObjects,
+    /// A business's registration filed while acting for an existing enterprise.
+    #[error("founded by a person")]
+    FoundAsPerson,
     /// Items for enterprises, but the applicant acts for no enterprise.
     #[error("needs an enterprise")]
     NeedsEnterprise,
@@ -252,6 +324,7 @@ impl CombineError {
             Self::MixedServiceObjects => crate::problem::FieldCode::MixedServiceObjects,
             Self::NeedsEnterprise => crate::problem::FieldCode::NeedsEnterprise,
             Self::NeedsPerson => crate::problem::FieldCode::NeedsPerson,
+            Self::FoundAsPerson => crate::problem::FieldCode::FoundAsPerson,
         }
     }
 
@@ -282,6 +355,10 @@ impl CombineError {
                 "这是个人事项：您正以企业身份办事，请先在“我的账户”中切换为本人",
                 "These items are for individuals: you are acting for a business, so switch to yourself in My account",
             ),
+            Self::FoundAsPerson => Bilingual::new(
+                "设立登记由创办人本人申请（企业登记后才存在）：请先在“我的账户”中切换为本人",
+                "A new business is registered by its founder in person (it exists only once registered): switch to yourself in My account",
+            ),
         }
     }
 
@@ -307,6 +384,11 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
     if items.len() > MAX_ITEMS_PER_APPLICATION {
         return Err(CombineError::TooMany);
     }
+    let founding = items.iter().any(ServiceItem::founds_business);
+    // A business's registration combines with the business's own items; its founder's other
+    // personal items do not belong in it.
+    let mixed_allowed = founding
+        && items.iter().filter(|i| i.service_object == ServiceObject::Person).all(ServiceItem::founds_business);
     let mut seen = BTreeSet::new();
     for item in items {
         if !seen.insert(&item.code) {
@@ -315,7 +397,7 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
         if item.status != ItemStatus::Published {
             return Err(CombineError::NotPublished(item.code.clone()));
         }
-        if item.service_object != first.service_object {
+        if item.service_object != first.service_object && !mixed_allowed {
             return Err(CombineError::MixedServiceObjects);
         }
     }
@@ -330,6 +412,10 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
             match fields.iter_mut().find(|f| f.field.key == field.key) {
                 Some(merged) => {
                     merged.field.required |= field.required;
+                    merged.field.known = merged.field.known.or(field.known);
+                    for (answer, situation) in &field.decides {
+                        merged.field.decides.entry(answer.clone()).or_insert_with(|| situation.clone());
+                    }
                     for option in &field.options {
                         if !merged.field.options.contains(option) {
                             merged.field.options.push(option.clone());
@@ -348,13 +434,15 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
                 required: material.required,
                 condition: material.condition.as_ref().map(|c| c.key.clone()),
             };
-            if let Some(condition) = material.condition.as_ref().filter(|c| !is_pledge_condition(&c.key)) {
+            if let Some(condition) = material.condition.as_ref().filter(|c| !is_decided_by_filing(&c.key)) {
                 match situations.iter_mut().find(|s| s.condition.key == condition.key) {
                     Some(s) if !s.used_by.contains(&item.code) => s.used_by.push(item.code.clone()),
                     Some(_) => {}
-                    None => {
-                        situations.push(Situation { condition: condition.clone(), used_by: vec![item.code.clone()] })
-                    }
+                    None => situations.push(Situation {
+                        condition: condition.clone(),
+                        used_by: vec![item.code.clone()],
+                        decided_by: None,
+                    }),
                 }
             }
             let (dedupe, code) = material_key(material);
@@ -388,8 +476,25 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
         }
     }
 
+    if founding {
+        // The credit code is issued by the registration itself.
+        fields.retain(|f| f.field.known != Some(KnownFact::EnterpriseUscc));
+    }
+    for situation in &mut situations {
+        situation.decided_by = fields
+            .iter()
+            .find(|f| f.field.decides.values().any(|c| c == &situation.condition.key))
+            .map(|f| f.field.key.clone());
+    }
+
+    let service_object = if items.iter().any(|i| i.service_object == ServiceObject::Enterprise) {
+        ServiceObject::Enterprise
+    } else {
+        ServiceObject::Person
+    };
     Ok(OneForm {
-        service_object: first.service_object,
+        service_object,
+        founding,
         items: items
             .iter()
             .map(|item| FormItem {
@@ -402,11 +507,14 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
                 promised_working_days: item.time_limits.promised_working_days,
                 pledge_allowed: item.commitment.allowed,
                 pledge_working_days: item.commitment.promised_working_days,
+                produces: item.produces.as_ref().map(|l| l.key.clone()),
             })
             .collect(),
         fields,
         situations,
         materials,
+        known: Vec::new(),
+        authorized_agent: false,
     })
 }
 
@@ -414,6 +522,9 @@ impl OneForm {
     /// Checks that the applicant is the kind of applicant the items are for: an enterprise (an
     /// agent or legal representative acting for it) or a person.
     pub fn check_applicant(&self, acting_for_enterprise: bool) -> Result<(), CombineError> {
+        if self.founding {
+            return if acting_for_enterprise { Err(CombineError::FoundAsPerson) } else { Ok(()) };
+        }
         match (self.service_object, acting_for_enterprise) {
             (ServiceObject::Enterprise, false) => Err(CombineError::NeedsEnterprise),
             (ServiceObject::Person, true) => Err(CombineError::NeedsPerson),
@@ -430,7 +541,8 @@ impl OneForm {
             None => true,
             Some(PLEDGE_CONDITION) => answers.pledged_items.contains(&u.item),
             Some(NO_PLEDGE_CONDITION) => !answers.pledged_items.contains(&u.item),
-            Some(c) => answers.situations.contains(c),
+            Some(AGENT_CONDITION) => self.authorized_agent,
+            Some(c) => self.situation_holds(c, answers),
         };
         self.materials
             .iter()
@@ -439,9 +551,18 @@ impl OneForm {
                 if uses.is_empty() {
                     return None;
                 }
-                let source = if material.in_library {
+                let only_when = |condition: &str| uses.iter().all(|u| u.condition.as_deref() == Some(condition));
+                let issued_here = material
+                    .e_license
+                    .as_ref()
+                    .is_some_and(|l| self.items.iter().any(|i| i.produces.as_deref() == Some(l.key.as_str())));
+                let source = if only_when(AGENT_CONDITION) {
+                    MaterialSource::Authorization
+                } else if issued_here {
+                    MaterialSource::Issued
+                } else if material.in_library {
                     MaterialSource::Library
-                } else if uses.iter().all(|u| u.condition.as_deref() == Some(PLEDGE_CONDITION)) {
+                } else if only_when(PLEDGE_CONDITION) {
                     MaterialSource::Pledge
                 } else {
                     MaterialSource::Upload
@@ -463,13 +584,95 @@ impl OneForm {
             .collect()
     }
 
+    /// Whether a situation holds: as the answer of the field that decides it says, else as the
+    /// applicant ticked it.
+    pub fn situation_holds(&self, condition: &str, answers: &FormAnswers) -> bool {
+        let decided = self.situations.iter().find(|s| s.condition.key == condition).and_then(|s| s.decided_by.as_ref());
+        let Some(key) = decided else { return answers.situations.contains(condition) };
+        let field = self.fields.iter().find(|f| &f.field.key == key);
+        let answer = match answers.fields.get(key) {
+            Some(serde_json::Value::String(s)) => s.trim().to_owned(),
+            Some(serde_json::Value::Bool(b)) => b.to_string(),
+            _ => return false,
+        };
+        field.and_then(|f| f.field.decides.get(&answer)).is_some_and(|c| c == condition)
+    }
+
+    /// The form as this applicant fills it: the fields the platform knows are marked filled
+    /// (shown masked where they are identity numbers), and an authorized agent's authorization
+    /// stands in for the power of attorney.
+    #[must_use]
+    pub fn for_applicant(mut self, applicant: &ApplicantFacts) -> Self {
+        let founding = self.founding;
+        self.known = self
+            .fields
+            .iter()
+            .filter_map(|f| {
+                let fact = Self::source_of(founding, f.field.known?)?;
+                let value = applicant.facts.get(&fact)?;
+                Some(KnownAnswer {
+                    key: f.field.key.clone(),
+                    fact,
+                    origin: fact.origin(),
+                    shown: ApplicantFacts::shown(fact, value),
+                })
+            })
+            .collect();
+        self.authorized_agent = applicant.authorized_agent;
+        self
+    }
+
+    /// The fact that fills a field asking for `fact`. In a business's registration the business
+    /// does not exist yet: its name is the founder's to choose, and its legal representative is
+    /// the founder.
+    fn source_of(founding: bool, fact: KnownFact) -> Option<KnownFact> {
+        match fact {
+            KnownFact::LegalRepName if founding => Some(KnownFact::PersonName),
+            KnownFact::LegalRepIdNumber if founding => Some(KnownFact::PersonIdNumber),
+            KnownFact::EnterpriseName | KnownFact::EnterpriseUscc if founding => None,
+            fact => Some(fact),
+        }
+    }
+
+    /// Fills the fields the platform knows from `applicant`, whatever the answers said, and
+    /// returns an error for each answer that said something else (nobody files in another
+    /// person's or enterprise's name). The form must have been made [`Self::for_applicant`] the
+    /// same applicant.
+    pub fn fill_known(&self, answers: &mut FormAnswers, applicant: &ApplicantFacts) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for known in &self.known {
+            let Some(value) = applicant.facts.get(&known.fact) else { continue };
+            if let Some(answer) = answers.fields.get(&known.key).filter(|a| !is_blank(Some(a)))
+                && !same_as_known(answer, value)
+            {
+                let label = self.fields.iter().find(|f| f.field.key == known.key).map(|f| f.field.label.clone());
+                let label = label.unwrap_or_else(|| Bilingual::new(known.key.clone(), known.key.clone()));
+                let origin = known.origin.name();
+                errors.push(FieldError::with_message(
+                    format!("fields.{}", known.key),
+                    FieldCode::KnownFieldContradicts,
+                    Bilingual::new(
+                        format!("“{}”由系统填写（{}），不能填写为其他内容", label.zh, origin.zh),
+                        format!(
+                            "{} is filled in by the platform ({}) and cannot be changed",
+                            label.en,
+                            origin.en.to_lowercase()
+                        ),
+                    ),
+                ));
+            }
+            answers.fields.insert(known.key.clone(), serde_json::Value::String(value.clone()));
+        }
+        errors
+    }
+
     /// Checks a filled form and its materials, and returns every problem at once: one entry per
     /// field (`fields.<key>`), per material (`materials.<key>`), and for unknown situations or
     /// pledges. An empty list means the application may be submitted. `today` bounds dates of
     /// birth in identity numbers.
     pub fn validate(&self, answers: &FormAnswers, today: NaiveDate) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        for merged in &self.fields {
+        for merged in self.fields.iter().filter(|f| !self.known.iter().any(|k| k.key == f.field.key)) {
             let path = format!("fields.{}", merged.field.key);
             if let Err(e) = check_answer(&merged.field, answers.fields.get(&merged.field.key), today) {
                 errors.push(FieldError::with_message(path, e.0, e.1));
@@ -485,7 +688,20 @@ impl OneForm {
             }
         }
         for key in &answers.situations {
-            if !self.situations.iter().any(|s| &s.condition.key == key) {
+            if let Some(field) =
+                self.situations.iter().find(|s| &s.condition.key == key).and_then(|s| s.decided_by.as_ref())
+            {
+                let label = self.fields.iter().find(|f| &f.field.key == field).map(|f| f.field.label.clone());
+                let label = label.unwrap_or_else(|| Bilingual::new(field.clone(), field.clone()));
+                errors.push(FieldError::with_message(
+                    format!("situations.{key}"),
+                    FieldCode::SituationDecided,
+                    Bilingual::new(
+                        format!("这一情形由“{}”的回答决定，无需勾选", label.zh),
+                        format!("The answer to “{}” decides this situation: do not tick it", label.en),
+                    ),
+                ));
+            } else if !self.situations.iter().any(|s| &s.condition.key == key) {
                 errors.push(FieldError {
                     field: format!("situations.{key}"),
                     code: FieldCode::UnknownSituation,
@@ -546,9 +762,10 @@ impl OneForm {
     }
 }
 
-/// Whether a condition key is decided by the pledge rather than asked as a situation.
-fn is_pledge_condition(key: &str) -> bool {
-    key == PLEDGE_CONDITION || key == NO_PLEDGE_CONDITION
+/// Whether a condition is decided by how the application is filed (the pledge, an authorized
+/// agent) rather than asked as a situation.
+fn is_decided_by_filing(key: &str) -> bool {
+    key == PLEDGE_CONDITION || key == NO_PLEDGE_CONDITION || key == AGENT_CONDITION
 }
 
 type AnswerError = (FieldCode, Bilingual);
@@ -949,9 +1166,41 @@ pub struct ApplicationBrief {
 pub struct ProgressLookup {
     /// 办件编号
     pub case_no: String,
-    /// The applicant's identity number (for an enterprise's case, its legal representative's or
-    /// the filing agent's).
+    /// The applicant's resident identity number (for an enterprise's case, its legal
+    /// representative's), or the enterprise's unified social credit code.
     pub id_number: String,
+}
+
+/// Whose case a progress lookup names: a person by their resident identity number, or an
+/// enterprise by its unified social credit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplicantIdentifier {
+    /// 公民身份号码
+    Person(ResidentId),
+    /// 统一社会信用代码
+    Enterprise(Uscc),
+}
+
+impl ApplicantIdentifier {
+    /// Reads either kind of number (`today` bounds dates of birth). What is wrong with neither
+    /// is said for the kind it looks like: letters other than a final X make it a credit code.
+    pub fn parse_as_of(raw: &str, today: NaiveDate) -> Result<Self, FieldError> {
+        let id_error = match ResidentId::parse_as_of(raw, today) {
+            Ok(id) => return Ok(Self::Person(id)),
+            Err(e) => e,
+        };
+        let uscc_error = match Uscc::parse(raw) {
+            Ok(uscc) => return Ok(Self::Enterprise(uscc)),
+            Err(e) => e,
+        };
+        let trimmed = raw.trim();
+        let body = trimmed.strip_suffix(['X', 'x']).unwrap_or(trimmed);
+        Err(if body.chars().any(|c| c.is_ascii_alphabetic()) {
+            FieldError::with_message("id_number", uscc_error.code(), uscc_error.message())
+        } else {
+            FieldError::resident_id("id_number", &id_error)
+        })
+    }
 }
 
 /// One step of a case's timeline.
@@ -1048,8 +1297,12 @@ pub struct Bundle {
     pub name: Bilingual,
     /// Who applies.
     pub service_object: ServiceObject,
-    /// The items, in the order the form asks them.
+    /// The items that always apply, in the order the form asks them.
     pub items: Vec<ItemCode>,
+    /// Items the bundle adds when a situation holds (the fire safety check when the premises are
+    /// a public gathering venue), offered to the applicant with that situation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<ConditionalItem>,
     /// 分阶段办理 — items that must conclude approved before the others start (the company's
     /// registration before its seal and social insurance), stage by stage; empty when all
     /// start at once.
@@ -1057,7 +1310,55 @@ pub struct Bundle {
     pub stages: Vec<Vec<ItemCode>>,
 }
 
+/// An item a bundle adds when its situation holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConditionalItem {
+    /// 事项编码
+    pub item: ItemCode,
+    /// The situation in which it applies.
+    pub condition: Condition,
+}
+
+/// Why a bundle cannot be offered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BundleError {
+    /// An item named twice.
+    #[error("item {0} is named twice")]
+    Duplicate(ItemCode),
+    /// A stage names an item the bundle does not have, or an item is in no stage.
+    #[error("item {0} is not in exactly one stage")]
+    Stage(ItemCode),
+}
+
 impl Bundle {
+    /// Every item the bundle may hold: those that always apply, then the conditional ones.
+    pub fn all_items(&self) -> impl Iterator<Item = &ItemCode> {
+        self.items.iter().chain(self.conditional.iter().map(|c| &c.item))
+    }
+
+    /// Checks that each item is named once and, for a staged bundle, is in exactly one stage.
+    pub fn check(&self) -> Result<(), BundleError> {
+        let mut seen = BTreeSet::new();
+        for code in self.all_items() {
+            if !seen.insert(code) {
+                return Err(BundleError::Duplicate(code.clone()));
+            }
+        }
+        if self.stages.is_empty() {
+            return Ok(());
+        }
+        for code in self.all_items() {
+            if self.stages.iter().flatten().filter(|c| *c == code).count() != 1 {
+                return Err(BundleError::Stage(code.clone()));
+            }
+        }
+        match self.stages.iter().flatten().find(|c| !seen.contains(c)) {
+            Some(stray) => Err(BundleError::Stage(stray.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// The stage of each of `items` when they are exactly this bundle's staged items or a
     /// part of them that includes its first stage; `None` when the bundle does not stage them.
     pub fn stages_of(&self, items: &[ItemCode]) -> Option<Vec<u32>> {

@@ -271,6 +271,8 @@ pub struct CaseDetail {
     pub pledge: Option<String>,
     /// The open supplement notice's demands.
     pub demanded: Vec<MaterialDemand>,
+    /// 办理渠道 — where the application was filed.
+    pub channel: crate::catalogue::Channel,
     /// How the result is delivered, and the hall for a window pickup.
     pub delivery: DeliveryMethod,
     /// The pickup hall's name.

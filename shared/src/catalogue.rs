@@ -154,10 +154,23 @@ impl ServiceObject {
     }
 }
 
-/// 办理渠道 — where an applicant can apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// 办理渠道 — where an applicant can apply, and where an application was filed.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// 网上办理 on the web site.
     Web,
@@ -328,7 +341,105 @@ pub struct FormField {
     /// The allowed answers of an `enum` or `enum_multi` field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// 已知信息 — the fact the platform already holds that this field asks for: such a field is
+    /// filled from it, shown read-only, and never taken from the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<KnownFact>,
+    /// 情形 — the situation an answer decides (answer → situation key: `rented` →
+    /// `rented_premises`; `true`/`false` for a yes/no field): the situation follows from the
+    /// answer and is not asked again.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub decides: std::collections::BTreeMap<String, String>,
 }
+
+/// 已知信息 — a fact about the applicant that the platform holds (一号申办: what is known is
+/// never asked again).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum KnownFact {
+    /// 申请人姓名 — the applying person's name, from unified identity.
+    PersonName,
+    /// 申请人身份证号码 — the applying person's identity number, from unified identity.
+    PersonIdNumber,
+    /// 企业名称 — from the enterprise record.
+    EnterpriseName,
+    /// 统一社会信用代码 — from the enterprise record.
+    EnterpriseUscc,
+    /// 法定代表人姓名 — from the enterprise record and unified identity.
+    LegalRepName,
+    /// 法定代表人身份证号码 — from the enterprise record and unified identity.
+    LegalRepIdNumber,
+    /// 居住证号码 — the number of the applicant's valid residence permit in the e-license library.
+    ResidencePermitNumber,
+}
+
+/// Where a known fact comes from, as the form says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FactOrigin {
+    /// 统一身份认证
+    Identity,
+    /// 企业登记信息
+    EnterpriseRecord,
+    /// 电子证照库
+    LicenseLibrary,
+}
+
+impl FactOrigin {
+    /// "来自…", as the form shows it under a filled field.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::Identity => Bilingual::new("来自统一身份认证", "From your verified identity"),
+            Self::EnterpriseRecord => Bilingual::new("来自企业登记信息", "From the business register"),
+            Self::LicenseLibrary => Bilingual::new("来自电子证照库", "From the e-license library"),
+        }
+    }
+}
+
+impl KnownFact {
+    /// Where the fact comes from.
+    pub fn origin(self) -> FactOrigin {
+        match self {
+            Self::PersonName | Self::PersonIdNumber => FactOrigin::Identity,
+            Self::EnterpriseName | Self::EnterpriseUscc | Self::LegalRepName | Self::LegalRepIdNumber => {
+                FactOrigin::EnterpriseRecord
+            }
+            Self::ResidencePermitNumber => FactOrigin::LicenseLibrary,
+        }
+    }
+
+    /// Whether the fact is an identity number, shown masked.
+    pub fn is_identity_number(self) -> bool {
+        matches!(self, Self::PersonIdNumber | Self::LegalRepIdNumber)
+    }
+
+    /// The license type whose number the fact is.
+    pub fn license_type(self) -> Option<&'static str> {
+        match self {
+            Self::ResidencePermitNumber => Some("residence_permit"),
+            _ => None,
+        }
+    }
+}
+
+stored_name!(KnownFact, Channel);
 
 /// 事项版本状态 — where a version of an item stands; only published versions can be applied for.
 #[derive(
@@ -429,7 +540,17 @@ pub struct ServiceItem {
     pub produces: Option<ELicenseType>,
 }
 
+/// The e-licence type of a business licence (营业执照): the item that issues one registers a
+/// business (设立登记).
+pub const BUSINESS_LICENSE: &str = "business_license";
+
 impl ServiceItem {
+    /// Whether the item registers a new business (设立登记): its applicant is the founder, a
+    /// person, because the business does not exist until it is approved.
+    pub fn founds_business(&self) -> bool {
+        self.produces.as_ref().is_some_and(|license| license.key == BUSINESS_LICENSE)
+    }
+
     /// The steps its cases take after acceptance: its own, or none for an instant item, or
     /// 承办 → 审核 → 批准 within its promised limit.
     pub fn workflow(&self) -> Workflow {

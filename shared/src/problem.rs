@@ -297,6 +297,8 @@ pub enum FieldCode {
     NeedsEnterprise,
     /// A person's item is applied for as an enterprise.
     NeedsPerson,
+    /// A business's registration filed while acting for an enterprise.
+    FoundAsPerson,
     /// A required answer is missing.
     Required,
     /// An answer is not text.
@@ -329,6 +331,11 @@ pub enum FieldCode {
     UnknownField,
     /// A situation the form does not list.
     UnknownSituation,
+    /// A situation ticked although an answer of the form decides it.
+    SituationDecided,
+    /// An answer that differs from what the platform knows (the applicant's name or identity
+    /// number, the enterprise's record): such fields are filled by the platform.
+    KnownFieldContradicts,
     /// A pledge for an item that takes none.
     PledgeNotAllowed,
     /// A required material is missing.
@@ -420,6 +427,9 @@ impl FieldCode {
             }
             Self::NeedsEnterprise => ("该事项须以企业身份申请", "This item is applied for as an enterprise"),
             Self::NeedsPerson => ("该事项须以个人身份申请", "This item is applied for as an individual"),
+            Self::FoundAsPerson => {
+                ("设立登记须由创办人本人申请", "A new business is registered by its founder in person")
+            }
             Self::Required => ("请填写这一项", "This must be filled in"),
             Self::NotText => ("应填写文字", "Expected text"),
             Self::TooLong => ("内容过长", "This is too long"),
@@ -436,6 +446,13 @@ impl FieldCode {
             Self::InvalidPhone => ("电话号码格式有误", "This is not a phone number"),
             Self::UnknownField => ("表单中没有这一项", "The form has no such question"),
             Self::UnknownSituation => ("表单中没有这种情形", "The form has no such situation"),
+            Self::SituationDecided => {
+                ("这一情形由表单中的回答决定，无需勾选", "An answer of the form decides this situation: do not tick it")
+            }
+            Self::KnownFieldContradicts => (
+                "此项由系统根据已认证的信息填写，不能改为其他内容",
+                "The platform fills this from verified records: it cannot be changed",
+            ),
             Self::PledgeNotAllowed => ("该事项不适用告知承诺", "This item takes no pledge"),
             Self::MaterialMissing => ("请提供这份材料", "This material must be provided"),
             Self::TooManyFiles => ("文件过多", "Too many files"),

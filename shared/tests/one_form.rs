@@ -1,15 +1,15 @@
 //! The one-form compiler: shared questions and materials asked once, conditional materials,
 //! e-license supply, pledges, and validation that reports every problem at once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde_json::json;
 use shared::Bilingual;
-use shared::application::{CombineError, FormAnswers, MaterialSource, compile};
+use shared::application::{ApplicantFacts, CombineError, FormAnswers, MaterialSource, compile};
 use shared::catalogue::{
-    Channel, CommitmentBased, Condition, Department, ELicenseType, FieldType, FormField, ItemCode, ItemStatus,
-    ItemType, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
+    Channel, CommitmentBased, Condition, Department, ELicenseType, FactOrigin, FieldType, FormField, ItemCode,
+    ItemStatus, ItemType, KnownFact, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
 
 fn b(s: &str) -> Bilingual {
@@ -21,7 +21,15 @@ fn field(key: &str, field_type: FieldType, required: bool) -> FormField {
         FieldType::Enum | FieldType::EnumMulti => vec!["a".to_owned(), "b".to_owned()],
         _ => Vec::new(),
     };
-    FormField { key: key.to_owned(), label: b(key), field_type, required, options }
+    FormField {
+        key: key.to_owned(),
+        label: b(key),
+        field_type,
+        required,
+        options,
+        known: None,
+        decides: BTreeMap::new(),
+    }
 }
 
 fn material(code: &str, name: &str, license: Option<&str>, condition: Option<&str>) -> Material {
@@ -157,7 +165,7 @@ fn shared_materials_are_asked_once_and_the_library_supplies_what_it_holds() {
     let power_of_attorney = &form.materials[4];
     assert_eq!(power_of_attorney.uses.len(), 2, "same name in QY-2 and QY-3");
     let situations: Vec<&str> = form.situations.iter().map(|s| s.condition.key.as_str()).collect();
-    assert_eq!(situations, ["rented_premises", "owned_premises", "agent_filing"]);
+    assert_eq!(situations, ["rented_premises", "owned_premises"], "who files decides the agent's materials");
 }
 
 #[test]
@@ -173,14 +181,128 @@ fn conditional_materials_are_needed_only_when_their_situation_holds() {
         ]
     );
     answers.situations.insert("rented_premises".to_owned());
-    answers.situations.insert("agent_filing".to_owned());
     let now = needed(&answers);
     assert!(now.contains(&("QY-1-M02".to_owned(), MaterialSource::Upload)));
-    assert!(now.contains(&("QY-2-M03".to_owned(), MaterialSource::Upload)));
+    assert!(!now.iter().any(|(k, _)| k == "QY-2-M03"), "the legal representative files: no power of attorney");
     assert!(!now.iter().any(|(k, _)| k == "property_certificate"));
-    let attorney = form.needed_materials(&answers).into_iter().find(|m| m.key == "QY-2-M03").expect("needed");
+    let agent = form.clone().for_applicant(&ApplicantFacts { authorized_agent: true, ..ApplicantFacts::default() });
+    let attorney = agent.needed_materials(&answers).into_iter().find(|m| m.key == "QY-2-M03").expect("needed");
+    assert_eq!(attorney.source, MaterialSource::Authorization, "the recorded authorization stands in for it");
     assert!(attorney.required, "QY-2 requires it though it is supplementary for QY-3");
     assert_eq!(attorney.items.len(), 2);
+    answers.materials.insert("QY-2-M03".to_owned(), vec!["f".to_owned()]);
+    let errors = agent.validate(&answers, today());
+    assert!(errors.iter().any(|e| e.field == "materials.QY-2-M03" && e.code.as_str() == "material_not_needed"));
+    let mut claimed = FormAnswers::default();
+    claimed.situations.insert("agent_filing".to_owned());
+    let errors = form.validate(&claimed, today());
+    assert!(
+        errors.iter().any(|e| e.field == "situations.agent_filing" && e.code.as_str() == "unknown_situation"),
+        "nobody claims to be an agent by ticking a box"
+    );
+}
+
+#[test]
+fn a_known_field_is_filled_by_the_platform_and_a_different_answer_is_refused() {
+    let mut items = bundle();
+    for item in &mut items {
+        for f in &mut item.fields {
+            f.known = match f.key.as_str() {
+                "enterprise_name" => Some(KnownFact::EnterpriseName),
+                "legal_rep_id_number" => Some(KnownFact::LegalRepIdNumber),
+                _ => None,
+            };
+        }
+    }
+    let facts = ApplicantFacts {
+        facts: BTreeMap::from([
+            (KnownFact::EnterpriseName, "东莞市示例科技有限公司".to_owned()),
+            (KnownFact::LegalRepIdNumber, "11010519491231002X".to_owned()),
+        ]),
+        authorized_agent: false,
+    };
+    let form = compile(&items, &held(&["business_license", "resident_id_card"])).expect("combinable");
+    let form = form.for_applicant(&facts);
+    let shown: Vec<(&str, &str, FactOrigin)> =
+        form.known.iter().map(|k| (k.key.as_str(), k.shown.as_str(), k.origin)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("enterprise_name", "东莞市示例科技有限公司", FactOrigin::EnterpriseRecord),
+            ("legal_rep_id_number", "1101**********002X", FactOrigin::EnterpriseRecord)
+        ]
+    );
+    assert!(!serde_json::to_string(&form).expect("json").contains("11010519491231002X"), "the full number stays home");
+
+    let mut answers = FormAnswers::default();
+    answers.fields.insert("domicile_address".to_owned(), json!("东莞市南城街道鸿福路200号"));
+    answers.fields.insert("registered_capital".to_owned(), json!(100.5));
+    answers.fields.insert("seal_kinds".to_owned(), json!(["a"]));
+    answers.fields.insert("employee_count".to_owned(), json!(12));
+    assert_eq!(form.validate(&answers, today()), [], "the client leaves known fields out");
+
+    let mut filled = answers.clone();
+    assert_eq!(form.fill_known(&mut filled, &facts), []);
+    assert_eq!(filled.fields["legal_rep_id_number"], json!("11010519491231002X"));
+    assert_eq!(filled.fields["enterprise_name"], json!("东莞市示例科技有限公司"));
+
+    let mut same = answers.clone();
+    same.fields.insert("legal_rep_id_number".to_owned(), json!(" 11010519491231002x "));
+    assert_eq!(form.fill_known(&mut same, &facts), [], "the same number, written differently");
+
+    let mut other = answers;
+    other.fields.insert("legal_rep_id_number".to_owned(), json!("441900196805221310"));
+    other.fields.insert("enterprise_name".to_owned(), json!("别人的公司"));
+    let errors = form.fill_known(&mut other, &facts);
+    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("fields.enterprise_name", "known_field_contradicts"),
+            ("fields.legal_rep_id_number", "known_field_contradicts")
+        ]
+    );
+    assert!(errors[1].message.zh.contains("不能填写为其他内容"), "{}", errors[1].message.zh);
+    assert_eq!(other.fields["legal_rep_id_number"], json!("11010519491231002X"), "the platform's value wins");
+}
+
+#[test]
+fn an_answer_that_decides_a_situation_is_the_only_question_about_it() {
+    let mut items = bundle();
+    let ownership = items[0].fields.len();
+    items[0].fields.push(FormField {
+        key: "premises_ownership".to_owned(),
+        label: b("住所产权类型"),
+        field_type: FieldType::Enum,
+        required: true,
+        options: vec!["owned".to_owned(), "rented".to_owned()],
+        known: None,
+        decides: BTreeMap::from([
+            ("owned".to_owned(), "owned_premises".to_owned()),
+            ("rented".to_owned(), "rented_premises".to_owned()),
+        ]),
+    });
+    let form = compile(&items, &held(&[])).expect("combinable");
+    let decided: Vec<(&str, Option<&str>)> =
+        form.situations.iter().map(|s| (s.condition.key.as_str(), s.decided_by.as_deref())).collect();
+    assert_eq!(
+        decided,
+        [("rented_premises", Some("premises_ownership")), ("owned_premises", Some("premises_ownership"))]
+    );
+    let needs = |a: &FormAnswers, key: &str| form.needed_materials(a).iter().any(|m| m.key == key);
+    let mut answers = FormAnswers::default();
+    assert!(!needs(&answers, "QY-1-M02") && !needs(&answers, "property_certificate"), "not yet answered");
+    answers.fields.insert("premises_ownership".to_owned(), json!("rented"));
+    assert!(needs(&answers, "QY-1-M02") && !needs(&answers, "property_certificate"));
+    answers.fields.insert("premises_ownership".to_owned(), json!("owned"));
+    assert!(!needs(&answers, "QY-1-M02") && needs(&answers, "property_certificate"));
+    answers.situations.insert("rented_premises".to_owned());
+    let errors = form.validate(&answers, today());
+    let ticked = errors.iter().find(|e| e.field == "situations.rented_premises").expect("refused");
+    assert_eq!(ticked.code.as_str(), "situation_decided");
+    assert!(ticked.message.zh.contains("住所产权类型"), "{}", ticked.message.zh);
+    assert!(!needs(&answers, "QY-1-M02"), "a ticked box does not override the answer");
+    assert_eq!(items[0].fields[ownership].key, "premises_ownership");
 }
 
 #[test]

@@ -75,6 +75,7 @@ fn Facts(detail: CaseDetail) -> impl IntoView {
         shared::workflow::DeliveryMethod::Mail => ("邮寄", "Mail"),
     };
     let hall = detail.delivery_hall.clone();
+    let channel = detail.channel.name();
     view! {
         <section class="card guide-section" aria-labelledby="facts">
             <h2 id="facts">{move || i18n.tr("申请信息", "Application")}</h2>
@@ -84,6 +85,8 @@ fn Facts(detail: CaseDetail) -> impl IntoView {
                 {detail.subject_uscc.clone().map(|u| view! {
                     <dt>{move || i18n.tr("新设企业", "New enterprise")}</dt><dd class="subject-uscc">{u}</dd>
                 })}
+                <dt>{move || i18n.tr("申办渠道", "Filed")}</dt>
+                <dd class="channel">{move || i18n.pick(&channel)}</dd>
                 <dt>{move || i18n.tr("送达方式", "Delivery")}</dt>
                 <dd>{move || i18n.tr(delivery.0, delivery.1)}{hall.clone().map(|h| view! { " · "{move || i18n.pick(&h)} })}</dd>
                 {detail.issued_license.clone().map(|_| view! {

@@ -204,8 +204,9 @@ pub fn text(key: Key) -> &'static str {
         Key::NextStep => "Next",
         Key::ProgressTitle => "Track a case",
         Key::ProgressLead => {
-            "Enter the case number and the applicant's identity number (for a business, the filing agent's or the legal representative's)."
+            "Enter the case number and the applicant's identity number; for a business's case, its unified social credit code or its legal representative's identity number."
         }
+        Key::IdOrCreditCode => "Identity number or unified social credit code",
         Key::LookupButton => "Look up",
         Key::Timeline => "Steps so far",
         Key::LicensesTitle => "My e-licences",

@@ -215,6 +215,7 @@ pub enum Key {
     NextStep,
     ProgressTitle,
     ProgressLead,
+    IdOrCreditCode,
     LookupButton,
     Timeline,
     LicensesTitle,

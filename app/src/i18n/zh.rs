@@ -197,7 +197,10 @@ pub fn text(key: Key) -> &'static str {
         Key::DeleteDraft => "删除",
         Key::NextStep => "下一步",
         Key::ProgressTitle => "办件进度查询",
-        Key::ProgressLead => "输入办件编号和申请人身份证号码（企业办件可用经办人或法定代表人的号码）。",
+        Key::ProgressLead => {
+            "输入办件编号和申请人身份证号码；企业的办件也可用企业的统一社会信用代码或法定代表人的身份证号码。"
+        }
+        Key::IdOrCreditCode => "身份证号码或统一社会信用代码",
         Key::LookupButton => "查询",
         Key::Timeline => "办理过程",
         Key::LicensesTitle => "我的电子证照",

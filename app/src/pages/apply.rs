@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 use shared::application::{
-    DeliveryChoice, Draft, FormAnswers, FormResponse, MaterialSource, MergedField, NeededMaterial, SubmitRequest,
-    UploadReceipt, upload_accept,
+    DeliveryChoice, Draft, FormAnswers, FormResponse, KnownAnswer, MaterialSource, MergedField, NeededMaterial,
+    SubmitRequest, UploadReceipt, upload_accept,
 };
 use shared::catalogue::{FieldType, ItemCode};
 use shared::{Bilingual, FieldCode, FieldError};
@@ -120,7 +120,13 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let form = StoredValue::new(compiled.form.clone());
     let pledge_text = compiled.pledge_text.clone();
     let items = StoredValue::new(start.items.clone());
-    let answers = RwSignal::new(start.draft.as_ref().map(|d| d.answers.clone()).unwrap_or_default());
+    // What the platform knows is filled by the server, never sent: a draft's old answers to such
+    // questions are left out.
+    let mut resumed = start.draft.as_ref().map(|d| d.answers.clone()).unwrap_or_default();
+    for known in &compiled.form.known {
+        resumed.fields.remove(&known.key);
+    }
+    let answers = RwSignal::new(resumed);
     let draft_id = RwSignal::new(start.draft.as_ref().and_then(|d| d.id.clone()));
     let files = RwSignal::new(BTreeMap::<String, UploadReceipt>::new());
     // A resumed draft lists its files by name: ask for the names of the files already uploaded.
@@ -209,6 +215,8 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
         });
     };
 
+    let founding = compiled.form.founding;
+    let authorized_agent = compiled.form.authorized_agent;
     let applicant = move || {
         auth.identity.get().map(|me| match (&me.acting_for, &me.on_behalf_of) {
             (Some(e), _) => format!("{}（{}）", e.name, e.uscc),
@@ -224,6 +232,18 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
             <section class="card guide-section" aria-labelledby="apply-items">
                 <h2 id="apply-items">{move || i18n.t(Key::ItemsInForm)}</h2>
                 <p><strong>{move || i18n.t(Key::ApplyingFor)}": "</strong>{applicant}</p>
+                {founding.then(|| view! {
+                    <p class="notice notice--info" data-testid="founding-note">{move || i18n.tr(
+                        "设立登记：由您本人作为创办人申请，并担任新企业的法定代表人。登记核准后，营业执照和统一社会信用代码自动用于本次申请的后续事项。",
+                        "Registering a new business: you apply as its founder and become its legal representative. Once the registration is approved, the business licence and credit code are used for the later items of this application.",
+                    )}</p>
+                })}
+                {authorized_agent.then(|| view! {
+                    <p class="notice notice--info" data-testid="agent-note">{move || i18n.tr(
+                        "您作为经办人的授权已在系统中登记，无需上传授权委托书。",
+                        "Your authorization as the business's agent is on record: no power of attorney is needed.",
+                    )}</p>
+                })}
                 <ul class="bullets">
                     {item_list.into_iter().map(|item| {
                         let name = item.name.clone();
@@ -243,13 +263,18 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
 
             <section class="card guide-section" aria-labelledby="apply-fields">
                 <h2 id="apply-fields">{move || i18n.t(Key::FormFields)}</h2>
-                {compiled.form.fields.clone().into_iter().map(|field| view! {
-                    <FieldInput field=field answers=answers errors=shown_errors />
+                {compiled.form.fields.clone().into_iter().map(|field| {
+                    match compiled.form.known.iter().find(|k| k.key == field.field.key).cloned() {
+                        Some(known) => view! { <KnownField field=field known=known /> }.into_any(),
+                        None => view! { <FieldInput field=field answers=answers errors=shown_errors /> }.into_any(),
+                    }
                 }).collect_view()}
             </section>
 
-            {(!compiled.form.situations.is_empty()).then(|| {
-                let situations = compiled.form.situations.clone();
+            {compiled.form.situations.iter().any(|s| s.decided_by.is_none()).then(|| {
+                // A situation an answer decides follows from that answer; it is not asked again.
+                let situations: Vec<_> =
+                    compiled.form.situations.iter().filter(|s| s.decided_by.is_none()).cloned().collect();
                 view! {
                     <section class="card guide-section" aria-labelledby="apply-situations">
                         <h2 id="apply-situations">{move || i18n.t(Key::Situations)}</h2>
@@ -398,6 +423,21 @@ fn blank(v: &Value) -> bool {
 
 fn message_of(errors: &[FieldError], field: &str) -> Option<Bilingual> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// A question the platform answers from what it knows: shown, not asked, with where it comes from.
+#[component]
+fn KnownField(field: MergedField, known: KnownAnswer) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = field.field.label.clone();
+    let origin = known.origin.name();
+    view! {
+        <div class="field field--known" id=format!("fields.{}", known.key)>
+            <span class="field__label">{move || i18n.pick(&label)}</span>
+            <p class="field__known"><strong>{known.shown.clone()}</strong></p>
+            <p class="field__hint field__origin">{move || i18n.pick(&origin)}</p>
+        </div>
+    }
 }
 
 /// One question of the form, drawn for its type.
@@ -554,6 +594,14 @@ fn MaterialRow(
         MaterialSource::Pledge => {
             view! { <p class="badge badge--good">"✓ "{move || i18n.t(Key::ByPledge)}</p> }.into_any()
         }
+        MaterialSource::Issued => view! {
+            <p class="badge badge--good">"✓ "{move || i18n.tr("登记核准后自动取得，无需上传", "Issued once the registration is approved: nothing to upload")}</p>
+        }
+        .into_any(),
+        MaterialSource::Authorization => view! {
+            <p class="badge badge--good">"✓ "{move || i18n.tr("经办人授权已在系统中登记，无需上传", "Your authorization is on record: nothing to upload")}</p>
+        }
+        .into_any(),
         MaterialSource::Upload => {
             let key_for_change = key.clone();
             let on_change = move |ev: leptos::ev::Event| {

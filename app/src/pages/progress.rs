@@ -6,8 +6,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use shared::application::{CaseProgress, ProgressLookup};
-use shared::{FieldError, ResidentId};
+use shared::FieldError;
+use shared::application::{ApplicantIdentifier, CaseProgress, ProgressLookup};
 
 use crate::api;
 use crate::auth::today;
@@ -33,8 +33,8 @@ pub fn ProgressPage() -> impl IntoView {
                 shared::Bilingual::new("请填写办件编号", "Enter the case number"),
             ));
         }
-        if let Err(e) = ResidentId::parse_as_of(&id_number.get(), today()) {
-            errors.push(FieldError::resident_id("id_number", &e));
+        if let Err(e) = ApplicantIdentifier::parse_as_of(&id_number.get(), today()) {
+            errors.push(e);
         }
         errors
     });
@@ -67,7 +67,7 @@ pub fn ProgressPage() -> impl IntoView {
             <form class="card stack" on:submit=submit novalidate>
                 <ErrorSummary message=state.message errors=shown node_ref=state.summary />
                 <TextField id="case_no" label=Key::CaseNo value=case_no error=Signal::derive(move || error_of(&shown.get(), "case_no")) />
-                <TextField id="id_number" label=Key::IdNumber value=id_number autocomplete="off"
+                <TextField id="id_number" label=Key::IdOrCreditCode value=id_number autocomplete="off"
                     error=Signal::derive(move || error_of(&shown.get(), "id_number")) />
                 <button type="submit" class="button button--primary" disabled=move || state.pending.get()>
                     {move || i18n.t(if state.pending.get() { Key::Working } else { Key::LookupButton })}

@@ -92,6 +92,8 @@ fn Receipt(receipt: ApplicationReceipt) -> impl IntoView {
                         <li>{move || i18n.pick(&name)}" — "{move || match source {
                             MaterialSource::Library => i18n.t(Key::FromLibrary).to_owned(),
                             MaterialSource::Pledge => i18n.t(Key::ByPledge).to_owned(),
+                            MaterialSource::Authorization => i18n.tr("经办人授权已登记", "Agent's authorization on record").to_owned(),
+                            MaterialSource::Issued => i18n.tr("由本次登记核发", "Issued by this application's registration").to_owned(),
                             MaterialSource::Upload => i18n.fmt(Key::FilesUploaded, files),
                         }}</li>
                     }

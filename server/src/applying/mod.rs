@@ -15,13 +15,13 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng as _;
 use shared::application::{
-    ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CombineError, FormRequest, FormResponse, OneForm,
-    ProgressLookup, ProgressStep, SubmitRequest, compile, pledge_text,
+    ApplicantFacts, ApplicantIdentifier, ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CombineError,
+    FormAnswers, FormRequest, FormResponse, OneForm, ProgressLookup, ProgressStep, SubmitRequest, compile, pledge_text,
 };
-use shared::catalogue::{ELicenseType, ItemCode, ServiceItem};
+use shared::catalogue::{Channel, ELicenseType, ItemCode, KnownFact, ServiceItem};
 use shared::ids::{ApplicationNo, CaseNo, RecordId};
 use shared::license::{AccessPurpose, License, LicenseAccess, LicenseStatus};
-use shared::{Bilingual, FieldError, ResidentId};
+use shared::{Bilingual, FieldError};
 
 use crate::applying::writer::SubmissionWriter;
 use crate::auth::service::Session;
@@ -29,7 +29,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::pii::PiiKeys;
 use crate::store::Store;
-use crate::store::applications::{AccessEntry, DraftRow, LicenseRow, UploadRow};
+use crate::store::applications::{AccessEntry, DraftRow, LicenseRow, LookupHolder, UploadRow};
 use crate::store::submissions::{Idempotency, NewApplication, Outcome, Submission};
 
 pub use error::ApplyingError;
@@ -71,6 +71,14 @@ pub struct ApplicantContext {
     pub uscc: Option<String>,
     /// The window clerk filing for the person present.
     pub filed_by: Option<String>,
+}
+
+/// The one form prepared for an applicant: the form, the licenses that supply its library
+/// materials, and what the platform knows of the applicant.
+struct Prepared {
+    form: OneForm,
+    usable: BTreeMap<String, LicenseRow>,
+    facts: ApplicantFacts,
 }
 
 /// A holder whose licenses an applicant may use, and which types.
@@ -228,42 +236,73 @@ impl ApplyingService<'_> {
             .collect()
     }
 
-    /// The one form of the items named in a request, for this applicant, with the licenses that
-    /// supply its library materials.
-    async fn form_for(
-        &self,
-        ctx: &ApplicantContext,
-        raw_items: &[String],
-    ) -> Result<(OneForm, BTreeMap<String, LicenseRow>), ApplyingError> {
+    /// The one form of the items named in a request, for this applicant: the fields the
+    /// platform knows filled, and the licenses that supply its library materials.
+    async fn form_for(&self, ctx: &ApplicantContext, raw_items: &[String]) -> Result<Prepared, ApplyingError> {
         let codes = parse_items(raw_items)?;
         let items = self.published_items(&codes).await?;
         let usable = self.usable_licenses(ctx).await?;
         let held: BTreeSet<String> = usable.keys().cloned().collect();
         let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
         form.check_applicant(ctx.uscc.is_some()).map_err(|e| combine_error(&e))?;
-        Ok((form, usable))
+        let facts = self.applicant_facts(ctx, &usable).await?;
+        Ok(Prepared { form: form.for_applicant(&facts), usable, facts })
+    }
+
+    /// 一号申办 — what unified identity, the enterprise record and the library hold about the
+    /// applicant: the person's name and identity number; the enterprise's name, credit code and
+    /// legal representative; the numbers of their licenses; and whether an agent files.
+    async fn applicant_facts(
+        &self,
+        ctx: &ApplicantContext,
+        usable: &BTreeMap<String, LicenseRow>,
+    ) -> Result<ApplicantFacts, ApplyingError> {
+        let mut facts = BTreeMap::new();
+        let person = self.store.person(&ctx.person_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+        facts.insert(KnownFact::PersonIdNumber, self.pii.open(&person.id_number_sealed)?.as_str().to_owned());
+        facts.insert(KnownFact::PersonName, person.name);
+        let mut authorized_agent = false;
+        if let Some(uscc) = &ctx.uscc {
+            let enterprise = self.store.enterprise(uscc).await?.ok_or(ApplyingError::EnterpriseNotFound)?;
+            let rep = self.store.person(&enterprise.legal_rep_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+            facts.insert(KnownFact::EnterpriseName, enterprise.name);
+            facts.insert(KnownFact::EnterpriseUscc, uscc.clone());
+            facts.insert(KnownFact::LegalRepIdNumber, self.pii.open(&rep.id_number_sealed)?.as_str().to_owned());
+            facts.insert(KnownFact::LegalRepName, rep.name);
+            // Whoever acts for an enterprise and is not its legal representative holds an
+            // authorization the platform records (checked when the session chose it).
+            authorized_agent = enterprise.legal_rep_id != ctx.person_id;
+        }
+        for fact in <KnownFact as strum::VariantArray>::VARIANTS {
+            if let Some(row) = fact.license_type().and_then(|t| usable.get(t)) {
+                facts.insert(*fact, row.number.clone());
+            }
+        }
+        Ok(ApplicantFacts { facts, authorized_agent })
     }
 
     /// 一表 — the one form of the chosen items for this applicant; the library reads it makes
     /// are recorded.
     pub async fn one_form(&self, s: &Session, req: FormRequest) -> Result<FormResponse, ApplyingError> {
         let ctx = self.applicant(s).await?;
-        let (form, usable) = self.form_for(&ctx, &req.items).await?;
+        let Prepared { form, usable, .. } = self.form_for(&ctx, &req.items).await?;
         let access = Self::access_entries(s, &form, &usable, AccessPurpose::Form, None, self.clock.now());
         self.store.log_license_access(&access).await?;
         Ok(FormResponse { form, pledge_text: pledge_text() })
     }
 
-    /// 提交申请 — checks the application with the shared compiler, plans its cases and
-    /// materials ([`plan::plan`]), and writes it through the group-commit writer. With an
-    /// idempotency key, a retry with the same body gets the first answer byte for byte; another
-    /// body is refused.
+    /// 提交申请 — fills what the platform knows (refusing answers that contradict it), checks
+    /// the application with the shared compiler, plans its cases and materials
+    /// ([`plan::plan`]), and writes it through the group-commit writer. With an idempotency key,
+    /// a retry with the same body gets the first answer byte for byte; another body is refused.
+    /// `device` is the channel the request came from (a window clerk's is the window).
     pub async fn submit(
         &self,
         s: &Session,
         key: Option<String>,
         body_sha256: String,
         req: SubmitRequest,
+        device: Channel,
     ) -> Result<Submitted, ApplyingError> {
         let scope = s.row.person_id.clone();
         if let Some(key) = &key
@@ -272,8 +311,10 @@ impl ApplyingService<'_> {
             return replay(&stored.body_sha256, &body_sha256, stored.status, stored.response);
         }
         let ctx = self.applicant(s).await?;
-        let (form, usable) = self.form_for(&ctx, &req.items).await?;
-        let uploads = self.check_answers(s, &ctx, &form, &req).await?;
+        let Prepared { form, usable, facts } = self.form_for(&ctx, &req.items).await?;
+        let mut answers = req.answers.clone();
+        let known_errors = form.fill_known(&mut answers, &facts);
+        let uploads = self.check_answers(s, &ctx, &form, &answers, known_errors).await?;
         let delivery = req.delivery.clone().unwrap_or_default();
         let halls: Vec<String> = self.store.halls().await?.into_iter().map(|h| h.code).collect();
         let errors = delivery.check(&halls);
@@ -290,7 +331,7 @@ impl ApplyingService<'_> {
         let plan = plan::plan(plan::PlanInput {
             application_no: &application_no,
             form: &form,
-            answers: &req.answers,
+            answers: &answers,
             licenses: &licenses,
             uploads: &uploads,
             stages: &stages,
@@ -312,7 +353,7 @@ impl ApplyingService<'_> {
             materials: plan.received,
         };
         let receipt_json = serde_json::to_string(&receipt).map_err(anyhow::Error::from)?;
-        let answers = &req.answers;
+        let answers = &answers;
         let application = NewApplication {
             application_no: application_no.clone(),
             applicant_person_id: ctx.person_id.clone(),
@@ -322,6 +363,7 @@ impl ApplyingService<'_> {
             answers: self.pii.seal_text(&serde_json::to_string(answers).map_err(anyhow::Error::from)?),
             pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
             receipt,
+            channel: if ctx.filed_by.is_some() { Channel::Window } else { device },
             delivery: delivery.method,
             delivery_hall: delivery.hall.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Window),
             delivery_address: delivery.address.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Mail),
@@ -362,18 +404,20 @@ impl ApplyingService<'_> {
         Ok(BTreeMap::new())
     }
 
-    /// Checks the answers against the form, and that every uploaded file named is the
-    /// applicant's own (or the window clerk's who files for them); returns those uploads.
+    /// Checks the answers (the known fields filled, `errors` found filling them) against the
+    /// form, and that every uploaded file named is the applicant's own (or the window clerk's
+    /// who files for them); returns those uploads.
     async fn check_answers(
         &self,
         s: &Session,
         ctx: &ApplicantContext,
         form: &OneForm,
-        req: &SubmitRequest,
+        answers: &FormAnswers,
+        mut errors: Vec<FieldError>,
     ) -> Result<BTreeMap<String, UploadRow>, ApplyingError> {
-        let mut errors = form.validate(&req.answers, self.clock.today());
+        errors.extend(form.validate(answers, self.clock.today()));
         let mut uploads = BTreeMap::new();
-        for (material, ids) in &req.answers.materials {
+        for (material, ids) in &answers.materials {
             for (i, id) in ids.iter().enumerate() {
                 match self.store.upload(id).await? {
                     Some(u) if u.owner_id == s.row.person_id || Some(&u.owner_id) == ctx.filed_by.as_ref() => {
@@ -439,18 +483,27 @@ impl ApplyingService<'_> {
         Ok(row.receipt)
     }
 
-    /// 进度查询 — a case's timeline for whoever knows its number and the applicant's identity
-    /// number (for an enterprise's case, the filing agent's or the legal representative's). A
-    /// wrong pair is answered exactly as an unknown case.
+    /// 进度查询 — a case's timeline for whoever knows its number and its applicant: the
+    /// identity number of the person who applied (for an enterprise's case, its legal
+    /// representative's), or the enterprise's credit code. A wrong pair is answered exactly as
+    /// an unknown case.
     pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApplyingError> {
-        let id = ResidentId::parse(&req.id_number)
-            .map_err(|e| ApplyingError::Invalid(vec![FieldError::resident_id("id_number", &e)]))?;
         let case_no = CaseNo::parse(&req.case_no)
             .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("case_no", code)]))?;
         let case_no = case_no.as_str();
         let not_found = || ApplyingError::CaseNotFound;
-        let hash = self.pii.lookup_hash(&id);
-        let case = self.store.case_for_lookup(case_no, &hash).await?.ok_or_else(not_found)?;
+        let holder = ApplicantIdentifier::parse_as_of(&req.id_number, self.clock.today())
+            .map_err(|e| ApplyingError::Invalid(vec![e]))?;
+        let case = match holder {
+            ApplicantIdentifier::Person(id) => {
+                let hash = self.pii.lookup_hash(&id);
+                self.store.case_for_lookup(case_no, LookupHolder::Person(&hash)).await?
+            }
+            ApplicantIdentifier::Enterprise(uscc) => {
+                self.store.case_for_lookup(case_no, LookupHolder::Enterprise(uscc.as_str())).await?
+            }
+        };
+        let case = case.ok_or_else(not_found)?;
         let status = case.status;
         let promised_working_days = u32::try_from(case.promised_working_days)
             .map_err(|_| anyhow::anyhow!("case {} promises {} days", case.case_no, case.promised_working_days))?;

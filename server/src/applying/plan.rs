@@ -109,7 +109,7 @@ fn case_materials(input: &PlanInput<'_>, case_no: &str, m: &NeededMaterial) -> V
                 .and_then(|l| input.licenses.get(&l.key));
             vec![row(license.cloned(), None)]
         }
-        MaterialSource::Pledge => vec![row(None, None)],
+        MaterialSource::Pledge | MaterialSource::Authorization | MaterialSource::Issued => vec![row(None, None)],
         MaterialSource::Upload => {
             input.answers.materials.get(&m.key).into_iter().flatten().map(|id| row(None, Some(id))).collect()
         }

@@ -146,6 +146,8 @@ pub fn render(
                 MaterialSource::Library => "电子证照调用 from the e-license library".to_owned(),
                 MaterialSource::Upload => format!("上传 {} 个文件 {} file(s) uploaded", m.files, m.files),
                 MaterialSource::Pledge => "告知承诺书已签署 pledge signed".to_owned(),
+                MaterialSource::Authorization => "经办人授权已登记 agent's authorization on record".to_owned(),
+                MaterialSource::Issued => "由本次登记核发 issued by this application's registration".to_owned(),
             };
             w.line(10.0, &format!("· {} — {how}", m.name.zh));
         }

@@ -263,6 +263,7 @@ impl CaseService<'_> {
                 .collect(),
             pledge,
             demanded,
+            channel: case.channel,
             delivery: case.delivery,
             delivery_hall,
             issued_license: case.license_id.clone(),
@@ -314,6 +315,10 @@ impl CaseService<'_> {
             .filter_map(|f| {
                 let value = answers.fields.get(&f.key)?;
                 let text = match value {
+                    // Identity numbers are shown masked, as everywhere else.
+                    serde_json::Value::String(s) if f.field_type == shared::catalogue::FieldType::ResidentId => {
+                        shared::identity::mask(s)
+                    }
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };

@@ -114,6 +114,7 @@ impl CaseService<'_> {
         }
         uow.issue_license(&plan.license).await?;
         uow.set_case_license(&case.case_no, &plan.license.id).await?;
+        uow.attach_issued_license(&case.application_no, &plan.license.license_type, &plan.license.id).await?;
         uow.record(&AuditEvent {
             actor_id: None,
             acting_uscc: plan.uscc(),

@@ -78,12 +78,29 @@ async fn submit(
         None => None,
         Some(v) => Some(check_idempotency_key(v.to_str().unwrap_or_default())?),
     };
-    Ok(match app.applying().submit(&s, key, digest, req).await? {
+    Ok(match app.applying().submit(&s, key, digest, req, channel_of(&headers)).await? {
         Submitted::Created(body) => json_response(StatusCode::CREATED, body),
         Submitted::Replayed(status, body) => {
             json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), body)
         }
     })
+}
+
+/// 办理渠道 — the channel a request comes from, as its browser tells: a phone (the client hint
+/// `Sec-CH-UA-Mobile: ?1`, or "Mobi" in the user agent, as browsers on phones send), a
+/// self-service kiosk (whose browser adds `YiwangKiosk` to its user agent), else the web on a
+/// desktop. It is a record for staff and statistics, not a permission.
+pub fn channel_of(headers: &HeaderMap) -> shared::catalogue::Channel {
+    use shared::catalogue::Channel;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let agent = header("user-agent");
+    if agent.contains("YiwangKiosk") {
+        Channel::Kiosk
+    } else if header("sec-ch-ua-mobile") == "?1" || agent.contains("Mobi") {
+        Channel::Mobile
+    } else {
+        Channel::Web
+    }
 }
 
 /// 我的办件 — the applications of the signed-in person and of their enterprises.

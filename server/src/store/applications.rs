@@ -567,21 +567,31 @@ impl Store {
         on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).fetch_optional(p).await)
     }
 
-    /// A case, only if `id_number_hash` is its applicant's (the person who applied, or the
-    /// legal representative of the enterprise that did): one query, the same whether the case
-    /// is unknown or the number does not match it, so that neither answer is slower.
-    pub async fn case_for_lookup(&self, case_no: &str, id_number_hash: &str) -> Result<Option<CaseRow>, sqlx::Error> {
+    /// A case, only if `holder` names its applicant: the identity-number hash of the person who
+    /// applied or of the legal representative of the enterprise that did, or the credit code of
+    /// that enterprise (or of the one a registration made for a later stage). One query, the
+    /// same whether the case is unknown or the pair does not match, so neither answer is slower.
+    pub async fn case_for_lookup(
+        &self,
+        case_no: &str,
+        holder: LookupHolder<'_>,
+    ) -> Result<Option<CaseRow>, sqlx::Error> {
+        let (hash, uscc) = match holder {
+            LookupHolder::Person(hash) => (hash, ""),
+            LookupHolder::Enterprise(uscc) => ("", uscc),
+        };
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c
                JOIN applications a ON a.application_no = c.application_no
                JOIN departments d ON d.code = c.department_code
               WHERE c.case_no = $1
-                AND EXISTS (SELECT 1 FROM persons p
+                AND (($2 <> '' AND EXISTS (SELECT 1 FROM persons p
                              WHERE p.id_number_hash = $2
                                AND (p.id = a.applicant_person_id
-                                    OR p.id = (SELECT e.legal_rep_id FROM enterprises e WHERE e.uscc = a.applicant_uscc)))"
+                                    OR p.id = (SELECT e.legal_rep_id FROM enterprises e WHERE e.uscc = a.applicant_uscc))))
+                  OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))"
         );
-        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(id_number_hash).fetch_optional(p).await)
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_optional(p).await)
     }
 
     /// A case's timeline, oldest first.
@@ -593,6 +603,16 @@ impl Store {
         .fetch_all(p)
         .await)
     }
+}
+
+/// Whose case a progress lookup names: a person by their identity-number hash, or an
+/// enterprise by its credit code.
+#[derive(Clone, Copy, Debug)]
+pub enum LookupHolder<'a> {
+    /// The identity-number hash.
+    Person(&'a str),
+    /// 统一社会信用代码
+    Enterprise(&'a str),
 }
 
 /// Records one read of a license inside a transaction.

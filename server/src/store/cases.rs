@@ -70,6 +70,9 @@ pub struct CaseRecord {
     pub delivery: DeliveryMethod,
     /// The pickup hall.
     pub delivery_hall: Option<String>,
+    /// 办理渠道 — where the application was filed.
+    #[sqlx(try_from = "String")]
+    pub channel: shared::catalogue::Channel,
     /// The enterprise's or the person's name.
     pub applicant_name: String,
 }
@@ -105,7 +108,7 @@ const RECORD_COLUMNS: &str = "c.case_no, c.application_no, c.item_code, c.item_v
     c.department_code, d.name_zh AS department_zh, d.name_en AS department_en, c.status, c.pledged,
     c.promised_working_days, c.revision, c.step, c.stage, c.supplement_rounds, c.delivered, c.verification,
     c.subject_uscc, c.license_id, a.applicant_person_id, a.applicant_uscc, a.filed_by, a.submitted_at, a.delivery,
-    a.delivery_hall, COALESCE(e.name, p.name) AS applicant_name";
+    a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name";
 
 const RECORD_FROM: &str = "FROM cases c
     JOIN applications a ON a.application_no = c.application_no
@@ -683,6 +686,28 @@ impl UnitOfWork {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Attaches a licence a registration issued to the materials of its application's other
+    /// cases that were waiting for it (登记核发).
+    pub async fn attach_issued_license(
+        &mut self,
+        application_no: &str,
+        license_type: &str,
+        license_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "UPDATE case_materials SET license_id = $3
+              WHERE source = 'issued' AND material_key = $2
+                AND case_no IN (SELECT case_no FROM cases WHERE application_no = $1)"
+        )
+        .bind(application_no)
+        .bind(license_type)
+        .bind(license_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

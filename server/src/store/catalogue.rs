@@ -45,6 +45,8 @@ struct BundleRow {
     items: Vec<ItemCode>,
     #[sqlx(json)]
     stages: Vec<Vec<ItemCode>>,
+    #[sqlx(json)]
+    conditional: Vec<shared::application::ConditionalItem>,
 }
 
 /// `%term%` for LIKE, with LIKE's own wildcards in the term escaped by `\`.
@@ -256,32 +258,36 @@ impl Store {
     pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> Result<(), sqlx::Error> {
         on_pool!(&self.pool, |p| {
             sqlx::query(
-            "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position, stages) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position, stages, conditional)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  service_object = excluded.service_object, items = excluded.items, position = excluded.position,
-                 stages = excluded.stages",
-        )
-        .bind(&b.code)
-        .bind(&b.name.zh)
-        .bind(&b.name.en)
-        .bind(b.service_object.as_str())
-        .bind(sqlx::types::Json(&b.items))
-        .bind(position)
-        .bind(sqlx::types::Json(&b.stages))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
+                 stages = excluded.stages, conditional = excluded.conditional",
+            )
+            .bind(&b.code)
+            .bind(&b.name.zh)
+            .bind(&b.name.en)
+            .bind(b.service_object.as_str())
+            .bind(sqlx::types::Json(&b.items))
+            .bind(position)
+            .bind(sqlx::types::Json(&b.stages))
+            .bind(sqlx::types::Json(&b.conditional))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
 
     /// Every one-form bundle, in catalogue order; a bundle naming a malformed code is an error.
     pub async fn bundles(&self) -> Result<Vec<Bundle>, sqlx::Error> {
-        let rows: Vec<BundleRow> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT code, name_zh, name_en, service_object, items, stages FROM bundles ORDER BY position, code"
+        let rows: Vec<BundleRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+            "SELECT code, name_zh, name_en, service_object, items, stages, conditional FROM bundles ORDER BY position, code"
         )
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         Ok(rows
             .into_iter()
             .map(|r| Bundle {
@@ -289,6 +295,7 @@ impl Store {
                 name: Bilingual::new(r.name_zh, r.name_en),
                 service_object: r.service_object,
                 items: r.items,
+                conditional: r.conditional,
                 stages: r.stages,
             })
             .collect())

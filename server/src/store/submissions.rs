@@ -71,6 +71,8 @@ pub struct NewApplication {
     pub pledge_text: Option<String>,
     /// The receipt the applicant is given.
     pub receipt: ApplicationReceipt,
+    /// 办理渠道 — where it was filed.
+    pub channel: shared::catalogue::Channel,
     /// How the results are delivered.
     pub delivery: shared::workflow::DeliveryMethod,
     /// The pickup hall.
@@ -229,8 +231,8 @@ impl UnitOfWork {
     async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| {
             sqlx::query(
-            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt, delivery, delivery_hall, delivery_address)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt, delivery, delivery_hall, delivery_address, channel)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&a.application_no)
         .bind(&a.applicant_person_id)
@@ -244,6 +246,7 @@ impl UnitOfWork {
         .bind(a.delivery.as_str())
         .bind(&a.delivery_hall)
         .bind(&a.delivery_address)
+        .bind(a.channel.as_str())
         .execute(c)
         .await
         .map(|r| r.rows_affected())

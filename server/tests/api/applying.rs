@@ -12,7 +12,8 @@ use crate::both;
 use crate::helpers::{TestApp, demo_id, expect_problem};
 
 pub(crate) const ENTERPRISE: &str = "91441900MA4W7CX39E";
-const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
+/// Items an existing enterprise files together: seal, social insurance and provident fund.
+const ENTERPRISE_ITEMS: [&str; 3] = ["DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
 /// A one-pixel PNG: uploads are decoded, so it must be a whole picture.
 pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82";
 
@@ -101,20 +102,20 @@ both! {
     async fn one_form_asks_shared_fields_once_and_marks_what_the_library_supplies(app) {
         let agent = app.sign_in_demo("陈敏").await;
         act_for(app, &agent, ENTERPRISE).await;
-        let compiled = form(app, &agent, &BUNDLE).await;
+        let compiled = form(app, &agent, &ENTERPRISE_ITEMS).await;
         let form = compiled.form;
-        assert_eq!(form.items.len(), 4);
+        assert_eq!(form.items.len(), 3);
         let keys: Vec<&str> = form.fields.iter().map(|f| f.field.key.as_str()).collect();
         let mut unique = keys.clone();
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(keys.len(), unique.len(), "each question once: {keys:?}");
         let name = form.fields.iter().find(|f| f.field.key == "enterprise_name").expect("asked");
-        assert_eq!(name.used_by.len(), 4);
+        assert_eq!(name.used_by.len(), 3);
         let material = |key: &str| form.materials.iter().find(|m| m.key == key).expect(key);
         assert!(material("business_license").in_library, "the enterprise's business license");
         assert!(material("resident_id_card").in_library, "the legal representative's ID card");
-        assert!(material("resident_id_card").uses.len() >= 3, "asked once for every item needing it");
+        assert!(material("resident_id_card").uses.len() >= 2, "asked once for every item needing it");
         assert!(!compiled.pledge_text.zh.is_empty());
 
         // The legal representative sees who read the enterprise's library.
@@ -134,9 +135,9 @@ both! {
         let personal = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": ["DG-GR-0011"]}))).await;
         assert_eq!(expect_problem(personal, 422, "validation_failed").await.errors[0].code.as_str(), "needs_person");
         let citizen = app.sign_in_demo("王强").await;
-        let business = call(app, Method::POST, "/api/v1/applications/form", &citizen, Some(&json!({"items": BUNDLE}))).await;
+        let business = call(app, Method::POST, "/api/v1/applications/form", &citizen, Some(&json!({"items": ENTERPRISE_ITEMS}))).await;
         assert_eq!(expect_problem(business, 422, "validation_failed").await.errors[0].code.as_str(), "needs_enterprise");
-        let submitted = submit(app, &citizen, None, &json!({"items": BUNDLE, "answers": {}})).await;
+        let submitted = submit(app, &citizen, None, &json!({"items": ENTERPRISE_ITEMS, "answers": {}})).await;
         assert_eq!(expect_problem(submitted, 422, "validation_failed").await.errors[0].code.as_str(), "needs_enterprise");
         let none = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": []}))).await;
         assert_eq!(expect_problem(none, 422, "validation_failed").await.errors[0].code.as_str(), "no_items");
@@ -367,9 +368,10 @@ both! {
     async fn an_agent_files_the_bundle_and_the_legal_representative_sees_it(app) {
         let agent = app.sign_in_demo("陈敏").await;
         act_for(app, &agent, ENTERPRISE).await;
-        let compiled = form(app, &agent, &BUNDLE).await;
+        let compiled = form(app, &agent, &ENTERPRISE_ITEMS).await;
         let mut fields = serde_json::Map::new();
-        for f in &compiled.form.fields {
+        // The enterprise's name, code and legal representative are the platform's to fill.
+        for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
             let value = match f.field.key.as_str() {
                 "legal_rep_id_number" => json!(demo_id("李娜")),
                 "uscc" => json!(ENTERPRISE),
@@ -389,11 +391,11 @@ both! {
             let file = upload_png(app, &agent).await;
             materials.insert(m.key.clone(), json!([file.id]));
         }
-        let body = json!({"items": BUNDLE, "answers": {"fields": fields, "materials": materials}});
+        let body = json!({"items": ENTERPRISE_ITEMS, "answers": {"fields": fields, "materials": materials}});
         let response = submit(app, &agent, Some("bundle-1"), &body).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
         let receipt: ApplicationReceipt = submit(app, &agent, Some("bundle-1"), &body).await.json().await.expect("receipt");
-        assert_eq!(receipt.cases.len(), 4, "one case per item");
+        assert_eq!(receipt.cases.len(), 3, "one case per item");
         assert_eq!(receipt.applicant_identifier, ENTERPRISE);
         assert_eq!(receipt.filed_by.as_deref(), Some("陈敏"));
         let departments: std::collections::BTreeSet<_> = receipt.cases.iter().map(|c| c.department.zh.clone()).collect();
@@ -452,7 +454,7 @@ both! {
         }
         let body = json!({"items": ["DG-QY-0003"], "answers": {
             "fields": {"operator_name": "李娜", "operator_id_number": demo_id("李娜"), "premises_address": "东莞市南城街道宏图路8号",
-                       "premises_area_m2": 120.5, "phone": "13800138000", "choose_pledge": true},
+                       "premises_area_m2": 120.5, "phone": "13800138000"},
             "pledged_items": ["DG-QY-0003"], "materials": materials}});
         let response = submit(app, &rep, None, &body).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());

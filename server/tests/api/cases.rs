@@ -43,10 +43,14 @@ async fn file_answering(
     pledged: &[&str],
     answers_given: &[(&str, Value)],
 ) -> ApplicationReceipt {
-    act_for(app, agent, ENTERPRISE).await;
+    // A company's registration is filed by its founder as a person; the rest for the enterprise.
+    if !items.contains(&"DG-QY-0001") {
+        act_for(app, agent, ENTERPRISE).await;
+    }
     let compiled = form(app, agent, items).await;
     let mut fields = serde_json::Map::new();
-    for f in &compiled.form.fields {
+    let known = |key: &str| compiled.form.known.iter().any(|k| k.key == key);
+    for f in compiled.form.fields.iter().filter(|f| !known(&f.field.key)) {
         use shared::catalogue::FieldType as T;
         let value = match (f.field.key.as_str(), f.field.field_type) {
             ("enterprise_name", _) => json!("东莞市新星科技有限公司"),
@@ -67,6 +71,7 @@ async fn file_answering(
     }
     let mut materials = serde_json::Map::new();
     let answers = shared::application::FormAnswers {
+        fields: fields.clone().into_iter().collect(),
         pledged_items: pledged.iter().map(|c| shared::catalogue::ItemCode::parse(c).expect("a code")).collect(),
         ..Default::default()
     };
@@ -380,7 +385,8 @@ both! {
 
         // The licence is in the new enterprise's library, where its legal representative sees
         // it and a later application uses it.
-        let rep = app.sign_in_demo("李娜").await;
+        // 陈敏 founded it: the registration made her its legal representative.
+        let rep = agent.clone();
         crate::applying::act_for(app, &rep, &uscc).await;
         let licenses: Vec<License> = call(app, Method::GET, "/api/v1/licenses", &rep, None).await.json().await.expect("licences");
         assert!(licenses.iter().any(|l| l.license_type.key == "business_license" && l.number.ends_with(&uscc[14..])), "{licenses:?}");
@@ -391,10 +397,10 @@ both! {
         let stranger = json!({"action": "hand_over", "recipient": {"id_number": demo_id("王强"), "name": "王强"}});
         let refused = expect_problem(act(app, &clerk, &nos[0], stranger).await, 422, "validation_failed").await;
         assert_eq!(refused.errors[0].code, shared::FieldCode::NotRecipient);
-        let wrong_name = json!({"action": "hand_over", "recipient": {"id_number": demo_id("李娜"), "name": "李四"}});
+        let wrong_name = json!({"action": "hand_over", "recipient": {"id_number": demo_id("陈敏"), "name": "李四"}});
         expect_problem(act(app, &clerk, &nos[0], wrong_name).await, 422, "validation_failed").await;
         let other_clerk = app.sign_in_demo("何静").await;
-        let handed = json!({"action": "hand_over", "recipient": {"id_number": demo_id("李娜"), "name": "李娜"}});
+        let handed = json!({"action": "hand_over", "recipient": {"id_number": demo_id("陈敏"), "name": "陈敏"}});
         let done = act_ok(app, &other_clerk, &nos[0], handed).await;
         assert!(done.state.delivered, "handed over at any hall");
         assert!(!page(app, &clerk, "queue=delivery").await.cases.iter().any(|c| c.case_no == nos[0]));
@@ -403,11 +409,14 @@ both! {
 
 both! {
     async fn a_company_is_registered_only_for_a_legal_representative_with_an_account(app) {
-        let agent = app.sign_in_demo("陈敏").await;
+        // A founder served at the window without an online account files the registration.
+        let window = app.sign_in_demo("黄丽").await;
         let stranger = shared::identity::compose_resident_id("441900", chrono::NaiveDate::from_ymd_opt(1991, 7, 7).expect("date"), 77);
-        let receipt = file_answering(app, &agent, &["DG-QY-0001"], Value::Null, &[], &[("legal_rep_id_number", json!(stranger))]).await;
+        let walk_in = json!({"id_number": stranger, "name": "钱多", "walk_in_mobile": "13912345678"});
+        assert_eq!(call(app, Method::POST, "/api/v1/auth/represent", &window, Some(&walk_in)).await.status(), StatusCode::OK);
+        let receipt = file_answering(app, &window, &["DG-QY-0001"], Value::Null, &[], &[]).await;
         let case_no = receipt.cases[0].case_no.clone();
-        let clerk = app.sign_in_demo("黄丽").await;
+        let clerk = app.sign_in_demo("何静").await;
         act_ok(app, &clerk, &case_no, json!({"action": "accept"})).await;
         let staff = samr(app).await;
         act_ok(app, &staff[0], &case_no, json!({"action": "undertake", "comment": "材料齐全"})).await;
@@ -507,7 +516,7 @@ async fn file_for_enterprise_at_window(app: &TestApp, clerk: &str) -> Applicatio
     let compiled = form(app, clerk, &["DG-QY-0004"]).await;
     assert_eq!(compiled.form.service_object, shared::catalogue::ServiceObject::Enterprise);
     let mut fields = serde_json::Map::new();
-    for f in &compiled.form.fields {
+    for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
         use shared::catalogue::FieldType as T;
         let value = match f.field.field_type {
             T::ResidentId => json!(demo_id("李娜")),
@@ -610,7 +619,7 @@ fn actor_of(name: &str) -> shared::workflow::Actor {
 fn full_body(action: CaseAction, material: &str) -> Value {
     json!({"action": action, "reason": "理由充分", "comment": "同意", "tracking_no": "SF1234567890",
         "materials": [{"key": material, "reason": "不清晰"}],
-        "recipient": {"id_number": demo_id("李娜"), "name": "李娜"}})
+        "recipient": {"id_number": demo_id("陈敏"), "name": "陈敏"}})
 }
 
 both! {

@@ -8,6 +8,7 @@ mod cases;
 mod catalogue;
 mod identifiers;
 mod identity;
+mod one_number;
 mod security;
 mod storage;
 mod system;

@@ -1,0 +1,15 @@
+-- 一号申办: what the platform knows is not asked again; everyone who may apply can.
+
+-- A bundle's items that apply only in a situation: a JSON array of {item, condition}.
+ALTER TABLE bundles ADD COLUMN conditional JSONB NOT NULL DEFAULT '[]';
+
+-- 办理渠道: where each application was filed (web on a desktop, on a phone, at a window, at a
+-- self-service kiosk).
+ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'web'
+    CHECK (channel IN ('web', 'mobile', 'window', 'kiosk'));
+
+-- A material may be supplied by the filing agent's recorded authorization (委托书), or by the
+-- licence a registration of the same application issues (the new business's licence).
+ALTER TABLE case_materials DROP CONSTRAINT case_materials_source_check;
+ALTER TABLE case_materials ADD CONSTRAINT case_materials_source_check
+    CHECK (source IN ('library', 'upload', 'pledge', 'authorization', 'issued'));

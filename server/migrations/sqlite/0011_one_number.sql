@@ -1,0 +1,27 @@
+-- 一号申办: what the platform knows is not asked again; everyone who may apply can.
+
+-- A bundle's items that apply only in a situation: a JSON array of {item, condition}.
+ALTER TABLE bundles ADD COLUMN conditional TEXT NOT NULL DEFAULT '[]';
+
+-- 办理渠道: where each application was filed (web on a desktop, on a phone, at a window, at a
+-- self-service kiosk).
+ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'web'
+    CHECK (channel IN ('web', 'mobile', 'window', 'kiosk'));
+
+-- A material may be supplied by the filing agent's recorded authorization (委托书), or by the
+-- licence a registration of the same application issues (the new business's licence). SQLite cannot
+-- change a CHECK constraint, so the table is made again with its rows.
+CREATE TABLE case_materials_next (
+    case_no      TEXT NOT NULL REFERENCES cases (case_no),
+    material_key TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('library', 'upload', 'pledge', 'authorization', 'issued')),
+    license_id   TEXT REFERENCES e_licenses (id),
+    upload_id    TEXT REFERENCES uploads (id),
+    sha256       TEXT
+);
+INSERT INTO case_materials_next (case_no, material_key, source, license_id, upload_id, sha256)
+    SELECT case_no, material_key, source, license_id, upload_id, sha256 FROM case_materials;
+DROP TABLE case_materials;
+ALTER TABLE case_materials_next RENAME TO case_materials;
+CREATE INDEX case_materials_case ON case_materials (case_no);
+CREATE INDEX case_materials_upload ON case_materials (upload_id);

@@ -1,0 +1,298 @@
+//! 一号申办: what the platform knows is filled and never taken from the client, one fact is asked
+//! once, an agent's recorded authorization stands in for the power of attorney, a founder files
+//! a business's registration as a person, mixed bundles load, an enterprise looks up progress by
+//! its credit code, and the channel of every application is recorded.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::application::{ApplicationReceipt, Bundle, CaseProgress, CaseStatus, MaterialSource};
+use shared::case::CaseDetail;
+use shared::catalogue::{Channel, FactOrigin, KnownFact};
+
+use crate::applying::{ENTERPRISE, act_for, call, count, employment_card, form, submit, upload_png};
+use crate::both;
+use crate::helpers::{TestApp, demo_id, expect_problem};
+
+const BUNDLE: [&str; 4] = ["DG-QY-0001", "DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
+/// 东莞市莞城张记餐馆, whose legal representative is 张三.
+const OTHER_ENTERPRISE: &str = "92441900L7HN2E8K4C";
+
+async fn created(response: reqwest::Response) -> ApplicationReceipt {
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+    response.json().await.expect("a receipt")
+}
+
+async fn case_detail(app: &TestApp, token: &str, case_no: &str) -> CaseDetail {
+    let response = call(app, Method::GET, &format!("/api/v1/cases/{case_no}"), token, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("a case")
+}
+
+async fn act_ok(app: &TestApp, token: &str, case_no: &str, body: Value) {
+    let response = call(app, Method::POST, &format!("/api/v1/cases/{case_no}/actions"), token, Some(&body)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{body}: {}", response.text().await.unwrap_or_default());
+}
+
+/// Answers every question the form asks and the applicant may answer, and uploads every
+/// required material; known fields are left out, as the app leaves them.
+async fn answer_all(app: &TestApp, token: &str, items: &[&str], tenure: &str) -> Value {
+    let compiled = form(app, token, items).await;
+    let mut fields = serde_json::Map::new();
+    for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
+        use shared::catalogue::FieldType as T;
+        let value = match (f.field.key.as_str(), f.field.field_type) {
+            ("premises_ownership", _) => json!(tenure),
+            ("enterprise_name", _) => json!("东莞市新创科技有限公司"),
+            (_, T::ResidentId) => json!(demo_id("李娜")),
+            (_, T::Phone) => json!("0769-22223333"),
+            (_, T::Address) => json!("东莞市松山湖高新区科技九路1号"),
+            (_, T::Integer) => json!(12),
+            (_, T::Decimal) => json!("5"),
+            (_, T::Boolean) => json!(false),
+            (_, T::Date) => json!("2026-01-05"),
+            (_, T::EnumMulti) => json!([f.field.options[0]]),
+            (_, T::Enum) => json!(f.field.options[0]),
+            _ => json!("经营范围示例"),
+        };
+        fields.insert(f.field.key.clone(), value);
+    }
+    let answers =
+        shared::application::FormAnswers { fields: fields.clone().into_iter().collect(), ..Default::default() };
+    let mut materials = serde_json::Map::new();
+    for m in
+        compiled.form.needed_materials(&answers).iter().filter(|m| m.source == MaterialSource::Upload && m.required)
+    {
+        materials.insert(m.key.clone(), json!([upload_png(app, token).await.id]));
+    }
+    json!({"items": items, "answers": {"fields": fields, "materials": materials}})
+}
+
+both! {
+    async fn no_form_can_name_another_person_or_enterprise_and_nothing_is_stored(app) {
+        // 王强 types 张三's name and identity number into his own application.
+        let wang = app.sign_in_demo("王强").await;
+        let upload = upload_png(app, &wang).await;
+        let mut body = employment_card(&demo_id("张三"), &upload.id);
+        body["answers"]["fields"]["applicant_name"] = json!("张三");
+        let problem = expect_problem(submit(app, &wang, Some("k-1"), &body).await, 422, "validation_failed").await;
+        let fields: Vec<(&str, &str)> = problem.errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(fields, [("fields.applicant_name", "known_field_contradicts"), ("fields.applicant_id_number", "known_field_contradicts")]);
+        assert!(problem.errors[1].message.zh.contains("来自统一身份认证"), "{}", problem.errors[1].message.zh);
+
+        // An agent names another enterprise, its legal representative, and its credit code.
+        let agent = app.sign_in_demo("陈敏").await;
+        act_for(app, &agent, ENTERPRISE).await;
+        let mut seal = answer_all(app, &agent, &["DG-QY-0004"], "owned").await;
+        for (key, value) in [("enterprise_name", json!("东莞市莞城张记餐馆")), ("uscc", json!(OTHER_ENTERPRISE)),
+                             ("legal_rep_name", json!("张三")), ("legal_rep_id_number", json!(demo_id("张三")))] {
+            let mut one = seal.clone();
+            one["answers"]["fields"][key] = value;
+            let problem = expect_problem(submit(app, &agent, None, &one).await, 422, "validation_failed").await;
+            assert_eq!(problem.errors.len(), 1, "{key}: {:?}", problem.errors);
+            assert_eq!((problem.errors[0].field.as_str(), problem.errors[0].code.as_str()), (format!("fields.{key}").as_str(), "known_field_contradicts"));
+        }
+        assert_eq!(count(app, "applications").await, 0, "nothing was stored");
+        assert_eq!(count(app, "cases").await, 0);
+
+        // The same value as the record is accepted; left out, the platform fills it.
+        seal["answers"]["fields"]["uscc"] = json!(ENTERPRISE.to_lowercase());
+        let receipt = created(submit(app, &agent, None, &seal).await).await;
+        assert_eq!((receipt.applicant_name.as_str(), receipt.applicant_identifier.as_str()), ("东莞市示范科技有限公司", ENTERPRISE));
+        let clerk = app.sign_in_demo("黄丽").await;
+        let seen = case_detail(app, &clerk, &receipt.cases[0].case_no).await;
+        let answer = |key: &str| seen.form.iter().find(|a| a.key == key).map(|a| a.value.clone()).unwrap_or_default();
+        assert_eq!(answer("enterprise_name"), "东莞市示范科技有限公司");
+        assert_eq!(answer("legal_rep_name"), "李娜");
+        assert_eq!(answer("uscc"), ENTERPRISE);
+        assert_eq!(answer("legal_rep_id_number"), shared::identity::mask(&demo_id("李娜")), "filled in full, shown masked");
+    }
+}
+
+both! {
+    async fn the_form_shows_what_is_known_and_where_it_comes_from(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let compiled = form(app, &wang, &["DG-GR-0011"]).await;
+        let known: Vec<(&str, KnownFact, FactOrigin, &str)> =
+            compiled.form.known.iter().map(|k| (k.key.as_str(), k.fact, k.origin, k.shown.as_str())).collect();
+        let masked = shared::identity::mask(&demo_id("王强"));
+        assert_eq!(known, [
+            ("applicant_name", KnownFact::PersonName, FactOrigin::Identity, "王强"),
+            ("applicant_id_number", KnownFact::PersonIdNumber, FactOrigin::Identity, masked.as_str()),
+        ]);
+        let raw = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-GR-0011"]}))).await.text().await.expect("a body");
+        assert!(!raw.contains(&demo_id("王强")), "the full identity number is not sent");
+        assert!(!compiled.form.authorized_agent);
+
+        // An agent: the enterprise's record fills its fields; the authorization on record stands
+        // in for the power of attorney, which nobody uploads.
+        let agent = app.sign_in_demo("陈敏").await;
+        act_for(app, &agent, ENTERPRISE).await;
+        let seal = form(app, &agent, &["DG-QY-0004"]).await.form;
+        assert!(seal.authorized_agent);
+        let origins: Vec<(&str, FactOrigin)> = seal.known.iter().map(|k| (k.key.as_str(), k.origin)).collect();
+        for key in ["enterprise_name", "legal_rep_name", "legal_rep_id_number", "uscc"] {
+            assert!(origins.contains(&(key, FactOrigin::EnterpriseRecord)), "{key} in {origins:?}");
+        }
+        let needed = seal.needed_materials(&Default::default());
+        let attorney = needed.iter().find(|m| m.key == "DG-QY-0004-M03").expect("the agent's materials");
+        assert_eq!(attorney.source, MaterialSource::Authorization);
+        let body = answer_all(app, &agent, &["DG-QY-0004"], "owned").await;
+        let receipt = created(submit(app, &agent, None, &body).await).await;
+        let received = receipt.materials.iter().find(|m| m.key == "DG-QY-0004-M03").expect("listed on the receipt");
+        assert_eq!((received.source, received.files), (MaterialSource::Authorization, 0));
+
+        // The legal representative files in person: no power of attorney at all.
+        let rep = app.sign_in_demo("李娜").await;
+        act_for(app, &rep, ENTERPRISE).await;
+        let own = form(app, &rep, &["DG-QY-0004"]).await.form;
+        assert!(!own.authorized_agent);
+        assert!(!own.needed_materials(&Default::default()).iter().any(|m| m.key == "DG-QY-0004-M03"));
+    }
+}
+
+both! {
+    async fn the_premises_tenure_is_asked_once_and_decides_the_proof(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let compiled = form(app, &wang, &["DG-GR-0001"]).await;
+        let decided: Vec<(&str, Option<&str>)> = compiled.form.situations.iter()
+            .filter(|s| s.condition.key.ends_with("_premises"))
+            .map(|s| (s.condition.key.as_str(), s.decided_by.as_deref())).collect();
+        assert!(decided.contains(&("rented_premises", Some("premises_ownership"))), "{decided:?}");
+        assert!(decided.contains(&("owned_premises", Some("premises_ownership"))), "{decided:?}");
+
+        let mut body = answer_all(app, &wang, &["DG-GR-0001"], "rented").await;
+        let materials = body["answers"]["materials"].as_object().expect("materials").clone();
+        assert!(materials.contains_key("DG-GR-0001-M04"), "renting needs the lease: {materials:?}");
+        body["answers"]["situations"] = json!(["owned_premises"]);
+        let problem = expect_problem(submit(app, &wang, None, &body).await, 422, "validation_failed").await;
+        assert_eq!((problem.errors[0].field.as_str(), problem.errors[0].code.as_str()), ("situations.owned_premises", "situation_decided"));
+        body["answers"]["situations"] = json!([]);
+        let receipt = created(submit(app, &wang, None, &body).await).await;
+        assert!(receipt.materials.iter().any(|m| m.key == "DG-GR-0001-M04"));
+        let owner = answer_all(app, &wang, &["DG-GR-0001"], "owned").await;
+        assert!(!owner["answers"]["materials"].as_object().expect("materials").contains_key("DG-GR-0001-M04"), "no lease of an owner");
+    }
+}
+
+both! {
+    async fn a_founder_files_the_company_bundle_as_a_person_and_becomes_its_legal_representative(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let compiled = form(app, &wang, &BUNDLE).await.form;
+        assert!(compiled.founding);
+        assert!(!compiled.fields.iter().any(|f| f.field.key == "uscc"), "registration issues the credit code");
+        let known: Vec<(&str, &str)> = compiled.known.iter().map(|k| (k.key.as_str(), k.shown.as_str())).collect();
+        assert!(known.contains(&("legal_rep_name", "王强")), "{known:?}");
+        assert!(!known.iter().any(|(k, _)| *k == "enterprise_name"), "the new company's name is the founder's to choose");
+
+        let body = answer_all(app, &wang, &BUNDLE, "owned").await;
+        let receipt = created(submit(app, &wang, None, &body).await).await;
+        assert_eq!(receipt.applicant_name, "王强");
+        let issued = receipt.materials.iter().find(|m| m.key == "business_license").expect("listed");
+        assert_eq!(issued.source, MaterialSource::Issued, "the founder uploads no business licence");
+        let statuses: Vec<CaseStatus> = receipt.cases.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [CaseStatus::Submitted, CaseStatus::Waiting, CaseStatus::Waiting, CaseStatus::Waiting]);
+
+        // Acting for an existing enterprise, nobody founds another.
+        let agent = app.sign_in_demo("陈敏").await;
+        act_for(app, &agent, ENTERPRISE).await;
+        let refused = call(app, Method::POST, "/api/v1/applications/form", &agent, Some(&json!({"items": BUNDLE}))).await;
+        let problem = expect_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].code.as_str(), "found_as_person");
+
+        // The registration approved, the company exists with 王强 as its legal representative,
+        // and its credit code reaches the later cases.
+        let registration = &receipt.cases[0].case_no;
+        let clerk = app.sign_in_demo("黄丽").await;
+        act_ok(app, &clerk, registration, json!({"action": "accept"})).await;
+        act_ok(app, &app.sign_in_demo("刘洋").await, registration, json!({"action": "undertake", "comment": "材料齐全"})).await;
+        act_ok(app, &app.sign_in_demo("周婷").await, registration, json!({"action": "review", "comment": "同意"})).await;
+        act_ok(app, &app.sign_in_demo("吴刚").await, registration, json!({"action": "approve", "comment": "准予登记"})).await;
+        let links: Vec<shared::account::EnterpriseLink> = call(app, Method::GET, "/api/v1/enterprises", &wang, None).await.json().await.expect("links");
+        let founded = links.iter().find(|l| l.name == "东莞市新创科技有限公司").expect("王强's new company");
+        assert_eq!(founded.relation, shared::account::Relation::LegalRepresentative);
+        let seal = case_detail(app, &clerk, &receipt.cases[1].case_no).await;
+        assert_eq!(seal.state.status, CaseStatus::Submitted);
+        assert_eq!(seal.subject_uscc.as_deref(), Some(founded.uscc.as_str()));
+        // The seal's business licence is the one the registration issued, attached when issued.
+        let licence = seal.materials.iter().find(|m| m.key == "business_license").expect("the business licence");
+        assert_eq!(licence.source, MaterialSource::Issued);
+        assert!(licence.license.as_deref().is_some_and(|l| l.contains(&founded.uscc[14..])), "{:?}", licence.license);
+    }
+}
+
+both! {
+    async fn a_bundle_of_a_persons_registration_and_the_business_permits_is_offered_and_filed(app) {
+        let bundles: Vec<Bundle> = app.get_ok("/api/v1/bundles").await;
+        let restaurant = bundles.iter().find(|b| b.code == "DG-YJS-0001").expect("开办餐饮店 is offered");
+        let codes: Vec<&str> = restaurant.items.iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes, ["DG-GR-0001", "DG-QY-0002"]);
+        let conditional: Vec<(&str, &str)> = restaurant.conditional.iter().map(|c| (c.item.as_str(), c.condition.key.as_str())).collect();
+        assert_eq!(conditional, [("DG-QY-0008", "public_gathering_venue"), ("DG-QY-0003", "public_place_hygiene_scope")]);
+        let pharmacy = bundles.iter().find(|b| b.code == "DG-YJS-0003").expect("开办药店 is offered");
+        assert_eq!(pharmacy.conditional.len(), 1);
+
+        let wang = app.sign_in_demo("王强").await;
+        let items = ["DG-GR-0001", "DG-QY-0002", "DG-QY-0008"];
+        let compiled = form(app, &wang, &items).await.form;
+        assert!(compiled.founding);
+        let operator: Vec<(&str, &str)> = compiled.known.iter().map(|k| (k.key.as_str(), k.shown.as_str())).collect();
+        assert!(operator.contains(&("operator_name", "王强")), "{operator:?}");
+        let body = answer_all(app, &wang, &items, "rented").await;
+        let receipt = created(submit(app, &wang, None, &body).await).await;
+        let statuses: Vec<CaseStatus> = receipt.cases.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [CaseStatus::Submitted, CaseStatus::Waiting, CaseStatus::Waiting], "the permits wait for the registration");
+
+        // Still refused: a person's unrelated item with an enterprise's.
+        let mixed = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-QY-0002", "DG-GR-0011"]}))).await;
+        assert_eq!(expect_problem(mixed, 422, "validation_failed").await.errors[0].code.as_str(), "mixed_service_objects");
+    }
+}
+
+both! {
+    async fn an_enterprise_looks_up_progress_by_its_credit_code(app) {
+        let agent = app.sign_in_demo("陈敏").await;
+        act_for(app, &agent, ENTERPRISE).await;
+        let body = answer_all(app, &agent, &["DG-QY-0004"], "owned").await;
+        let receipt = created(submit(app, &agent, None, &body).await).await;
+        let case_no = receipt.cases[0].case_no.clone();
+        let lookup = |holder: &str| json!({"case_no": case_no, "id_number": holder});
+
+        let found = app.post_json("/api/v1/progress/lookup", &lookup(ENTERPRISE)).await;
+        assert_eq!(found.status(), StatusCode::OK);
+        let progress: CaseProgress = found.json().await.expect("progress");
+        assert_eq!(progress.case_no, case_no);
+        let by_rep = app.post_json("/api/v1/progress/lookup", &lookup(&demo_id("李娜"))).await;
+        assert_eq!(by_rep.status(), StatusCode::OK, "the legal representative's number still works");
+
+        // Another enterprise's code, and an unknown case, get the same answer.
+        let other = expect_problem(app.post_json("/api/v1/progress/lookup", &lookup(OTHER_ENTERPRISE)).await, 404, "case_not_found").await;
+        let unknown = expect_problem(app.post_json("/api/v1/progress/lookup",
+            &json!({"case_no": format!("{}-09", receipt.application_no), "id_number": ENTERPRISE})).await, 404, "case_not_found").await;
+        assert_eq!(other.message, unknown.message);
+        let malformed = expect_problem(app.post_json("/api/v1/progress/lookup", &lookup("91441900MA4W7CX39A")).await, 422, "validation_failed").await;
+        assert_eq!((malformed.errors[0].field.as_str(), malformed.errors[0].code.as_str()), ("id_number", "bad_check_char"));
+    }
+}
+
+both! {
+    async fn the_channel_of_every_application_is_recorded_for_staff(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1";
+        let mut filed = Vec::new();
+        for agent in [Some(phone), None] {
+            let upload = upload_png(app, &wang).await;
+            let mut request = app.with_session(Method::POST, "/api/v1/applications", &wang)
+                .json(&employment_card(&demo_id("王强"), &upload.id));
+            if let Some(agent) = agent {
+                request = request.header("user-agent", agent);
+            }
+            filed.push(created(request.send().await.expect("an answer")).await);
+        }
+        let clerk = app.sign_in_demo("黄丽").await;
+        let channels = [
+            case_detail(app, &clerk, &filed[0].cases[0].case_no).await.channel,
+            case_detail(app, &clerk, &filed[1].cases[0].case_no).await.channel,
+        ];
+        assert_eq!(channels, [Channel::Mobile, Channel::Web]);
+    }
+}
