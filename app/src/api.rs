@@ -66,6 +66,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body:
     let builder = match method {
         "POST" => Request::post(path),
         "DELETE" => Request::delete(path),
+        "PUT" => Request::put(path),
         _ => Request::get(path),
     };
     let request = match body {
@@ -344,4 +345,19 @@ fn encode_segment(segment: &str) -> String {
     serde_urlencoded::to_string([("", segment)])
         .map(|s| s.trim_start_matches('=').replace('+', "%20"))
         .unwrap_or_default()
+}
+
+/// `GET /suggestions`: the consent to keep answers, and what is kept.
+pub async fn suggestions() -> Result<shared::memory::Suggestions, ApiError> {
+    get(&format!("{BASE}/suggestions")).await
+}
+
+/// `PUT /suggestions/consent`
+pub async fn set_memory_consent(remember: bool) -> Result<shared::memory::Suggestions, ApiError> {
+    send("PUT", &format!("{BASE}/suggestions/consent"), Some(&shared::memory::MemoryConsent { remember })).await
+}
+
+/// `DELETE /suggestions/{key}`
+pub async fn forget_answer(key: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/suggestions/{}", encode_segment(key)), None).await
 }

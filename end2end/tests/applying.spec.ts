@@ -145,6 +145,25 @@ test('a person with no enterprise founds a company with the company-setup bundle
   await expect(page.getByText('由本次登记核发').first()).toBeVisible();
 });
 
+test('opening a small restaurant asks which situations apply, then registers the business and files its permits on one form', async ({ page }) => {
+  await signIn(page, CITIZEN.id);
+  await page.goto('/');
+  await page.getByRole('link', { name: /开办餐饮店/ }).click();
+  await expect(page.getByRole('heading', { name: /开办餐饮店/ })).toBeVisible();
+  await page.getByLabel(/场所属于公众聚集场所/).check();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: '开始填写' }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-GR-0001,DG-QY-0002,DG-QY-0008&bundle=DG-YJS-0001&asked=1$/);
+  const items = page.locator('.apply-form section').first();
+  await expect(items).toContainText('个体工商户设立登记');
+  await expect(items).toContainText('食品经营许可');
+  await expect(items).toContainText('公众聚集场所投入使用、营业前消防安全检查');
+  await expect(items).not.toContainText('公共场所卫生许可');
+  await expect(page.getByTestId('founding-note')).toBeVisible();
+  // The operator is the person registering the business, from their identity.
+  await expect(page.locator('.field--known').filter({ hasText: '经营者姓名' })).toContainText(CITIZEN.name);
+});
+
 test('an enterprise agent files one form for three items without a power of attorney, and the enterprise follows it by its credit code', async ({ page }) => {
   await signIn(page, AGENT.id);
   const mine = page.getByRole('listitem').filter({ hasText: ENTERPRISE.name });
@@ -201,6 +220,49 @@ test('an enterprise agent files one form for three items without a power of atto
 
   await page.goto('/applications');
   await expect(page.getByRole('link', { name: /^YW/ }).first()).toBeVisible();
+  await expectAccessible(page);
+});
+
+test('with consent, answers given once are offered on the next form and can be deleted', async ({ page }) => {
+  const id = newResidentId();
+  const password = 'memory password 1';
+  const registered = await page.request.post('/api/v1/auth/register', {
+    data: { id_number: id, name: '记忆测试', mobile: '13912345678', password },
+  });
+  expect(registered.status()).toBe(201);
+  await signIn(page, id, password);
+  const consent = page.getByLabel('同意保存我的填写记录');
+  await expect(consent).not.toBeChecked();
+  await consent.check();
+  await expect(consent).toBeChecked();
+
+  await page.goto('/apply?items=DG-GR-0011');
+  await page.getByLabel('联系电话').fill('13800138000');
+  await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
+  await page.getByLabel('就业状态').selectOption('unemployed');
+  const uploads = page.locator('.material input[type=file]');
+  const count = await uploads.count();
+  for (let i = 0; i < count; i++) await uploads.nth(i).setInputFiles(PHOTO);
+  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+
+  // The next form offers what was given; nothing is filled in until it is chosen.
+  await page.goto('/apply?items=DG-GR-0008');
+  const address = page.locator('.field').filter({ has: page.getByLabel('联系地址') });
+  await expect(address.locator('.field__suggestion')).toContainText('东莞市东城街道东纵路8号');
+  await expect(page.getByLabel('联系地址')).toHaveValue('');
+  await address.getByRole('button', { name: '使用' }).click();
+  await expect(page.getByLabel('联系地址')).toHaveValue('东莞市东城街道东纵路8号');
+  await expect(address.locator('.field__suggestion')).toHaveCount(0);
+  await expectAccessible(page);
+
+  // The account page lists what is kept; each can be deleted.
+  await page.goto('/account');
+  const kept = page.locator('.kept-list li').filter({ hasText: '东莞市东城街道东纵路8号' });
+  await kept.getByRole('button', { name: '删除' }).click();
+  await expect(page.locator('.kept-list li').filter({ hasText: '东莞市东城街道东纵路8号' })).toHaveCount(0);
+  await expect(page.locator('.kept-list')).toContainText('13800138000');
   await expectAccessible(page);
 });
 

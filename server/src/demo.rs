@@ -263,6 +263,11 @@ fn demo_bundle(b: RawBundle, items: &[ServiceItem], conditions: &HashMap<String,
         match &entry.condition {
             None => always.push(item),
             Some(key) => conditional.push(ConditionalItem {
+                name: items
+                    .iter()
+                    .find(|i| i.code == item)
+                    .map(|i| i.name.clone())
+                    .with_context(|| format!("bundle {}: item {item}", b.code))?,
                 item,
                 condition: conditions
                     .get(key)

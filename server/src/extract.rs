@@ -156,7 +156,7 @@ macro_rules! path_value_by_code {
     )*};
 }
 
-path_value_by_code!(shared::ids::ApplicationNo, shared::ids::CaseNo, shared::ids::RecordId);
+path_value_by_code!(shared::ids::ApplicationNo, shared::ids::CaseNo, shared::ids::RecordId, shared::memory::FieldKey);
 
 fn param<'a>(params: &[(&str, &'a str)], index: usize) -> Result<(String, &'a str), FieldError> {
     params

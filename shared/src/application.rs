@@ -1316,6 +1316,8 @@ pub struct Bundle {
 pub struct ConditionalItem {
     /// 事项编码
     pub item: ItemCode,
+    /// 事项名称
+    pub name: Bilingual,
     /// The situation in which it applies.
     pub condition: Condition,
 }

@@ -95,6 +95,12 @@ pub enum AuditAction {
     WalkInRecorded,
     /// An applicant registered and so claimed the record made for them at a window.
     AccountClaimed,
+    /// A person let the platform keep their answers as suggestions.
+    AnswerMemoryOn,
+    /// A person withdrew that consent; what was kept is deleted.
+    AnswerMemoryOff,
+    /// A person deleted one kept answer.
+    AnswerForgotten,
 }
 
 stored_name!(AuditAction);
@@ -142,6 +148,9 @@ impl AuditAction {
             Self::LicenseIssued => ("签发电子证照", "E-licence issued"),
             Self::WalkInRecorded => ("为无账号申请人建档", "Recorded a walk-in applicant"),
             Self::AccountClaimed => ("认领窗口建档账号", "Claimed a walk-in record"),
+            Self::AnswerMemoryOn => ("同意保存填写记录", "Consented to keeping answers"),
+            Self::AnswerMemoryOff => ("撤回保存填写记录的同意", "Withdrew consent to keeping answers"),
+            Self::AnswerForgotten => ("删除一条填写记录", "Deleted a kept answer"),
         };
         crate::Bilingual::new(zh, en)
     }

@@ -33,6 +33,7 @@ pub mod catalogue;
 pub mod identity;
 pub mod ids;
 pub mod license;
+pub mod memory;
 pub mod problem;
 pub mod text;
 pub mod workflow;

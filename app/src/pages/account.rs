@@ -87,6 +87,7 @@ fn AccountDetails() -> impl IntoView {
             {me.staff.as_ref().filter(|s| s.second_factor_passed && s.roles.contains(&Role::WindowClerk))
                 .map(|_| view! { <WindowService me=me.clone() /> })}
             <Enterprises me=me.clone() />
+            {me.staff.is_none().then(|| view! { <KeptAnswers /> })}
         })}
         {move || error.get().map(|e| view! { <ProblemView error=e /> })}
         <p><button type="button" class="button button--secondary" on:click=logout>{move || i18n.t(Key::Logout)}</button></p>
@@ -276,6 +277,70 @@ fn WindowService(me: Identity) -> impl IntoView {
                 }.into_any(),
             }}
             {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
+        </section>
+    }
+}
+
+/// 填写记录 — the person's consent to keeping their answers as suggestions for later forms, what
+/// is kept for whom they act now, and deleting it.
+#[component]
+fn KeptAnswers() -> impl IntoView {
+    let i18n = use_i18n();
+    let kept = LocalResource::new(api::suggestions);
+    let error = RwSignal::new(None::<ApiError>);
+    let set = move |remember: bool| {
+        spawn_local(async move {
+            match api::set_memory_consent(remember).await {
+                Ok(_) => kept.refetch(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let forget = move |key: String| {
+        spawn_local(async move {
+            match api::forget_answer(&key).await {
+                Ok(()) => kept.refetch(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card guide-section kept-answers" aria-labelledby="kept-answers">
+            <h2 id="kept-answers">{move || i18n.tr("填写记录", "Answers kept for later forms")}</h2>
+            <p class="muted">{move || i18n.tr(
+                "同意后，您提交申请时填写的地址、联系电话、经营范围等会加密保存，在以后的申请中作为建议供您选用，不会自动填入。身份证号码等不保存。您可随时删除或撤回同意，撤回后已保存的记录全部删除。",
+                "With your consent, the addresses, phone numbers and descriptions such as a business scope that you give in an application are kept, encrypted, and offered as suggestions on later forms; nothing is filled in for you. Identity numbers are never kept. You can delete them or withdraw consent at any time; withdrawing deletes everything kept.",
+            )}</p>
+            {move || match kept.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ProblemView error=e retry=move || kept.refetch() /> }.into_any(),
+                Some(Ok(s)) => {
+                    let consent = s.consent;
+                    view! {
+                        <label class="choice" for="remember-answers">
+                            <input type="checkbox" id="remember-answers" prop:checked=consent
+                                on:change=move |ev| set(event_target_checked(&ev)) />
+                            <span>{move || i18n.tr("同意保存我的填写记录", "Keep my answers for later forms")}</span>
+                        </label>
+                        {(!s.entries.is_empty()).then(|| view! {
+                            <ul class="bullets kept-list">
+                                {s.entries.into_iter().map(|e| {
+                                    let key = e.key.clone();
+                                    view! {
+                                        <li>
+                                            <span class="kept-value">{e.value.clone()}</span>" "
+                                            <button type="button" class="button button--secondary"
+                                                on:click=move |_| forget(key.clone())>{move || i18n.tr("删除", "Delete")}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+            {move || error.get().map(|e| view! { <ProblemView error=e /> })}
         </section>
     }
 }

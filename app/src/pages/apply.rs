@@ -24,17 +24,81 @@ use crate::components::status::{Loading, ProblemView};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
-/// `/apply?items=A,B` or `/apply?draft=ID`
+/// `/apply?items=A,B` or `/apply?draft=ID`; `/apply?items=A,B&bundle=CODE` first asks which of
+/// the bundle's situations hold, and adds the items they bring.
 #[component]
 pub fn ApplyPage() -> impl IntoView {
     let i18n = use_i18n();
+    let query = use_query_map();
+    let bundle = move || query.with(|q| q.get("bundle").filter(|_| q.get("asked").is_none()));
     view! {
         <div class="container page">
             <h1>{move || i18n.t(Key::ApplyTitle)}</h1>
             <RequireSignIn>
-                <ApplyLoader />
+                {move || match bundle() {
+                    Some(code) => view! { <BundleQuestions code=code /> }.into_any(),
+                    None => view! { <ApplyLoader /> }.into_any(),
+                }}
             </RequireSignIn>
         </div>
+    }
+}
+
+/// 情形选择 — before a bundle's form: the situations that add an item to it (the fire safety
+/// check when the premises are a public gathering venue), asked once, each with the item it adds.
+#[component]
+fn BundleQuestions(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let bundles = LocalResource::new(api::bundles);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    move || {
+        let code = code.clone();
+        let navigate = navigate.clone();
+        match bundles.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(e)) => view! { <ProblemView error=e retry=move || bundles.refetch() /> }.into_any(),
+            Some(Ok(list)) => {
+                let Some(bundle) = list.into_iter().find(|b| b.code == code) else {
+                    return view! { <div class="notice"><p>{move || i18n.t(Key::NoItemsChosen)}</p></div> }.into_any();
+                };
+                let base: Vec<String> = bundle.items.iter().map(|c| c.to_string()).collect();
+                let name = bundle.name.clone();
+                let start = move |_| {
+                    let mut items = base.clone();
+                    items.extend(chosen.get_untracked());
+                    navigate(&format!("/apply?items={}&bundle={code}&asked=1", items.join(",")), Default::default());
+                };
+                view! {
+                    <section class="card guide-section bundle-questions" aria-labelledby="bundle-questions">
+                        <h2 id="bundle-questions">{move || i18n.pick(&name)}</h2>
+                        <p>{move || i18n.tr(
+                            "开始填写前，请确认以下情形是否适用。适用的，本次申请一并办理对应事项：",
+                            "Before you start, say which of these apply to you. Each one that applies adds its item to this application:",
+                        )}</p>
+                        <fieldset class="choices">
+                            <legend class="visually-hidden">{move || i18n.tr("适用情形", "Situations")}</legend>
+                            {bundle.conditional.into_iter().map(|c| {
+                                let (condition, item) = (c.condition.name.clone(), c.name.clone());
+                                let (k1, k2) = (c.item.to_string(), c.item.to_string());
+                                view! {
+                                    <Choice id=format!("bundle.{}", c.item)
+                                        label=Signal::derive(move || format!("{} — {}{}", i18n.pick(&condition), i18n.tr("同时办理：", "also apply for: "), i18n.pick(&item)))
+                                        checked=Signal::derive(move || chosen.with(|v| v.contains(&k1)))
+                                        on_toggle=move |on| chosen.update(|v| { v.retain(|x| x != &k2); if on { v.push(k2.clone()); } }) />
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="actions">
+                            <button type="button" class="button button--primary" on:click=start>
+                                {move || i18n.tr("开始填写", "Start the form")}
+                            </button>
+                        </div>
+                    </section>
+                }
+                .into_any()
+            }
+        }
     }
 }
 
@@ -143,6 +207,14 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let key = StoredValue::new(new_key());
     let state = SubmitState::new();
     let delivery = RwSignal::new(DeliveryChoice::default());
+    // Answers kept from earlier applications, with the person's consent (staff keep none).
+    let suggestions = LocalResource::new(move || async move {
+        if auth.identity.get_untracked().is_some_and(|me| me.staff.is_none()) {
+            api::suggestions().await
+        } else {
+            Ok(shared::memory::Suggestions::default())
+        }
+    });
 
     // The shared compiler, run as the applicant types.
     let local_errors = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.validate(a, today()))));
@@ -266,7 +338,16 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 {compiled.form.fields.clone().into_iter().map(|field| {
                     match compiled.form.known.iter().find(|k| k.key == field.field.key).cloned() {
                         Some(known) => view! { <KnownField field=field known=known /> }.into_any(),
-                        None => view! { <FieldInput field=field answers=answers errors=shown_errors /> }.into_any(),
+                        None => {
+                            let key = field.field.key.clone();
+                            let kept = shared::memory::is_kept(&field.field);
+                            let suggested = Signal::derive(move || {
+                                kept.then(|| suggestions.get()).flatten().and_then(Result::ok).and_then(|s| {
+                                    s.entries.into_iter().find(|e| e.key == key).map(|e| e.value)
+                                })
+                            });
+                            view! { <FieldInput field=field answers=answers errors=shown_errors suggested=suggested /> }.into_any()
+                        }
                     }
                 }).collect_view()}
             </section>
@@ -442,9 +523,16 @@ fn KnownField(field: MergedField, known: KnownAnswer) -> impl IntoView {
 
 /// One question of the form, drawn for its type.
 #[component]
-fn FieldInput(field: MergedField, answers: RwSignal<FormAnswers>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+fn FieldInput(
+    field: MergedField,
+    answers: RwSignal<FormAnswers>,
+    errors: Signal<Vec<FieldError>>,
+    /// The answer the person gave last time, kept with their consent: offered, never filled in.
+    suggested: Signal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let key = field.field.key.clone();
+    let suggestion_key = key.clone();
     let id = format!("fields.{key}");
     let error_id = format!("{id}-error");
     let label = field.field.label.clone();
@@ -564,6 +652,22 @@ fn FieldInput(field: MergedField, answers: RwSignal<FormAnswers>, errors: Signal
             </label>
             {(shared_by > 1).then(|| view! { <p class="field__hint">{move || i18n.fmt(Key::AskedOnceFor, shared_by)}</p> })}
             {input}
+            {move || {
+                let current = answers.with(|a| a.fields.get(&suggestion_key).and_then(Value::as_str).map(str::to_owned));
+                suggested.get().filter(|v| current.as_deref() != Some(v.as_str())).map(|v| {
+                    let key = suggestion_key.clone();
+                    let chosen = v.clone();
+                    view! {
+                        <p class="field__suggestion">
+                            {i18n.tr("上次填写：", "Last time: ")}<span class="field__suggested">{v}</span>" "
+                            <button type="button" class="link-button"
+                                on:click=move |_| answers.update(|a| { a.fields.insert(key.clone(), Value::String(chosen.clone())); })>
+                                {i18n.tr("使用", "Use it")}
+                            </button>
+                        </p>
+                    }
+                })
+            }}
             {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{i18n.pick(&e)}</p> })}
         </div>
     }

@@ -44,7 +44,13 @@ pub fn HomePage() -> impl IntoView {
                         <ul class="item-list">
                             {list.into_iter().map(|b| {
                                 let codes: Vec<&str> = b.items.iter().map(|c| c.as_str()).collect();
-                                let href = format!("/apply?items={}", codes.join(","));
+                                // A bundle with items that apply only in some situations asks
+                                // about them before the form.
+                                let href = if b.conditional.is_empty() {
+                                    format!("/apply?items={}", codes.join(","))
+                                } else {
+                                    format!("/apply?items={}&bundle={}", codes.join(","), b.code)
+                                };
                                 let (name, count) = (b.name.clone(), b.items.len());
                                 view! {
                                     <li>

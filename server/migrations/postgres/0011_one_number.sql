@@ -13,3 +13,17 @@ ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'web'
 ALTER TABLE case_materials DROP CONSTRAINT case_materials_source_check;
 ALTER TABLE case_materials ADD CONSTRAINT case_materials_source_check
     CHECK (source IN ('library', 'upload', 'pledge', 'authorization', 'issued'));
+
+-- 历史办事数据: a person may let the platform keep their answers (addresses, phone numbers,
+-- business scope) to offer them as suggestions on later forms. Off until they turn it on;
+-- turning it off deletes what was kept. Values are sealed like every answer; scope is the
+-- credit code of the enterprise they acted for, or '' for themselves.
+ALTER TABLE persons ADD COLUMN remember_answers BOOLEAN NOT NULL DEFAULT false;
+CREATE TABLE answer_memory (
+    person_id  TEXT   NOT NULL REFERENCES persons (id),
+    scope      TEXT   NOT NULL,
+    field_key  TEXT   NOT NULL,
+    value      TEXT   NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (person_id, scope, field_key)
+);

@@ -25,3 +25,17 @@ DROP TABLE case_materials;
 ALTER TABLE case_materials_next RENAME TO case_materials;
 CREATE INDEX case_materials_case ON case_materials (case_no);
 CREATE INDEX case_materials_upload ON case_materials (upload_id);
+
+-- 历史办事数据: a person may let the platform keep their answers (addresses, phone numbers,
+-- business scope) to offer them as suggestions on later forms. Off until they turn it on;
+-- turning it off deletes what was kept. Values are sealed like every answer; scope is the
+-- credit code of the enterprise they acted for, or '' for themselves.
+ALTER TABLE persons ADD COLUMN remember_answers BOOLEAN NOT NULL DEFAULT false;
+CREATE TABLE answer_memory (
+    person_id  TEXT   NOT NULL REFERENCES persons (id),
+    scope      TEXT   NOT NULL,
+    field_key  TEXT   NOT NULL,
+    value      TEXT   NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (person_id, scope, field_key)
+);

@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod error;
+mod memory;
 pub mod plan;
 pub mod receipt_pdf;
 pub mod uploads;
@@ -364,6 +365,7 @@ impl ApplyingService<'_> {
             pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
             receipt,
             channel: if ctx.filed_by.is_some() { Channel::Window } else { device },
+            keep: if ctx.filed_by.is_some() { Vec::new() } else { self.answers_to_keep(&form, answers) },
             delivery: delivery.method,
             delivery_hall: delivery.hall.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Window),
             delivery_address: delivery.address.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Mail),

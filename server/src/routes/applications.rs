@@ -35,6 +35,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(progress_lookup))
         .routes(routes!(my_licenses))
         .routes(routes!(license_access))
+        .routes(routes!(suggestions))
+        .routes(routes!(memory_consent))
+        .routes(routes!(forget_answer))
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
@@ -279,4 +282,52 @@ async fn license_access(
     Authenticated(s): Authenticated,
 ) -> Result<Json<Vec<LicenseAccess>>, ApiError> {
     Ok(Json(app.applying().license_access(&s).await?))
+}
+
+/// 填写记录 — whether the person lets answers be kept, and what is kept for whom they act now
+/// (offered on later forms as suggestions, never filled in silently).
+#[utoipa::path(get, path = "/suggestions", tag = "applying",
+    responses(
+        (status = 200, body = shared::memory::Suggestions),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff keep no answers", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn suggestions(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+) -> Result<Json<shared::memory::Suggestions>, ApiError> {
+    Ok(Json(app.applying().suggestions(&s).await?))
+}
+
+/// Gives or withdraws consent to keeping answers; withdrawing deletes everything kept.
+#[utoipa::path(put, path = "/suggestions/consent", tag = "applying", request_body = shared::memory::MemoryConsent,
+    responses(
+        (status = 200, body = shared::memory::Suggestions),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff keep no answers", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn memory_consent(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppJson(req): AppJson<shared::memory::MemoryConsent>,
+) -> Result<Json<shared::memory::Suggestions>, ApiError> {
+    Ok(Json(app.applying().set_memory_consent(&s, req).await?))
+}
+
+/// Deletes one kept answer.
+#[utoipa::path(delete, path = "/suggestions/{key}", tag = "applying",
+    params(("key" = String, Path, description = "The field's key")),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff keep no answers", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a field key", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn forget_answer(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(key): AppPath<shared::memory::FieldKey>,
+) -> Result<StatusCode, ApiError> {
+    app.applying().forget_answer(&s, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

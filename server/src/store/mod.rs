@@ -19,6 +19,7 @@ pub mod audit;
 pub mod cases;
 mod catalogue;
 pub mod identity;
+pub mod memory;
 pub mod submissions;
 mod types;
 mod unit_of_work;

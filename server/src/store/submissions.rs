@@ -73,6 +73,9 @@ pub struct NewApplication {
     pub receipt: ApplicationReceipt,
     /// 办理渠道 — where it was filed.
     pub channel: shared::catalogue::Channel,
+    /// 历史办事数据 — answers to keep as suggestions (field key, sealed value), kept only if the
+    /// person consents when it is written.
+    pub keep: Vec<(String, String)>,
     /// How the results are delivered.
     pub delivery: shared::workflow::DeliveryMethod,
     /// The pickup hall.
@@ -173,6 +176,10 @@ impl UnitOfWork {
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))?;
+        }
+        if a.filed_by.is_none() && !a.keep.is_empty() {
+            let scope = a.applicant_uscc.as_deref().unwrap_or_default();
+            self.keep_answers(&a.applicant_person_id, scope, &a.keep, a.submitted_at).await?;
         }
         let actor = a.filed_by.as_deref().unwrap_or(&a.applicant_person_id);
         let mut files: Vec<String> = a.materials.iter().filter_map(|m| m.sha256.clone()).collect();

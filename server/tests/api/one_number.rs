@@ -228,6 +228,7 @@ both! {
         assert_eq!(codes, ["DG-GR-0001", "DG-QY-0002"]);
         let conditional: Vec<(&str, &str)> = restaurant.conditional.iter().map(|c| (c.item.as_str(), c.condition.key.as_str())).collect();
         assert_eq!(conditional, [("DG-QY-0008", "public_gathering_venue"), ("DG-QY-0003", "public_place_hygiene_scope")]);
+        assert!(restaurant.conditional[0].name.zh.contains("消防安全检查"), "{:?}", restaurant.conditional[0].name);
         let pharmacy = bundles.iter().find(|b| b.code == "DG-YJS-0003").expect("开办药店 is offered");
         assert_eq!(pharmacy.conditional.len(), 1);
 
@@ -294,5 +295,72 @@ both! {
             case_detail(app, &clerk, &filed[1].cases[0].case_no).await.channel,
         ];
         assert_eq!(channels, [Channel::Mobile, Channel::Web]);
+    }
+}
+
+/// 王强 files 就业创业证申领 giving this contact address.
+async fn file_with_address(app: &TestApp, token: &str, address: &str) -> ApplicationReceipt {
+    let upload = upload_png(app, token).await;
+    let mut body = employment_card(&demo_id("王强"), &upload.id);
+    body["answers"]["fields"]["contact_address"] = json!(address);
+    created(submit(app, token, None, &body).await).await
+}
+
+async fn kept(app: &TestApp, token: &str) -> shared::memory::Suggestions {
+    let response = call(app, Method::GET, "/api/v1/suggestions", token, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("suggestions")
+}
+
+both! {
+    async fn earlier_answers_are_kept_only_with_consent_and_can_be_deleted(app) {
+        let wang = app.sign_in_demo("王强").await;
+        // Without consent nothing is kept.
+        file_with_address(app, &wang, "东莞市莞城街道市府路1号").await;
+        let none = kept(app, &wang).await;
+        assert!(!none.consent && none.entries.is_empty());
+
+        let on = call(app, Method::PUT, "/api/v1/suggestions/consent", &wang, Some(&json!({"remember": true}))).await;
+        assert_eq!(on.status(), StatusCode::OK);
+        file_with_address(app, &wang, "东莞市南城街道鸿福路99号").await;
+        let entries = kept(app, &wang).await.entries;
+        let pairs: Vec<(&str, &str)> = entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
+        assert_eq!(pairs, [("contact_address", "东莞市南城街道鸿福路99号"), ("phone", "13800138000")]);
+        let (sealed,): (String,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(
+            "SELECT value FROM answer_memory WHERE field_key = 'contact_address'").fetch_one(pool).await).expect("a row");
+        assert!(!sealed.contains("鸿福路"), "kept sealed");
+        // What the platform knows and identity numbers are never kept.
+        assert!(!entries.iter().any(|e| e.key.contains("id_number") || e.key == "applicant_name"));
+
+        // Kept for whom one acts: the enterprise's answers are not the person's.
+        let agent = app.sign_in_demo("陈敏").await;
+        call(app, Method::PUT, "/api/v1/suggestions/consent", &agent, Some(&json!({"remember": true}))).await;
+        act_for(app, &agent, ENTERPRISE).await;
+        let body = answer_all(app, &agent, &["DG-QY-0004"], "owned").await;
+        created(submit(app, &agent, None, &body).await).await;
+        let theirs = kept(app, &agent).await.entries;
+        assert!(theirs.iter().any(|e| e.key == "domicile_address"), "{theirs:?}");
+        assert!(!kept(app, &wang).await.entries.iter().any(|e| e.key == "domicile_address"));
+
+        // One deleted; consent withdrawn deletes the rest; both are in the audit chain.
+        let deleted = call(app, Method::DELETE, "/api/v1/suggestions/phone", &wang, None).await;
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        let left: Vec<String> = kept(app, &wang).await.entries.into_iter().map(|e| e.key).collect();
+        assert_eq!(left, ["contact_address"]);
+        let bad = call(app, Method::DELETE, "/api/v1/suggestions/Phone%20No", &wang, None).await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "a key is checked");
+        call(app, Method::PUT, "/api/v1/suggestions/consent", &wang, Some(&json!({"remember": false}))).await;
+        let off = kept(app, &wang).await;
+        assert!(!off.consent && off.entries.is_empty());
+        let person: String = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_scalar(
+            "SELECT id FROM persons WHERE name = '王强'").fetch_one(pool).await).expect("王强");
+        let trail = app.state.store.audit_of(&person).await.expect("trail");
+        let actions: Vec<shared::audit::AuditAction> = trail.iter().map(|e| e.action).collect();
+        for action in [shared::audit::AuditAction::AnswerMemoryOn, shared::audit::AuditAction::AnswerForgotten, shared::audit::AuditAction::AnswerMemoryOff] {
+            assert!(actions.contains(&action), "{action:?} in {actions:?}");
+        }
+        // Staff keep nothing.
+        let clerk = app.sign_in_demo("黄丽").await;
+        expect_problem(call(app, Method::GET, "/api/v1/suggestions", &clerk, None).await, 403, "forbidden").await;
     }
 }
