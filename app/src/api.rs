@@ -103,7 +103,27 @@ pub async fn me() -> Result<Option<Identity>, ApiError> {
 
 /// `POST /auth/acting`
 pub async fn set_acting(uscc: Option<String>) -> Result<Identity, ApiError> {
-    send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc })).await
+    send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc, proxy: None })).await
+}
+
+/// `POST /auth/acting` with an authorization: apply for the person who gave it.
+pub async fn act_as_proxy(grant_id: String) -> Result<Identity, ApiError> {
+    send("POST", &format!("{BASE}/auth/acting"), Some(&ActingRequest { uscc: None, proxy: Some(grant_id) })).await
+}
+
+/// `GET /proxies`
+pub async fn proxies() -> Result<shared::proxy::Proxies, ApiError> {
+    get(&format!("{BASE}/proxies")).await
+}
+
+/// `POST /proxies`
+pub async fn grant_proxy(req: &shared::proxy::GrantProxyRequest) -> Result<shared::proxy::ProxyGrant, ApiError> {
+    send("POST", &format!("{BASE}/proxies"), Some(req)).await
+}
+
+/// `DELETE /proxies/{id}`
+pub async fn revoke_proxy(id: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/proxies/{}", encode_segment(id)), None).await
 }
 
 /// `POST /auth/represent`: a window clerk serves the applicant present (identity number and

@@ -99,6 +99,7 @@ test('the company-setup bundle goes from its founder through the front desk and 
   await expect(undertaker.getByRole('link', { name: registration })).toBeVisible();
   await undertaker.getByRole('link', { name: registration }).click();
   await expect(undertaker.locator('.facts')).toContainText(NEW_COMPANY);
+  await expect(undertaker.locator('.facts .channel')).toHaveText('网上办理');
   await expect(undertaker.locator('.flowchart .current')).toContainText('承办');
   await expectAccessible(undertaker);
   await act(undertaker, registration, '承办完成', '材料齐全，拟准予设立登记');

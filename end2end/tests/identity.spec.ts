@@ -1,6 +1,7 @@
 // 统一身份认证 — a citizen registers and signs in; a legal representative authorizes an agent who
 // then acts for the enterprise; a window clerk signs in with an authenticator code and serves an
-// applicant who is present.
+// applicant who is present; a citizen authorizes a relative to apply for them (委托代办), who does,
+// until the authorization is revoked.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { CITIZEN, CLERK, CLERK_TWO, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, newResidentId, totp } from './identity-helpers';
@@ -138,4 +139,60 @@ test('a window clerk signs in with an authenticator code and serves an applicant
   await applicant.getByRole('button', { name: '注册并登录' }).click();
   await expect(applicant).toHaveURL(/\/account$/);
   await expect(applicant.getByRole('heading', { name: '窗口来客' })).toBeVisible();
+});
+
+test('a citizen authorizes a relative to apply for one item, the relative applies for them, and the authorization is revoked', async ({ page, browser }, testInfo) => {
+  const principal = { id: newResidentId(), name: '委托测试', password: 'principal password 1' };
+  const proxy = { id: newResidentId(), name: '受托测试', password: 'proxy password 1' };
+  for (const p of [principal, proxy]) {
+    const made = await page.request.post('/api/v1/auth/register', {
+      data: { id_number: p.id, name: p.name, mobile: '13912345678', password: p.password },
+    });
+    expect(made.status()).toBe(201);
+  }
+  await signIn(page, principal.id, principal.password);
+  await expect(page).toHaveURL(/\/account$/);
+  const grant = page.locator('.grant-proxy');
+  await grant.getByLabel('受托人姓名').fill(proxy.name);
+  await grant.getByLabel('受托人身份证号码').fill(proxy.id);
+  await grant.getByLabel('就业创业证申领').check();
+  await grant.getByRole('button', { name: '确认委托' }).click();
+  await expect(grant.getByRole('status')).toContainText('委托已登记');
+  await expect(page.locator('.granted-proxies')).toContainText(proxy.name);
+  await expectAccessible(page);
+
+  // The relative, in a browser of their own, applies for the principal.
+  const other = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const relative = await other.newPage();
+  await signIn(relative, proxy.id, proxy.password);
+  await expect(relative.locator('.received-proxies')).toContainText(principal.name);
+  await relative.getByRole('button', { name: '以委托人身份办事' }).click();
+  await expect(relative.locator('.acting')).toContainText(`委托代办：${principal.name}`);
+  await relative.goto('/apply?items=DG-GR-0011');
+  await expect(relative.locator('.apply-form')).toContainText(`${principal.name}`);
+  await expect(relative.locator('.field--known').filter({ hasText: '申请人姓名' })).toContainText(principal.name);
+  await relative.getByLabel('联系电话').fill('13800138000');
+  await relative.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
+  await relative.getByLabel('就业状态').selectOption('unemployed');
+  const uploads = relative.locator('.material input[type=file]');
+  const count = await uploads.count();
+  for (let i = 0; i < count; i++) {
+    await uploads.nth(i).setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
+  }
+  await expect(relative.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await relative.getByRole('button', { name: '提交申请' }).click();
+  await expect(relative.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  await expect(relative.locator('main')).toContainText(principal.name);
+
+  // Revoked, the relative can no longer apply for them.
+  await page.reload();
+  await page.locator('.granted-proxies').getByRole('button', { name: '撤销委托' }).click();
+  await expect(page.locator('.granted-proxies')).toContainText('已撤销');
+  await relative.goto('/apply?items=DG-GR-0011');
+  await expect(relative.getByRole('alert')).toContainText('委托已被撤销或已到期');
+  await relative.getByRole('link', { name: '我的账户' }).last().click();
+  await expect(relative.locator('.acting')).toContainText('已失效');
+  await relative.getByRole('button', { name: '切换为个人身份' }).click();
+  await expect(relative.locator('.acting')).not.toContainText('委托代办');
+  await other.close();
 });

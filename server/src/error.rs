@@ -104,6 +104,10 @@ impl From<crate::auth::IdentityError> for ApiError {
                         "请核对经办人的姓名和身份证号码，经办人须先注册账号",
                         "No registered person has this name and identity number: check both; the agent must register first",
                     ),
+                    Whom::Proxy => Bilingual::new(
+                        "请核对受托人的姓名和身份证号码，受托人须先注册账号",
+                        "No registered person has this name and identity number: check both; the proxy must register first",
+                    ),
                     Whom::Applicant => Bilingual::new(
                         "请核对申请人的姓名和身份证号码；申请人没有网上账号的，填写其手机号码即可为其建档办理",
                         "No registered person has this name and identity number: check both; for an applicant with no \
@@ -113,6 +117,7 @@ impl From<crate::auth::IdentityError> for ApiError {
                 Self::with_message(ProblemCode::PersonNotFound, message)
             }
             E::HashingUnavailable => Self::code(ProblemCode::ServiceUnavailable),
+            E::ProxyNotFound => Self::code(ProblemCode::ProxyNotFound),
             E::Store(e) => e.into(),
             E::Internal(e) => Self::Internal(e),
         }
@@ -129,6 +134,7 @@ impl From<crate::applying::ApplyingError> for ApiError {
             E::Invalid(errors) => Self::fields(errors),
             E::Unauthenticated => Self::code(ProblemCode::Unauthenticated),
             E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::ProxyLapsed => Self::code(ProblemCode::ProxyLapsed),
             E::NoApplicantPresent => Self::with_message(
                 ProblemCode::Forbidden,
                 Bilingual::new(

@@ -320,6 +320,9 @@ pub struct Identity {
     pub staff: Option<StaffInfo>,
     /// 窗口代办 — the applicant a window clerk is serving in person, if any.
     pub on_behalf_of: Option<Applicant>,
+    /// 委托代办 — the authorization under which the person applies for another now, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_principal: Option<crate::proxy::ProxyGrant>,
     /// The claim code of an account-less record a clerk just made for the applicant present:
     /// shown once, to hand to the applicant, who registers with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -366,6 +369,10 @@ pub struct RepresentRequest {
 pub struct ActingRequest {
     /// The enterprise's credit code, or `null` to act for oneself.
     pub uscc: Option<String>,
+    /// 委托代办 — the id of an authorization another person gave one, to apply for them
+    /// (instead of an enterprise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 /// `POST /api/v1/enterprises/{uscc}/agents`: authorize a registered person as an agent.

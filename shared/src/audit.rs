@@ -101,6 +101,10 @@ pub enum AuditAction {
     AnswerMemoryOff,
     /// A person deleted one kept answer.
     AnswerForgotten,
+    /// 委托代办 — a person authorized another to apply for them.
+    ProxyGranted,
+    /// A person revoked such an authorization.
+    ProxyRevoked,
 }
 
 stored_name!(AuditAction);
@@ -151,6 +155,8 @@ impl AuditAction {
             Self::AnswerMemoryOn => ("同意保存填写记录", "Consented to keeping answers"),
             Self::AnswerMemoryOff => ("撤回保存填写记录的同意", "Withdrew consent to keeping answers"),
             Self::AnswerForgotten => ("删除一条填写记录", "Deleted a kept answer"),
+            Self::ProxyGranted => ("委托他人代办", "Authorized a proxy"),
+            Self::ProxyRevoked => ("撤销委托代办", "Revoked a proxy's authorization"),
         };
         crate::Bilingual::new(zh, en)
     }

@@ -35,6 +35,7 @@ pub mod ids;
 pub mod license;
 pub mod memory;
 pub mod problem;
+pub mod proxy;
 pub mod text;
 pub mod workflow;
 

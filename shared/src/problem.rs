@@ -73,6 +73,10 @@ pub enum ProblemCode {
     CaseChanged,
     /// No notice with this id, or none this person may see.
     NoticeNotFound,
+    /// No authorization with this id that this person gave.
+    ProxyNotFound,
+    /// The authorization a proxy applies under was revoked or has ended.
+    ProxyLapsed,
     /// A stored file no longer matches the SHA-256 recorded when it was received.
     FileAltered,
     /// The person keeps as many drafts as one may: delete one first.
@@ -119,6 +123,8 @@ impl ProblemCode {
             Self::ActionNotAllowed | Self::CaseChanged => 409,
             Self::RoleMayNot => 403,
             Self::NoticeNotFound => 404,
+            Self::ProxyNotFound => 404,
+            Self::ProxyLapsed => 403,
             Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
@@ -197,6 +203,11 @@ impl ProblemCode {
                 "Someone else acted on the case just now: reload it and try again",
             ),
             Self::NoticeNotFound => Bilingual::new("没有找到这份通知书", "No such notice"),
+            Self::ProxyNotFound => Bilingual::new("没有找到这份委托", "No such authorization"),
+            Self::ProxyLapsed => Bilingual::new(
+                "委托已被撤销或已到期，不能再代为申办；请在“我的账户”中切换为本人",
+                "The authorization was revoked or has ended: you can no longer apply for this person; switch to yourself in My account",
+            ),
             Self::FileAltered => Bilingual::new(
                 "该文件与收件时记录的校验值不符，已停止显示，请联系系统管理员",
                 "This file no longer matches the hash recorded when it was received; it is withheld: tell the administrator",
@@ -299,6 +310,8 @@ pub enum FieldCode {
     NeedsPerson,
     /// A business's registration filed while acting for an enterprise.
     FoundAsPerson,
+    /// An item the authorization a proxy applies under does not name.
+    NotInProxyScope,
     /// A required answer is missing.
     Required,
     /// An answer is not text.
@@ -430,6 +443,7 @@ impl FieldCode {
             Self::FoundAsPerson => {
                 ("设立登记须由创办人本人申请", "A new business is registered by its founder in person")
             }
+            Self::NotInProxyScope => ("委托书未包含这个事项", "The authorization does not cover this item"),
             Self::Required => ("请填写这一项", "This must be filled in"),
             Self::NotText => ("应填写文字", "Expected text"),
             Self::TooLong => ("内容过长", "This is too long"),

@@ -207,6 +207,8 @@ pub fn text(key: Key) -> &'static str {
             "Enter the case number and the applicant's identity number; for a business's case, its unified social credit code or its legal representative's identity number."
         }
         Key::IdOrCreditCode => "Identity number or unified social credit code",
+        Key::ProxyName => "Proxy's name",
+        Key::ProxyIdNumber => "Proxy's identity number",
         Key::LookupButton => "Look up",
         Key::Timeline => "Steps so far",
         Key::LicensesTitle => "My e-licences",

@@ -216,6 +216,8 @@ pub enum Key {
     ProgressTitle,
     ProgressLead,
     IdOrCreditCode,
+    ProxyName,
+    ProxyIdNumber,
     LookupButton,
     Timeline,
     LicensesTitle,

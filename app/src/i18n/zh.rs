@@ -201,6 +201,8 @@ pub fn text(key: Key) -> &'static str {
             "输入办件编号和申请人身份证号码；企业的办件也可用企业的统一社会信用代码或法定代表人的身份证号码。"
         }
         Key::IdOrCreditCode => "身份证号码或统一社会信用代码",
+        Key::ProxyName => "受托人姓名",
+        Key::ProxyIdNumber => "受托人身份证号码",
         Key::LookupButton => "查询",
         Key::Timeline => "办理过程",
         Key::LicensesTitle => "我的电子证照",

@@ -79,7 +79,17 @@ fn AccountDetails() -> impl IntoView {
                     <dt>{move || i18n.t(Key::ActingAs)}</dt>
                     <dd class="acting">{
                         let acting = me.acting_for.clone();
-                        move || acting.as_ref().map(|e| e.name.clone()).unwrap_or_else(|| i18n.t(Key::ActingSelf).to_owned())
+                        let principal = me.acting_principal.clone();
+                        move || match (&acting, &principal) {
+                            (Some(e), _) => e.name.clone(),
+                            (None, Some(g)) => format!(
+                                "{}{}{}",
+                                i18n.tr("委托代办：", "For (as proxy): "),
+                                g.principal.name,
+                                if g.holds_on(crate::auth::today()) { "" } else { i18n.tr("（委托已失效）", " (authorization ended)") },
+                            ),
+                            (None, None) => i18n.t(Key::ActingSelf).to_owned(),
+                        }
                     }</dd>
                 </dl>
             </section>
@@ -87,6 +97,7 @@ fn AccountDetails() -> impl IntoView {
             {me.staff.as_ref().filter(|s| s.second_factor_passed && s.roles.contains(&Role::WindowClerk))
                 .map(|_| view! { <WindowService me=me.clone() /> })}
             <Enterprises me=me.clone() />
+            {me.staff.is_none().then(|| view! { <crate::pages::proxies::Proxies me=me.clone() /> })}
             {me.staff.is_none().then(|| view! { <KeptAnswers /> })}
         })}
         {move || error.get().map(|e| view! { <ProblemView error=e /> })}

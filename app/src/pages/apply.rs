@@ -141,7 +141,8 @@ fn ApplyLoader() -> impl IntoView {
         Some(Err(e)) => {
             // Items for the other kind of applicant: the account page switches who one acts for.
             let switch = matches!(&e, ApiError::Problem(p)
-                if p.errors.iter().any(|f| matches!(f.code, FieldCode::NeedsEnterprise | FieldCode::NeedsPerson)));
+                if p.code == shared::ProblemCode::ProxyLapsed
+                    || p.errors.iter().any(|f| matches!(f.code, FieldCode::NeedsEnterprise | FieldCode::NeedsPerson | FieldCode::FoundAsPerson)));
             view! {
                 <ProblemView error=e retry=move || start.refetch() />
                 {switch.then(|| view! { <a class="button button--primary" href="/account">{move || i18n.t(Key::AccountTitle)}</a> })}
@@ -292,6 +293,11 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let applicant = move || {
         auth.identity.get().map(|me| match (&me.acting_for, &me.on_behalf_of) {
             (Some(e), _) => format!("{}（{}）", e.name, e.uscc),
+            (None, None) if me.acting_principal.is_some() => {
+                let grant = me.acting_principal.as_ref().map(|g| &g.principal);
+                let (name, masked) = grant.map(|p| (p.name.clone(), p.id_number_masked.clone())).unwrap_or_default();
+                format!("{name} {masked}（{}{}）", i18n.tr("委托代办，受托人：", "applied for by proxy "), me.name)
+            }
             (None, Some(a)) => format!("{} {}", a.name, a.id_number_masked),
             (None, None) => format!("{} {}", me.name, me.id_number_masked),
         })

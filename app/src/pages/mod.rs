@@ -12,6 +12,7 @@ pub mod licenses;
 pub mod login;
 pub mod not_found;
 pub mod progress;
+pub mod proxies;
 pub mod receipt;
 pub mod register;
 pub mod staff;

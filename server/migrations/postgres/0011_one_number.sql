@@ -27,3 +27,22 @@ CREATE TABLE answer_memory (
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (person_id, scope, field_key)
 );
+
+-- 委托代办: a person authorizes another to apply for them, for named items (a JSON array of
+-- {code, name}) until a date, revocable. A session applying under one names it; so does each
+-- application filed under one.
+CREATE TABLE person_proxies (
+    id           TEXT        PRIMARY KEY,
+    principal_id TEXT        NOT NULL REFERENCES persons (id),
+    proxy_id     TEXT        NOT NULL REFERENCES persons (id),
+    items        JSONB       NOT NULL,
+    valid_until  DATE        NOT NULL,
+    granted_at   TIMESTAMPTZ NOT NULL,
+    revoked_at   TIMESTAMPTZ
+);
+CREATE INDEX person_proxies_principal ON person_proxies (principal_id, granted_at);
+CREATE INDEX person_proxies_proxy ON person_proxies (proxy_id);
+ALTER TABLE sessions ADD COLUMN acting_proxy TEXT REFERENCES person_proxies (id);
+ALTER TABLE applications ADD COLUMN proxy_id TEXT REFERENCES persons (id);
+ALTER TABLE applications ADD COLUMN proxy_grant TEXT REFERENCES person_proxies (id);
+CREATE INDEX applications_proxy ON applications (proxy_id, submitted_at);

@@ -15,6 +15,9 @@ pub enum ApplyingError {
     /// The person may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// The authorization the proxy applies under was revoked or has ended.
+    #[error("the authorization lapsed")]
+    ProxyLapsed,
     /// A staff member applies only for an applicant present at their window.
     #[error("staff apply only for an applicant present")]
     NoApplicantPresent,

@@ -72,6 +72,19 @@ pub struct ApplicantContext {
     pub uscc: Option<String>,
     /// The window clerk filing for the person present.
     pub filed_by: Option<String>,
+    /// 委托代办 — the proxy filing for the person, under an authorization that holds today.
+    pub proxy: Option<ProxyAct>,
+}
+
+/// A proxy applying for a person.
+#[derive(Clone, Debug)]
+pub struct ProxyAct {
+    /// The proxy's account id.
+    pub proxy_id: String,
+    /// The authorization.
+    pub grant_id: String,
+    /// The items it covers.
+    pub items: Vec<ItemCode>,
 }
 
 /// The one form prepared for an applicant: the form, the licenses that supply its library
@@ -150,7 +163,28 @@ impl ApplyingService<'_> {
             let present = s.row.on_behalf_of.clone().ok_or(ApplyingError::NoApplicantPresent)?;
             // The enterprise the person present represents, checked when the service began.
             let uscc = s.row.acting_uscc.clone();
-            return Ok(ApplicantContext { person_id: present, uscc, filed_by: Some(s.row.person_id.clone()) });
+            return Ok(ApplicantContext {
+                person_id: present,
+                uscc,
+                filed_by: Some(s.row.person_id.clone()),
+                proxy: None,
+            });
+        }
+        if let Some(id) = s.row.acting_proxy.as_deref() {
+            let grant = self.store.proxy(id).await?.filter(|g| {
+                g.proxy_id == s.row.person_id && g.revoked_at.is_none() && self.clock.today() <= g.valid_until
+            });
+            let grant = grant.ok_or(ApplyingError::ProxyLapsed)?;
+            return Ok(ApplicantContext {
+                person_id: grant.principal_id,
+                uscc: None,
+                filed_by: None,
+                proxy: Some(ProxyAct {
+                    proxy_id: s.row.person_id.clone(),
+                    grant_id: grant.id,
+                    items: grant.items.into_iter().map(|i| i.code).collect(),
+                }),
+            });
         }
         let uscc = match s.row.acting_uscc.as_deref() {
             None => None,
@@ -162,7 +196,7 @@ impl ApplyingService<'_> {
                 Some(uscc.to_owned())
             }
         };
-        Ok(ApplicantContext { person_id: s.row.person_id.clone(), uscc, filed_by: None })
+        Ok(ApplicantContext { person_id: s.row.person_id.clone(), uscc, filed_by: None, proxy: None })
     }
 
     async fn holders(&self, ctx: &ApplicantContext) -> Result<Vec<Holder>, ApplyingError> {
@@ -241,6 +275,17 @@ impl ApplyingService<'_> {
     /// platform knows filled, and the licenses that supply its library materials.
     async fn form_for(&self, ctx: &ApplicantContext, raw_items: &[String]) -> Result<Prepared, ApplyingError> {
         let codes = parse_items(raw_items)?;
+        if let Some(proxy) = &ctx.proxy {
+            let outside: Vec<FieldError> = codes
+                .iter()
+                .enumerate()
+                .filter(|(_, code)| !proxy.items.contains(code))
+                .map(|(i, _)| FieldError::new(format!("items[{i}]"), shared::FieldCode::NotInProxyScope))
+                .collect();
+            if !outside.is_empty() {
+                return Err(ApplyingError::Invalid(outside));
+            }
+        }
         let items = self.published_items(&codes).await?;
         let usable = self.usable_licenses(ctx).await?;
         let held: BTreeSet<String> = usable.keys().cloned().collect();
@@ -262,7 +307,8 @@ impl ApplyingService<'_> {
         let person = self.store.person(&ctx.person_id).await?.ok_or(ApplyingError::PersonNotFound)?;
         facts.insert(KnownFact::PersonIdNumber, self.pii.open(&person.id_number_sealed)?.as_str().to_owned());
         facts.insert(KnownFact::PersonName, person.name);
-        let mut authorized_agent = false;
+        // A proxy applies under an authorization the platform records.
+        let mut authorized_agent = ctx.proxy.is_some();
         if let Some(uscc) = &ctx.uscc {
             let enterprise = self.store.enterprise(uscc).await?.ok_or(ApplyingError::EnterpriseNotFound)?;
             let rep = self.store.person(&enterprise.legal_rep_id).await?.ok_or(ApplyingError::PersonNotFound)?;
@@ -339,7 +385,11 @@ impl ApplyingService<'_> {
         });
         let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
         // The clerk who filed at the window, or the agent who filed for the enterprise.
-        let filer = ctx.filed_by.as_deref().or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
+        let filer = ctx
+            .filed_by
+            .as_deref()
+            .or(ctx.proxy.as_ref().map(|p| p.proxy_id.as_str()))
+            .or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
         let filed_by = match filer {
             Some(id) => self.store.person(id).await?.map(|p| p.name),
             None => None,
@@ -365,7 +415,12 @@ impl ApplyingService<'_> {
             pledge_text: (!answers.pledged_items.is_empty()).then(|| pledge_text().zh),
             receipt,
             channel: if ctx.filed_by.is_some() { Channel::Window } else { device },
-            keep: if ctx.filed_by.is_some() { Vec::new() } else { self.answers_to_keep(&form, answers) },
+            keep: if ctx.filed_by.is_some() || ctx.proxy.is_some() {
+                Vec::new()
+            } else {
+                self.answers_to_keep(&form, answers)
+            },
+            proxy: ctx.proxy.as_ref().map(|p| (p.proxy_id.clone(), p.grant_id.clone())),
             delivery: delivery.method,
             delivery_hall: delivery.hall.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Window),
             delivery_address: delivery.address.filter(|_| delivery.method == shared::workflow::DeliveryMethod::Mail),

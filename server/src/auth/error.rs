@@ -10,6 +10,8 @@ pub enum Whom {
     Agent,
     /// An applicant a window clerk serves.
     Applicant,
+    /// A person a citizen authorizes to apply for them.
+    Proxy,
 }
 
 /// What an identity service call can fail with.
@@ -51,6 +53,9 @@ pub enum IdentityError {
     /// No registered person has this name and identity number.
     #[error("no registered {0:?} of this name and number")]
     Unregistered(Whom),
+    /// No authorization with this id that the person gave, or it is already revoked.
+    #[error("no such authorization")]
+    ProxyNotFound,
     /// Password hashing is shutting down.
     #[error("password hashing unavailable")]
     HashingUnavailable,

@@ -5,6 +5,7 @@ pub mod error;
 pub mod factor;
 pub mod lockout;
 pub mod password;
+pub mod proxies;
 pub mod service;
 pub mod session;
 pub mod totp;

@@ -137,6 +137,7 @@ impl IdentityService<'_> {
             person_id: id,
             acting_uscc: None,
             on_behalf_of: None,
+            acting_proxy: None,
             second_factor: true,
             created_at: now,
             last_seen_at: now,
@@ -200,6 +201,7 @@ impl IdentityService<'_> {
             person_id: person.id.clone(),
             acting_uscc: None,
             on_behalf_of: None,
+            acting_proxy: None,
             // Citizens have no second factor; staff have passed it here, or have none bound yet
             // and may do nothing but bind one.
             second_factor: staff.is_none() || enrolled.is_some(),
@@ -289,7 +291,13 @@ impl IdentityService<'_> {
                 id_number_masked: p.id_number_masked,
             }),
         };
+        // Shown even once revoked or ended, so the proxy sees why applying is refused.
+        let acting_principal = match row.acting_proxy.as_deref() {
+            Some(id) => self.proxy_given_to(id, person_id).await?,
+            None => None,
+        };
         Ok(Identity {
+            acting_principal,
             person_id: person.id,
             name: person.name,
             id_number_masked: person.id_number_masked,
@@ -302,9 +310,22 @@ impl IdentityService<'_> {
         })
     }
 
-    /// 切换办事身份 — act for one of one's enterprises, or for oneself.
+    /// 切换办事身份 — act for one of one's enterprises, for a person who authorized one to apply
+    /// for them (委托代办), or for oneself.
     pub async fn set_acting(&self, s: &Session, req: ActingRequest) -> Result<Identity, IdentityError> {
-        let uscc = match req.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        let raw_uscc = req.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let proxy = match req.proxy.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(_) if raw_uscc.is_some() => {
+                return Err(IdentityError::Invalid(vec![FieldError::new("proxy", shared::FieldCode::Invalid)]));
+            }
+            Some(id) => {
+                Self::as_citizen(s)?;
+                let grant = self.usable_proxy(id, &s.row.person_id).await?.ok_or(IdentityError::ProxyNotFound)?;
+                Some(grant.id)
+            }
+        };
+        let uscc = match raw_uscc {
             None => None,
             Some(raw) => {
                 let uscc = parse_uscc(raw)?;
@@ -317,10 +338,11 @@ impl IdentityService<'_> {
         };
         let uscc = uscc.as_ref().map(Uscc::as_str);
         let mut uow = self.store.begin().await?;
-        uow.set_acting(&s.row.token_hash, uscc).await?;
+        uow.set_acting(&s.row.token_hash, uscc, proxy.as_deref()).await?;
         let mut row = s.row.clone();
         row.acting_uscc = uscc.map(str::to_owned);
-        let subject = uscc.unwrap_or(&s.row.person_id);
+        row.acting_proxy.clone_from(&proxy);
+        let subject = uscc.or(proxy.as_deref()).unwrap_or(&s.row.person_id);
         uow.commit(&audit(Some(&row), AuditAction::ActingFor, subject, "", self.clock.now())).await?;
         self.identity_of(&row).await
     }
@@ -430,7 +452,7 @@ impl IdentityService<'_> {
         if let Some(event) = event {
             let mut uow = self.store.begin().await?;
             uow.set_on_behalf_of(&s.row.token_hash, applicant.as_deref()).await?;
-            uow.set_acting(&s.row.token_hash, uscc.as_deref()).await?;
+            uow.set_acting(&s.row.token_hash, uscc.as_deref(), None).await?;
             uow.commit(&event).await?;
         }
         let identity = self.identity_of(&row).await?;
@@ -508,7 +530,7 @@ impl IdentityService<'_> {
     /// The registered person with this identity number *and* name, if any. The pair is asked so
     /// that the answer reveals nothing about a number alone; the asker is rate-limited, since
     /// each answer still says whether a pair is registered.
-    async fn registered_person(
+    pub(super) async fn registered_person(
         &self,
         s: &Session,
         raw_id: &str,

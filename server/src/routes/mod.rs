@@ -12,6 +12,7 @@ mod health;
 mod identifiers;
 pub mod openapi;
 mod persons;
+mod proxies;
 
 use std::sync::Arc;
 
@@ -55,6 +56,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(auth::routes())
                 .merge(enterprises::routes())
                 .merge(persons::routes())
+                .merge(proxies::routes())
                 .merge(applications::routes())
                 .merge(cases::routes()),
         )

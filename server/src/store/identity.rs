@@ -87,6 +87,8 @@ pub struct SessionRow {
     pub acting_uscc: Option<String>,
     /// The applicant a window clerk is serving in person.
     pub on_behalf_of: Option<String>,
+    /// 委托代办 — the authorization under which the person applies for another.
+    pub acting_proxy: Option<String>,
     /// Whether the second factor passed (citizens, who have none, always have).
     pub second_factor: bool,
     /// When the session began.
@@ -181,7 +183,7 @@ pub struct EnterpriseRow {
 
 const PERSON_COLUMNS: &str = "id, id_number_sealed, id_number_masked, name, mobile, password_hash";
 const SESSION_COLUMNS: &str =
-    "token_hash, person_id, acting_uscc, on_behalf_of, second_factor, created_at, last_seen_at";
+    "token_hash, person_id, acting_uscc, on_behalf_of, acting_proxy, second_factor, created_at, last_seen_at";
 
 /// Seeds: staff and enterprises as the demo (or an operator's import) loads them.
 impl Store {
@@ -626,13 +628,21 @@ impl UnitOfWork {
     }
 
     /// Sets the enterprise a session acts for.
-    pub async fn set_acting(&mut self, token_hash: &str, uscc: Option<&str>) -> Result<(), sqlx::Error> {
-        on_tx!(self.tx(), |c| sqlx::query("UPDATE sessions SET acting_uscc = $2 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(uscc)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+    pub async fn set_acting(
+        &mut self,
+        token_hash: &str,
+        uscc: Option<&str>,
+        proxy: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "UPDATE sessions SET acting_uscc = $2, acting_proxy = $3 WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .bind(uscc)
+        .bind(proxy)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -20,6 +20,7 @@ pub mod cases;
 mod catalogue;
 pub mod identity;
 pub mod memory;
+pub mod proxies;
 pub mod submissions;
 mod types;
 mod unit_of_work;

@@ -73,6 +73,9 @@ pub struct NewApplication {
     pub receipt: ApplicationReceipt,
     /// 办理渠道 — where it was filed.
     pub channel: shared::catalogue::Channel,
+    /// 委托代办 — the proxy who filed it for the applicant, and the authorization they filed
+    /// under.
+    pub proxy: Option<(String, String)>,
     /// 历史办事数据 — answers to keep as suggestions (field key, sealed value), kept only if the
     /// person consents when it is written.
     pub keep: Vec<(String, String)>,
@@ -177,21 +180,24 @@ impl UnitOfWork {
                 .await
                 .map(|r| r.rows_affected()))?;
         }
-        if a.filed_by.is_none() && !a.keep.is_empty() {
+        if a.filed_by.is_none() && a.proxy.is_none() && !a.keep.is_empty() {
             let scope = a.applicant_uscc.as_deref().unwrap_or_default();
             self.keep_answers(&a.applicant_person_id, scope, &a.keep, a.submitted_at).await?;
         }
-        let actor = a.filed_by.as_deref().unwrap_or(&a.applicant_person_id);
+        // A clerk at a window or a proxy files for the applicant; the applicant is then recorded
+        // as the one acted for.
+        let filer = a.filed_by.as_deref().or(a.proxy.as_ref().map(|(person, _)| person.as_str()));
+        let actor = filer.unwrap_or(&a.applicant_person_id);
         let mut files: Vec<String> = a.materials.iter().filter_map(|m| m.sha256.clone()).collect();
         files.sort();
         files.dedup();
         self.record(&AuditEvent {
             actor_id: Some(actor),
             acting_uscc: a.applicant_uscc.as_deref(),
-            on_behalf_of: a.filed_by.as_ref().map(|_| a.applicant_person_id.as_str()),
+            on_behalf_of: filer.map(|_| a.applicant_person_id.as_str()),
             action: AuditAction::ApplicationSubmitted,
             subject: &a.application_no,
-            detail: "",
+            detail: a.proxy.as_ref().map_or("", |(_, grant)| grant.as_str()),
             role: a.filed_by.as_ref().map(|_| shared::account::Role::WindowClerk),
             department: None,
             files: &files,
@@ -238,8 +244,8 @@ impl UnitOfWork {
     async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| {
             sqlx::query(
-            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt, delivery, delivery_hall, delivery_address, channel)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO applications (application_no, applicant_person_id, applicant_uscc, filed_by, submitted_at, form, answers, pledge_text, receipt, delivery, delivery_hall, delivery_address, channel, proxy_id, proxy_grant)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&a.application_no)
         .bind(&a.applicant_person_id)
@@ -254,6 +260,8 @@ impl UnitOfWork {
         .bind(&a.delivery_hall)
         .bind(&a.delivery_address)
         .bind(a.channel.as_str())
+        .bind(a.proxy.as_ref().map(|(person, _)| person))
+        .bind(a.proxy.as_ref().map(|(_, grant)| grant))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

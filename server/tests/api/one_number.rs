@@ -298,6 +298,11 @@ both! {
     }
 }
 
+async fn act_for_self(app: &TestApp, token: &str) {
+    let response = call(app, Method::POST, "/api/v1/auth/acting", token, Some(&json!({"uscc": null}))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 /// 王强 files 就业创业证申领 giving this contact address.
 async fn file_with_address(app: &TestApp, token: &str, address: &str) -> ApplicationReceipt {
     let upload = upload_png(app, token).await;
@@ -362,5 +367,104 @@ both! {
         // Staff keep nothing.
         let clerk = app.sign_in_demo("黄丽").await;
         expect_problem(call(app, Method::GET, "/api/v1/suggestions", &clerk, None).await, 403, "forbidden").await;
+    }
+}
+
+both! {
+    async fn a_citizen_authorizes_a_proxy_for_named_items_and_can_revoke_it(app) {
+        let zhang = app.sign_in_demo("张三").await;
+        let today = app.state.clock.today();
+        let grant = |items: Value, until: chrono::NaiveDate, name: &str, id: String| {
+            json!({"id_number": id, "name": name, "items": items, "valid_until": until})
+        };
+        let wang_id = demo_id("王强");
+        // What is wrong is said per field; nobody is authorized by a number alone.
+        let bad = call(app, Method::POST, "/api/v1/proxies", &zhang,
+            Some(&grant(json!(["DG-QY-0004", "DG-GR-0011"]), today.pred_opt().expect("a day"), "王强", wang_id.clone()))).await;
+        let problem = expect_problem(bad, 422, "validation_failed").await;
+        let fields: Vec<(&str, &str)> = problem.errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert!(fields.contains(&("valid_until", "out_of_range")) && fields.contains(&("items[0]", "needs_person")), "{fields:?}");
+        let stranger = call(app, Method::POST, "/api/v1/proxies", &zhang,
+            Some(&grant(json!(["DG-GR-0011"]), today, "王五", wang_id.clone()))).await;
+        expect_problem(stranger, 404, "person_not_found").await;
+        let own = call(app, Method::POST, "/api/v1/proxies", &zhang,
+            Some(&grant(json!(["DG-GR-0011"]), today, "张三", demo_id("张三")))).await;
+        assert_eq!(expect_problem(own, 422, "validation_failed").await.errors[0].code.as_str(), "self_grant");
+
+        let until = today + chrono::Duration::days(30);
+        let given = call(app, Method::POST, "/api/v1/proxies", &zhang, Some(&grant(json!(["DG-GR-0011"]), until, "王强", wang_id))).await;
+        assert_eq!(given.status(), StatusCode::CREATED);
+        let given: shared::proxy::ProxyGrant = given.json().await.expect("a grant");
+        assert_eq!((given.proxy.name.as_str(), given.items.len(), given.valid_until), ("王强", 1, until));
+
+        // 王强 applies for 张三: the form is 张三's, the authorization stands for the power of
+        // attorney, and nothing outside it is allowed.
+        let wang = app.sign_in_demo("王强").await;
+        let proxies: shared::proxy::Proxies = call(app, Method::GET, "/api/v1/proxies", &wang, None).await.json().await.expect("proxies");
+        assert_eq!(proxies.received.len(), 1);
+        let acting = call(app, Method::POST, "/api/v1/auth/acting", &wang, Some(&json!({"uscc": null, "proxy": given.id}))).await;
+        assert_eq!(acting.status(), StatusCode::OK);
+        let me: shared::account::Identity = acting.json().await.expect("identity");
+        assert_eq!(me.acting_principal.as_ref().map(|g| g.principal.name.as_str()), Some("张三"));
+        let compiled = form(app, &wang, &["DG-GR-0011"]).await.form;
+        assert!(compiled.authorized_agent);
+        let known: Vec<(&str, &str)> = compiled.known.iter().map(|k| (k.key.as_str(), k.shown.as_str())).collect();
+        assert!(known.contains(&("applicant_name", "张三")), "{known:?}");
+        let outside = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-GR-0002"]}))).await;
+        assert_eq!(expect_problem(outside, 422, "validation_failed").await.errors[0].code.as_str(), "not_in_proxy_scope");
+        let body = answer_all(app, &wang, &["DG-GR-0011"], "owned").await;
+        let receipt = created(submit(app, &wang, None, &body).await).await;
+        assert_eq!((receipt.applicant_name.as_str(), receipt.filed_by.as_deref()), ("张三", Some("王强")));
+        let (proxy_grant,): (Option<String>,) = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as(
+            "SELECT proxy_grant FROM applications WHERE application_no = $1").bind(&receipt.application_no).fetch_one(pool).await).expect("a row");
+        assert_eq!(proxy_grant.as_deref(), Some(given.id.as_str()), "the application names the authorization");
+        let trail = app.state.store.audit_of(&receipt.application_no).await.expect("trail");
+        let wang_person: String = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_scalar(
+            "SELECT id FROM persons WHERE name = '王强'").fetch_one(pool).await).expect("王强");
+        assert!(trail.iter().any(|e| e.actor_id.as_deref() == Some(wang_person.as_str()) && e.on_behalf_of.as_deref() == Some(given.principal.person_id.as_str())),
+            "the act records the proxy and the person acted for");
+        // Both see it.
+        for token in [&zhang, &wang] {
+            let list: Vec<shared::application::ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", token, None).await.json().await.expect("list");
+            assert!(list.iter().any(|a| a.application_no == receipt.application_no));
+        }
+
+        // Revoked, the proxy stops at once; revoking twice is a 404.
+        let revoked = call(app, Method::DELETE, &format!("/api/v1/proxies/{}", given.id), &zhang, None).await;
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let me: shared::account::Identity = call(app, Method::GET, "/api/v1/auth/me", &wang, None).await.json().await.expect("identity");
+        assert!(me.acting_principal.is_some_and(|g| g.revoked_at.is_some()), "shown as revoked");
+        // Nothing is filed in 王强's own name by surprise: he is refused until he switches.
+        let after = submit(app, &wang, None, &body).await;
+        expect_problem(after, 403, "proxy_lapsed").await;
+        act_for_self(app, &wang).await;
+        let own_form = form(app, &wang, &["DG-GR-0011"]).await;
+        assert!(own_form.form.known.iter().any(|k| k.shown == "王强"), "back to 王强 himself");
+        let again = call(app, Method::DELETE, &format!("/api/v1/proxies/{}", given.id), &zhang, None).await;
+        expect_problem(again, 404, "proxy_not_found").await;
+        let reuse = call(app, Method::POST, "/api/v1/auth/acting", &wang, Some(&json!({"proxy": given.id}))).await;
+        expect_problem(reuse, 404, "proxy_not_found").await;
+        let zhang_person = given.principal.person_id.clone();
+        let actions: Vec<shared::audit::AuditAction> = app.state.store.audit_of(&given.id).await.expect("trail").iter().map(|e| e.action).collect();
+        assert!(actions.contains(&shared::audit::AuditAction::ProxyGranted) && actions.contains(&shared::audit::AuditAction::ProxyRevoked), "{actions:?} for {zhang_person}");
+    }
+}
+
+both! {
+    async fn a_proxy_whose_authorization_ended_is_refused(app) {
+        let zhang = app.sign_in_demo("张三").await;
+        let today = app.state.clock.today();
+        let body = json!({"id_number": demo_id("王强"), "name": "王强", "items": ["DG-GR-0011"], "valid_until": today});
+        let given: shared::proxy::ProxyGrant = call(app, Method::POST, "/api/v1/proxies", &zhang, Some(&body)).await.json().await.expect("a grant");
+        let wang = app.sign_in_demo("王强").await;
+        let acting = call(app, Method::POST, "/api/v1/auth/acting", &wang, Some(&json!({"proxy": given.id}))).await;
+        assert_eq!(acting.status(), StatusCode::OK);
+        // The last day passes.
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query("UPDATE person_proxies SET valid_until = $1 WHERE id = $2")
+            .bind(today.pred_opt().expect("a day")).bind(&given.id).execute(pool).await.map(|r| r.rows_affected())).expect("updated");
+        let refused = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-GR-0011"]}))).await;
+        expect_problem(refused, 403, "proxy_lapsed").await;
+        let clerk = app.sign_in_demo("黄丽").await;
+        expect_problem(call(app, Method::GET, "/api/v1/proxies", &clerk, None).await, 403, "forbidden").await;
     }
 }
