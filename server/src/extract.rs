@@ -58,8 +58,16 @@ async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
     })
 }
 
-/// Parses JSON, naming the field at fault.
+/// Parses JSON, naming the field at fault. Every body this API takes is a JSON object: an array
+/// in its place (which serde would read field by field, in order) is refused.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::fields(vec![FieldError {
+            field: String::new(),
+            code: shared::FieldCode::InvalidValue,
+            message: Bilingual::new("提交的数据应为 JSON 对象", "The body must be a JSON object"),
+        }]));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(de) {
         Ok(value) => Ok(value),

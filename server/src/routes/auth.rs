@@ -93,6 +93,8 @@ async fn me(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<I
     responses(
         (status = 200, body = Identity),
         (status = 403, description = "Not linked to this enterprise", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No authorization given to this person that holds today", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Both an enterprise and an authorization named", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn set_acting(
     State(app): State<AppState>,

@@ -57,14 +57,15 @@ fn field_format(property: &str) -> Option<Value> {
 const ITEM_CODE_PATTERN: &str = "^[A-Za-z0-9-]{1,40}$";
 
 /// Request schemas whose `items` are item codes.
-const ITEM_LISTS: [&str; 3] = ["Draft", "SubmitRequest", "FormRequest"];
+const ITEM_LISTS: [&str; 4] = ["Draft", "SubmitRequest", "FormRequest", "GrantProxyRequest"];
 
 /// Properties the server sets, which a client's request leaves out (a draft's time and the
 /// enterprise it is for come from the server and the session).
 const SERVER_SET: [(&str, &str); 2] = [("Draft", "updated_at"), ("Draft", "acting_uscc")];
 
 /// Request schemas whose `name` is a person's name (1 to 50 characters, no markup).
-const PERSON_NAME_SCHEMAS: [&str; 3] = ["RegisterRequest", "GrantAgentRequest", "RepresentRequest"];
+const PERSON_NAME_SCHEMAS: [&str; 4] =
+    ["RegisterRequest", "GrantAgentRequest", "RepresentRequest", "GrantProxyRequest"];
 
 /// Completes the document: see the module's comment.
 pub fn complete(mut doc: Value) -> Value {
@@ -188,6 +189,8 @@ fn constrain_parameter(parameter: &mut Value) {
         (true, "case_no") => json!({"pattern": CASE_NO_PATTERN}),
         // shared::ids::RecordId: a hyphenated UUID.
         (true, "id" | "person_id") => json!({"format": "uuid"}),
+        // shared::memory::FieldKey: a form field's key.
+        (true, "key") => json!({"pattern": "^[a-z0-9_]{1,64}$"}),
         // Visible ASCII, 1 to 128 characters (applying::IdempotencyKey).
         (false, "Idempotency-Key") => json!({"pattern": "^[!-~]{1,128}$"}),
         _ => return,

@@ -468,3 +468,13 @@ both! {
         expect_problem(call(app, Method::GET, "/api/v1/proxies", &clerk, None).await, 403, "forbidden").await;
     }
 }
+
+both! {
+    async fn a_body_that_is_an_array_in_place_of_an_object_is_refused(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let response = app.with_session(Method::POST, "/api/v1/auth/acting", &wang)
+            .header("content-type", "application/json").body("[null, null]").send().await.expect("an answer");
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].message.en, "The body must be a JSON object");
+    }
+}
