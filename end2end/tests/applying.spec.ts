@@ -106,6 +106,11 @@ test('a person with no enterprise founds a company with the company-setup bundle
   await expect(rep).toContainText('来自统一身份认证');
   await expect(page.getByLabel('法定代表人身份证号码')).toHaveCount(0);
   await expect(page.getByLabel(/统一社会信用代码/)).toHaveCount(0);
+  // Filing for others, the founder names the legal representative instead.
+  await page.getByLabel('您在新企业中的身份').selectOption('受他人委托代为办理');
+  await expect(page.getByLabel('法定代表人身份证号码')).toBeVisible();
+  await page.getByLabel('您在新企业中的身份').selectOption('本人担任法定代表人');
+  await expect(rep).toContainText('创业者');
   // Questions the four items share are asked once.
   await expect(page.getByLabel('企业名称', { exact: true })).toHaveCount(1);
   await expect(page.locator('.field').filter({ hasText: '企业名称' })).toContainText('4个事项共用，只需填写一次');

@@ -61,6 +61,7 @@ test('the company-setup bundle goes from its founder through the front desk and 
   test.setTimeout(240_000);
   const agent = await personPage(browser, AGENT.id);
   await agent.goto('/apply?items=DG-QY-0001,DG-QY-0004,DG-QY-0005,DG-QY-0006');
+  await agent.getByLabel('您在新企业中的身份').selectOption('本人担任法定代表人');
   await expect(agent.locator('.field--known').filter({ hasText: '法定代表人姓名' })).toContainText(AGENT.name);
   await agent.getByLabel('企业名称', { exact: true }).fill(NEW_COMPANY);
   await agent.getByLabel('企业类型').selectOption({ index: 2 });

@@ -155,11 +155,15 @@ fn known_fact(subject: ServiceObject, key: &str) -> Option<KnownFact> {
 }
 
 /// 情形 — the situations a field's answer decides: the premises' tenure decides which proof of
-/// premises is needed, central air-conditioning its inspection report.
+/// premises is needed, central air-conditioning its inspection report, a founder's role whether
+/// a power of attorney is.
 fn decides(key: &str) -> std::collections::BTreeMap<String, String> {
     let pairs: &[(&str, &str)] = match key {
         "premises_ownership" => &[("owned", "owned_premises"), ("rented", "rented_premises")],
         "uses_central_air_conditioning" => &[("true", "central_air_conditioning")],
+        // A founder who files for others names the legal representative and brings their power
+        // of attorney.
+        "founder_role" => &[("受他人委托代为办理", "agent_filing")],
         _ => &[],
     };
     pairs.iter().map(|(answer, situation)| ((*answer).to_owned(), (*situation).to_owned())).collect()

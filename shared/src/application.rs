@@ -222,6 +222,20 @@ pub struct KnownAnswer {
     pub origin: FactOrigin,
     /// The value as shown (identity numbers masked).
     pub shown: String,
+    /// The answer that makes it a question after all: a founder who files for others names the
+    /// new business's legal representative instead of being it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<Waiver>,
+}
+
+/// An answer of the form that waives a known field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Waiver {
+    /// The deciding field's key.
+    pub field: String,
+    /// The answer that waives it.
+    pub answer: String,
 }
 
 /// 申请人已知信息 — what the platform holds about who applies, gathered by the server from
@@ -541,7 +555,7 @@ impl OneForm {
             None => true,
             Some(PLEDGE_CONDITION) => answers.pledged_items.contains(&u.item),
             Some(NO_PLEDGE_CONDITION) => !answers.pledged_items.contains(&u.item),
-            Some(AGENT_CONDITION) => self.authorized_agent,
+            Some(AGENT_CONDITION) => self.authorized_agent || self.decided_by_answer(AGENT_CONDITION, answers),
             Some(c) => self.situation_holds(c, answers),
         };
         self.materials
@@ -556,7 +570,7 @@ impl OneForm {
                     .e_license
                     .as_ref()
                     .is_some_and(|l| self.items.iter().any(|i| i.produces.as_deref() == Some(l.key.as_str())));
-                let source = if only_when(AGENT_CONDITION) {
+                let source = if only_when(AGENT_CONDITION) && self.authorized_agent {
                     MaterialSource::Authorization
                 } else if issued_here {
                     MaterialSource::Issued
@@ -584,6 +598,14 @@ impl OneForm {
             .collect()
     }
 
+    /// Whether some field's answer decides that `condition` holds.
+    fn decided_by_answer(&self, condition: &str, answers: &FormAnswers) -> bool {
+        self.fields.iter().any(|f| {
+            let answer = answers.fields.get(&f.field.key).and_then(serde_json::Value::as_str).map(str::trim);
+            answer.and_then(|a| f.field.decides.get(a)).is_some_and(|c| c == condition)
+        })
+    }
+
     /// Whether a situation holds: as the answer of the field that decides it says, else as the
     /// applicant ticked it.
     pub fn situation_holds(&self, condition: &str, answers: &FormAnswers) -> bool {
@@ -604,17 +626,26 @@ impl OneForm {
     #[must_use]
     pub fn for_applicant(mut self, applicant: &ApplicantFacts) -> Self {
         let founding = self.founding;
+        // A founder who declares they file for others (the answer that decides `agent_filing`)
+        // names the legal representative rather than being it.
+        let files_for_others = self.fields.iter().find_map(|f| {
+            let (answer, _) = f.field.decides.iter().find(|(_, c)| c.as_str() == AGENT_CONDITION)?;
+            Some(Waiver { field: f.field.key.clone(), answer: answer.clone() })
+        });
         self.known = self
             .fields
             .iter()
             .filter_map(|f| {
-                let fact = Self::source_of(founding, f.field.known?)?;
+                let asked = f.field.known?;
+                let fact = Self::source_of(founding, asked)?;
                 let value = applicant.facts.get(&fact)?;
+                let legal_rep = matches!(asked, KnownFact::LegalRepName | KnownFact::LegalRepIdNumber);
                 Some(KnownAnswer {
                     key: f.field.key.clone(),
                     fact,
                     origin: fact.origin(),
                     shown: ApplicantFacts::shown(fact, value),
+                    unless: files_for_others.clone().filter(|_| founding && legal_rep),
                 })
             })
             .collect();
@@ -634,13 +665,26 @@ impl OneForm {
         }
     }
 
+    /// Whether the platform fills field `key` given these answers (a known field not waived by
+    /// them).
+    pub fn fills(&self, key: &str, answers: &FormAnswers) -> bool {
+        self.known.iter().any(|k| k.key == key && !k.unless.as_ref().is_some_and(|w| Self::answered(answers, w)))
+    }
+
+    fn answered(answers: &FormAnswers, waiver: &Waiver) -> bool {
+        answers.fields.get(&waiver.field).and_then(serde_json::Value::as_str).map(str::trim)
+            == Some(waiver.answer.as_str())
+    }
+
     /// Fills the fields the platform knows from `applicant`, whatever the answers said, and
     /// returns an error for each answer that said something else (nobody files in another
     /// person's or enterprise's name). The form must have been made [`Self::for_applicant`] the
     /// same applicant.
     pub fn fill_known(&self, answers: &mut FormAnswers, applicant: &ApplicantFacts) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        for known in &self.known {
+        let filled: Vec<&KnownAnswer> =
+            self.known.iter().filter(|k| !k.unless.as_ref().is_some_and(|w| Self::answered(answers, w))).collect();
+        for known in filled {
             let Some(value) = applicant.facts.get(&known.fact) else { continue };
             if let Some(answer) = answers.fields.get(&known.key).filter(|a| !is_blank(Some(a)))
                 && !same_as_known(answer, value)
@@ -672,7 +716,7 @@ impl OneForm {
     /// birth in identity numbers.
     pub fn validate(&self, answers: &FormAnswers, today: NaiveDate) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        for merged in self.fields.iter().filter(|f| !self.known.iter().any(|k| k.key == f.field.key)) {
+        for merged in self.fields.iter().filter(|f| !self.fills(&f.field.key, answers)) {
             let path = format!("fields.{}", merged.field.key);
             if let Err(e) = check_answer(&merged.field, answers.fields.get(&merged.field.key), today) {
                 errors.push(FieldError::with_message(path, e.0, e.1));

@@ -253,7 +253,7 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
             }
             let req = SubmitRequest {
                 items: items.get_value(),
-                answers: answers.get_untracked(),
+                answers: without_filled(&form.get_value(), answers.get_untracked()),
                 draft_id: draft_id.get_untracked(),
                 delivery: Some(delivery.get_untracked()),
             };
@@ -274,7 +274,7 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
         let draft = Draft {
             id: draft_id.get_untracked(),
             items: items.get_value(),
-            answers: answers.get_untracked(),
+            answers: without_filled(&form.get_value(), answers.get_untracked()),
             ..Draft::default()
         };
         spawn_local(async move {
@@ -343,6 +343,24 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 <h2 id="apply-fields">{move || i18n.t(Key::FormFields)}</h2>
                 {compiled.form.fields.clone().into_iter().map(|field| {
                     match compiled.form.known.iter().find(|k| k.key == field.field.key).cloned() {
+                        // Known unless an answer says otherwise (a founder filing for others
+                        // names the legal representative): shown or asked as the answer stands.
+                        Some(KnownAnswer { unless: Some(waiver), .. }) => {
+                            let known = compiled.form.known.iter().find(|k| k.key == field.field.key).cloned();
+                            let waived = Signal::derive(move || answers.with(|a| {
+                                a.fields.get(&waiver.field).and_then(Value::as_str) == Some(waiver.answer.as_str())
+                            }));
+                            let none = Signal::derive(|| None);
+                            view! {
+                                {move || if waived.get() {
+                                    view! { <FieldInput field=field.clone() answers=answers errors=shown_errors suggested=none /> }.into_any()
+                                } else {
+                                    known.clone().map(|known| view! { <KnownField field=field.clone() known=known /> })
+                                        .into_any()
+                                }}
+                            }
+                            .into_any()
+                        }
                         Some(known) => view! { <KnownField field=field known=known /> }.into_any(),
                         None => {
                             let key = field.field.key.clone();
@@ -510,6 +528,16 @@ fn blank(v: &Value) -> bool {
 
 fn message_of(errors: &[FieldError], field: &str) -> Option<Bilingual> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// The answers without those the platform fills (an answer typed while a field was asked and
+/// left when it became known again is not sent).
+fn without_filled(form: &shared::application::OneForm, mut answers: FormAnswers) -> FormAnswers {
+    let filled: Vec<String> = answers.fields.keys().filter(|k| form.fills(k, &answers)).cloned().collect();
+    for key in filled {
+        answers.fields.remove(&key);
+    }
+    answers
 }
 
 /// A question the platform answers from what it knows: shown, not asked, with where it comes from.

@@ -111,6 +111,25 @@ impl CaseService<'_> {
         let case = &seen.case;
         if let Some((uscc, name, rep)) = &plan.enterprise {
             uow.insert_enterprise(uscc, name, rep, at).await?;
+            // A founder who filed for others becomes the new business's agent, authorized by
+            // the legal representative the registration names (whose power of attorney they
+            // brought).
+            if &case.applicant_person_id != rep {
+                uow.grant_agent(uscc, &case.applicant_person_id, rep, at).await?;
+                uow.record(&AuditEvent {
+                    actor_id: None,
+                    acting_uscc: Some(uscc),
+                    on_behalf_of: None,
+                    action: shared::audit::AuditAction::AgentGranted,
+                    subject: uscc,
+                    detail: &case.applicant_person_id,
+                    role: None,
+                    department: Some(&case.department_code),
+                    files: &[],
+                    at,
+                })
+                .await?;
+            }
         }
         uow.issue_license(&plan.license).await?;
         uow.set_case_license(&case.case_no, &plan.license.id).await?;

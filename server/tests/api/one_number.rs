@@ -478,3 +478,39 @@ both! {
         assert_eq!(problem.errors[0].message.en, "The body must be a JSON object");
     }
 }
+
+both! {
+    async fn a_founder_filing_for_others_names_the_legal_representative_and_becomes_the_agent(app) {
+        let wang = app.sign_in_demo("王强").await;
+        let compiled = form(app, &wang, &["DG-QY-0001"]).await.form;
+        let rep = compiled.known.iter().find(|k| k.key == "legal_rep_id_number").expect("known unless waived");
+        let waiver = rep.unless.clone().expect("waived by the founder's role");
+        assert_eq!((waiver.field.as_str(), waiver.answer.as_str()), ("founder_role", "受他人委托代为办理"));
+
+        let mut body = answer_all(app, &wang, &["DG-QY-0001"], "owned").await;
+        body["answers"]["fields"]["founder_role"] = json!("受他人委托代为办理");
+        let missing = expect_problem(submit(app, &wang, None, &body).await, 422, "validation_failed").await;
+        let fields: Vec<(&str, &str)> = missing.errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        for expected in [("fields.legal_rep_name", "required"), ("fields.legal_rep_id_number", "required"), ("materials.DG-QY-0001-M08", "material_missing")] {
+            assert!(fields.contains(&expected), "{expected:?} in {fields:?}");
+        }
+        body["answers"]["fields"]["legal_rep_name"] = json!("李娜");
+        body["answers"]["fields"]["legal_rep_id_number"] = json!(demo_id("李娜"));
+        body["answers"]["materials"]["DG-QY-0001-M08"] = json!([upload_png(app, &wang).await.id]);
+        let receipt = created(submit(app, &wang, None, &body).await).await;
+        let attorney = receipt.materials.iter().find(|m| m.key == "DG-QY-0001-M08").expect("the power of attorney");
+        assert_eq!((attorney.source, attorney.files), (MaterialSource::Upload, 1), "no authorization on record yet: uploaded");
+
+        let case_no = &receipt.cases[0].case_no;
+        act_ok(app, &app.sign_in_demo("黄丽").await, case_no, json!({"action": "accept"})).await;
+        act_ok(app, &app.sign_in_demo("刘洋").await, case_no, json!({"action": "undertake", "comment": "材料齐全"})).await;
+        act_ok(app, &app.sign_in_demo("周婷").await, case_no, json!({"action": "review", "comment": "同意"})).await;
+        act_ok(app, &app.sign_in_demo("吴刚").await, case_no, json!({"action": "approve", "comment": "准予登记"})).await;
+        let links: Vec<shared::account::EnterpriseLink> = call(app, Method::GET, "/api/v1/enterprises", &wang, None).await.json().await.expect("links");
+        let founded = links.iter().find(|l| l.name == "东莞市新创科技有限公司").expect("the new company");
+        assert_eq!(founded.relation, shared::account::Relation::Agent, "the founder acts for it as its agent");
+        let li = app.sign_in_demo("李娜").await;
+        let hers: Vec<shared::account::EnterpriseLink> = call(app, Method::GET, "/api/v1/enterprises", &li, None).await.json().await.expect("links");
+        assert!(hers.iter().any(|l| l.uscc == founded.uscc && l.relation == shared::account::Relation::LegalRepresentative));
+    }
+}
