@@ -514,3 +514,30 @@ both! {
         assert!(hers.iter().any(|l| l.uscc == founded.uscc && l.relation == shared::account::Relation::LegalRepresentative));
     }
 }
+
+both! {
+    async fn a_licence_number_the_library_holds_is_filled_from_it(app) {
+        let id = shared::ResidentId::parse(&demo_id("王强")).expect("an id");
+        app.state.store.insert_license(&server::store::applications::LicenseRow {
+            id: "test-residence-permit".to_owned(),
+            holder_kind: shared::license::HolderKind::Person,
+            holder_key: app.state.pii.lookup_hash(&id),
+            license_type: "residence_permit".to_owned(),
+            number: "粤居4419202600123".to_owned(),
+            issuer: "东莞市公安局".to_owned(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).expect("a date"),
+            valid_until: Some(chrono::NaiveDate::from_ymd_opt(2027, 1, 4).expect("a date")),
+            revoked: false,
+            data: json!({}),
+        }).await.expect("a licence");
+        let wang = app.sign_in_demo("王强").await;
+        let compiled = form(app, &wang, &["DG-GR-0003"]).await.form;
+        let permit = compiled.known.iter().find(|k| k.key == "residence_permit_no").expect("filled from the library");
+        assert_eq!((permit.shown.as_str(), permit.origin), ("粤居4419202600123", FactOrigin::LicenseLibrary));
+        let mut body = answer_all(app, &wang, &["DG-GR-0003"], "rented").await;
+        body["answers"]["fields"]["residence_permit_no"] = json!("粤居0000000000000");
+        let problem = expect_problem(submit(app, &wang, None, &body).await, 422, "validation_failed").await;
+        assert_eq!(problem.errors[0].field, "fields.residence_permit_no");
+        assert!(problem.errors[0].message.zh.contains("来自电子证照库"), "{}", problem.errors[0].message.zh);
+    }
+}
