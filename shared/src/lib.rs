@@ -32,6 +32,7 @@ pub mod case;
 pub mod catalogue;
 pub mod identity;
 pub mod ids;
+pub mod known;
 pub mod license;
 pub mod memory;
 pub mod problem;

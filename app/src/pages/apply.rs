@@ -208,14 +208,6 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let key = StoredValue::new(new_key());
     let state = SubmitState::new();
     let delivery = RwSignal::new(DeliveryChoice::default());
-    // Answers kept from earlier applications, with the person's consent (staff keep none).
-    let suggestions = LocalResource::new(move || async move {
-        if auth.identity.get_untracked().is_some_and(|me| me.staff.is_none()) {
-            api::suggestions().await
-        } else {
-            Ok(shared::memory::Suggestions::default())
-        }
-    });
 
     // The shared compiler, run as the applicant types.
     let local_errors = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.validate(a, today()))));
@@ -339,68 +331,8 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
                 </ul>
             </section>
 
-            <section class="card guide-section" aria-labelledby="apply-fields">
-                <h2 id="apply-fields">{move || i18n.t(Key::FormFields)}</h2>
-                {compiled.form.fields.clone().into_iter().map(|field| {
-                    match compiled.form.known.iter().find(|k| k.key == field.field.key).cloned() {
-                        // Known unless an answer says otherwise (a founder filing for others
-                        // names the legal representative): shown or asked as the answer stands.
-                        Some(KnownAnswer { unless: Some(waiver), .. }) => {
-                            let known = compiled.form.known.iter().find(|k| k.key == field.field.key).cloned();
-                            let waived = Signal::derive(move || answers.with(|a| {
-                                a.fields.get(&waiver.field).and_then(Value::as_str) == Some(waiver.answer.as_str())
-                            }));
-                            let none = Signal::derive(|| None);
-                            view! {
-                                {move || if waived.get() {
-                                    view! { <FieldInput field=field.clone() answers=answers errors=shown_errors suggested=none /> }.into_any()
-                                } else {
-                                    known.clone().map(|known| view! { <KnownField field=field.clone() known=known /> })
-                                        .into_any()
-                                }}
-                            }
-                            .into_any()
-                        }
-                        Some(known) => view! { <KnownField field=field known=known /> }.into_any(),
-                        None => {
-                            let key = field.field.key.clone();
-                            let kept = shared::memory::is_kept(&field.field);
-                            let suggested = Signal::derive(move || {
-                                kept.then(|| suggestions.get()).flatten().and_then(Result::ok).and_then(|s| {
-                                    s.entries.into_iter().find(|e| e.key == key).map(|e| e.value)
-                                })
-                            });
-                            view! { <FieldInput field=field answers=answers errors=shown_errors suggested=suggested /> }.into_any()
-                        }
-                    }
-                }).collect_view()}
-            </section>
-
-            {compiled.form.situations.iter().any(|s| s.decided_by.is_none()).then(|| {
-                // A situation an answer decides follows from that answer; it is not asked again.
-                let situations: Vec<_> =
-                    compiled.form.situations.iter().filter(|s| s.decided_by.is_none()).cloned().collect();
-                view! {
-                    <section class="card guide-section" aria-labelledby="apply-situations">
-                        <h2 id="apply-situations">{move || i18n.t(Key::Situations)}</h2>
-                        <p class="muted">{move || i18n.t(Key::SituationsLead)}</p>
-                        <fieldset class="choices">
-                            <legend class="visually-hidden">{move || i18n.t(Key::Situations)}</legend>
-                            {situations.into_iter().map(|s| {
-                                let key = s.condition.key.clone();
-                                let name = s.condition.name.clone();
-                                let (k1, k2) = (key.clone(), key.clone());
-                                view! {
-                                    <Choice id=format!("situations.{key}")
-                                        label=Signal::derive(move || i18n.pick(&name))
-                                        checked=Signal::derive(move || answers.with(|a| a.situations.contains(&k1)))
-                                        on_toggle=move |on| answers.update(|a| { if on { a.situations.insert(k2.clone()); } else { a.situations.remove(&k2); } }) />
-                                }
-                            }).collect_view()}
-                        </fieldset>
-                    </section>
-                }
-            })}
+            <Questions form=compiled.form.clone() answers=answers errors=shown_errors />
+            <Situations form=compiled.form.clone() answers=answers />
 
             {(!pledge_items.is_empty()).then(|| view! {
                 <section class="card guide-section" aria-labelledby="apply-pledge">
@@ -442,6 +374,94 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// 表单字段 — the questions of the form: those the platform knows shown with their origin (or
+/// asked, when an answer waives them), the rest asked with the answer kept from last time offered.
+#[component]
+fn Questions(
+    form: shared::application::OneForm,
+    answers: RwSignal<FormAnswers>,
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    // Answers kept from earlier applications, with the person's consent (staff keep none).
+    let suggestions = LocalResource::new(move || async move {
+        if auth.identity.get_untracked().is_some_and(|me| me.staff.is_none()) {
+            api::suggestions().await
+        } else {
+            Ok(shared::memory::Suggestions::default())
+        }
+    });
+    view! {
+        <section class="card guide-section" aria-labelledby="apply-fields">
+            <h2 id="apply-fields">{move || i18n.t(Key::FormFields)}</h2>
+            {form.fields.clone().into_iter().map(|field| {
+                match form.known.iter().find(|k| k.key == field.field.key).cloned() {
+                    // Known unless an answer says otherwise (a founder filing for others
+                    // names the legal representative): shown or asked as the answer stands.
+                    Some(KnownAnswer { unless: Some(waiver), .. }) => {
+                        let known = form.known.iter().find(|k| k.key == field.field.key).cloned();
+                        let waived = Signal::derive(move || answers.with(|a| {
+                            a.fields.get(&waiver.field).and_then(Value::as_str) == Some(waiver.answer.as_str())
+                        }));
+                        let none = Signal::derive(|| None);
+                        view! {
+                            {move || if waived.get() {
+                                view! { <FieldInput field=field.clone() answers=answers errors=errors suggested=none /> }.into_any()
+                            } else {
+                                known.clone().map(|known| view! { <KnownField field=field.clone() known=known /> })
+                                    .into_any()
+                            }}
+                        }
+                        .into_any()
+                    }
+                    Some(known) => view! { <KnownField field=field known=known /> }.into_any(),
+                    None => {
+                        let key = field.field.key.clone();
+                        let kept = shared::memory::is_kept(&field.field);
+                        let suggested = Signal::derive(move || {
+                            kept.then(|| suggestions.get()).flatten().and_then(Result::ok).and_then(|s| {
+                                s.entries.into_iter().find(|e| e.key == key).map(|e| e.value)
+                            })
+                        });
+                        view! { <FieldInput field=field answers=answers errors=errors suggested=suggested /> }.into_any()
+                    }
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+/// 情形 — the situations the applicant says hold; one an answer decides follows from that
+/// answer and is not asked again.
+#[component]
+fn Situations(form: shared::application::OneForm, answers: RwSignal<FormAnswers>) -> impl IntoView {
+    let i18n = use_i18n();
+    let situations: Vec<_> = form.situations.into_iter().filter(|s| s.decided_by.is_none()).collect();
+    (!situations.is_empty()).then(|| {
+        view! {
+            <section class="card guide-section" aria-labelledby="apply-situations">
+                <h2 id="apply-situations">{move || i18n.t(Key::Situations)}</h2>
+                <p class="muted">{move || i18n.t(Key::SituationsLead)}</p>
+                <fieldset class="choices">
+                    <legend class="visually-hidden">{move || i18n.t(Key::Situations)}</legend>
+                    {situations.into_iter().map(|s| {
+                        let key = s.condition.key.clone();
+                        let name = s.condition.name.clone();
+                        let (k1, k2) = (key.clone(), key.clone());
+                        view! {
+                            <Choice id=format!("situations.{key}")
+                                label=Signal::derive(move || i18n.pick(&name))
+                                checked=Signal::derive(move || answers.with(|a| a.situations.contains(&k1)))
+                                on_toggle=move |on| answers.update(|a| { if on { a.situations.insert(k2.clone()); } else { a.situations.remove(&k2); } }) />
+                        }
+                    }).collect_view()}
+                </fieldset>
+            </section>
+        }
+    })
 }
 
 /// 送达方式 — how the results reach the applicant: in the account, at a hall's window, or by post.
