@@ -435,6 +435,24 @@ impl DemoCatalogue {
         Ok(Self { departments, themes, items, bundles, license_types })
     }
 
+    /// The version under which to publish a demo item, if it is to be: the first, when none is
+    /// published; the next, when the published one was the demo's own and this release of the
+    /// demo defines it differently (what the form fills, which answers decide which situations);
+    /// none when it is current or a catalogue admin published it.
+    async fn version_to_publish(&self, store: &Store, item: &ServiceItem) -> anyhow::Result<Option<u32>> {
+        let Some(stored) = store.published_item(&item.code).await? else { return Ok(Some(item.version)) };
+        if stored == (ServiceItem { version: stored.version, status: stored.status, ..item.clone() }) {
+            return Ok(None);
+        }
+        let subject = format!("{}@{}", stored.code, stored.version);
+        let by_demo = store
+            .audit_of(&subject)
+            .await?
+            .iter()
+            .any(|e| e.action == AuditAction::ItemPublished && e.actor_id.is_none() && e.detail == "demo data");
+        Ok(by_demo.then_some(stored.version + 1))
+    }
+
     /// Writes the catalogue into the store. Items that already have a published version are
     /// left alone, so restarting with `--demo` never undoes a catalogue admin's change.
     pub async fn install(&self, store: &Store) -> anyhow::Result<usize> {
@@ -446,9 +464,12 @@ impl DemoCatalogue {
         }
         let mut published = 0;
         for item in &self.items {
-            if store.published_item(&item.code).await?.is_none() {
+            if let Some(version) = self.version_to_publish(store, item).await? {
+                let item = ServiceItem { version, ..item.clone() };
                 let subject = format!("{}@{}", item.code, item.version);
-                store.publish_item(item, &demo_event(AuditAction::ItemPublished, &subject, chrono::Utc::now())).await?;
+                store
+                    .publish_item(&item, &demo_event(AuditAction::ItemPublished, &subject, chrono::Utc::now()))
+                    .await?;
                 published += 1;
             }
         }

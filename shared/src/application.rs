@@ -268,6 +268,9 @@ pub enum CombineError {
     /// A business's registration filed while acting for an existing enterprise.
     #[error("founded by a person")]
     FoundAsPerson,
+    /// Two registrations of businesses in one application.
+    #[error("two registrations")]
+    TwoRegistrations,
     /// Items for enterprises, but the applicant acts for no enterprise.
     #[error("needs an enterprise")]
     NeedsEnterprise,
@@ -288,6 +291,7 @@ impl CombineError {
             Self::NeedsEnterprise => crate::problem::FieldCode::NeedsEnterprise,
             Self::NeedsPerson => crate::problem::FieldCode::NeedsPerson,
             Self::FoundAsPerson => crate::problem::FieldCode::FoundAsPerson,
+            Self::TwoRegistrations => crate::problem::FieldCode::TwoRegistrations,
         }
     }
 
@@ -318,6 +322,9 @@ impl CombineError {
                 "这是个人事项：您正以企业身份办事，请先在“我的账户”中切换为本人",
                 "These items are for individuals: you are acting for a business, so switch to yourself in My account",
             ),
+            Self::TwoRegistrations => {
+                Bilingual::new("一次申请只能办理一项设立登记", "One application registers one business")
+            }
             Self::FoundAsPerson => Bilingual::new(
                 "设立登记由创办人本人申请（企业登记后才存在）：请先在“我的账户”中切换为本人",
                 "A new business is registered by its founder in person (it exists only once registered): switch to yourself in My account",
@@ -348,6 +355,9 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
         return Err(CombineError::TooMany);
     }
     let founding = items.iter().any(ServiceItem::founds_business);
+    if items.iter().filter(|i| i.founds_business()).count() > 1 {
+        return Err(CombineError::TwoRegistrations);
+    }
     // A business's registration combines with the business's own items; its founder's other
     // personal items do not belong in it.
     let mixed_allowed = founding
@@ -375,7 +385,12 @@ pub fn compile(items: &[ServiceItem], held_licenses: &BTreeSet<String>) -> Resul
             match fields.iter_mut().find(|f| f.field.key == field.key) {
                 Some(merged) => {
                     merged.field.required |= field.required;
-                    merged.field.known = merged.field.known.or(field.known);
+                    // What a registration asks is about the business it founds: its meaning wins.
+                    merged.field.known = if item.founds_business() {
+                        field.known.or(merged.field.known)
+                    } else {
+                        merged.field.known.or(field.known)
+                    };
                     for (answer, situation) in &field.decides {
                         merged.field.decides.entry(answer.clone()).or_insert_with(|| situation.clone());
                     }
@@ -550,8 +565,8 @@ impl OneForm {
     /// Whether some field's answer decides that `condition` holds.
     fn decided_by_answer(&self, condition: &str, answers: &FormAnswers) -> bool {
         self.fields.iter().any(|f| {
-            let answer = answers.fields.get(&f.field.key).and_then(serde_json::Value::as_str).map(str::trim);
-            answer.and_then(|a| f.field.decides.get(a)).is_some_and(|c| c == condition)
+            let answer = deciding_answer(answers.fields.get(&f.field.key));
+            answer.and_then(|a| f.field.decides.get(&a)).is_some_and(|c| c == condition)
         })
     }
 
@@ -561,11 +576,7 @@ impl OneForm {
         let decided = self.situations.iter().find(|s| s.condition.key == condition).and_then(|s| s.decided_by.as_ref());
         let Some(key) = decided else { return answers.situations.contains(condition) };
         let field = self.fields.iter().find(|f| &f.field.key == key);
-        let answer = match answers.fields.get(key) {
-            Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-            Some(serde_json::Value::Bool(b)) => b.to_string(),
-            _ => return false,
-        };
+        let Some(answer) = deciding_answer(answers.fields.get(key)) else { return false };
         field.and_then(|f| f.field.decides.get(&answer)).is_some_and(|c| c == condition)
     }
 
@@ -666,6 +677,15 @@ impl OneForm {
 }
 
 pub use crate::known::{ApplicantFacts, KnownAnswer, Waiver};
+
+/// An answer as a field's `decides` names it: a choice's text, or `true`/`false`.
+pub(crate) fn deciding_answer(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) => Some(s.trim().to_owned()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
 
 /// Whether a condition is decided by how the application is filed (the pledge, an authorized
 /// agent) rather than asked as a situation.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::application::{AGENT_CONDITION, FormAnswers, OneForm, is_blank};
+use crate::application::{AGENT_CONDITION, FormAnswers, OneForm, deciding_answer, is_blank};
 use crate::catalogue::{FactOrigin, KnownFact};
 use crate::problem::FieldCode;
 use crate::{Bilingual, FieldError};
@@ -115,8 +115,7 @@ impl OneForm {
     }
 
     fn answered(answers: &FormAnswers, waiver: &Waiver) -> bool {
-        answers.fields.get(&waiver.field).and_then(serde_json::Value::as_str).map(str::trim)
-            == Some(waiver.answer.as_str())
+        deciding_answer(answers.fields.get(&waiver.field)).as_deref() == Some(waiver.answer.as_str())
     }
 
     /// Fills the fields the platform knows from `applicant`, whatever the answers said, and

@@ -312,6 +312,10 @@ pub enum FieldCode {
     FoundAsPerson,
     /// An item the authorization a proxy applies under does not name.
     NotInProxyScope,
+    /// Two registrations of businesses in one application.
+    TwoRegistrations,
+    /// A registration combined with other items outside a bundle that stages them after it.
+    FoundingNeedsBundle,
     /// A required answer is missing.
     Required,
     /// An answer is not text.
@@ -444,6 +448,11 @@ impl FieldCode {
                 ("设立登记须由创办人本人申请", "A new business is registered by its founder in person")
             }
             Self::NotInProxyScope => ("委托书未包含这个事项", "The authorization does not cover this item"),
+            Self::TwoRegistrations => ("一次申请只能办理一项设立登记", "One application registers one business"),
+            Self::FoundingNeedsBundle => (
+                "设立登记与其他事项一并办理，请从“一件事”办理入口申请",
+                "A registration goes with other items only as a bundle: apply from its bundle",
+            ),
             Self::Required => ("请填写这一项", "This must be filled in"),
             Self::NotText => ("应填写文字", "Expected text"),
             Self::TooLong => ("内容过长", "This is too long"),

@@ -401,11 +401,10 @@ fn Questions(
                 match form.known.iter().find(|k| k.key == field.field.key).cloned() {
                     // Known unless an answer says otherwise (a founder filing for others
                     // names the legal representative): shown or asked as the answer stands.
-                    Some(KnownAnswer { unless: Some(waiver), .. }) => {
+                    Some(KnownAnswer { unless: Some(_), .. }) => {
                         let known = form.known.iter().find(|k| k.key == field.field.key).cloned();
-                        let waived = Signal::derive(move || answers.with(|a| {
-                            a.fields.get(&waiver.field).and_then(Value::as_str) == Some(waiver.answer.as_str())
-                        }));
+                        let (deciding, key) = (form.clone(), field.field.key.clone());
+                        let waived = Signal::derive(move || answers.with(|a| !deciding.fills(&key, a)));
                         let none = Signal::derive(|| None);
                         view! {
                             {move || if waived.get() {

@@ -7,6 +7,8 @@ ALTER TABLE bundles ADD COLUMN conditional JSONB NOT NULL DEFAULT '[]';
 -- self-service kiosk).
 ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'web'
     CHECK (channel IN ('web', 'mobile', 'window', 'kiosk'));
+-- Applications filed before were filed on the web, or at a window by a clerk.
+UPDATE applications SET channel = 'window' WHERE filed_by IS NOT NULL;
 
 -- A material may be supplied by the filing agent's recorded authorization (委托书), or by the
 -- licence a registration of the same application issues (the new business's licence).

@@ -291,6 +291,7 @@ impl ApplyingService<'_> {
         let held: BTreeSet<String> = usable.keys().cloned().collect();
         let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
         form.check_applicant(ctx.uscc.is_some()).map_err(|e| combine_error(&e))?;
+        self.check_founding(&form).await?;
         let facts = self.applicant_facts(ctx, &usable).await?;
         Ok(Prepared { form: form.for_applicant(&facts), usable, facts })
     }
@@ -438,6 +439,7 @@ impl ApplyingService<'_> {
         });
         match self.writer.submit(Submission { idempotency, application }).await {
             Ok(Outcome::Created) => Ok(Submitted::Created(receipt_json)),
+            Ok(Outcome::ProxyLapsed) => Err(ApplyingError::ProxyLapsed),
             Ok(Outcome::Replayed(stored)) => replay(&stored.body_sha256, &body_sha256, stored.status, stored.response),
             // Another node wrote the same key first: answer with what it stored.
             Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) && key.is_some() => {
@@ -446,6 +448,26 @@ impl ApplyingService<'_> {
                 replay(&stored.body_sha256, &body_sha256, stored.status, stored.response)
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A registration goes with other items only as a bundle that starts with it: the others
+    /// then wait for the business it registers, receive its credit code and licence, and stop if
+    /// it is refused.
+    async fn check_founding(&self, form: &OneForm) -> Result<(), ApplyingError> {
+        if !form.founding || form.items.len() == 1 {
+            return Ok(());
+        }
+        let stages = self.stages_of(form).await?;
+        let staged_after = form.items.iter().all(|item| {
+            let stage = stages.get(item.code.as_str()).copied();
+            let registers = item.produces.as_deref() == Some(shared::catalogue::BUSINESS_LICENSE);
+            if registers { stage == Some(0) } else { stage.is_some_and(|s| s > 0) }
+        });
+        if staged_after {
+            Ok(())
+        } else {
+            Err(ApplyingError::Invalid(vec![FieldError::new("items", shared::FieldCode::FoundingNeedsBundle)]))
         }
     }
 

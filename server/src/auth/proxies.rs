@@ -39,6 +39,9 @@ impl IdentityService<'_> {
     pub async fn grant_proxy(&self, s: &Session, req: GrantProxyRequest) -> Result<ProxyGrant, IdentityError> {
         Self::as_citizen(s)?;
         let mut errors = req.check(self.clock.today());
+        if req.items.len() > shared::proxy::MAX_PROXY_ITEMS {
+            return Err(IdentityError::Invalid(errors));
+        }
         let mut items = Vec::new();
         for (i, raw) in req.items.iter().enumerate() {
             let Ok(code) = ItemCode::parse(raw) else { continue };

@@ -514,7 +514,8 @@ impl Store {
     pub async fn applications_of(&self, person_id: &str, limit: i64) -> Result<Vec<ApplicationRow>, sqlx::Error> {
         on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT application_no, submitted_at, receipt FROM applications
-              WHERE applicant_person_id = $1 OR proxy_id = $1
+              WHERE applicant_person_id = $1
+                 OR (proxy_id = $1 AND proxy_grant IN (SELECT id FROM person_proxies WHERE revoked_at IS NULL))
                  OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $1
                                        UNION SELECT uscc FROM enterprise_agents WHERE person_id = $1)
               ORDER BY submitted_at DESC, application_no DESC LIMIT $2",
@@ -535,7 +536,8 @@ impl Store {
         on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT application_no, submitted_at, receipt FROM applications
               WHERE application_no = $1
-                AND (applicant_person_id = $2 OR filed_by = $2 OR proxy_id = $2
+                AND (applicant_person_id = $2 OR filed_by = $2
+                     OR (proxy_id = $2 AND proxy_grant IN (SELECT id FROM person_proxies WHERE revoked_at IS NULL))
                      OR applicant_uscc IN (SELECT uscc FROM enterprises WHERE legal_rep_id = $2
                                            UNION SELECT uscc FROM enterprise_agents WHERE person_id = $2))",
         )

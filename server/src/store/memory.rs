@@ -73,8 +73,8 @@ impl UnitOfWork {
         Ok(deleted > 0)
     }
 
-    /// Keeps the answers of a submission (key, sealed value), only if the person consents now:
-    /// the consent is read in the same statement, so a withdrawal is never raced.
+    /// Keeps the answers of a submission (key, sealed value), only if the person consents now,
+    /// as read in this transaction.
     pub(super) async fn keep_answers(
         &mut self,
         person_id: &str,
@@ -82,11 +82,31 @@ impl UnitOfWork {
         answers: &[(String, String)],
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        // On PostgreSQL the consent row is read under a share lock, so a withdrawal (which
+        // updates it) waits for this submission, and its delete then sees what was kept. SQLite
+        // has one writer at a time.
+        let consents: bool = match self.tx() {
+            super::Tx::Postgres(t) => {
+                sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1 FOR SHARE")
+                    .bind(person_id)
+                    .fetch_optional(&mut **t)
+                    .await?
+                    .unwrap_or(false)
+            }
+            super::Tx::Sqlite(t) => sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1")
+                .bind(person_id)
+                .fetch_optional(&mut **t)
+                .await?
+                .unwrap_or(false),
+        };
+        if !consents {
+            return Ok(());
+        }
         for (key, value) in answers {
             on_tx!(self.tx(), |c| {
                 sqlx::query(
                 "INSERT INTO answer_memory (person_id, scope, field_key, value, updated_at)
-                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM persons WHERE id = $1 AND remember_answers)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (person_id, scope, field_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
             )
             .bind(person_id)

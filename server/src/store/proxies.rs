@@ -66,6 +66,19 @@ impl Store {
 }
 
 impl UnitOfWork {
+    /// Whether an authorization holds on `today`, read under a share lock on PostgreSQL so that a
+    /// revocation waits for the write that relies on it.
+    pub async fn proxy_holds(&mut self, id: &str, today: NaiveDate) -> Result<bool, sqlx::Error> {
+        let sql = "SELECT id FROM person_proxies WHERE id = $1 AND revoked_at IS NULL AND valid_until >= $2";
+        let found: Option<String> = match self.tx() {
+            super::Tx::Postgres(t) => {
+                sqlx::query_scalar(&format!("{sql} FOR SHARE")).bind(id).bind(today).fetch_optional(&mut **t).await?
+            }
+            super::Tx::Sqlite(t) => sqlx::query_scalar(sql).bind(id).bind(today).fetch_optional(&mut **t).await?,
+        };
+        Ok(found.is_some())
+    }
+
     /// Records an authorization.
     pub async fn insert_proxy(&mut self, row: &ProxyRow) -> Result<(), sqlx::Error> {
         on_tx!(self.tx(), |c| sqlx::query(

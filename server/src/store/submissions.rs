@@ -124,6 +124,9 @@ pub enum Outcome {
     Created,
     /// The key was used before: the stored answer (same body) or a refusal (other body).
     Replayed(IdempotentRow),
+    /// Filed by a proxy whose authorization was revoked or ended before the write: nothing
+    /// was written.
+    ProxyLapsed,
 }
 
 impl Store {
@@ -157,6 +160,14 @@ impl Store {
 impl UnitOfWork {
     async fn write_submission(&mut self, s: &Submission) -> Result<Outcome, sqlx::Error> {
         let a = &s.application;
+        // The authorization is checked again in the write: a revocation that commits after the
+        // request was checked still stops it.
+        if let Some((_, grant)) = &a.proxy {
+            let today = a.submitted_at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+            if !self.proxy_holds(grant, today).await? {
+                return Ok(Outcome::ProxyLapsed);
+            }
+        }
         if let Some(idem) = &s.idempotency
             && let Some(stored) = self.claim_key(idem, 201, a.submitted_at).await?
         {

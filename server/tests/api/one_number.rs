@@ -243,6 +243,12 @@ both! {
         let statuses: Vec<CaseStatus> = receipt.cases.iter().map(|c| c.status).collect();
         assert_eq!(statuses, [CaseStatus::Submitted, CaseStatus::Waiting, CaseStatus::Waiting], "the permits wait for the registration");
 
+        // A registration goes with other items only as a bundle that stages them after it, and
+        // one application registers one business.
+        let loose = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-QY-0001", "DG-QY-0003"]}))).await;
+        assert_eq!(expect_problem(loose, 422, "validation_failed").await.errors[0].code.as_str(), "founding_needs_bundle");
+        let twice = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-GR-0001", "DG-QY-0001"]}))).await;
+        assert_eq!(expect_problem(twice, 422, "validation_failed").await.errors[0].code.as_str(), "two_registrations");
         // Still refused: a person's unrelated item with an enterprise's.
         let mixed = call(app, Method::POST, "/api/v1/applications/form", &wang, Some(&json!({"items": ["DG-QY-0002", "DG-GR-0011"]}))).await;
         assert_eq!(expect_problem(mixed, 422, "validation_failed").await.errors[0].code.as_str(), "mixed_service_objects");
@@ -440,6 +446,8 @@ both! {
         act_for_self(app, &wang).await;
         let own_form = form(app, &wang, &["DG-GR-0011"]).await;
         assert!(own_form.form.known.iter().any(|k| k.shown == "王强"), "back to 王强 himself");
+        let list: Vec<shared::application::ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &wang, None).await.json().await.expect("list");
+        assert!(!list.iter().any(|a| a.application_no == receipt.application_no), "a revoked proxy no longer follows it");
         let again = call(app, Method::DELETE, &format!("/api/v1/proxies/{}", given.id), &zhang, None).await;
         expect_problem(again, 404, "proxy_not_found").await;
         let reuse = call(app, Method::POST, "/api/v1/auth/acting", &wang, Some(&json!({"proxy": given.id}))).await;
@@ -539,5 +547,28 @@ both! {
         let problem = expect_problem(submit(app, &wang, None, &body).await, 422, "validation_failed").await;
         assert_eq!(problem.errors[0].field, "fields.residence_permit_no");
         assert!(problem.errors[0].message.zh.contains("来自电子证照库"), "{}", problem.errors[0].message.zh);
+    }
+}
+
+both! {
+    async fn a_restart_republishes_only_the_demo_items_whose_definition_changed(app) {
+        let demo = server::demo::DemoCatalogue::load().expect("the demo catalogue");
+        assert_eq!(demo.install(&app.state.store).await.expect("installed"), 0, "nothing changed, nothing published");
+
+        // An item as an earlier release of the demo published it: nothing known.
+        let code = shared::catalogue::ItemCode::parse("DG-GR-0011").expect("a code");
+        let mut older = app.state.store.published_item(&code).await.expect("read").expect("published");
+        for f in &mut older.fields {
+            f.known = None;
+        }
+        older.version = 1;
+        server::on_pool!(app.state.store.pool(), |pool| sqlx::query("UPDATE service_items SET guide = $1 WHERE code = $2 AND version = 1")
+            .bind(sqlx::types::Json(&older)).bind("DG-GR-0011").execute(pool).await.map(|r| r.rows_affected())).expect("rewritten");
+        assert!(app.state.store.published_item(&code).await.expect("read").expect("published").fields.iter().all(|f| f.known.is_none()));
+        assert_eq!(demo.install(&app.state.store).await.expect("installed"), 1, "the demo's own item is brought up to date");
+        let current = app.state.store.published_item(&code).await.expect("read").expect("published");
+        assert_eq!(current.version, 2);
+        assert!(current.fields.iter().any(|f| f.known == Some(KnownFact::PersonName)));
+        assert_eq!(demo.install(&app.state.store).await.expect("installed"), 0, "and only once");
     }
 }
