@@ -139,7 +139,10 @@ test('the company-setup bundle goes from its founder through the front desk and 
   // founder.
   const rep = agent;
   await rep.goto('/account');
-  await rep.getByRole('listitem').filter({ hasText: NEW_COMPANY }).getByRole('button', { name: '以此企业身份办事' }).click();
+  const founded = rep.getByRole('listitem').filter({ hasText: NEW_COMPANY });
+  await founded.getByRole('button', { name: '以此企业身份办事' }).click();
+  // The switch is made on the server before the next page asks for the enterprise's licences.
+  await expect(founded.getByText('当前身份')).toBeVisible();
   await rep.goto('/licenses');
   await expect(rep.locator('.item-list').getByText('营业执照')).toBeVisible();
 
