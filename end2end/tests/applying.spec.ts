@@ -6,20 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
+import { png, uploadEveryMaterial } from './forms';
 import { DEMO_PASSWORD, ENTERPRISE, newResidentId } from './identity-helpers';
 
 const CITIZEN = { id: '441900198201013579', name: '王强' };
 const AGENT = { id: '441900198812314688', name: '陈敏' };
 
-/** A tiny PNG: its content signature is what the server checks, not its name. */
-const PHOTO = {
-  name: '申领表照片.png',
-  mimeType: 'image/png',
-  buffer: Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-    'base64',
-  ),
-};
+const PHOTO = png('申领表照片.png');
 
 async function signIn(page: Page, id: string, password = DEMO_PASSWORD) {
   await page.goto('/login');
@@ -134,13 +127,7 @@ test('a person with no enterprise founds a company with the company-setup bundle
   // Submitting early lists every material still missing at once.
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page.getByRole('alert')).toContainText('请上传');
-  const uploads = page.locator('.material input[type=file]');
-  const count = await uploads.count();
-  expect(count).toBeGreaterThanOrEqual(3);
-  for (let i = 0; i < count; i++) {
-    await uploads.nth(i).setInputFiles(PHOTO);
-  }
-  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  expect(await uploadEveryMaterial(page)).toBeGreaterThanOrEqual(3);
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
@@ -194,12 +181,7 @@ test('an enterprise agent files one form for three items without a power of atto
   await page.getByLabel('公章').check();
   await page.getByLabel('职工人数').fill('12');
   await page.getByLabel('公积金缴存比例').fill('5');
-  const uploads = page.locator('.material input[type=file]');
-  const count = await uploads.count();
-  for (let i = 0; i < count; i++) {
-    await uploads.nth(i).setInputFiles(PHOTO);
-  }
-  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await uploadEveryMaterial(page);
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
@@ -245,10 +227,7 @@ test('with consent, answers given once are offered on the next form and can be d
   await page.getByLabel('联系电话').fill('13800138000');
   await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
   await page.getByLabel('就业状态').selectOption('unemployed');
-  const uploads = page.locator('.material input[type=file]');
-  const count = await uploads.count();
-  for (let i = 0; i < count; i++) await uploads.nth(i).setInputFiles(PHOTO);
-  await expect(page.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await uploadEveryMaterial(page);
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
 

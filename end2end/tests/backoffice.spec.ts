@@ -8,20 +8,14 @@
 // person.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
+import { png, uploadEveryMaterial } from './forms';
 import {
   APPROVER, CLERK_TWO, DEMO_PASSWORD, REVIEWER, UNDERTAKER, totp,
 } from './identity-helpers';
 
 const AGENT = { id: '441900198812314688', name: '陈敏' };
 const NEW_COMPANY = '东莞市新星科技有限公司';
-const PHOTO = {
-  name: '材料.png',
-  mimeType: 'image/png',
-  buffer: Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-    'base64',
-  ),
-};
+const PHOTO = png('材料.png');
 
 /** Signs a person in, in a context of their own; staff with their authenticator's code. An
  * authenticator code is accepted once, so a code another journey just used is retried with the
@@ -75,9 +69,7 @@ test('the company-setup bundle goes from its founder through the front desk and 
   await agent.getByLabel('公积金缴存比例').fill('5');
   await agent.getByLabel('窗口领取').check();
   await agent.getByLabel('领取大厅').selectOption('DG-CITY');
-  const uploads = agent.locator('.material input[type=file]');
-  for (let i = 0; i < await uploads.count(); i++) await uploads.nth(i).setInputFiles(PHOTO);
-  await expect(agent.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(await uploads.count());
+  await uploadEveryMaterial(agent);
   await agent.getByRole('button', { name: '提交申请' }).click();
   await expect(agent.getByRole('heading', { level: 1 })).toHaveText('申办回执');
   const caseNos = (await agent.locator('.case-no').allTextContents()).map((s) => s.trim());

@@ -4,6 +4,7 @@
 // until the authorization is revoked.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
+import { uploadEveryMaterial } from './forms';
 import { CITIZEN, CLERK, CLERK_TWO, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, newResidentId, totp } from './identity-helpers';
 
 async function signIn(page: Page, id: string, password: string) {
@@ -174,12 +175,7 @@ test('a citizen authorizes a relative to apply for one item, the relative applie
   await relative.getByLabel('联系电话').fill('13800138000');
   await relative.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
   await relative.getByLabel('就业状态').selectOption('unemployed');
-  const uploads = relative.locator('.material input[type=file]');
-  const count = await uploads.count();
-  for (let i = 0; i < count; i++) {
-    await uploads.nth(i).setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
-  }
-  await expect(relative.locator('.file-list').getByRole('button', { name: '移除' })).toHaveCount(count);
+  await uploadEveryMaterial(relative);
   await relative.getByRole('button', { name: '提交申请' }).click();
   await expect(relative.getByRole('heading', { level: 1 })).toHaveText('申办回执');
   await expect(relative.locator('main')).toContainText(principal.name);

@@ -7,8 +7,7 @@ use shared::audit::AuditAction;
 use shared::memory::{FieldKey, MemoryConsent, Suggestion, Suggestions, is_kept};
 
 use super::{ApplyingError, ApplyingService};
-use crate::auth::service::Session;
-use crate::store::identity::AuditEvent;
+use crate::auth::service::{Session, audit};
 
 impl ApplyingService<'_> {
     /// Whose memory a session reads: the person's own, for themselves or the enterprise they act
@@ -47,7 +46,7 @@ impl ApplyingService<'_> {
         let action = if req.remember { AuditAction::AnswerMemoryOn } else { AuditAction::AnswerMemoryOff };
         let mut uow = self.store.begin().await?;
         uow.set_memory_consent(&person, req.remember).await?;
-        uow.commit(&self.memory_event(s, action, &person, "")).await?;
+        uow.commit(&audit(Some(&s.row), action, &person, "", self.clock.now())).await?;
         self.suggestions(s).await
     }
 
@@ -56,30 +55,10 @@ impl ApplyingService<'_> {
         let (person, scope) = Self::memory_of(s)?;
         let mut uow = self.store.begin().await?;
         if uow.forget_answer(&person, &scope, key.as_str()).await? {
-            uow.commit(&self.memory_event(s, AuditAction::AnswerForgotten, &person, key.as_str())).await?;
+            uow.commit(&audit(Some(&s.row), AuditAction::AnswerForgotten, &person, key.as_str(), self.clock.now()))
+                .await?;
         }
         Ok(())
-    }
-
-    fn memory_event<'a>(
-        &self,
-        s: &'a Session,
-        action: AuditAction,
-        subject: &'a str,
-        detail: &'a str,
-    ) -> AuditEvent<'a> {
-        AuditEvent {
-            actor_id: Some(&s.row.person_id),
-            acting_uscc: s.row.acting_uscc.as_deref(),
-            on_behalf_of: None,
-            action,
-            subject,
-            detail,
-            role: None,
-            department: None,
-            files: &[],
-            at: self.clock.now(),
-        }
     }
 
     /// The answers of a submission that may be kept, sealed (written only if the person

@@ -71,7 +71,7 @@ impl Session {
 }
 
 /// An audit event by the session's person (or by nobody, before sign-in).
-pub(super) fn audit<'a>(
+pub(crate) fn audit<'a>(
     s: Option<&'a SessionRow>,
     action: AuditAction,
     subject: &'a str,
