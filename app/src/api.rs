@@ -381,3 +381,19 @@ pub async fn set_memory_consent(remember: bool) -> Result<shared::memory::Sugges
 pub async fn forget_answer(key: &str) -> Result<(), ApiError> {
     send::<(), ()>("DELETE", &format!("{BASE}/suggestions/{}", encode_segment(key)), None).await
 }
+
+/// `GET /cards?…`: the cards the caller may see (supervisors, department staff).
+#[cfg(feature = "console")]
+pub async fn cards(query: &shared::supervision::CardQuery) -> Result<shared::supervision::CardPage, ApiError> {
+    let query = serde_urlencoded::to_string(query).map_err(|_| ApiError::Unexpected)?;
+    get(&format!("{BASE}/cards?{query}")).await
+}
+
+/// `POST /cards/{id}/acts`: answers a card, or accepts or returns its answer.
+#[cfg(feature = "console")]
+pub async fn card_act(
+    id: &str,
+    req: &shared::supervision::CardActRequest,
+) -> Result<shared::supervision::Card, ApiError> {
+    send("POST", &format!("{BASE}/cards/{}/acts", encode_segment(id)), Some(req)).await
+}

@@ -95,6 +95,16 @@ pub struct Config {
     #[arg(long, env = "YIWANG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Seconds between two runs of the deadline scan on this node (0: this node never runs it;
+    /// another node does).
+    #[arg(long, env = "YIWANG_DEADLINE_SCAN_SECS", default_value_t = 60)]
+    pub deadline_scan_secs: u64,
+
+    /// Lets `POST /api/v1/test/clock` move the server's clock forward and run the deadline scan:
+    /// for the end-to-end journeys only. Without it the route does not exist.
+    #[arg(long, env = "YIWANG_TEST_CLOCK")]
+    pub test_clock: bool,
+
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -146,6 +156,8 @@ impl Config {
             receipt_font: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
             receipt_font_index: 2,
             log_format: LogFormat::Text,
+            deadline_scan_secs: 60,
+            test_clock: false,
             command: None,
         }
     }

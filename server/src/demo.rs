@@ -389,6 +389,7 @@ impl DemoCatalogue {
                     statutory_working_days: it.legal_limit_working_days,
                     statutory_text: it.legal_limit_text,
                     promised_working_days: it.promised_limit_working_days,
+                    warning_working_days: None,
                 },
                 commitment: CommitmentBased {
                     allowed: it.pledge_allowed,

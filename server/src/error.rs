@@ -267,3 +267,31 @@ impl From<crate::cases::CaseError> for ApiError {
         }
     }
 }
+
+/// The answer to each way the calendar, deadline and card services fail.
+impl From<crate::deadlines::DeadlineError> for ApiError {
+    fn from(e: crate::deadlines::DeadlineError) -> Self {
+        use crate::deadlines::DeadlineError as E;
+        match e {
+            E::Invalid(errors) => Self::fields(errors),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::CardNotFound => Self::code(ProblemCode::CardNotFound),
+            E::RoleMayNot(act) => Self::with_message(
+                ProblemCode::RoleMayNot,
+                Bilingual::new(
+                    format!("您的岗位不能进行“{}”", act.name().zh),
+                    format!("Your role does not take the act \"{}\"", act.name().en),
+                ),
+            ),
+            E::NotNow { act, status } => Self::with_message(
+                ProblemCode::CardNotNow,
+                Bilingual::new(
+                    format!("督办卡当前为“{}”，不能进行“{}”", status.name().zh, act.name().zh),
+                    format!("The card is \"{}\": \"{}\" cannot be taken now", status.name().en, act.name().en),
+                ),
+            ),
+            E::Store(e) => e.into(),
+            E::Internal(e) => Self::Internal(e),
+        }
+    }
+}

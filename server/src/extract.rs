@@ -154,6 +154,12 @@ impl PathValue for shared::catalogue::ItemCode {
     }
 }
 
+impl PathValue for i32 {
+    fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
+        raw.parse().map_err(|_| FieldError::new(name, shared::FieldCode::NotInteger))
+    }
+}
+
 macro_rules! path_value_by_code {
     ($($t:ty),*) => {$(
         impl PathValue for $t {

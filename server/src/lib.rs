@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod config;
+pub mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -67,6 +68,7 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
     seal_plain_answers(&store, &pii).await?;
     let demo_mode = config.demo;
     let state = AppState::new(store, config, pii);
+    state.deadlines().load().await?;
     let demo_accounts = if demo_mode { demo::install_accounts(&state).await? } else { Vec::new() };
     let router = app_router(state.clone());
     Ok(Server { state, router, demo_accounts })
@@ -91,7 +93,12 @@ fn app_router(state: AppState) -> Router {
     // Innermost first: limits answered before a body is read, the timeout around the handler
     // (and the reading of its body), panics caught, and every error made a problem document.
     let public_url = state.config.public_url.clone();
-    let mut router = routes::router(public_url.as_deref()).with_state(state.clone()).fallback_service(site).layer(
+    let mut api = routes::router(public_url.as_deref());
+    if state.config.test_clock {
+        tracing::warn!("the test clock is on: POST /api/v1/test/clock moves this server's time");
+        api = api.merge(routes::test_clock());
+    }
+    let mut router = api.with_state(state.clone()).fallback_service(site).layer(
         ServiceBuilder::new()
             .layer(axum::middleware::from_fn(middleware::problem_for_every_error))
             .layer(CatchPanicLayer::custom(|_| problem_response(&Problem::new(ProblemCode::Internal))))
@@ -137,6 +144,7 @@ pub async fn serve(
     let slots = connection_slots::Slots::new(config.max_connections_per_address);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let housekeeping = tokio::spawn(housekeeping(server.state.clone()));
+    let deadline_scan = deadlines::spawn_scan(server.state.clone(), Duration::from_secs(config.deadline_scan_secs));
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -177,6 +185,9 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     housekeeping.abort();
+    if let Some(scan) = deadline_scan {
+        scan.abort();
+    }
     server.state.store.close().await;
     Ok(())
 }

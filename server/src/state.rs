@@ -41,6 +41,11 @@ pub struct App {
     pub content_checks: tokio::sync::Semaphore,
     /// The group-commit writer of submissions.
     pub writer: SubmissionWriter,
+    /// This node's copy of the working-day calendar.
+    pub calendar: crate::deadlines::CalendarCache,
+    /// Counts the changes the supervision dashboards follow (cards raised or acted on, cases
+    /// moved); each dashboard stream wakes when it moves.
+    pub supervision_changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
@@ -59,6 +64,8 @@ impl AppState {
             person_lookup_limiter: RateLimiter::keyed(Quota::per_minute(person_lookups)),
             content_checks: tokio::sync::Semaphore::new(cores),
             writer: SubmissionWriter::start(store.clone()),
+            calendar: crate::deadlines::CalendarCache::default(),
+            supervision_changes: tokio::sync::watch::Sender::new(0),
             store,
         }))
     }
@@ -90,7 +97,23 @@ impl App {
 
     /// 办件 — the case service of the staff console and the applicant's case pages.
     pub fn cases(&self) -> crate::cases::CaseService<'_> {
-        crate::cases::CaseService { store: &self.store, clock: &self.clock, pii: &self.pii, config: &self.config }
+        crate::cases::CaseService {
+            store: &self.store,
+            clock: &self.clock,
+            pii: &self.pii,
+            config: &self.config,
+            deadlines: self.deadlines(),
+        }
+    }
+
+    /// 时限与督办 — the calendar, deadlines, the deadline scan and cards.
+    pub fn deadlines(&self) -> crate::deadlines::DeadlineService<'_> {
+        crate::deadlines::DeadlineService {
+            store: &self.store,
+            clock: &self.clock,
+            calendar: &self.calendar,
+            changes: &self.supervision_changes,
+        }
     }
 
     /// 事项目录 — the catalogue service.

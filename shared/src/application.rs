@@ -1158,6 +1158,8 @@ pub struct CaseProgress {
     pub next_step: Bilingual,
     /// 承诺办结时限 in working days.
     pub promised_working_days: u32,
+    /// 办理时限 — once accepted: the due date explained, and the pause under way.
+    pub deadline: Option<crate::supervision::CaseDeadline>,
     /// Every step so far, oldest first.
     pub timeline: Vec<ProgressStep>,
 }

@@ -105,6 +105,24 @@ pub enum AuditAction {
     ProxyGranted,
     /// A person revoked such an authorization.
     ProxyRevoked,
+    /// 中止计时 — a case's clock stopped, for a stated kind of pause.
+    CasePaused,
+    /// 恢复计时
+    CaseResumed,
+    /// 延期 — an approver extended a case's limit.
+    CaseExtended,
+    /// 亮牌 — a yellow or red card was raised against a department.
+    CardRaised,
+    /// 督办答复 — the department answered a card.
+    CardAnswered,
+    /// A supervisor accepted the answer: the card is resolved.
+    CardResolved,
+    /// A supervisor returned the answer: the card stays open.
+    CardReturned,
+    /// A catalogue administrator entered a year's holiday notice.
+    CalendarNoticeEntered,
+    /// 预警扫描 — the deadline scan raised cards (each is an event of its own).
+    DeadlineScanned,
 }
 
 stored_name!(AuditAction);
@@ -157,6 +175,15 @@ impl AuditAction {
             Self::AnswerForgotten => ("删除一条填写记录", "Deleted a kept answer"),
             Self::ProxyGranted => ("委托他人代办", "Authorized a proxy"),
             Self::ProxyRevoked => ("撤销委托代办", "Revoked a proxy's authorization"),
+            Self::CasePaused => ("中止计时", "Paused the clock"),
+            Self::CaseResumed => ("恢复计时", "Resumed the clock"),
+            Self::CaseExtended => ("延期", "Extended the limit"),
+            Self::CardRaised => ("亮牌", "Card raised"),
+            Self::CardAnswered => ("督办答复", "Card answered"),
+            Self::CardResolved => ("督办办结", "Card resolved"),
+            Self::CardReturned => ("督办答复退回", "Card answer returned"),
+            Self::CalendarNoticeEntered => ("录入节假日安排", "Entered a holiday notice"),
+            Self::DeadlineScanned => ("时限预警扫描", "Deadline scan"),
         };
         crate::Bilingual::new(zh, en)
     }

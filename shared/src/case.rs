@@ -281,6 +281,9 @@ pub struct CaseDetail {
     pub issued_license: Option<String>,
     /// The notices sent.
     pub notices: Vec<NoticeSummary>,
+    /// 办理时限 — once accepted: the due date explained, where the case stands against it, and
+    /// the pause under way.
+    pub deadline: Option<crate::supervision::CaseDeadline>,
     /// Every step so far, oldest first.
     pub timeline: Vec<TimelineEntry>,
     /// 全程留痕 — for staff, every audit event of the case and its application (reads of its

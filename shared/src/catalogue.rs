@@ -241,6 +241,10 @@ pub struct TimeLimits {
     pub statutory_text: Option<String>,
     /// 承诺办结时限 — the limit the city promises; 0 means the same day.
     pub promised_working_days: u32,
+    /// 预警时限 — a case turns yellow with this many working days left; absent, 1 working day
+    /// or a fifth of the limit if that is more ([`crate::calendar::warning_threshold`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_working_days: Option<u32>,
 }
 
 /// 告知承诺 — whether an item may be processed on the applicant's pledge.

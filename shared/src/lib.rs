@@ -28,6 +28,7 @@ pub mod account;
 pub mod api;
 pub mod application;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod identity;
@@ -37,6 +38,7 @@ pub mod license;
 pub mod memory;
 pub mod problem;
 pub mod proxy;
+pub mod supervision;
 pub mod text;
 pub mod workflow;
 

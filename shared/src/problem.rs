@@ -77,6 +77,10 @@ pub enum ProblemCode {
     ProxyNotFound,
     /// The authorization a proxy applies under was revoked or has ended.
     ProxyLapsed,
+    /// No such card, or none the caller may see.
+    CardNotFound,
+    /// The card is not where the act applies (answered already, resolved…).
+    CardNotNow,
     /// A stored file no longer matches the SHA-256 recorded when it was received.
     FileAltered,
     /// The person keeps as many drafts as one may: delete one first.
@@ -125,6 +129,8 @@ impl ProblemCode {
             Self::NoticeNotFound => 404,
             Self::ProxyNotFound => 404,
             Self::ProxyLapsed => 403,
+            Self::CardNotFound => 404,
+            Self::CardNotNow => 409,
             Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
@@ -204,6 +210,10 @@ impl ProblemCode {
             ),
             Self::NoticeNotFound => Bilingual::new("没有找到这份通知书", "No such notice"),
             Self::ProxyNotFound => Bilingual::new("没有找到这份委托", "No such authorization"),
+            Self::CardNotFound => Bilingual::new("没有找到这张督办卡", "No such card"),
+            Self::CardNotNow => {
+                Bilingual::new("督办卡当前状态不能进行此操作", "The card is not where this act applies")
+            }
             Self::ProxyLapsed => Bilingual::new(
                 "委托已被撤销或已到期，不能再代为申办；请在“我的账户”中切换为本人",
                 "The authorization was revoked or has ended: you can no longer apply for this person; switch to yourself in My account",

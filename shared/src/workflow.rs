@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Role;
 use crate::application::CaseStatus;
+use crate::calendar::PauseKind;
 use crate::{Bilingual, FieldCode, FieldError};
 
 /// The most steps a workflow may have.
@@ -25,6 +26,10 @@ pub const MAX_REASON_CHARS: usize = 500;
 pub const MIN_REASON_CHARS: usize = 2;
 /// The most materials one supplement notice may list.
 pub const MAX_DEMANDS: usize = 50;
+/// The most working days an extension adds. The Administrative License Law (art. 42) allows an
+/// authority's head 10 more working days, and other laws longer (a hearing's or an expert
+/// review's time is a pause, not an extension): 30 covers those the catalogue names.
+pub const MAX_EXTENSION_WORKING_DAYS: u32 = 30;
 
 /// 环节 — a kind of step a department takes on a case.
 #[derive(
@@ -252,6 +257,13 @@ pub enum CaseAction {
     ConfirmPledge,
     /// 核查撤销 — … or not: the result (and its licence) is revoked, with a reason.
     RevokeResult,
+    /// 中止计时 — the undertaker stops the clock of a case in progress, with the kind of pause
+    /// and its reason; a pause for supplement issues a supplement notice the applicant answers.
+    Pause,
+    /// 恢复计时 — the undertaker restarts it after an inspection, review or hearing.
+    Resume,
+    /// 延期 — an approver extends the limit once, by some working days, with a reason.
+    Extend,
 }
 
 stored_name!(CaseAction);
@@ -273,6 +285,9 @@ impl CaseAction {
             Self::Dispatch => ("登记寄递", "Record dispatch"),
             Self::ConfirmPledge => ("核查通过", "Confirm pledge"),
             Self::RevokeResult => ("核查不符，撤销", "Revoke result"),
+            Self::Pause => ("中止计时", "Pause the clock"),
+            Self::Resume => ("恢复计时", "Resume the clock"),
+            Self::Extend => ("延期", "Extend the limit"),
         };
         Bilingual::new(zh, en)
     }
@@ -283,9 +298,11 @@ impl CaseAction {
             Self::Accept | Self::NotAccept | Self::RequestSupplement | Self::HandOver | Self::Dispatch => {
                 Taker::Staff(Role::WindowClerk)
             }
-            Self::Undertake | Self::ConfirmPledge | Self::RevokeResult => Taker::Staff(Role::Undertaker),
+            Self::Undertake | Self::ConfirmPledge | Self::RevokeResult | Self::Pause | Self::Resume => {
+                Taker::Staff(Role::Undertaker)
+            }
             Self::Review => Taker::Staff(Role::Reviewer),
-            Self::Approve | Self::Deny => Taker::Staff(Role::Approver),
+            Self::Approve | Self::Deny | Self::Extend => Taker::Staff(Role::Approver),
             Self::Supplement | Self::Withdraw => Taker::Applicant,
         }
     }
@@ -307,6 +324,9 @@ impl CaseAction {
             Self::Dispatch => Audit::ResultDispatched,
             Self::ConfirmPledge => Audit::PledgeConfirmed,
             Self::RevokeResult => Audit::ResultRevoked,
+            Self::Pause => Audit::CasePaused,
+            Self::Resume => Audit::CaseResumed,
+            Self::Extend => Audit::CaseExtended,
         }
     }
 
@@ -432,6 +452,10 @@ pub struct CaseState {
     pub delivered: bool,
     /// The post-verification of a pledged case, once it concluded.
     pub verification: Option<Verification>,
+    /// Why the clock of a case in progress is stopped, while it is.
+    pub paused: Option<PauseKind>,
+    /// Whether its limit was extended (once at most).
+    pub extended: bool,
 }
 
 impl CaseState {
@@ -445,6 +469,8 @@ impl CaseState {
             delivery,
             delivered: false,
             verification: None,
+            paused: None,
+            extended: false,
         }
     }
 
@@ -462,6 +488,7 @@ impl CaseState {
         Self {
             status,
             step: 0,
+            paused: None,
             delivered: status == CaseStatus::Approved && self.delivery == DeliveryMethod::Electronic,
             verification: (status == CaseStatus::Approved && self.pledged).then_some(Verification::Open),
             ..self.clone()
@@ -515,10 +542,22 @@ pub fn decide(
     actor: &Actor,
     action: CaseAction,
 ) -> Result<Transition, Refusal> {
+    decide_request(workflow, state, actor, &ActionRequest::new(action))
+}
+
+/// [`decide`] for a request: a pause takes its kind from it ([`ActionRequest::check`] refuses a
+/// pause that names none).
+pub fn decide_request(
+    workflow: &Workflow,
+    state: &CaseState,
+    actor: &Actor,
+    req: &ActionRequest,
+) -> Result<Transition, Refusal> {
+    let action = req.action;
     if !actor.may(action.taken_by()) {
         return Err(Refusal::NotYourRole { action });
     }
-    let to = next(workflow, state, action).ok_or_else(|| Refusal::NotNow {
+    let to = next(workflow, state, action, req.pause).ok_or_else(|| Refusal::NotNow {
         action,
         status: state.status,
         allowed: allowed_actions(workflow, state, actor),
@@ -533,7 +572,7 @@ pub fn allowed_actions(workflow: &Workflow, state: &CaseState, actor: &Actor) ->
     CaseAction::VARIANTS
         .iter()
         .copied()
-        .filter(|a| actor.may(a.taken_by()) && next(workflow, state, *a).is_some())
+        .filter(|a| actor.may(a.taken_by()) && next(workflow, state, *a, None).is_some())
         .collect()
 }
 
@@ -549,12 +588,14 @@ pub fn is_concluded(status: CaseStatus) -> bool {
     )
 }
 
-/// The table of the machine: the state after `action`, or `None` where it does not apply.
-fn next(workflow: &Workflow, state: &CaseState, action: CaseAction) -> Option<CaseState> {
+/// The table of the machine: the state after `action` (a pause of kind `pause`), or `None`
+/// where it does not apply.
+fn next(workflow: &Workflow, state: &CaseState, action: CaseAction, pause: Option<PauseKind>) -> Option<CaseState> {
     use CaseAction as A;
     use CaseStatus as S;
     let at_step = workflow.steps.get(state.step as usize).map(|s| s.kind);
     let in_progress = matches!(state.status, S::Undertaking | S::Reviewing | S::Approving);
+    let running = in_progress && state.paused.is_none();
     let with = |status| Some(CaseState { status, ..state.clone() });
     match (state.status, action) {
         (S::Submitted, A::Accept) if workflow.is_instant() || state.pledged => Some(state.concluded(S::Approved)),
@@ -566,10 +607,22 @@ fn next(workflow: &Workflow, state: &CaseState, action: CaseAction) -> Option<Ca
             ..state.clone()
         }),
         (S::AwaitingSupplement, A::Supplement) => with(S::Submitted),
-        (_, A::Undertake | A::Review | A::Approve) if in_progress && at_step.map(StepKind::action) == Some(action) => {
+        (_, A::Supplement) if in_progress && state.paused == Some(PauseKind::Supplement) => {
+            Some(CaseState { paused: None, ..state.clone() })
+        }
+        (_, A::Pause) if running => Some(CaseState {
+            paused: pause,
+            supplement_rounds: state.supplement_rounds + u32::from(pause == Some(PauseKind::Supplement)),
+            ..state.clone()
+        }),
+        (_, A::Resume) if in_progress && state.paused.is_some_and(|p| p != PauseKind::Supplement) => {
+            Some(CaseState { paused: None, ..state.clone() })
+        }
+        (_, A::Extend) if in_progress && !state.extended => Some(CaseState { extended: true, ..state.clone() }),
+        (_, A::Undertake | A::Review | A::Approve) if running && at_step.map(StepKind::action) == Some(action) => {
             Some(state.at_step(state.step as usize + 1, workflow))
         }
-        (S::Approving, A::Deny) if at_step == Some(StepKind::Approve) => Some(state.concluded(S::Denied)),
+        (S::Approving, A::Deny) if running && at_step == Some(StepKind::Approve) => Some(state.concluded(S::Denied)),
         (
             S::Waiting | S::Submitted | S::AwaitingSupplement | S::Undertaking | S::Reviewing | S::Approving,
             A::Withdraw,
@@ -646,6 +699,12 @@ pub struct ActionRequest {
     /// For `dispatch`: the mail's tracking number.
     #[serde(default)]
     pub tracking_no: Option<String>,
+    /// For `pause`: why the clock stops (with the materials to supplement, for `supplement`).
+    #[serde(default)]
+    pub pause: Option<PauseKind>,
+    /// For `extend`: the working days added, 1 to [`MAX_EXTENSION_WORKING_DAYS`].
+    #[serde(default)]
+    pub extension_days: Option<u32>,
 }
 
 impl ActionRequest {
@@ -659,6 +718,8 @@ impl ActionRequest {
             files: Vec::new(),
             recipient: None,
             tracking_no: None,
+            pause: None,
+            extension_days: None,
         }
     }
 
@@ -668,7 +729,7 @@ impl ActionRequest {
         use CaseAction as A;
         let mut errors = Vec::new();
         let needs_reason = match self.action {
-            A::NotAccept | A::Deny | A::RevokeResult => true,
+            A::NotAccept | A::Deny | A::RevokeResult | A::Pause | A::Extend => true,
             A::RequestSupplement => state.supplement_rounds > 0,
             _ => false,
         };
@@ -679,6 +740,25 @@ impl ActionRequest {
         check_text(&mut errors, "tracking_no", self.tracking_no.as_deref(), needs_tracking);
         match self.action {
             A::RequestSupplement => self.check_demands(&mut errors),
+            A::Pause => match self.pause {
+                None => errors.push(FieldError::new("pause", FieldCode::Required)),
+                Some(PauseKind::Supplement) => self.check_demands(&mut errors),
+                Some(_) => {}
+            },
+            A::Extend => match self.extension_days {
+                None => errors.push(FieldError::new("extension_days", FieldCode::Required)),
+                Some(n) if n == 0 || n > MAX_EXTENSION_WORKING_DAYS => {
+                    errors.push(FieldError::with_message(
+                        "extension_days",
+                        FieldCode::OutOfRange,
+                        Bilingual::new(
+                            format!("延期为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日"),
+                            format!("An extension is 1 to {MAX_EXTENSION_WORKING_DAYS} working days"),
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            },
             A::Supplement if self.files.is_empty() => {
                 errors.push(FieldError::new("files", FieldCode::MaterialMissing));
             }
@@ -717,7 +797,7 @@ impl ActionRequest {
 
 /// A reason, comment or tracking number: at least [`MIN_REASON_CHARS`] characters where
 /// required, at most [`MAX_REASON_CHARS`], no control characters but line breaks.
-fn check_text(errors: &mut Vec<FieldError>, field: &str, text: Option<&str>, required: bool) {
+pub(crate) fn check_text(errors: &mut Vec<FieldError>, field: &str, text: Option<&str>, required: bool) {
     let text = text.map(str::trim).unwrap_or_default();
     let chars = text.chars().count();
     if required && chars < MIN_REASON_CHARS {

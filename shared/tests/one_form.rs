@@ -62,6 +62,7 @@ fn item(code: &str, object: ServiceObject, fields: Vec<FormField>, materials: Ve
             statutory_working_days: 20,
             statutory_text: None,
             promised_working_days: 5,
+            warning_working_days: None,
         },
         commitment: CommitmentBased { allowed: false, promised_working_days: None },
         fee: b("free"),

@@ -6,10 +6,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use shared::calendar::PauseKind;
 use shared::case::CaseDetail;
 use shared::workflow::{ActionRequest, CaseAction, MaterialDemand, Recipient};
 
 use crate::api::{self, ApiError};
+use crate::components::deadline::DeadlinePanel;
 use crate::components::status::{Loading, ProblemView};
 use crate::i18n::use_i18n;
 use crate::pages::apply::new_key;
@@ -58,6 +60,7 @@ fn CaseWork(detail: CaseDetail, reload: Callback<()>) -> impl IntoView {
                 <Trail detail=detail.clone() />
             </div>
             <aside>
+                {detail.deadline.clone().map(|d| view! { <DeadlinePanel deadline=d staff=true /> })}
                 <Flowchart detail=detail.clone() />
                 <Actions detail=detail reload=reload />
             </aside>
@@ -226,6 +229,7 @@ fn ActionForm(action: CaseAction, detail: CaseDetail, reload: Callback<()>) -> i
     let text = RwSignal::new(String::new());
     let second = RwSignal::new(String::new());
     let demands = RwSignal::new(Vec::<MaterialDemand>::new());
+    let pause = RwSignal::new(PauseKind::OnSiteInspection);
     let failure = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let case_no = detail.summary.case_no.clone();
@@ -234,14 +238,26 @@ fn ActionForm(action: CaseAction, detail: CaseDetail, reload: Callback<()>) -> i
         let mut req = ActionRequest::new(action);
         let value = (!text.get_untracked().trim().is_empty()).then(|| text.get_untracked());
         match action {
-            A::Undertake | A::Review | A::Approve | A::Accept | A::ConfirmPledge => req.comment = value,
+            A::Undertake | A::Review | A::Approve | A::Accept | A::ConfirmPledge | A::Resume => req.comment = value,
+            A::Pause => {
+                req.pause = Some(pause.get_untracked());
+                req.reason = value;
+            }
+            A::Extend => {
+                req.extension_days = second.get_untracked().trim().parse().ok();
+                req.reason = value;
+            }
             A::Dispatch => req.tracking_no = value,
             A::HandOver => {
                 req.recipient = Some(Recipient { id_number: text.get_untracked(), name: second.get_untracked() })
             }
             _ => req.reason = value,
         }
-        req.materials = demands.get_untracked();
+        let supplement =
+            action == A::RequestSupplement || (action == A::Pause && pause.get_untracked() == PauseKind::Supplement);
+        if supplement {
+            req.materials = demands.get_untracked();
+        }
         let case_no = case_no.clone();
         busy.set(true);
         failure.set(None);
@@ -258,7 +274,9 @@ fn ActionForm(action: CaseAction, detail: CaseDetail, reload: Callback<()>) -> i
     let id = format!("action-{}", action.as_str());
     let (zh, en) = match action {
         A::Undertake | A::Review | A::Approve => ("办理意见", "Comment"),
-        A::Accept | A::ConfirmPledge => ("备注（可不填）", "Note (optional)"),
+        A::Accept | A::ConfirmPledge | A::Resume => ("备注（可不填）", "Note (optional)"),
+        A::Pause => ("中止计时的理由", "Why the clock stops"),
+        A::Extend => ("延期理由", "Why the limit is extended"),
         A::Dispatch => ("邮件单号", "Tracking number"),
         A::HandOver => ("领取人身份证号码", "Recipient's identity number"),
         A::RequestSupplement => ("再次告知的理由（第二次起必填）", "Why again (from the second notice on)"),
@@ -268,7 +286,14 @@ fn ActionForm(action: CaseAction, detail: CaseDetail, reload: Callback<()>) -> i
     view! {
         <form class="action-form" on:submit=submit>
             <h3>{move || i18n.pick(&name)}</h3>
-            {(action == A::RequestSupplement).then(|| view! { <DemandPicker listed=listed.clone() demands=demands /> })}
+            {(action == A::Pause).then(|| view! { <PausePicker pause=pause /> })}
+            {move || (action == A::RequestSupplement || (action == A::Pause && pause.get() == PauseKind::Supplement))
+                .then(|| view! { <DemandPicker listed=listed.clone() demands=demands /> })}
+            {(action == A::Extend).then(|| view! {
+                <label for="extension-days">{move || i18n.tr("延期工作日数（1–30）", "Working days added (1–30)")}</label>
+                <input id="extension-days" type="number" min="1" max="30" inputmode="numeric"
+                    on:input=move |ev| second.set(event_target_value(&ev)) />
+            })}
             <label for=id.clone()>{move || i18n.tr(zh, en)}</label>
             <textarea id=id rows="2" on:input=move |ev| text.set(event_target_value(&ev)) prop:value=move || text.get()></textarea>
             {(action == A::HandOver).then(|| view! {
@@ -278,6 +303,26 @@ fn ActionForm(action: CaseAction, detail: CaseDetail, reload: Callback<()>) -> i
             {move || failure.get().map(|e| view! { <ProblemView error=e /> })}
             <button type="submit" class="button button--primary" disabled=move || busy.get()>{move || i18n.pick(&button)}</button>
         </form>
+    }
+}
+
+/// 中止事由 — why the clock stops; a supplement also lists what to supplement.
+#[component]
+fn PausePicker(pause: RwSignal<PauseKind>) -> impl IntoView {
+    use strum::VariantArray as _;
+    let i18n = use_i18n();
+    view! {
+        <label for="pause-kind">{move || i18n.tr("中止事由", "Kind of pause")}</label>
+        <select id="pause-kind" on:change=move |ev| {
+            if let Ok(kind) = event_target_value(&ev).parse::<PauseKind>() {
+                pause.set(kind);
+            }
+        }>
+            {PauseKind::VARIANTS.iter().map(|k| {
+                let name = k.name();
+                view! { <option value=k.as_str() selected=move || pause.get() == *k>{move || i18n.pick(&name)}</option> }
+            }).collect_view()}
+        </select>
     }
 }
 

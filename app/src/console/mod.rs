@@ -5,6 +5,7 @@
 //! licences used, the pledge, the timeline and a form for each action the member may take now.
 
 mod actions;
+mod cards;
 mod inbox;
 
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ pub fn ConsoleApp() -> impl IntoView {
                     <Routes fallback=inbox::InboxPage>
                         <Route path=path!("/console") view=inbox::InboxPage />
                         <Route path=path!("/console/cases/:no") view=actions::CaseWorkPage />
+                        <Route path=path!("/console/cards") view=cards::CardsPage />
                     </Routes>
                 </RequireStaff>
             </main>
@@ -48,6 +50,15 @@ fn ConsoleHeader() -> impl IntoView {
             None => me.name,
         })
     };
+    // Supervisors and department staff have cards; the front desk and administrators do not.
+    let watches_cards = move || {
+        auth.identity.get().and_then(|me| me.staff).is_some_and(|s| {
+            s.roles.iter().any(|r| {
+                use shared::account::Role as R;
+                matches!(r, R::Supervisor | R::Undertaker | R::Reviewer | R::Approver)
+            })
+        })
+    };
     view! {
         <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
         <header class="site-header console-header">
@@ -61,6 +72,7 @@ fn ConsoleHeader() -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label=move || i18n.tr("工作台导航", "Console navigation")>
                     <a href="/console">{move || i18n.tr("待办", "Inbox")}</a>
+                    {move || watches_cards().then(|| view! { <a href="/console/cards">{move || i18n.tr("督办", "Cards")}</a> })}
                     <a href="/account" rel="external">{move || who().unwrap_or_default()}</a>
                     <a href="/" rel="external">{move || i18n.tr("门户首页", "Public site")}</a>
                 </nav>

@@ -9,6 +9,7 @@ use shared::case::CaseDetail;
 use shared::workflow::{ActionRequest, CaseAction, SupplementFile};
 
 use crate::api::{self, ApiError};
+use crate::components::deadline::DeadlinePanel;
 use crate::components::status::{Loading, ProblemView};
 use crate::i18n::use_i18n;
 use crate::pages::account::RequireSignIn;
@@ -60,6 +61,7 @@ fn CaseBody(detail: CaseDetail, reload: Callback<()>) -> impl IntoView {
             <p><span class="badge case-status">{move || i18n.pick(&status)}</span></p>
             <p class="muted">{move || i18n.pick(&next)}</p>
         </section>
+        {detail.deadline.clone().map(|d| view! { <DeadlinePanel deadline=d /> })}
         {can_supplement.then(|| view! { <Supplement detail=detail.clone() reload=reload /> })}
         <Notices detail=detail.clone() />
         <Timeline detail=detail.clone() />

@@ -11,6 +11,7 @@ use shared::application::{ApplicantIdentifier, CaseProgress, ProgressLookup};
 
 use crate::api;
 use crate::auth::today;
+use crate::components::deadline::DeadlinePanel;
 use crate::components::form::{ErrorSummary, SubmitState, TextField, error_of};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::receipt::beijing;
@@ -73,7 +74,10 @@ pub fn ProgressPage() -> impl IntoView {
                     {move || i18n.t(if state.pending.get() { Key::Working } else { Key::LookupButton })}
                 </button>
             </form>
-            {move || result.get().map(|p| view! { <Progress progress=p /> })}
+            {move || result.get().map(|p| view! {
+                {p.deadline.clone().map(|d| view! { <DeadlinePanel deadline=d /> })}
+                <Progress progress=p />
+            })}
         </div>
     }
 }

@@ -601,6 +601,7 @@ impl ApplyingService<'_> {
             status,
             next_step: status.next_step(),
             promised_working_days,
+            deadline: None,
             timeline,
         })
     }

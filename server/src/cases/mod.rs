@@ -12,6 +12,7 @@ mod notices;
 mod results;
 
 use shared::account::Role;
+use shared::calendar::{Extension, PauseKind};
 use shared::case::{
     AuditVerification, CASE_PAGE_SIZE, CaseDetail, CaseFile, CaseMaterial, CasePage, CaseQuery, CaseSummary,
     DemandedMaterial, FormAnswer, ListedMaterial, NoticeKind, NoticeSummary, Queue, QueueCount, SupervisionKind,
@@ -21,7 +22,7 @@ use shared::catalogue::{Department, ServiceItem};
 use shared::ids::CaseNo;
 use shared::workflow::{
     ActionRequest, Actor, CaseAction, CaseState, MaterialDemand, Refusal, Taker, Transition, Workflow, allowed_actions,
-    decide,
+    decide_request,
 };
 use shared::{Bilingual, FieldCode, FieldError, ResidentId};
 
@@ -46,6 +47,8 @@ pub struct CaseService<'a> {
     pub pii: &'a PiiKeys,
     /// Where stored files live.
     pub config: &'a crate::config::Config,
+    /// Deadlines and cards.
+    pub deadlines: crate::deadlines::DeadlineService<'a>,
 }
 
 /// Which departments' cases a staff member's lists show.
@@ -219,8 +222,10 @@ impl CaseService<'_> {
         let seen = self.open(s, case_no).await?;
         let case = &seen.case;
         let notices = self.store.notices_of(&case.case_no).await?;
-        let demanded = match (seen.state.status, notices.iter().rev().find(|n| n.kind == NoticeKind::Supplement)) {
-            (shared::application::CaseStatus::AwaitingSupplement, Some(n)) => {
+        let awaiting = seen.state.status == shared::application::CaseStatus::AwaitingSupplement
+            || seen.state.paused == Some(PauseKind::Supplement);
+        let demanded = match notices.iter().rev().find(|n| n.kind == NoticeKind::Supplement) {
+            Some(n) if awaiting => {
                 n.materials.iter().map(|m| MaterialDemand { key: m.key.clone(), reason: m.reason.clone() }).collect()
             }
             _ => Vec::new(),
@@ -268,6 +273,7 @@ impl CaseService<'_> {
             delivery_hall,
             issued_license: case.license_id.clone(),
             notices: notices.iter().map(|n| NoticeSummary { id: n.id.clone(), kind: n.kind, at: n.at }).collect(),
+            deadline: self.deadlines.case_deadline(case, &seen.item).await.map_err(deadline_error)?,
             timeline,
             trail: if s.staff.is_some() { self.trail(case).await? } else { Vec::new() },
         })
@@ -399,7 +405,7 @@ impl CaseService<'_> {
         {
             return replay(&stored, &idem.body_sha256);
         }
-        let transition = decide(&seen.workflow, &seen.state, &seen.actor, req.action).map_err(|r| match r {
+        let transition = decide_request(&seen.workflow, &seen.state, &seen.actor, req).map_err(|r| match r {
             Refusal::NotYourRole { action } => CaseError::NotYourRole(action),
             Refusal::NotNow { action, status, allowed } => CaseError::NotNow { action, status, allowed },
         })?;
@@ -433,21 +439,21 @@ impl CaseService<'_> {
         if t.concluded && t.to.status == shared::application::CaseStatus::Approved {
             effects.license = self.plan_license(seen, now).await?;
         }
-        match req.action {
-            CaseAction::RequestSupplement => {
-                let demanded = self.check_demands(s, seen, req).await?;
-                if seen.state.supplement_rounds > 0 {
-                    let reason = req.reason.clone().unwrap_or_default();
-                    effects.supervision = Some((SupervisionKind::RepeatedSupplement, reason));
-                }
-                effects.notices.push(notices::issue(
-                    NoticeKind::Supplement,
-                    &seen.case,
-                    now,
-                    req.reason.clone(),
-                    demanded,
-                ));
+        let supplement = match (req.action, req.pause) {
+            (CaseAction::RequestSupplement, _) => Some(Role::WindowClerk),
+            (CaseAction::Pause, Some(PauseKind::Supplement)) => Some(Role::Undertaker),
+            _ => None,
+        };
+        if let Some(role) = supplement {
+            let demanded = self.check_demands(s, seen, req, role).await?;
+            if seen.state.supplement_rounds > 0 {
+                let reason = req.reason.clone().unwrap_or_default();
+                effects.supervision = Some((SupervisionKind::RepeatedSupplement, reason));
             }
+            effects.notices.push(notices::issue(NoticeKind::Supplement, &seen.case, now, req.reason.clone(), demanded));
+        }
+        match req.action {
+            CaseAction::RequestSupplement | CaseAction::Pause => {}
             CaseAction::Supplement => effects.files = self.check_supplement(s, seen, req).await?,
             CaseAction::HandOver => effects.remark = Some(self.check_recipient(seen, req).await?),
             _ => {}
@@ -462,6 +468,7 @@ impl CaseService<'_> {
         s: &Session,
         seen: &Seen,
         req: &ActionRequest,
+        role: Role,
     ) -> Result<Vec<DemandedMaterial>, CaseError> {
         let mut demanded = Vec::new();
         let mut unlisted = Vec::new();
@@ -482,15 +489,7 @@ impl CaseService<'_> {
         let detail = format!("demanded unlisted materials: {}", keys.join(", "));
         let now = self.clock.now();
         let mut uow = self.store.begin().await?;
-        uow.insert_supervision_event(
-            SupervisionKind::UnlistedMaterialDemanded,
-            &seen.case.department_code,
-            &seen.case.case_no,
-            &s.row.person_id,
-            &detail,
-            now,
-        )
-        .await?;
+        self.raise_event_card(&mut uow, SupervisionKind::UnlistedMaterialDemanded, &seen.case, s, &detail, now).await?;
         uow.commit(&AuditEvent {
             actor_id: Some(&s.row.person_id),
             acting_uscc: None,
@@ -498,7 +497,7 @@ impl CaseService<'_> {
             action: shared::audit::AuditAction::UnlistedMaterialDemanded,
             subject: &seen.case.case_no,
             detail: &detail,
-            role: Some(Role::WindowClerk),
+            role: Some(role),
             department: Some(&seen.case.department_code),
             files: &[],
             at: now,
@@ -626,7 +625,7 @@ impl CaseService<'_> {
         {
             uow.revoke_license(license).await?;
         }
-        let note = notices::event_note(req.action, &t.to);
+        let note = notices::event_note(req, &t.to);
         uow.insert_case_event(&NewCaseEvent {
             case_no: &case.case_no,
             at: now,
@@ -650,9 +649,9 @@ impl CaseService<'_> {
             "action": req.action, "status": t.to.status, "at": now,
         });
         uow.enqueue("case_event", &case.case_no, &event, now).await?;
+        self.write_clock(&mut uow, seen, req, &t.to, now).await?;
         if let Some((kind, detail)) = &effects.supervision {
-            uow.insert_supervision_event(*kind, &case.department_code, &case.case_no, &s.row.person_id, detail, now)
-                .await?;
+            self.raise_event_card(&mut uow, *kind, case, s, detail, now).await?;
         }
         let files: Vec<String> = effects.files.iter().map(|(_, _, sha)| sha.clone()).collect();
         uow.commit(&AuditEvent {
@@ -668,6 +667,62 @@ impl CaseService<'_> {
             at: now,
         })
         .await?;
+        Ok(())
+    }
+
+    /// Writes what an action does to the case's clock: a pause begun or ended, an extension.
+    async fn write_clock(
+        &self,
+        uow: &mut crate::store::UnitOfWork,
+        seen: &Seen,
+        req: &ActionRequest,
+        to: &CaseState,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CaseError> {
+        let case_no = &seen.case.case_no;
+        match (seen.state.paused, to.paused) {
+            (None, Some(kind)) => {
+                uow.set_pause(case_no, Some((kind, req.reason.as_deref().unwrap_or_default().trim())), now).await?
+            }
+            (Some(_), None) => uow.set_pause(case_no, None, now).await?,
+            _ => {}
+        }
+        if to.extended && !seen.state.extended {
+            let extension = Extension {
+                working_days: req.extension_days.unwrap_or_default(),
+                reason: req.reason.as_deref().unwrap_or_default().trim().to_owned(),
+            };
+            uow.extend_case(case_no, &extension).await?;
+        }
+        Ok(())
+    }
+
+    /// Records the front desk's or a department's conduct against the case's department, with
+    /// the red card it raises at once.
+    async fn raise_event_card(
+        &self,
+        uow: &mut crate::store::UnitOfWork,
+        kind: SupervisionKind,
+        case: &CaseRecord,
+        s: &Session,
+        detail: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CaseError> {
+        let event = uow
+            .insert_supervision_event(kind, &case.department_code, &case.case_no, &s.row.person_id, detail, now)
+            .await?;
+        let card = crate::store::deadlines::NewCard {
+            dedup_key: format!("event:{event}"),
+            case_no: &case.case_no,
+            department_code: &case.department_code,
+            cause: kind.into(),
+            due_on: None,
+            handler_id: Some(&s.row.person_id),
+            at: now,
+        };
+        if let Some(id) = uow.raise_card(&card).await? {
+            crate::deadlines::record_card_raised(uow, &id, &card).await?;
+        }
         Ok(())
     }
 
@@ -737,6 +792,14 @@ fn replay(stored: &crate::store::applications::IdempotentRow, body_sha256: &str)
         return Err(CaseError::IdempotencyKeyReused);
     }
     Ok(Acted::Replayed(u16::try_from(stored.status).unwrap_or(200), stored.response.clone()))
+}
+
+fn deadline_error(e: crate::deadlines::DeadlineError) -> CaseError {
+    use crate::deadlines::DeadlineError as E;
+    match e {
+        E::Store(e) => CaseError::Store(e),
+        other => CaseError::Internal(anyhow::anyhow!(other)),
+    }
 }
 
 fn decode_error(e: strum::ParseError) -> CaseError {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use shared::Bilingual;
 use shared::application::CaseStatus;
+use shared::calendar::PauseKind;
 use shared::case::{DemandedMaterial, Notice, NoticeKind};
 use shared::workflow::{ActionRequest, CaseAction, CaseState, Transition};
 
@@ -89,8 +90,28 @@ pub(super) fn for_transition(req: &ActionRequest, case: &CaseRecord, t: &Transit
 }
 
 /// The timeline's line for an act, as the applicant reads it.
-pub(super) fn event_note(action: CaseAction, to: &CaseState) -> Bilingual {
-    let (zh, en) = match action {
+pub(super) fn event_note(req: &ActionRequest, to: &CaseState) -> Bilingual {
+    match (req.action, req.pause) {
+        (CaseAction::Pause, Some(PauseKind::Supplement)) => {
+            return Bilingual::new(
+                "审查中一次性告知需补正的材料，补正期间暂停计时",
+                "Materials to supplement were listed during examination; the clock stops until they arrive",
+            );
+        }
+        (CaseAction::Pause, Some(kind)) => {
+            let kind = kind.name();
+            return Bilingual::new(format!("因{}中止计时", kind.zh), format!("The clock stopped for {}", kind.en));
+        }
+        (CaseAction::Extend, _) => {
+            let days = req.extension_days.unwrap_or_default();
+            return Bilingual::new(
+                format!("经批准延期 {days} 个工作日"),
+                format!("The limit was extended by {days} working days with approval"),
+            );
+        }
+        _ => {}
+    }
+    let (zh, en) = match req.action {
         CaseAction::Accept if to.status == CaseStatus::Approved => {
             ("已受理并当场办结", "Accepted and concluded on the spot")
         }
@@ -110,6 +131,9 @@ pub(super) fn event_note(action: CaseAction, to: &CaseState) -> Bilingual {
         CaseAction::RevokeResult => {
             ("核查发现承诺不实，已撤销办理结果", "The pledge proved untrue: the result is revoked")
         }
+        CaseAction::Pause => ("中止计时", "The clock stopped"),
+        CaseAction::Resume => ("恢复计时", "The clock runs again"),
+        CaseAction::Extend => ("延期", "Extended"),
     };
     Bilingual::new(zh, en)
 }

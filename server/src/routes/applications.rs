@@ -260,7 +260,9 @@ async fn progress_lookup(
     if app.lookup_limiter.check_key(&ip).is_err() {
         return Err(ApiError::code(ProblemCode::RateLimited));
     }
-    Ok(Json(app.applying().progress(req).await?))
+    let mut progress = app.applying().progress(req).await?;
+    progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
+    Ok(Json(progress))
 }
 
 /// 我的证照 — the licenses the e-license library holds for the person (or, for a legal

@@ -7,6 +7,7 @@ mod applications;
 mod auth;
 mod cases;
 mod catalogue;
+mod deadlines;
 mod enterprises;
 mod health;
 mod identifiers;
@@ -38,6 +39,8 @@ use crate::state::AppState;
         (name = "identity", description = "统一身份认证 — accounts, sessions, enterprises and agents"),
         (name = "applying", description = "申办 — one form, materials, submission, receipts and progress"),
         (name = "cases", description = "办件 — the front desk and department inboxes, actions on cases, notices, the audit chain"),
+        (name = "calendar", description = "工作日历 — working days, holiday notices and due dates"),
+        (name = "supervision", description = "效能监察 — yellow and red cards and their 督办"),
         (name = "system", description = "运行状态"),
     ),
     components(schemas(Problem, shared::catalogue::ItemSummary, shared::case::CaseOrder, shared::case::Queue))
@@ -58,10 +61,38 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(persons::routes())
                 .merge(proxies::routes())
                 .merge(applications::routes())
-                .merge(cases::routes()),
+                .merge(cases::routes())
+                .merge(deadlines::routes()),
         )
         .split_for_parts();
     (router, openapi)
+}
+
+/// `POST /api/v1/test/clock` `{"advance_seconds": n}`: moves the server's clock forward by `n`
+/// seconds (0 to 400 days), runs the deadline scan, and answers the new time and the cards the
+/// scan raised. Only a server started with `--test-clock` has it; it is not in the OpenAPI
+/// document.
+pub fn test_clock() -> Router<AppState> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Advance {
+        advance_seconds: i64,
+    }
+    async fn advance(
+        axum::extract::State(app): axum::extract::State<AppState>,
+        crate::extract::AppJson(a): crate::extract::AppJson<Advance>,
+    ) -> Result<Json<serde_json::Value>, ApiError> {
+        if !(0..=400 * 86_400).contains(&a.advance_seconds) {
+            return Err(ApiError::fields(vec![shared::FieldError::new(
+                "advance_seconds",
+                shared::FieldCode::OutOfRange,
+            )]));
+        }
+        app.clock.advance(chrono::Duration::seconds(a.advance_seconds));
+        let raised = app.deadlines().scan().await?;
+        Ok(Json(serde_json::json!({ "now": app.clock.now(), "raised": raised })))
+    }
+    Router::new().route("/api/v1/test/clock", axum::routing::post(advance))
 }
 
 /// The whole API: routes, the OpenAPI document at `/api/v1/openapi.json`, and problem answers

@@ -75,6 +75,10 @@ pub struct CaseRecord {
     pub channel: shared::catalogue::Channel,
     /// The enterprise's or the person's name.
     pub applicant_name: String,
+    /// Why its clock is stopped (stored name), while it is.
+    pub pause_kind: Option<String>,
+    /// Working days its limit was extended by.
+    pub extension_days: i64,
 }
 
 impl CaseRecord {
@@ -88,6 +92,12 @@ impl CaseRecord {
             .map(Verification::try_from)
             .transpose()
             .map_err(|e| corrupt(format!("case {} verification: {e}", self.case_no)))?;
+        let paused = self
+            .pause_kind
+            .clone()
+            .map(shared::calendar::PauseKind::try_from)
+            .transpose()
+            .map_err(|e| corrupt(format!("case {} pause: {e}", self.case_no)))?;
         Ok(CaseState {
             status: self.status,
             step: number("step", self.step)?,
@@ -96,6 +106,8 @@ impl CaseRecord {
             delivery: self.delivery,
             delivered: self.delivered,
             verification,
+            paused,
+            extended: self.extension_days > 0,
         })
     }
 }
@@ -108,7 +120,7 @@ const RECORD_COLUMNS: &str = "c.case_no, c.application_no, c.item_code, c.item_v
     c.department_code, d.name_zh AS department_zh, d.name_en AS department_en, c.status, c.pledged,
     c.promised_working_days, c.revision, c.step, c.stage, c.supplement_rounds, c.delivered, c.verification,
     c.subject_uscc, c.license_id, a.applicant_person_id, a.applicant_uscc, a.filed_by, a.submitted_at, a.delivery,
-    a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name";
+    a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name, c.pause_kind, c.extension_days";
 
 const RECORD_FROM: &str = "FROM cases c
     JOIN applications a ON a.application_no = c.application_no
@@ -528,12 +540,13 @@ impl UnitOfWork {
         actor_id: &str,
         detail: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<String, sqlx::Error> {
+        let id = uuid::Uuid::new_v4().to_string();
         on_tx!(self.tx(), |c| sqlx::query(
             "INSERT INTO supervision_events (id, at, kind, department_code, case_no, actor_id, detail)
              VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&id)
         .bind(Timestamp::from(at))
         .bind(kind.as_str())
         .bind(department)
@@ -543,7 +556,7 @@ impl UnitOfWork {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(())
+        Ok(id)
     }
 
     /// Adds a file the applicant sent in answer to a supplement notice to the case's materials.

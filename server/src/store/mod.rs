@@ -18,6 +18,7 @@ pub mod applications;
 pub mod audit;
 pub mod cases;
 mod catalogue;
+pub mod deadlines;
 pub mod identity;
 pub mod memory;
 pub mod proxies;

@@ -14,7 +14,7 @@ use crate::both;
 use crate::helpers::{TestApp, demo_id, expect_problem};
 
 /// The agent 陈敏 files these items for the demo enterprise, answering every question.
-async fn file_for_enterprise(app: &TestApp, agent: &str, items: &[&str]) -> ApplicationReceipt {
+pub(crate) async fn file_for_enterprise(app: &TestApp, agent: &str, items: &[&str]) -> ApplicationReceipt {
     file_with_delivery(app, agent, items, Value::Null).await
 }
 
@@ -87,17 +87,17 @@ async fn file_answering(
     response.json().await.expect("a receipt")
 }
 
-async fn act(app: &TestApp, token: &str, case_no: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn act(app: &TestApp, token: &str, case_no: &str, body: Value) -> reqwest::Response {
     call(app, Method::POST, &format!("/api/v1/cases/{case_no}/actions"), token, Some(&body)).await
 }
 
-async fn act_ok(app: &TestApp, token: &str, case_no: &str, body: Value) -> ActionOutcome {
+pub(crate) async fn act_ok(app: &TestApp, token: &str, case_no: &str, body: Value) -> ActionOutcome {
     let response = act(app, token, case_no, body.clone()).await;
     assert_eq!(response.status(), StatusCode::OK, "{body}: {}", response.text().await.unwrap_or_default());
     response.json().await.expect("an outcome")
 }
 
-async fn detail(app: &TestApp, token: &str, case_no: &str) -> CaseDetail {
+pub(crate) async fn detail(app: &TestApp, token: &str, case_no: &str) -> CaseDetail {
     let response = call(app, Method::GET, &format!("/api/v1/cases/{case_no}"), token, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("a case")
@@ -109,7 +109,7 @@ async fn page(app: &TestApp, token: &str, query: &str) -> CasePage {
     response.json().await.expect("a page")
 }
 
-async fn verify(app: &TestApp, supervisor: &str) -> AuditVerification {
+pub(crate) async fn verify(app: &TestApp, supervisor: &str) -> AuditVerification {
     let response = call(app, Method::GET, "/api/v1/audit/verify", supervisor, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("a report")
@@ -258,6 +258,15 @@ both! {
         let kinds: Vec<_> = app.state.store.supervision_events("DG-SAMR", 10).await.expect("events").iter().map(|e| e.kind).collect();
         assert!(kinds.contains(&shared::case::SupervisionKind::RepeatedSupplement));
         assert_eq!(detail(app, &agent, &case_no).await.notices.iter().filter(|n| n.kind == NoticeKind::Supplement).count(), 2);
+
+        // Each raised a red card against the department at once.
+        let supervisor = app.sign_in_demo("郑华").await;
+        let response = call(app, Method::GET, &format!("/api/v1/cards?case_no={case_no}"), &supervisor, None).await;
+        let cards: shared::supervision::CardPage = response.json().await.expect("cards");
+        let mut causes: Vec<_> = cards.cards.iter().map(|c| (c.color, c.cause, c.department.code.as_str())).collect();
+        causes.sort_by_key(|(_, cause, _)| cause.as_str());
+        use shared::supervision::{CardCause as C, CardColor::Red};
+        assert_eq!(causes, [(Red, C::RepeatedSupplement, "DG-SAMR"), (Red, C::UnlistedMaterialDemanded, "DG-SAMR")]);
     }
 }
 
@@ -619,7 +628,7 @@ fn actor_of(name: &str) -> shared::workflow::Actor {
 fn full_body(action: CaseAction, material: &str) -> Value {
     json!({"action": action, "reason": "理由充分", "comment": "同意", "tracking_no": "SF1234567890",
         "materials": [{"key": material, "reason": "不清晰"}],
-        "recipient": {"id_number": demo_id("陈敏"), "name": "陈敏"}})
+        "recipient": {"id_number": demo_id("陈敏"), "name": "陈敏"}, "pause": "hearing", "extension_days": 5})
 }
 
 both! {

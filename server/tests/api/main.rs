@@ -6,6 +6,7 @@ mod helpers;
 mod applying;
 mod cases;
 mod catalogue;
+mod deadlines;
 mod identifiers;
 mod identity;
 mod one_number;

@@ -1,0 +1,477 @@
+//! 办事工作日制度与效能监察 — the working-day calendar as the platform holds it, each case's
+//! deadline with its explanation, the scan that raises yellow and red cards as cases cross
+//! their thresholds, and the 督办 that resolves a card.
+//!
+//! The calendar is the notices entered in the database ([`shared::calendar`] counts on it); every
+//! node keeps a copy that it refreshes at each scan and when a notice is entered through it.
+//!
+//! The scan runs every `--deadline-scan-secs` on every node, but one at a time: it first updates its
+//! row of `periodic_jobs`, which holds off another node's scan until it commits. It reads the
+//! open cases alone, by their index, so its cost does not grow with the cases concluded. A card
+//! is raised once: its key (`deadline:{case}:{color}`) is unique, so a second scan, a restart
+//! or a clock jump raises nothing twice, and a crossing missed while no node ran is raised by
+//! the next scan.
+
+pub mod error;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use shared::account::Role;
+use shared::calendar::{
+    Alarm, CalendarYear, CaseClock, Due, DueQuery, Pause, WorkingCalendar, YEARS, YearNotice, warning_threshold,
+};
+use shared::catalogue::{Department, ServiceItem};
+use shared::supervision::{
+    CARD_PAGE_SIZE, Card, CardAct, CardActRequest, CardCause, CardPage, CardQuery, CardStatus, CaseDeadline, StepDue,
+};
+use shared::{Bilingual, FieldCode, FieldError};
+
+use crate::auth::service::Session;
+use crate::clock::Clock;
+use crate::store::cases::CaseRecord;
+use crate::store::deadlines::{CardFilter, CardRow, NewCard, OpenClockRow, PauseRow, shanghai_day};
+use crate::store::{AuditEvent, Store, UnitOfWork};
+
+pub use error::DeadlineError;
+
+/// The name of the scan's row in `periodic_jobs`.
+const SCAN_JOB: &str = "deadline_scan";
+
+/// This node's copy of the working-day calendar.
+#[derive(Debug, Default)]
+pub struct CalendarCache(RwLock<Arc<WorkingCalendar>>);
+
+impl CalendarCache {
+    /// The calendar as last loaded.
+    pub fn get(&self) -> Arc<WorkingCalendar> {
+        self.0.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
+
+    fn set(&self, calendar: WorkingCalendar) {
+        let calendar = Arc::new(calendar);
+        match self.0.write() {
+            Ok(mut c) => *c = calendar,
+            Err(poisoned) => *poisoned.into_inner() = calendar,
+        }
+    }
+}
+
+/// 时限与督办 — the calendar, deadlines, the scan and cards, on the parts of the server they need.
+#[derive(Clone, Copy)]
+pub struct DeadlineService<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The current time.
+    pub clock: &'a Clock,
+    /// This node's calendar.
+    pub calendar: &'a CalendarCache,
+    /// Told of every card raised or acted on, for the live dashboards.
+    pub changes: &'a tokio::sync::watch::Sender<u64>,
+}
+
+impl DeadlineService<'_> {
+    /// Enters the platform's own notices for the years none is entered for, and loads the
+    /// calendar: at start.
+    pub async fn load(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        for notice in shared::calendar::official_notices()? {
+            let mut uow = self.store.begin().await?;
+            if uow.enter_calendar_notice(&notice, None, now, true).await? {
+                let detail = format!("{} ({})", notice.year, notice.source);
+                uow.commit(&system_event(shared::audit::AuditAction::CalendarNoticeEntered, "calendar", &detail, now))
+                    .await?;
+            }
+        }
+        self.reload().await?;
+        Ok(())
+    }
+
+    /// Reads the notices entered (by any node) again.
+    pub async fn reload(&self) -> Result<(), sqlx::Error> {
+        self.calendar.set(WorkingCalendar::new(self.store.calendar_notices().await?));
+        Ok(())
+    }
+
+    /// `GET /calendar/due`.
+    pub fn due(&self, q: &DueQuery) -> Result<Due, DeadlineError> {
+        let (from, working_days) = q.check().map_err(DeadlineError::Invalid)?;
+        Ok(self.calendar.get().due(from, working_days))
+    }
+
+    /// `GET /calendar/{year}`.
+    pub fn year(&self, year: i32) -> Result<CalendarYear, DeadlineError> {
+        if !YEARS.contains(&year) {
+            return Err(DeadlineError::Invalid(vec![FieldError::new("year", FieldCode::OutOfRange)]));
+        }
+        Ok(self.calendar.get().year(year))
+    }
+
+    /// 录入节假日安排 — a catalogue administrator enters (or corrects) a year's notice. It counts
+    /// from the next scan or answer on: due dates already explained are counted anew.
+    pub async fn enter_notice(
+        &self,
+        s: &Session,
+        year: i32,
+        notice: &YearNotice,
+    ) -> Result<CalendarYear, DeadlineError> {
+        if !s.roles().contains(&Role::CatalogueAdmin) {
+            return Err(DeadlineError::Forbidden);
+        }
+        let mut errors = notice.check();
+        if notice.year != year {
+            errors.insert(0, FieldError::new("year", FieldCode::Invalid));
+        }
+        if !errors.is_empty() {
+            return Err(DeadlineError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        let mut uow = self.store.begin().await?;
+        uow.enter_calendar_notice(notice, Some(&s.row.person_id), now, false).await?;
+        let detail = format!(
+            "{}: {} holidays, {} make-up days ({})",
+            year,
+            notice.holidays.len(),
+            notice.make_up_days.len(),
+            notice.source
+        );
+        uow.commit(&AuditEvent {
+            actor_id: Some(&s.row.person_id),
+            role: Some(Role::CatalogueAdmin),
+            ..system_event(shared::audit::AuditAction::CalendarNoticeEntered, "calendar", &detail, now)
+        })
+        .await?;
+        self.reload().await?;
+        Ok(self.calendar.get().year(year))
+    }
+
+    /// [`Self::case_deadline`] of a case by its number, for the progress lookup (which has found
+    /// the case and checked who asks).
+    pub async fn deadline_of(&self, case_no: &str) -> Result<Option<CaseDeadline>, DeadlineError> {
+        let Some(case) = self.store.case_record(case_no).await? else { return Ok(None) };
+        let item = self.store.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "case {} names item {}@{} that is not stored",
+                case.case_no,
+                case.item_code,
+                case.item_version
+            )
+        })?;
+        self.case_deadline(&case, &item).await
+    }
+
+    /// A case's deadline, once it is accepted: its due date explained, its steps' shares, and
+    /// where it stands today (or stood when it concluded).
+    pub async fn case_deadline(
+        &self,
+        case: &CaseRecord,
+        item: &ServiceItem,
+    ) -> Result<Option<CaseDeadline>, DeadlineError> {
+        let Some(row) = self.store.case_clock(&case.case_no).await? else { return Ok(None) };
+        let Some(accepted_at) = row.accepted_at else { return Ok(None) };
+        let pauses = self.store.case_pauses(&case.case_no).await?;
+        let extension =
+            crate::store::deadlines::extension(&case.case_no, row.extension_days, row.extension_reason.as_deref())?;
+        let promised = days(&case.case_no, case.promised_working_days)?;
+        let clock = CaseClock {
+            accepted_on: shanghai_day(accepted_at.into()),
+            working_days: promised,
+            pauses: pauses.iter().map(PauseRow::pause).collect(),
+            extension: extension.clone(),
+        };
+        let calendar = self.calendar.get();
+        let concluded_on = row.concluded_at.map(|t| shanghai_day(t.into()));
+        let day = concluded_on.unwrap_or_else(|| self.clock.today());
+        let reading =
+            clock.read(&calendar, day, warning_threshold(clock.limit(), item.time_limits.warning_working_days));
+        let statutory = item.time_limits.statutory_working_days.max(promised);
+        let mut share = 0;
+        let steps = item
+            .workflow()
+            .steps()
+            .iter()
+            .map(|s| {
+                share += s.working_days;
+                StepDue { kind: s.kind, working_days: s.working_days, due: clock.due_after(&calendar, day, share).due }
+            })
+            .collect();
+        let alarm = match concluded_on {
+            Some(on) if on > reading.due.due => Alarm::Red,
+            Some(_) => Alarm::OnTime,
+            None => reading.alarm,
+        };
+        Ok(Some(CaseDeadline {
+            promised_working_days: promised,
+            statutory_working_days: statutory,
+            statutory_due: CaseClock { working_days: statutory, ..clock.clone() }.due(&calendar, day).due,
+            steps,
+            remaining: if concluded_on.is_some() { 0 } else { reading.remaining },
+            alarm,
+            paused: if concluded_on.is_some() { None } else { reading.paused },
+            extension,
+            concluded_on,
+            due: reading.due,
+        }))
+    }
+
+    /// 预警扫描 — raises the cards of every open case that crossed a threshold; returns the ids
+    /// of the cards raised. Waits while another node scans.
+    pub async fn scan(&self) -> Result<Vec<String>, DeadlineError> {
+        self.reload().await?;
+        let now = self.clock.now();
+        let today = shanghai_day(now);
+        let calendar = self.calendar.get();
+        // The first statement writes: it takes SQLite's write lock, and PostgreSQL's row lock
+        // on the job, before anything is read.
+        let mut uow = self.store.begin().await?;
+        uow.claim_job(SCAN_JOB, now).await?;
+        let (cases, pauses) = self.store.open_clocks().await?;
+        let mut pauses_of: HashMap<&str, Vec<Pause>> = HashMap::new();
+        for p in &pauses {
+            pauses_of.entry(p.case_no.as_str()).or_default().push(p.pause());
+        }
+        let mut items: HashMap<(String, i64), Option<u32>> = HashMap::new();
+        let mut raised = Vec::new();
+        for case in &cases {
+            let warning = self.warning_of(&mut items, case).await?;
+            let clock = CaseClock {
+                accepted_on: shanghai_day(case.accepted_at.into()),
+                working_days: days(&case.case_no, case.promised_working_days)?,
+                pauses: pauses_of.remove(case.case_no.as_str()).unwrap_or_default(),
+                extension: case.extension()?,
+            };
+            let reading = clock.read(&calendar, today, warning_threshold(clock.limit(), warning));
+            let causes: &[CardCause] = match reading.alarm {
+                Alarm::OnTime => &[],
+                Alarm::Yellow => &[CardCause::NearLimit],
+                Alarm::Red => &[CardCause::NearLimit, CardCause::Overdue],
+            };
+            for &cause in causes {
+                let handler = self.store.case_handler(&case.case_no).await?;
+                let card = NewCard {
+                    dedup_key: format!("deadline:{}:{}", case.case_no, cause.color().as_str()),
+                    case_no: &case.case_no,
+                    department_code: &case.department_code,
+                    cause,
+                    due_on: Some(reading.due.due),
+                    handler_id: handler.as_deref(),
+                    at: now,
+                };
+                if let Some(id) = uow.raise_card(&card).await? {
+                    record_card_raised(&mut uow, &id, &card).await?;
+                    raised.push(id);
+                }
+            }
+        }
+        if raised.is_empty() {
+            // Nothing to write: the transaction ends without a trace.
+            return Ok(raised);
+        }
+        let detail = format!("{} cards raised", raised.len());
+        uow.commit(&system_event(shared::audit::AuditAction::DeadlineScanned, SCAN_JOB, &detail, now)).await?;
+        self.changed();
+        Ok(raised)
+    }
+
+    async fn warning_of(
+        &self,
+        items: &mut HashMap<(String, i64), Option<u32>>,
+        case: &OpenClockRow,
+    ) -> Result<Option<u32>, DeadlineError> {
+        let key = (case.item_code.clone(), case.item_version);
+        if let Some(w) = items.get(&key) {
+            return Ok(*w);
+        }
+        let item = self.store.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
+            anyhow::anyhow!("case {} names item {}@{} that is not stored", case.case_no, key.0, key.1)
+        })?;
+        let warning = item.time_limits.warning_working_days;
+        items.insert(key, warning);
+        Ok(warning)
+    }
+
+    /// Tells the live dashboards that cards or cases changed.
+    pub fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// 督办卡 — the cards the caller may see: supervisors every department's, department staff
+    /// their own; unresolved ones unless a status is asked for.
+    pub async fn cards(&self, s: &Session, q: &CardQuery) -> Result<CardPage, DeadlineError> {
+        let page = q.page.unwrap_or(1).max(1);
+        let department = match card_scope(s)? {
+            Some(own) if q.department.as_ref().is_some_and(|d| d != &own) => {
+                return Ok(CardPage { cards: Vec::new(), total: 0, page, page_size: CARD_PAGE_SIZE });
+            }
+            Some(own) => Some(own),
+            None => q.department.clone(),
+        };
+        let filter = CardFilter {
+            status: q.status,
+            department,
+            case_no: q.case_no.clone(),
+            offset: i64::from(page - 1) * i64::from(CARD_PAGE_SIZE),
+            limit: i64::from(CARD_PAGE_SIZE),
+        };
+        let (rows, total) = self.store.cards(&filter).await?;
+        Ok(CardPage { cards: rows.into_iter().map(card).collect(), total, page, page_size: CARD_PAGE_SIZE })
+    }
+
+    /// 督办 — the department answers a card, and a supervisor accepts the answer (resolving it)
+    /// or returns it; each on the audit trail.
+    pub async fn act_on_card(&self, s: &Session, id: &str, req: &CardActRequest) -> Result<Card, DeadlineError> {
+        let row = self.store.card(id).await?.ok_or(DeadlineError::CardNotFound)?;
+        let scope = card_scope(s)?;
+        if scope.as_ref().is_some_and(|own| own != &row.department_code) {
+            return Err(DeadlineError::CardNotFound);
+        }
+        let (role, from, to, action) = match req.act {
+            CardAct::Answer => (
+                s.roles().into_iter().find(|r| matches!(r, Role::Undertaker | Role::Reviewer | Role::Approver)),
+                CardStatus::Open,
+                CardStatus::Answered,
+                shared::audit::AuditAction::CardAnswered,
+            ),
+            CardAct::Resolve | CardAct::Return => (
+                s.roles().into_iter().find(|r| *r == Role::Supervisor),
+                CardStatus::Answered,
+                if req.act == CardAct::Resolve { CardStatus::Resolved } else { CardStatus::Open },
+                if req.act == CardAct::Resolve {
+                    shared::audit::AuditAction::CardResolved
+                } else {
+                    shared::audit::AuditAction::CardReturned
+                },
+            ),
+        };
+        let Some(role) = role else { return Err(DeadlineError::RoleMayNot(req.act)) };
+        if row.status != from {
+            return Err(DeadlineError::NotNow { act: req.act, status: row.status });
+        }
+        let errors = req.check();
+        if !errors.is_empty() {
+            return Err(DeadlineError::Invalid(errors));
+        }
+        let now = self.clock.now();
+        let text = req.text.trim();
+        let mut uow = self.store.begin().await?;
+        if !uow.act_on_card(id, from, to, text, &s.row.person_id, now).await? {
+            return Err(DeadlineError::NotNow { act: req.act, status: row.status });
+        }
+        uow.commit(&AuditEvent {
+            actor_id: Some(&s.row.person_id),
+            acting_uscc: None,
+            on_behalf_of: None,
+            action,
+            subject: id,
+            detail: text,
+            role: Some(role),
+            department: Some(&row.department_code),
+            files: &[],
+            at: now,
+        })
+        .await?;
+        self.changed();
+        let row = self.store.card(id).await?.ok_or(DeadlineError::CardNotFound)?;
+        Ok(card(row))
+    }
+}
+
+/// Writes what raising a card records: its audit event and its message to the department and
+/// the handler.
+pub async fn record_card_raised(uow: &mut UnitOfWork, id: &str, card: &NewCard<'_>) -> Result<(), sqlx::Error> {
+    let detail = format!(
+        "{} {} {}",
+        card.cause.color().as_str(),
+        card.cause.as_str(),
+        card.due_on.map(|d| d.to_string()).unwrap_or_default()
+    );
+    uow.record(&AuditEvent {
+        department: Some(card.department_code),
+        ..system_event(shared::audit::AuditAction::CardRaised, card.case_no, detail.trim_end(), card.at)
+    })
+    .await?;
+    let payload = serde_json::json!({
+        "card": id, "case_no": card.case_no, "department": card.department_code,
+        "color": card.cause.color(), "cause": card.cause, "due_on": card.due_on,
+        "handler": card.handler_id, "at": card.at,
+    });
+    uow.enqueue("card", card.case_no, &payload, card.at).await
+}
+
+/// An act of the platform itself, by nobody.
+fn system_event<'a>(
+    action: shared::audit::AuditAction,
+    subject: &'a str,
+    detail: &'a str,
+    at: DateTime<Utc>,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        actor_id: None,
+        acting_uscc: None,
+        on_behalf_of: None,
+        action,
+        subject,
+        detail,
+        role: None,
+        department: None,
+        files: &[],
+        at,
+    }
+}
+
+/// Which department's cards the caller sees: `None` for every department's (supervisors).
+fn card_scope(s: &Session) -> Result<Option<String>, DeadlineError> {
+    let staff = s.staff.as_ref().ok_or(DeadlineError::Forbidden)?;
+    if staff.roles.contains(&Role::Supervisor) {
+        Ok(None)
+    } else if staff.roles.iter().any(|r| matches!(r, Role::Undertaker | Role::Reviewer | Role::Approver)) {
+        Ok(Some(staff.department_code.clone()))
+    } else {
+        Err(DeadlineError::Forbidden)
+    }
+}
+
+fn days(case_no: &str, v: i64) -> Result<u32, DeadlineError> {
+    u32::try_from(v).map_err(|_| DeadlineError::Internal(anyhow::anyhow!("case {case_no} promises {v} days")))
+}
+
+/// A card as lists show it.
+fn card(r: CardRow) -> Card {
+    Card {
+        id: r.id,
+        case_no: r.case_no,
+        item_name: Bilingual::new(r.item_name_zh, r.item_name_en),
+        department: Department { code: r.department_code, name: Bilingual::new(r.department_zh, r.department_en) },
+        color: r.color,
+        cause: r.cause,
+        raised_at: r.raised_at.into(),
+        due_on: r.due_on,
+        handler: r.handler_name,
+        status: r.status,
+        answer: r.answer,
+        answered_at: r.answered_at.map(Into::into),
+        resolution: r.resolution,
+        resolved_at: r.resolved_at.map(Into::into),
+    }
+}
+
+/// Runs the deadline scan every `every` until the server stops; `None` when `every` is zero.
+pub fn spawn_scan(state: crate::state::AppState, every: Duration) -> Option<tokio::task::JoinHandle<()>> {
+    if every.is_zero() {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match state.deadlines().scan().await {
+                Ok(raised) if !raised.is_empty() => tracing::info!(cards = raised.len(), "deadline scan raised cards"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline scan failed; the next one retries"),
+            }
+        }
+    }))
+}
