@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 
 // The real server with the demo catalogue, on its own port and a fresh data directory.
 const port = Number(process.env.YIWANG_E2E_PORT ?? 18_080);
+const clockPort = port + 1;
 const dataDir = `.data/run-${process.pid}`;
 const server = process.env.YIWANG_BIN ?? '../target/debug/yiwang';
 
@@ -31,20 +32,41 @@ export default defineConfig({
       name: 'phone',
       // Staff consoles are desktop-first (the staff journeys also sign in demo accounts whose
       // authenticator codes are accepted once, so they run in one project).
-      testIgnore: /(staff|backoffice)\.spec\.ts/,
+      testIgnore: /(staff|backoffice|supervision)\.spec\.ts/,
       use: { ...devices['Pixel 7'], viewport: { width: 360, height: 740 }, launchOptions },
     },
     {
       name: 'desktop',
+      testIgnore: /supervision\.spec\.ts/,
       use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions },
     },
+    {
+      // The supervision journeys move the server's clock by days: they have a server of their
+      // own, started with the test clock, so that no other journey's session lapses.
+      name: 'supervision',
+      testMatch: /supervision\.spec\.ts/,
+      use: {
+        ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions,
+        baseURL: `http://127.0.0.1:${clockPort}`,
+      },
+    },
   ],
-  webServer: {
-    command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site --login-attempts-per-minute 600`,
-    url: `http://127.0.0.1:${port}/api/v1/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site --login-attempts-per-minute 600`,
+      url: `http://127.0.0.1:${port}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `${server} --demo --test-clock --deadline-scan-secs 0 --bind 127.0.0.1:${clockPort} --data-dir ${dataDir}-clock --site-dir ../target/site --login-attempts-per-minute 600`,
+      url: `http://127.0.0.1:${clockPort}/api/v1/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -6,41 +6,16 @@
 // whose legal representative the founder now is; and the result is handed over at a window to
 // the founder, checked. Desktop only (the console is desktop first), one browser context per
 // person.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { png, uploadEveryMaterial } from './forms';
 import {
-  APPROVER, CLERK_TWO, DEMO_PASSWORD, REVIEWER, UNDERTAKER, totp,
+  APPROVER, CLERK_TWO, REVIEWER, UNDERTAKER, personPage,
 } from './identity-helpers';
 
 const AGENT = { id: '441900198812314688', name: '陈敏' };
 const NEW_COMPANY = '东莞市新星科技有限公司';
 const PHOTO = png('材料.png');
-
-/** Signs a person in, in a context of their own; staff with their authenticator's code. An
- * authenticator code is accepted once, so a code another journey just used is retried with the
- * next one. */
-async function personPage(browser: Browser, id: string, secret?: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    await page.goto('/login');
-    await page.getByLabel('身份证号码').fill(id);
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    if (secret) {
-      await expect(page.getByLabel('动态验证码')).toBeVisible();
-      await page.getByLabel('动态验证码').fill(totp(secret));
-      await page.getByRole('button', { name: '登录', exact: true }).click();
-    }
-    try {
-      await expect(page).toHaveURL(/\/account$/, { timeout: 5_000 });
-      return page;
-    } catch {
-      await page.waitForTimeout(31_000 - (Date.now() % 30_000));
-    }
-  }
-  throw new Error(`cannot sign in ${id.slice(0, 6)}`);
-}
 
 /** Opens a case in the console and takes one action with its comment or reason. */
 async function act(page: Page, caseNo: string, action: string, text?: string) {

@@ -1,4 +1,5 @@
 import { createHmac, randomInt } from 'node:crypto';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -52,3 +53,30 @@ export function composeId(year: number, month: number, day: number, sequence: nu
 export const UNDERTAKER = { id: composeId(1985, 3, 12, 101), secret: 'YIWANGDEMOUNDERTAKERAAAAAAAAAAAA', name: '刘洋' };
 export const REVIEWER = { id: composeId(1987, 6, 8, 202), secret: 'YIWANGDEMOREVIEWERAAAAAAAAAAAAAA', name: '周婷' };
 export const APPROVER = { id: composeId(1979, 11, 30, 303), secret: 'YIWANGDEMOAPPROVERAAAAAAAAAAAAAA', name: '吴刚' };
+/** The demo supervisor (效能监察). */
+export const SUPERVISOR = { id: composeId(1975, 2, 14, 404), secret: 'YIWANGDEMOSUPERVISORAAAAAAAAAAAA', name: '郑华' };
+
+/** Signs a person in, in a browser context of their own; staff with their authenticator's code
+ * at the server's time (`offset` ms ahead of this machine's once a journey moved its clock). A
+ * code is accepted once, so a code another journey just used is retried with the next one. */
+export async function personPage(browser: Browser, id: string, secret?: string, offset = 0): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await page.goto('/login');
+    await page.getByLabel('身份证号码').fill(id);
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    if (secret) {
+      await expect(page.getByLabel('动态验证码')).toBeVisible();
+      await page.getByLabel('动态验证码').fill(totp(secret, Date.now() + offset));
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+    }
+    try {
+      await expect(page).toHaveURL(/\/account$/, { timeout: 5_000 });
+      return page;
+    } catch {
+      await page.waitForTimeout(31_000 - (Date.now() % 30_000));
+    }
+  }
+  throw new Error(`cannot sign in ${id.slice(0, 6)}`);
+}

@@ -156,7 +156,10 @@ impl PathValue for shared::catalogue::ItemCode {
 
 impl PathValue for i32 {
     fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
-        raw.parse().map_err(|_| FieldError::new(name, shared::FieldCode::NotInteger))
+        // Digits with an optional minus: no plus sign, no spaces.
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        plain.then(|| raw.parse().ok()).flatten().ok_or_else(|| FieldError::new(name, shared::FieldCode::NotInteger))
     }
 }
 

@@ -183,7 +183,11 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests in flight finish within their timeout; a dashboard's stream is cut then.
+    let grace = Duration::from_secs(server.state.config.request_timeout_secs);
+    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+        tracing::info!("connections still open at shutdown were closed");
+    }
     housekeeping.abort();
     if let Some(scan) = deadline_scan {
         scan.abort();

@@ -631,7 +631,9 @@ impl CaseClock {
     }
 
     fn explain(&self, walk: Walk, due: NaiveDate, working_days: u32) -> Due {
-        let mut facts = vec![DueFact::Start { accepted_on: self.accepted_on, working_days }];
+        // The whole limit starts as promised, its extension told apart; a stage's share as itself.
+        let start = if working_days >= self.limit() { self.working_days } else { working_days };
+        let mut facts = vec![DueFact::Start { accepted_on: self.accepted_on, working_days: start }];
         facts.extend(walk.unknown_years.iter().map(|&year| DueFact::Assumed { year }));
         facts.extend(walk.notes);
         for (pause, &days) in self.pauses.iter().zip(&walk.paused) {
@@ -719,11 +721,14 @@ pub struct Reading {
 /// `GET /api/v1/calendar/due`: a limit counted from a day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
-    /// The day of acceptance, `YYYY-MM-DD`.
+    /// The day of acceptance, `YYYY-MM-DD`, 2000 to 2100.
+    #[cfg_attr(feature = "openapi", param(format = Date, pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"))]
     pub from: String,
-    /// The limit in working days, 0 to 365.
+    /// The limit in working days, 0 to 365, written without a sign or leading zeros.
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(0|[1-9][0-9]?|[12][0-9]{2}|3[0-5][0-9]|36[0-5])$"))]
     pub working_days: String,
 }
 
@@ -731,18 +736,28 @@ impl DueQuery {
     /// The day and the limit, or what is wrong with each.
     pub fn check(&self) -> Result<(NaiveDate, u32), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let from = NaiveDate::parse_from_str(self.from.trim(), "%Y-%m-%d").ok();
+        let from = iso_date(&self.from);
         match from {
             None => errors.push(FieldError::new("from", FieldCode::NotDate)),
             Some(d) if !YEARS.contains(&d.year()) => errors.push(FieldError::new("from", FieldCode::OutOfRange)),
             Some(_) => {}
         }
-        let days = match self.working_days.trim().parse::<i64>() {
-            Ok(n) if n < 0 => {
+        let raw = self.working_days.as_str();
+        let digits = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+        let plain = digits(raw) && (raw == "0" || !raw.starts_with('0'));
+        let parsed = if plain {
+            raw.parse::<i64>().ok()
+        } else if raw.strip_prefix('-').is_some_and(digits) {
+            Some(-1)
+        } else {
+            None
+        };
+        let days = match parsed {
+            Some(n) if n < 0 => {
                 errors.push(FieldError::new("working_days", FieldCode::Negative));
                 None
             }
-            Ok(n) if n > i64::from(MAX_LIMIT_WORKING_DAYS) => {
+            Some(n) if n > i64::from(MAX_LIMIT_WORKING_DAYS) => {
                 errors.push(FieldError::with_message(
                     "working_days",
                     FieldCode::OutOfRange,
@@ -753,8 +768,8 @@ impl DueQuery {
                 ));
                 None
             }
-            Ok(n) => u32::try_from(n).ok(),
-            Err(_) => {
+            Some(n) => u32::try_from(n).ok(),
+            None => {
                 errors.push(FieldError::new("working_days", FieldCode::NotInteger));
                 None
             }
@@ -764,6 +779,14 @@ impl DueQuery {
             _ => Err(errors),
         }
     }
+}
+
+/// A date written exactly `YYYY-MM-DD`.
+fn iso_date(raw: &str) -> Option<NaiveDate> {
+    let b = raw.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    shaped.then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()).flatten()
 }
 
 #[cfg(test)]

@@ -103,6 +103,7 @@ pub enum CaseOrder {
 /// department staff: their own), filtered.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// A queue; `all` when absent.

@@ -225,6 +225,7 @@ pub struct Card {
 /// staff: their own), newest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CardQuery {
     /// Only cards in this status; unresolved (open and answered) when absent.
@@ -307,5 +308,130 @@ impl CardActRequest {
         let mut errors = Vec::new();
         crate::workflow::check_text(&mut errors, "text", Some(&self.text), true);
         errors
+    }
+}
+
+/// How many days of cards the dashboard charts, and how far back it reads conclusions.
+pub const CHART_DAYS: u32 = 30;
+/// How far back the on-time rates and processing times reach, in days.
+pub const CONCLUDED_WINDOW_DAYS: u32 = 90;
+
+/// The ranges of working days a processing-time distribution counts cases in: 0 (the same day),
+/// 1, 2, 3–5, 6–10, 11–20, more than 20.
+pub const DURATION_BUCKETS: [(u32, Option<u32>); 7] =
+    [(0, Some(0)), (1, Some(1)), (2, Some(2)), (3, Some(5)), (6, Some(10)), (11, Some(20)), (21, None)];
+
+/// The bucket of [`DURATION_BUCKETS`] a processing time falls in.
+pub fn duration_bucket(working_days: u32) -> usize {
+    DURATION_BUCKETS.iter().position(|(_, to)| to.is_none_or(|to| working_days <= to)).unwrap_or(6)
+}
+
+/// A bucket's label: `0`, `3–5`, `>20`.
+pub fn bucket_label(i: usize) -> String {
+    match DURATION_BUCKETS.get(i) {
+        Some((from, Some(to))) if from == to => from.to_string(),
+        Some((from, Some(to))) => format!("{from}–{to}"),
+        Some((from, None)) => format!(">{}", from - 1),
+        None => String::new(),
+    }
+}
+
+/// `GET /api/v1/supervision/overview` and each event of `/supervision/stream`: what the
+/// supervision dashboard shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupervisionOverview {
+    /// When it was counted.
+    pub at: DateTime<Utc>,
+    /// Open cases (submitted, in progress or paused; not concluded) by department.
+    pub by_department: Vec<OpenCount>,
+    /// … by item.
+    pub by_item: Vec<OpenCount>,
+    /// … by the hall their results are picked up at (`""`: delivered electronically or by post).
+    pub by_hall: Vec<OpenCount>,
+    /// The latest unresolved cards, newest first (at most 20).
+    pub cards: Vec<Card>,
+    /// Unresolved cards in all.
+    pub unresolved_cards: u64,
+    /// Cases concluded in the last [`CONCLUDED_WINDOW_DAYS`] days, and how many without an
+    /// overdue card, by department.
+    pub on_time: Vec<OnTimeRate>,
+    /// Cards raised on each of the last [`CHART_DAYS`] days (Asia/Shanghai), oldest first.
+    pub cards_by_day: Vec<CardsOnDay>,
+    /// How many working days the cases of each item concluded in the last
+    /// [`CONCLUDED_WINDOW_DAYS`] days took from acceptance, counted in [`DURATION_BUCKETS`].
+    pub durations: Vec<ItemDurations>,
+}
+
+/// Open cases of a department, an item or a hall, with their unresolved cards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenCount {
+    /// The department's, item's or hall's code.
+    pub key: String,
+    /// Its name.
+    pub name: Bilingual,
+    /// Open cases.
+    pub open: u64,
+    /// Of them, with an unresolved yellow card.
+    pub yellow: u64,
+    /// … with an unresolved red card.
+    pub red: u64,
+}
+
+/// A department's conclusions, and how many came in time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnTimeRate {
+    /// The department.
+    pub department: Department,
+    /// Cases concluded.
+    pub concluded: u64,
+    /// Of them, with no overdue card.
+    pub on_time: u64,
+}
+
+/// The cards raised on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardsOnDay {
+    /// The day (Asia/Shanghai).
+    pub day: NaiveDate,
+    /// Yellow cards.
+    pub yellow: u64,
+    /// Red cards.
+    pub red: u64,
+}
+
+/// An item's processing times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemDurations {
+    /// 事项编码
+    pub item_code: String,
+    /// 事项名称
+    pub item_name: Bilingual,
+    /// Cases in each of [`DURATION_BUCKETS`].
+    pub counts: Vec<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processing_times_fall_in_their_buckets() {
+        let buckets: Vec<usize> = [0, 1, 2, 3, 5, 6, 10, 11, 20, 21, 400].into_iter().map(duration_bucket).collect();
+        assert_eq!(buckets, [0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+        let labels: Vec<String> = (0..DURATION_BUCKETS.len()).map(bucket_label).collect();
+        assert_eq!(labels, ["0", "1", "2", "3–5", "6–10", "11–20", ">20"]);
+    }
+
+    #[test]
+    fn front_desk_conduct_raises_red_cards() {
+        use crate::case::SupervisionKind as K;
+        assert_eq!(CardCause::from(K::UnlistedMaterialDemanded).color(), CardColor::Red);
+        assert_eq!(CardCause::from(K::RepeatedSupplement).color(), CardColor::Red);
+        assert_eq!(CardCause::NearLimit.color(), CardColor::Yellow);
     }
 }

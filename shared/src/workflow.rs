@@ -703,7 +703,8 @@ pub struct ActionRequest {
     #[serde(default)]
     pub pause: Option<PauseKind>,
     /// For `extend`: the working days added, 1 to [`MAX_EXTENSION_WORKING_DAYS`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
     pub extension_days: Option<u32>,
 }
 
@@ -795,6 +796,17 @@ impl ActionRequest {
     }
 }
 
+/// A whole number however JSON writes it (`5` or `5.0`: both are the integer 5 to JSON Schema);
+/// a fraction or a number past `u32` is refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    let whole = n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+    whole
+        .and_then(|w| u32::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number of working days")))
+}
+
 /// A reason, comment or tracking number: at least [`MIN_REASON_CHARS`] characters where
 /// required, at most [`MAX_REASON_CHARS`], no control characters but line breaks.
 pub(crate) fn check_text(errors: &mut Vec<FieldError>, field: &str, text: Option<&str>, required: bool) {
@@ -825,6 +837,19 @@ mod tests {
 
     fn take(w: &Workflow, s: &CaseState, actor: &Actor, action: CaseAction) -> CaseState {
         decide(w, s, actor, action).unwrap_or_else(|e| panic!("{action:?} at {:?}: {e}", s.status)).to
+    }
+
+    #[test]
+    fn an_extension_is_a_whole_number_however_json_writes_it() {
+        let read = |days: &str| {
+            serde_json::from_str::<ActionRequest>(&format!(r#"{{"action":"extend","extension_days":{days}}}"#))
+        };
+        assert_eq!(read("5").map(|r| r.extension_days).ok(), Some(Some(5)));
+        assert_eq!(read("5.0").map(|r| r.extension_days).ok(), Some(Some(5)));
+        assert_eq!(read("null").map(|r| r.extension_days).ok(), Some(None));
+        for bad in ["5.5", "-1", "1e30", "\"5\""] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

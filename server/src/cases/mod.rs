@@ -148,14 +148,8 @@ impl CaseService<'_> {
     async fn open(&self, s: &Session, case_no: &CaseNo) -> Result<Seen, CaseError> {
         let case = self.store.case_record(case_no.as_str()).await?.ok_or(CaseError::NotFound)?;
         let actor = self.actor_for(s, &case).await?.ok_or(CaseError::NotFound)?;
-        let item = self.store.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "case {} names item {}@{} that is not stored",
-                case.case_no,
-                case.item_code,
-                case.item_version
-            )
-        })?;
+        let item = self.store.item_of_case(&case).await?;
+
         let workflow = item.workflow();
         let state = case.state()?;
         Ok(Seen { case, actor, item, workflow, state })
@@ -422,6 +416,7 @@ impl CaseService<'_> {
         let body = serde_json::to_string(&outcome).map_err(anyhow::Error::from)?;
         let idempotency = idempotency.map(|i| Idempotency { response: body.clone(), ..i });
         self.write(s, &seen, req, &transition, effects, idempotency.as_ref()).await?;
+        self.deadlines.changed();
         Ok(Acted::Done(body))
     }
 

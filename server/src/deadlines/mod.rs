@@ -18,22 +18,27 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use shared::account::Role;
+use shared::audit::AuditAction;
 use shared::calendar::{
     Alarm, CalendarYear, CaseClock, Due, DueQuery, Pause, WorkingCalendar, YEARS, YearNotice, warning_threshold,
 };
 use shared::catalogue::{Department, ServiceItem};
 use shared::supervision::{
-    CARD_PAGE_SIZE, Card, CardAct, CardActRequest, CardCause, CardPage, CardQuery, CardStatus, CaseDeadline, StepDue,
+    CARD_PAGE_SIZE, CHART_DAYS, CONCLUDED_WINDOW_DAYS, Card, CardAct, CardActRequest, CardCause, CardColor, CardPage,
+    CardQuery, CardStatus, CardsOnDay, CaseDeadline, DURATION_BUCKETS, ItemDurations, OnTimeRate, OpenCount, StepDue,
+    SupervisionOverview, duration_bucket,
 };
 use shared::{Bilingual, FieldCode, FieldError};
 
-use crate::auth::service::Session;
+use crate::auth::service::{Session, audit};
 use crate::clock::Clock;
 use crate::store::cases::CaseRecord;
-use crate::store::deadlines::{CardFilter, CardRow, NewCard, OpenClockRow, PauseRow, shanghai_day};
+use crate::store::deadlines::{
+    CardFilter, CardRow, NewCard, OpenBy, OpenClockRow, OpenCountRow, PauseRow, shanghai_day,
+};
 use crate::store::{AuditEvent, Store, UnitOfWork};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub use error::DeadlineError;
 
@@ -81,8 +86,7 @@ impl DeadlineService<'_> {
             let mut uow = self.store.begin().await?;
             if uow.enter_calendar_notice(&notice, None, now, true).await? {
                 let detail = format!("{} ({})", notice.year, notice.source);
-                uow.commit(&system_event(shared::audit::AuditAction::CalendarNoticeEntered, "calendar", &detail, now))
-                    .await?;
+                uow.commit(&audit(None, AuditAction::CalendarNoticeEntered, "calendar", &detail, now)).await?;
             }
         }
         self.reload().await?;
@@ -138,9 +142,8 @@ impl DeadlineService<'_> {
             notice.source
         );
         uow.commit(&AuditEvent {
-            actor_id: Some(&s.row.person_id),
             role: Some(Role::CatalogueAdmin),
-            ..system_event(shared::audit::AuditAction::CalendarNoticeEntered, "calendar", &detail, now)
+            ..audit(Some(&s.row), AuditAction::CalendarNoticeEntered, "calendar", &detail, now)
         })
         .await?;
         self.reload().await?;
@@ -151,14 +154,8 @@ impl DeadlineService<'_> {
     /// the case and checked who asks).
     pub async fn deadline_of(&self, case_no: &str) -> Result<Option<CaseDeadline>, DeadlineError> {
         let Some(case) = self.store.case_record(case_no).await? else { return Ok(None) };
-        let item = self.store.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "case {} names item {}@{} that is not stored",
-                case.case_no,
-                case.item_code,
-                case.item_version
-            )
-        })?;
+        let item = self.store.item_of_case(&case).await?;
+
         self.case_deadline(&case, &item).await
     }
 
@@ -270,7 +267,7 @@ impl DeadlineService<'_> {
             return Ok(raised);
         }
         let detail = format!("{} cards raised", raised.len());
-        uow.commit(&system_event(shared::audit::AuditAction::DeadlineScanned, SCAN_JOB, &detail, now)).await?;
+        uow.commit(&audit(None, AuditAction::DeadlineScanned, SCAN_JOB, &detail, now)).await?;
         self.changed();
         Ok(raised)
     }
@@ -332,17 +329,13 @@ impl DeadlineService<'_> {
                 s.roles().into_iter().find(|r| matches!(r, Role::Undertaker | Role::Reviewer | Role::Approver)),
                 CardStatus::Open,
                 CardStatus::Answered,
-                shared::audit::AuditAction::CardAnswered,
+                AuditAction::CardAnswered,
             ),
             CardAct::Resolve | CardAct::Return => (
                 s.roles().into_iter().find(|r| *r == Role::Supervisor),
                 CardStatus::Answered,
                 if req.act == CardAct::Resolve { CardStatus::Resolved } else { CardStatus::Open },
-                if req.act == CardAct::Resolve {
-                    shared::audit::AuditAction::CardResolved
-                } else {
-                    shared::audit::AuditAction::CardReturned
-                },
+                if req.act == CardAct::Resolve { AuditAction::CardResolved } else { AuditAction::CardReturned },
             ),
         };
         let Some(role) = role else { return Err(DeadlineError::RoleMayNot(req.act)) };
@@ -378,6 +371,105 @@ impl DeadlineService<'_> {
     }
 }
 
+impl DeadlineService<'_> {
+    /// 效能监察看板 — open cases by department, item and hall with their cards, the latest
+    /// unresolved cards, on-time rates, cards per day and processing times (supervisors).
+    pub async fn overview(&self, s: &Session) -> Result<SupervisionOverview, DeadlineError> {
+        if !s.roles().contains(&Role::Supervisor) {
+            return Err(DeadlineError::Forbidden);
+        }
+        let now = self.clock.now();
+        let today = shanghai_day(now);
+        let window = now - chrono::Duration::days(i64::from(CONCLUDED_WINDOW_DAYS));
+        let mut by = Vec::new();
+        for kind in [OpenBy::Department, OpenBy::Item, OpenBy::Hall] {
+            by.push(self.store.open_counts(kind).await?.into_iter().map(open_count).collect::<Vec<_>>());
+        }
+        let (latest, _) = self.store.cards(&CardFilter { limit: 20, ..CardFilter::default() }).await?;
+        let on_time = self
+            .store
+            .on_time_since(window)
+            .await?
+            .into_iter()
+            .map(|r| OnTimeRate {
+                department: Department { code: r.department_code, name: Bilingual::new(r.name_zh, r.name_en) },
+                concluded: count(r.concluded),
+                on_time: count(r.on_time),
+            })
+            .collect();
+        let by_hall = by.pop().unwrap_or_default();
+        let by_item = by.pop().unwrap_or_default();
+        let by_department = by.pop().unwrap_or_default();
+        Ok(SupervisionOverview {
+            at: now,
+            by_department,
+            by_item,
+            by_hall,
+            cards: latest.into_iter().map(card).collect(),
+            unresolved_cards: self.store.unresolved_cards().await?,
+            on_time,
+            cards_by_day: self.cards_by_day(now, today).await?,
+            durations: self.durations(window).await?,
+        })
+    }
+
+    async fn cards_by_day(&self, now: DateTime<Utc>, today: NaiveDate) -> Result<Vec<CardsOnDay>, DeadlineError> {
+        let first = today - chrono::Days::new(u64::from(CHART_DAYS - 1));
+        let mut days: Vec<CardsOnDay> =
+            first.iter_days().take(CHART_DAYS as usize).map(|day| CardsOnDay { day, yellow: 0, red: 0 }).collect();
+        let since = now - chrono::Duration::days(i64::from(CHART_DAYS));
+        for (at, color) in self.store.cards_raised_since(since).await? {
+            let day = shanghai_day(at.into());
+            if let Some(d) = days.iter_mut().find(|d| d.day == day) {
+                match CardColor::try_from(color).map_err(|e| anyhow::anyhow!("a card's color: {e}"))? {
+                    CardColor::Yellow => d.yellow += 1,
+                    CardColor::Red => d.red += 1,
+                }
+            }
+        }
+        Ok(days)
+    }
+
+    /// Working days from acceptance to conclusion of the cases concluded since `since`, by item.
+    async fn durations(&self, since: DateTime<Utc>) -> Result<Vec<ItemDurations>, DeadlineError> {
+        let calendar = self.calendar.get();
+        let mut items: Vec<ItemDurations> = Vec::new();
+        for row in self.store.concluded_since(since).await? {
+            let (from, to) = (shanghai_day(row.accepted_at.into()), shanghai_day(row.concluded_at.into()));
+            let took =
+                from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| calendar.day(*d).is_working()).count();
+            let i = match items.iter().position(|x| x.item_code == row.item_code) {
+                Some(i) => i,
+                None => {
+                    items.push(ItemDurations {
+                        item_code: row.item_code.clone(),
+                        item_name: Bilingual::new(row.item_name_zh, row.item_name_en),
+                        counts: vec![0; DURATION_BUCKETS.len()],
+                    });
+                    items.len() - 1
+                }
+            };
+            items[i].counts[duration_bucket(u32::try_from(took).unwrap_or(u32::MAX))] += 1;
+        }
+        items.sort_by(|a, b| a.item_code.cmp(&b.item_code));
+        Ok(items)
+    }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}
+
+fn open_count(r: OpenCountRow) -> OpenCount {
+    OpenCount {
+        key: r.key,
+        name: Bilingual::new(r.name_zh, r.name_en),
+        open: count(r.open),
+        yellow: count(r.yellow),
+        red: count(r.red),
+    }
+}
+
 /// Writes what raising a card records: its audit event and its message to the department and
 /// the handler.
 pub async fn record_card_raised(uow: &mut UnitOfWork, id: &str, card: &NewCard<'_>) -> Result<(), sqlx::Error> {
@@ -389,7 +481,7 @@ pub async fn record_card_raised(uow: &mut UnitOfWork, id: &str, card: &NewCard<'
     );
     uow.record(&AuditEvent {
         department: Some(card.department_code),
-        ..system_event(shared::audit::AuditAction::CardRaised, card.case_no, detail.trim_end(), card.at)
+        ..audit(None, AuditAction::CardRaised, card.case_no, detail.trim_end(), card.at)
     })
     .await?;
     let payload = serde_json::json!({
@@ -398,27 +490,6 @@ pub async fn record_card_raised(uow: &mut UnitOfWork, id: &str, card: &NewCard<'
         "handler": card.handler_id, "at": card.at,
     });
     uow.enqueue("card", card.case_no, &payload, card.at).await
-}
-
-/// An act of the platform itself, by nobody.
-fn system_event<'a>(
-    action: shared::audit::AuditAction,
-    subject: &'a str,
-    detail: &'a str,
-    at: DateTime<Utc>,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        actor_id: None,
-        acting_uscc: None,
-        on_behalf_of: None,
-        action,
-        subject,
-        detail,
-        role: None,
-        department: None,
-        files: &[],
-        at,
-    }
 }
 
 /// Which department's cards the caller sees: `None` for every department's (supervisors).

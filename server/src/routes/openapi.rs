@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 /// Operations anyone may call without a session; every other operation needs one.
-const PUBLIC: [(&str, &str); 12] = [
+const PUBLIC: [(&str, &str); 14] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/items"),
     ("get", "/api/v1/items/{code}"),
@@ -19,6 +19,8 @@ const PUBLIC: [(&str, &str); 12] = [
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/progress/lookup"),
+    ("get", "/api/v1/calendar/due"),
+    ("get", "/api/v1/calendar/{year}"),
     ("get", "/api/v1/openapi.json"),
 ];
 

@@ -188,6 +188,19 @@ fn corrupt(message: String) -> sqlx::Error {
 }
 
 impl Store {
+    /// The version of its item a case was filed under; a case naming one not stored is corrupt.
+    pub async fn item_of_case(
+        &self,
+        case: &super::cases::CaseRecord,
+    ) -> Result<shared::catalogue::ServiceItem, sqlx::Error> {
+        self.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
+            corrupt(format!(
+                "case {} names item {}@{} that is not stored",
+                case.case_no, case.item_code, case.item_version
+            ))
+        })
+    }
+
     /// The holiday notices entered, by year.
     pub async fn calendar_notices(&self) -> Result<Vec<YearNotice>, sqlx::Error> {
         let rows: Vec<(sqlx::types::Json<YearNotice>,)> =
@@ -432,5 +445,149 @@ impl UnitOfWork {
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
         Ok(n == 1)
+    }
+}
+
+/// Open cases of one department, item or hall, with their unresolved cards.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OpenCountRow {
+    /// The code.
+    pub key: String,
+    /// The name.
+    pub name_zh: String,
+    /// … in English.
+    pub name_en: String,
+    /// Open cases.
+    pub open: i64,
+    /// With an unresolved yellow card.
+    pub yellow: i64,
+    /// With an unresolved red card.
+    pub red: i64,
+}
+
+/// What open cases are counted by.
+#[derive(Clone, Copy, Debug)]
+pub enum OpenBy {
+    /// Their department.
+    Department,
+    /// Their item.
+    Item,
+    /// The hall their results are picked up at.
+    Hall,
+}
+
+/// A department's conclusions in a window.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OnTimeRow {
+    /// The department.
+    pub department_code: String,
+    /// Its name.
+    pub name_zh: String,
+    /// … in English.
+    pub name_en: String,
+    /// Cases concluded.
+    pub concluded: i64,
+    /// Of them, with no overdue card.
+    pub on_time: i64,
+}
+
+/// A case concluded in a window, for processing times.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ConcludedRow {
+    /// 事项编码
+    pub item_code: String,
+    /// 事项名称
+    pub item_name_zh: String,
+    /// … in English.
+    pub item_name_en: String,
+    /// When it was accepted.
+    pub accepted_at: Timestamp,
+    /// When it concluded.
+    pub concluded_at: Timestamp,
+}
+
+/// The most concluded cases the processing-time chart reads.
+const MAX_CONCLUDED_ROWS: i64 = 20_000;
+
+impl Store {
+    /// Open cases (not concluded, not waiting for an earlier stage) counted by department, item
+    /// or hall, with how many carry an unresolved yellow or red card.
+    pub async fn open_counts(&self, by: OpenBy) -> Result<Vec<OpenCountRow>, sqlx::Error> {
+        let (key, zh, en) = match by {
+            OpenBy::Department => ("c.department_code", "d.name_zh", "d.name_en"),
+            OpenBy::Item => ("c.item_code", "c.item_name_zh", "c.item_name_en"),
+            OpenBy::Hall => {
+                ("COALESCE(a.delivery_hall, '')", "COALESCE(h.name_zh, '网上办理')", "COALESCE(h.name_en, 'Online')")
+            }
+        };
+        let sql = format!(
+            "SELECT {key} AS key, {zh} AS name_zh, {en} AS name_en, COUNT(*) AS open,
+                    SUM(CASE WHEN y.case_no IS NULL THEN 0 ELSE 1 END) AS yellow,
+                    SUM(CASE WHEN r.case_no IS NULL THEN 0 ELSE 1 END) AS red
+               FROM cases c
+               JOIN applications a ON a.application_no = c.application_no
+               JOIN departments d ON d.code = c.department_code
+               LEFT JOIN halls h ON h.code = a.delivery_hall
+               LEFT JOIN (SELECT DISTINCT case_no FROM supervision_cards WHERE status <> 'resolved' AND color = 'yellow') y
+                      ON y.case_no = c.case_no
+               LEFT JOIN (SELECT DISTINCT case_no FROM supervision_cards WHERE status <> 'resolved' AND color = 'red') r
+                      ON r.case_no = c.case_no
+              WHERE c.concluded_at IS NULL AND c.status <> 'waiting'
+              GROUP BY {key}, {zh}, {en}
+              ORDER BY open DESC, key"
+        );
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await)
+    }
+
+    /// Unresolved cards in all.
+    pub async fn unresolved_cards(&self) -> Result<u64, sqlx::Error> {
+        let n: i64 = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM supervision_cards WHERE status <> 'resolved'"
+        )
+        .fetch_one(p)
+        .await?);
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// Each department's cases concluded (approved or denied) since `since`, and how many of
+    /// them never had an overdue card.
+    pub async fn on_time_since(&self, since: DateTime<Utc>) -> Result<Vec<OnTimeRow>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT c.department_code, d.name_zh, d.name_en, COUNT(*) AS concluded,
+                    SUM(CASE WHEN r.case_no IS NULL THEN 1 ELSE 0 END) AS on_time
+               FROM cases c
+               JOIN departments d ON d.code = c.department_code
+               LEFT JOIN (SELECT DISTINCT case_no FROM supervision_cards WHERE cause = 'overdue') r
+                      ON r.case_no = c.case_no
+              WHERE c.accepted_at IS NOT NULL AND c.concluded_at >= $1 AND c.status IN ('approved', 'denied')
+              GROUP BY c.department_code, d.name_zh, d.name_en
+              ORDER BY c.department_code"
+        )
+        .bind(Timestamp::from(since))
+        .fetch_all(p)
+        .await)
+    }
+
+    /// When each card raised since `since` was raised, and its color.
+    pub async fn cards_raised_since(&self, since: DateTime<Utc>) -> Result<Vec<(Timestamp, String)>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT raised_at, color FROM supervision_cards WHERE raised_at >= $1 ORDER BY raised_at"
+        )
+        .bind(Timestamp::from(since))
+        .fetch_all(p)
+        .await)
+    }
+
+    /// Cases accepted and concluded (approved or denied) since `since`, most recent first.
+    pub async fn concluded_since(&self, since: DateTime<Utc>) -> Result<Vec<ConcludedRow>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT item_code, item_name_zh, item_name_en, accepted_at, concluded_at FROM cases
+              WHERE accepted_at IS NOT NULL AND concluded_at >= $1 AND status IN ('approved', 'denied')
+              ORDER BY concluded_at DESC LIMIT $2"
+        )
+        .bind(Timestamp::from(since))
+        .bind(MAX_CONCLUDED_ROWS)
+        .fetch_all(p)
+        .await)
     }
 }

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shared::audit::AuditAction;
 use shared::calendar::{Alarm, CalendarYear, Due, DueFact, PauseKind};
-use shared::supervision::{Card, CardCause, CardColor, CardPage, CardStatus};
+use shared::supervision::{Card, CardCause, CardColor, CardPage, CardStatus, SupervisionOverview};
 
 use crate::applying::{call, upload_png};
 use crate::both;
@@ -344,6 +344,69 @@ async fn a_card_survives_a_restart() {
         again.finish().await;
         if let Some((_, name)) = pg {
             crate::helpers::drop_postgres_database(&name).await;
+        }
+    }
+}
+
+both! {
+    async fn the_dashboard_counts_open_cases_and_its_stream_brings_a_new_card_without_asking(app) {
+        let cases = accepted_cases(app, 2).await;
+        let case_no = cases[0].clone();
+        let supervisor = app.sign_in_demo("郑华").await;
+        let undertaker = app.sign_in_demo("刘洋").await;
+        expect_problem(call(app, Method::GET, "/api/v1/supervision/overview", &undertaker, None).await, 403, "forbidden").await;
+        // The other case concludes the day it was accepted: on time, in no working day.
+        act_ok(app, &undertaker, &cases[1], json!({"action": "undertake", "comment": "同意"})).await;
+        act_ok(app, &app.sign_in_demo("周婷").await, &cases[1], json!({"action": "review", "comment": "同意"})).await;
+        act_ok(app, &app.sign_in_demo("吴刚").await, &cases[1], json!({"action": "approve", "comment": "准予许可"})).await;
+        let overview: SupervisionOverview =
+            call(app, Method::GET, "/api/v1/supervision/overview", &supervisor, None).await.json().await.expect("an overview");
+        let samr = overview.by_department.iter().find(|c| c.key == "DG-SAMR").expect("the regulator's open cases");
+        assert_eq!((samr.open, samr.yellow, samr.red), (1, 0, 0));
+        assert!(overview.by_item.iter().any(|c| c.key == ITEM && c.open == 1));
+        assert_eq!(overview.by_hall.iter().map(|c| c.open).sum::<u64>(), 1);
+        assert_eq!(overview.cards_by_day.len(), 30);
+        let samr_rate = overview.on_time.iter().find(|r| r.department.code == "DG-SAMR").expect("a rate");
+        assert_eq!((samr_rate.concluded, samr_rate.on_time), (1, 1));
+        let took = overview.durations.iter().find(|d| d.item_code == ITEM).expect("its processing times");
+        assert_eq!(took.counts, [1, 0, 0, 0, 0, 0, 0]);
+
+        // The stream sends the overview at once, then again when the scan raises cards.
+        let mut stream = call(app, Method::GET, "/api/v1/supervision/stream", &supervisor, None).await;
+        assert_eq!(stream.status(), StatusCode::OK);
+        assert!(stream.headers()["content-type"].to_str().expect("text").starts_with("text/event-stream"));
+        let first = next_overview(&mut stream).await;
+        assert!(first.cards.is_empty());
+        advance_days(app, 40);
+        app.state.deadlines().scan().await.expect("a scan");
+        let next = next_overview(&mut stream).await;
+        assert_eq!(next.unresolved_cards, 2);
+        assert!(next.cards.iter().any(|c| c.case_no == case_no && c.color == CardColor::Red));
+        let samr = next.by_department.iter().find(|c| c.key == "DG-SAMR").expect("counted");
+        assert_eq!((samr.open, samr.yellow, samr.red), (1, 1, 1));
+        let today = app.state.clock.today();
+        let raised = next.cards_by_day.iter().find(|d| d.day == today).expect("today");
+        assert_eq!((raised.yellow, raised.red), (1, 1));
+    }
+}
+
+/// Reads a dashboard stream up to its next `overview` event.
+async fn next_overview(stream: &mut reqwest::Response) -> SupervisionOverview {
+    let mut text = String::new();
+    loop {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk())
+            .await
+            .expect("an event within 10 s")
+            .expect("the stream reads")
+            .expect("the stream goes on");
+        text.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+        if let Some(end) = text.find("\n\n") {
+            let event = &text[..end];
+            if event.lines().any(|l| l == "event: overview") {
+                let data: String = event.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+                return serde_json::from_str(&data).expect("an overview");
+            }
+            text = text[end + 2..].to_owned();
         }
     }
 }

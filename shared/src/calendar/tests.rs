@@ -190,6 +190,11 @@ fn cards_follow_the_remaining_working_time() {
     assert_eq!(reading.due.due, date("2026-03-23"));
     assert_eq!(reading.alarm, Alarm::OnTime);
     assert!(reading.due.explanation.iter().any(|n| n.text.zh == "经批准延期 5 个工作日：需补充论证"));
+    assert_eq!(
+        reading.due.explanation[0].fact,
+        DueFact::Start { accepted_on: date("2026-03-02"), working_days: 10 },
+        "the promised limit, the extension told apart"
+    );
 }
 
 #[test]
@@ -242,6 +247,12 @@ fn due_queries_name_the_field_that_is_wrong() {
     assert_eq!(fields(q("2026-02-13", "366")), [("working_days".into(), FieldCode::OutOfRange)]);
     assert_eq!(fields(q("2026-02-13", "1e9")), [("working_days".into(), FieldCode::NotInteger)]);
     assert_eq!(fields(q("x", "y")).len(), 2);
+    // Written exactly: no sign, no leading zeros, no spaces, two-digit months and days.
+    assert_eq!(fields(q("2026-2-13", "2")), [("from".into(), FieldCode::NotDate)]);
+    assert_eq!(fields(q(" 2026-02-13", "2")), [("from".into(), FieldCode::NotDate)]);
+    assert_eq!(fields(q("2026-02-13", "+2")), [("working_days".into(), FieldCode::NotInteger)]);
+    assert_eq!(fields(q("2026-02-13", "02")), [("working_days".into(), FieldCode::NotInteger)]);
+    assert_eq!(q("2026-02-13", "0"), Ok((date("2026-02-13"), 0)));
 }
 
 fn day_in_known_years() -> impl Strategy<Value = NaiveDate> {

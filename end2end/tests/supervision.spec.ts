@@ -1,0 +1,100 @@
+// 办事工作日制度与效能监察 — a founder files a company registration (promised in one working
+// day); the front desk accepts it; the market regulator's undertaker reads its deadline, stops the
+// clock for an on-site inspection and restarts it; an approver extends the limit; the applicant
+// reads the due date in plain words. Then the server's clock moves ten days on: the scan raises a
+// yellow and a red card, the department answers the red card, and the supervisor resolves it.
+// This journey has a server of its own (started with --test-clock), so moving its clock lapses
+// no other journey's session.
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './a11y';
+import { uploadEveryMaterial } from './forms';
+import { APPROVER, CLERK, SUPERVISOR, UNDERTAKER, personPage } from './identity-helpers';
+
+const FOUNDER = { id: '441900198812314688', name: '陈敏' };
+
+/** The action form of the console's case page whose heading is `action`. */
+function actionForm(page: Page, action: string) {
+  return page.locator('.action-form').filter({ has: page.getByRole('heading', { name: action, exact: true }) });
+}
+
+test('a case is paused and extended, goes red when its limit passes, and the red card is resolved by supervision', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const founder = await personPage(browser, FOUNDER.id);
+  await founder.goto('/apply?items=DG-QY-0001');
+  await founder.getByLabel('您在新企业中的身份').selectOption('本人担任法定代表人');
+  await founder.getByLabel('企业名称', { exact: true }).fill('东莞市准时科技有限公司');
+  await founder.getByLabel('企业类型').selectOption({ index: 2 });
+  await founder.getByLabel('注册资本（万元）').fill('100');
+  await founder.getByLabel('住所', { exact: true }).fill('东莞市松山湖高新区科技九路1号');
+  await founder.getByLabel('住所产权类型').selectOption('owned');
+  await founder.getByLabel('联系电话').fill('0769-22223333');
+  await founder.getByLabel('经营范围', { exact: true }).fill('软件开发');
+  await uploadEveryMaterial(founder);
+  await founder.getByRole('button', { name: '提交申请' }).click();
+  await expect(founder.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  const caseNo = (await founder.locator('.case-no').first().textContent())?.trim() ?? '';
+
+  const clerk = await personPage(browser, CLERK.id, CLERK.secret);
+  await clerk.goto(`/console/cases/${caseNo}`);
+  await actionForm(clerk, '受理').getByRole('button', { name: '受理', exact: true }).click();
+  await expect(clerk.locator('.case-status')).toHaveText('承办中');
+
+  // One working day promised: within the warning threshold from the start.
+  const undertaker = await personPage(browser, UNDERTAKER.id, UNDERTAKER.secret);
+  await undertaker.goto(`/console/cases/${caseNo}`);
+  const panel = undertaker.locator('section.deadline');
+  await expect(panel).toContainText('承诺 1 个工作日');
+  await expect(panel.locator('.badge')).toHaveText('黄牌预警');
+  await panel.getByText('时限如何计算').click();
+  await expect(panel.locator('.deadline__explanation')).toContainText('受理当日不计入');
+
+  const pause = actionForm(undertaker, '中止计时');
+  await pause.getByLabel('中止事由').selectOption('on_site_inspection');
+  await pause.getByLabel('中止计时的理由').fill('需现场核查经营场所');
+  await pause.getByRole('button', { name: '中止计时', exact: true }).click();
+  await expect(panel.locator('.badge')).toHaveText('暂停计时');
+  await expect(panel.locator('.deadline__paused')).toContainText('因现场核查暂停计时：需现场核查经营场所');
+  await expect(actionForm(undertaker, '承办完成')).toHaveCount(0);
+  await expectAccessible(undertaker);
+  await actionForm(undertaker, '恢复计时').getByRole('button', { name: '恢复计时', exact: true }).click();
+  await expect(panel.locator('.badge')).toHaveText('黄牌预警');
+
+  const approver = await personPage(browser, APPROVER.id, APPROVER.secret);
+  await approver.goto(`/console/cases/${caseNo}`);
+  const extend = actionForm(approver, '延期');
+  await extend.getByLabel('延期工作日数（1–30）').fill('2');
+  await extend.getByLabel('延期理由').fill('需补充核查材料');
+  await extend.getByRole('button', { name: '延期', exact: true }).click();
+  await expect(approver.locator('section.deadline')).toContainText('已经批准延期 2 个工作日：需补充核查材料');
+
+  // The applicant reads the due date in plain words.
+  await founder.goto(`/cases/${caseNo}`);
+  await expect(founder.locator('section.deadline')).toContainText(/最迟于 \d{4}年\d{1,2}月\d{1,2}日（星期.） 24:00 前办结/);
+
+  // Ten days on, the scan raises a yellow and a red card.
+  const moved = await clerk.request.post('/api/v1/test/clock', { data: { advance_seconds: 10 * 86_400 } });
+  expect(moved.ok()).toBeTruthy();
+  const { now, raised } = await moved.json();
+  expect(raised).toHaveLength(2);
+  const offset = Date.parse(now) - Date.now();
+
+  const department = await personPage(browser, UNDERTAKER.id, UNDERTAKER.secret, offset);
+  await department.goto('/console/cards');
+  const red = department.locator('.card-item--red').filter({ hasText: caseNo });
+  await expect(red).toContainText('超过办结时限');
+  await expect(department.locator('.card-item--yellow').filter({ hasText: caseNo })).toContainText('临近办结时限');
+  await red.getByLabel('督办答复').fill('现场核查排期延误，已加派人员');
+  await red.getByRole('button', { name: '督办答复' }).click();
+  await expect(red.locator('.badge')).toHaveText('待确认');
+
+  const supervisor = await personPage(browser, SUPERVISOR.id, SUPERVISOR.secret, offset);
+  await supervisor.goto('/console/cards');
+  const answered = supervisor.locator('.card-item--red').filter({ hasText: caseNo });
+  await expect(answered).toContainText('现场核查排期延误，已加派人员');
+  await answered.getByLabel('监察意见').fill('同意，督办办结');
+  await answered.getByRole('button', { name: '确认办结' }).click();
+  await expect(supervisor.locator('.card-item--red').filter({ hasText: caseNo })).toHaveCount(0);
+  await supervisor.getByRole('tab', { name: '已办结' }).click();
+  await expect(supervisor.locator('.card-item--red').filter({ hasText: caseNo })).toContainText('同意，督办办结');
+  await expectAccessible(supervisor);
+});
