@@ -2,7 +2,8 @@
 // day); the front desk accepts it; the market regulator's undertaker reads its deadline, stops the
 // clock for an on-site inspection and restarts it; an approver extends the limit; the applicant
 // reads the due date in plain words. Then the server's clock moves ten days on: the scan raises a
-// yellow and a red card, the department answers the red card, and the supervisor resolves it.
+// yellow and a red card, which the supervisor's dashboard shows without a reload; the department
+// answers the red card, and the supervisor resolves it.
 // This journey has a server of its own (started with --test-clock), so moving its clock lapses
 // no other journey's session.
 import { expect, test, type Page } from '@playwright/test';
@@ -71,12 +72,25 @@ test('a case is paused and extended, goes red when its limit passes, and the red
   await founder.goto(`/cases/${caseNo}`);
   await expect(founder.locator('section.deadline')).toContainText(/最迟于 \d{4}年\d{1,2}月\d{1,2}日（星期.） 24:00 前办结/);
 
-  // Ten days on, the scan raises a yellow and a red card.
+  // The supervisor watches the dashboard; ten days on, the scan raises a yellow and a red card,
+  // which it shows without a reload.
+  const watching = await personPage(browser, SUPERVISOR.id, SUPERVISOR.secret);
+  await watching.goto('/console/supervision');
+  await expect(watching.getByTestId('link')).toContainText('实时更新');
+  await expect(watching.getByTestId('red-cases')).toHaveText('0');
+  await expect(watching.locator('.card-item').filter({ hasText: caseNo })).toHaveCount(0);
+  await expectAccessible(watching);
   const moved = await clerk.request.post('/api/v1/test/clock', { data: { advance_seconds: 10 * 86_400 } });
   expect(moved.ok()).toBeTruthy();
   const { now, raised } = await moved.json();
   expect(raised).toHaveLength(2);
   const offset = Date.parse(now) - Date.now();
+  await expect(watching.locator('.card-item--red').filter({ hasText: caseNo })).toContainText('超过办结时限');
+  await expect(watching.getByTestId('red-cases')).toHaveText('1');
+  await expect(watching.locator('.chart')).toHaveCount(3);
+  const download = watching.waitForEvent('download');
+  await watching.getByRole('link', { name: '导出 CSV' }).first().click();
+  expect((await download).suggestedFilename()).toBe('on-time.csv');
 
   const department = await personPage(browser, UNDERTAKER.id, UNDERTAKER.secret, offset);
   await department.goto('/console/cards');
@@ -87,6 +101,7 @@ test('a case is paused and extended, goes red when its limit passes, and the red
   await red.getByRole('button', { name: '督办答复' }).click();
   await expect(red.locator('.badge')).toHaveText('待确认');
 
+  // The supervisor signed in before the clock moved; their session lapsed with the ten days.
   const supervisor = await personPage(browser, SUPERVISOR.id, SUPERVISOR.secret, offset);
   await supervisor.goto('/console/cards');
   const answered = supervisor.locator('.card-item--red').filter({ hasText: caseNo });

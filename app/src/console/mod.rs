@@ -7,6 +7,7 @@
 mod actions;
 mod cards;
 mod inbox;
+mod supervision;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -30,6 +31,7 @@ pub fn ConsoleApp() -> impl IntoView {
                         <Route path=path!("/console") view=inbox::InboxPage />
                         <Route path=path!("/console/cases/:no") view=actions::CaseWorkPage />
                         <Route path=path!("/console/cards") view=cards::CardsPage />
+                        <Route path=path!("/console/supervision") view=supervision::SupervisionPage />
                     </Routes>
                 </RequireStaff>
             </main>
@@ -49,6 +51,12 @@ fn ConsoleHeader() -> impl IntoView {
             Some(s) => format!("{} · {}", me.name, i18n.pick(&s.department.name)),
             None => me.name,
         })
+    };
+    let supervises = move || {
+        auth.identity
+            .get()
+            .and_then(|me| me.staff)
+            .is_some_and(|s| s.roles.contains(&shared::account::Role::Supervisor))
     };
     // Supervisors and department staff have cards; the front desk and administrators do not.
     let watches_cards = move || {
@@ -72,6 +80,7 @@ fn ConsoleHeader() -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label=move || i18n.tr("工作台导航", "Console navigation")>
                     <a href="/console">{move || i18n.tr("待办", "Inbox")}</a>
+                    {move || supervises().then(|| view! { <a href="/console/supervision">{move || i18n.tr("监察看板", "Dashboard")}</a> })}
                     {move || watches_cards().then(|| view! { <a href="/console/cards">{move || i18n.tr("督办", "Cards")}</a> })}
                     <a href="/account" rel="external">{move || who().unwrap_or_default()}</a>
                     <a href="/" rel="external">{move || i18n.tr("门户首页", "Public site")}</a>
