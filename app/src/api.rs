@@ -397,3 +397,15 @@ pub async fn card_act(
 ) -> Result<shared::supervision::Card, ApiError> {
     send("POST", &format!("{BASE}/cards/{}/acts", encode_segment(id)), Some(req)).await
 }
+
+/// `GET /calendar/{year}`: every day of a year, and the notice it follows.
+#[cfg(feature = "console")]
+pub async fn calendar_year(year: i32) -> Result<shared::calendar::CalendarYear, ApiError> {
+    get(&format!("{BASE}/calendar/{year}")).await
+}
+
+/// `PUT /calendar/{year}`: a catalogue administrator enters a year's holiday notice.
+#[cfg(feature = "console")]
+pub async fn enter_notice(notice: &shared::calendar::YearNotice) -> Result<shared::calendar::CalendarYear, ApiError> {
+    send("PUT", &format!("{BASE}/calendar/{}", notice.year), Some(notice)).await
+}

@@ -53,6 +53,8 @@ export function composeId(year: number, month: number, day: number, sequence: nu
 export const UNDERTAKER = { id: composeId(1985, 3, 12, 101), secret: 'YIWANGDEMOUNDERTAKERAAAAAAAAAAAA', name: '刘洋' };
 export const REVIEWER = { id: composeId(1987, 6, 8, 202), secret: 'YIWANGDEMOREVIEWERAAAAAAAAAAAAAA', name: '周婷' };
 export const APPROVER = { id: composeId(1979, 11, 30, 303), secret: 'YIWANGDEMOAPPROVERAAAAAAAAAAAAAA', name: '吴刚' };
+/** The demo catalogue administrator (事项管理). */
+export const CATALOGUE_ADMIN = { id: composeId(1990, 9, 9, 506), secret: 'YIWANGDEMOCATALOGUEADMINAAAAAAAA', name: '孙悦' };
 /** The demo supervisor (效能监察). */
 export const SUPERVISOR = { id: composeId(1975, 2, 14, 404), secret: 'YIWANGDEMOSUPERVISORAAAAAAAAAAAA', name: '郑华' };
 

@@ -4,12 +4,13 @@
 // reads the due date in plain words. Then the server's clock moves ten days on: the scan raises a
 // yellow and a red card, which the supervisor's dashboard shows without a reload; the department
 // answers the red card, and the supervisor resolves it.
-// This journey has a server of its own (started with --test-clock), so moving its clock lapses
-// no other journey's session.
+// A catalogue administrator first enters the next year's holiday notice. These journeys have a
+// server of their own (started with --test-clock), so moving its clock lapses no other journey's
+// session.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { uploadEveryMaterial } from './forms';
-import { APPROVER, CLERK, SUPERVISOR, UNDERTAKER, personPage } from './identity-helpers';
+import { APPROVER, CATALOGUE_ADMIN, CLERK, SUPERVISOR, UNDERTAKER, personPage } from './identity-helpers';
 
 const FOUNDER = { id: '441900198812314688', name: '陈敏' };
 
@@ -17,6 +18,33 @@ const FOUNDER = { id: '441900198812314688', name: '陈敏' };
 function actionForm(page: Page, action: string) {
   return page.locator('.action-form').filter({ has: page.getByRole('heading', { name: action, exact: true }) });
 }
+
+// The journeys of this file share one server, whose clock the last of them moves: they run in
+// order.
+test.describe.configure({ mode: 'serial' });
+test('a catalogue administrator enters the next year\'s holiday notice, and its calendar counts it', async ({ browser }) => {
+  const admin = await personPage(browser, CATALOGUE_ADMIN.id, CATALOGUE_ADMIN.secret);
+  await admin.goto('/console/calendar');
+  const next = String(new Date().getFullYear() + 1);
+  await admin.getByRole('tab', { name: next }).click();
+  await expect(admin.getByTestId('calendar-summary')).toContainText('尚未录入');
+  await admin.getByLabel('通知文号及发布日期').fill(`国务院办公厅关于${next}年部分节假日安排的通知（测试）`);
+  await admin.getByRole('button', { name: '添加假期' }).click();
+  await admin.getByLabel('名称', { exact: true }).fill('元旦');
+  await admin.getByLabel('英文名称').fill("New Year's Day");
+  await admin.getByLabel('起').fill(`${next}-01-01`);
+  await admin.getByLabel('止').fill(`${next}-01-03`);
+  // A make-up day on a weekday is refused, naming the field.
+  await admin.getByRole('button', { name: '添加调休上班日' }).click();
+  await admin.getByLabel('日期', { exact: true }).fill(`${next}-01-05`);
+  await admin.getByRole('button', { name: '保存节假日安排' }).click();
+  await expect(admin.getByRole('alert')).toContainText('调休上班日须是周六或周日');
+  await admin.getByRole('button', { name: '删除' }).last().click();
+  await admin.getByRole('button', { name: '保存节假日安排' }).click();
+  await expect(admin.getByTestId('calendar-summary')).toContainText(`依据：国务院办公厅关于${next}年部分节假日安排的通知（测试）`);
+  await expect(admin.locator('.day--off').first()).toHaveAttribute('title', new RegExp(`${next}-01-01 元旦`));
+  await expectAccessible(admin);
+});
 
 test('a case is paused and extended, goes red when its limit passes, and the red card is resolved by supervision', async ({ browser }) => {
   test.setTimeout(240_000);

@@ -5,6 +5,7 @@
 //! licences used, the pledge, the timeline and a form for each action the member may take now.
 
 mod actions;
+mod calendar;
 mod cards;
 mod inbox;
 mod supervision;
@@ -32,6 +33,7 @@ pub fn ConsoleApp() -> impl IntoView {
                         <Route path=path!("/console/cases/:no") view=actions::CaseWorkPage />
                         <Route path=path!("/console/cards") view=cards::CardsPage />
                         <Route path=path!("/console/supervision") view=supervision::SupervisionPage />
+                        <Route path=path!("/console/calendar") view=calendar::CalendarPage />
                     </Routes>
                 </RequireStaff>
             </main>
@@ -82,6 +84,7 @@ fn ConsoleHeader() -> impl IntoView {
                     <a href="/console">{move || i18n.tr("待办", "Inbox")}</a>
                     {move || supervises().then(|| view! { <a href="/console/supervision">{move || i18n.tr("监察看板", "Dashboard")}</a> })}
                     {move || watches_cards().then(|| view! { <a href="/console/cards">{move || i18n.tr("督办", "Cards")}</a> })}
+                    <a href="/console/calendar">{move || i18n.tr("工作日历", "Calendar")}</a>
                     <a href="/account" rel="external">{move || who().unwrap_or_default()}</a>
                     <a href="/" rel="external">{move || i18n.tr("门户首页", "Public site")}</a>
                 </nav>
