@@ -105,6 +105,59 @@ pub struct Config {
     #[arg(long, env = "YIWANG_TEST_CLOCK")]
     pub test_clock: bool,
 
+    /// The SMTP server email notices leave through. Without it each email is only written to
+    /// the log (masked): a demonstration.
+    #[arg(long, env = "YIWANG_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// Its port.
+    #[arg(long, env = "YIWANG_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// How the connection to it is protected: STARTTLS (required), TLS from the start (port
+    /// 465), or none (a relay on the same host).
+    #[arg(long, env = "YIWANG_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+
+    /// A file with the SMTP user on its first line and the password on its second.
+    #[arg(long, env = "YIWANG_SMTP_CREDENTIALS_FILE")]
+    pub smtp_credentials_file: Option<PathBuf>,
+
+    /// Who email notices are from.
+    #[arg(long, env = "YIWANG_SMTP_FROM", default_value = "一网通办 <noreply@yiwang.localhost>")]
+    pub smtp_from: String,
+
+    /// The SMS gateway's address. Without it each text message is only written to the log
+    /// (masked): a demonstration.
+    #[arg(long, env = "YIWANG_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+
+    /// A file holding the SMS gateway's key.
+    #[arg(long, env = "YIWANG_SMS_GATEWAY_KEY_FILE")]
+    pub sms_gateway_key_file: Option<PathBuf>,
+
+    /// The request format the SMS gateway takes.
+    #[arg(long, env = "YIWANG_SMS_ADAPTER", value_enum, default_value_t = SmsAdapter::Json)]
+    pub sms_adapter: SmsAdapter,
+
+    /// Milliseconds between two looks at the outbox when nothing woke the dispatcher
+    /// (0: this node does not dispatch; another does).
+    #[arg(long, env = "YIWANG_DISPATCH_POLL_MS", default_value_t = 1000)]
+    pub dispatch_poll_ms: u64,
+
+    /// Seconds one delivery attempt (an email, an SMS, a webhook POST) may take.
+    #[arg(long, env = "YIWANG_DELIVERY_TIMEOUT_SECS", default_value_t = 10)]
+    pub delivery_timeout_secs: u64,
+
+    /// Seconds before the first retry of a failed delivery; each retry waits twice as long as
+    /// the one before, up to an hour.
+    #[arg(long, env = "YIWANG_DELIVERY_RETRY_BASE_SECS", default_value_t = 10)]
+    pub delivery_retry_base_secs: u64,
+
+    /// Hours a failing delivery is retried before it is given up.
+    #[arg(long, env = "YIWANG_DELIVERY_RETRY_HOURS", default_value_t = 24)]
+    pub delivery_retry_hours: u64,
+
     /// What to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -116,6 +169,24 @@ pub enum Command {
     /// Recompute the audit trail's hash chain and name the first event that does not match
     /// (exits 1 when one does not).
     VerifyAudit,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmtpTls {
+    /// None: only for a relay on the same host.
+    None,
+    /// STARTTLS, required (port 587).
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
+/// The request format an SMS gateway takes: each is one adapter in `notify::channels`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmsAdapter {
+    /// `POST` JSON `{"id", "to", "text"}` with a bearer key (docs/notifications.md).
+    Json,
 }
 
 /// The shape of log lines.
@@ -158,6 +229,18 @@ impl Config {
             log_format: LogFormat::Text,
             deadline_scan_secs: 60,
             test_clock: false,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_credentials_file: None,
+            smtp_from: "一网通办 <noreply@yiwang.localhost>".to_owned(),
+            sms_gateway_url: None,
+            sms_gateway_key_file: None,
+            sms_adapter: SmsAdapter::Json,
+            dispatch_poll_ms: 1000,
+            delivery_timeout_secs: 10,
+            delivery_retry_base_secs: 10,
+            delivery_retry_hours: 24,
             command: None,
         }
     }

@@ -620,6 +620,14 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             &[SecurityAdmin],
             "YIWANGDEMOSECURITYADMINAAAAAAAAA",
         ),
+        staff(
+            "systems administrator 系统对接管理",
+            "钱进",
+            composed((1983, 8, 8), 819),
+            "DG-SAMR",
+            &[DepartmentAdmin],
+            "YIWANGDEMODEPARTMENTADMINAAAAAAA",
+        ),
         DemoAccount {
             role: "undertaker 承办, no authenticator yet (needs an enrolment token)",
             name: "赵磊",

@@ -295,3 +295,18 @@ impl From<crate::deadlines::DeadlineError> for ApiError {
         }
     }
 }
+
+/// The answer to each way the notification and docking services fail.
+impl From<crate::notify::NotifyError> for ApiError {
+    fn from(e: crate::notify::NotifyError) -> Self {
+        use crate::notify::NotifyError as E;
+        match e {
+            E::Invalid(errors) => Self::fields(errors),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::EndpointNotFound => Self::code(ProblemCode::EndpointNotFound),
+            E::TokenNotFound => Self::code(ProblemCode::TokenNotFound),
+            E::InvalidToken => Self::code(ProblemCode::InvalidApiToken),
+            E::Store(e) => e.into(),
+        }
+    }
+}

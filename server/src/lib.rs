@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod notify;
 pub mod pii;
 pub mod routes;
 pub mod site;
@@ -67,7 +68,8 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
     }
     seal_plain_answers(&store, &pii).await?;
     let demo_mode = config.demo;
-    let state = AppState::new(store, config, pii);
+    let channels = notify::Channels::from_config(&config)?;
+    let state = AppState::new(store, config, pii, channels);
     state.deadlines().load().await?;
     let demo_accounts = if demo_mode { demo::install_accounts(&state).await? } else { Vec::new() };
     let router = app_router(state.clone());
@@ -145,6 +147,7 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let housekeeping = tokio::spawn(housekeeping(server.state.clone()));
     let deadline_scan = deadlines::spawn_scan(server.state.clone(), Duration::from_secs(config.deadline_scan_secs));
+    let dispatcher = notify::dispatch::spawn(server.state.clone());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -191,6 +194,11 @@ pub async fn serve(
     housekeeping.abort();
     if let Some(scan) = deadline_scan {
         scan.abort();
+    }
+    if let Some(dispatcher) = dispatcher {
+        // Attempts in flight may be cut: their leases run out and another node, or this one
+        // after a restart, makes them again.
+        dispatcher.abort();
     }
     server.state.store.close().await;
     Ok(())

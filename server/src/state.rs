@@ -46,11 +46,13 @@ pub struct App {
     /// Counts the changes the supervision dashboards follow (cards raised or acted on, cases
     /// moved); each dashboard stream wakes when it moves.
     pub supervision_changes: tokio::sync::watch::Sender<u64>,
+    /// How notices and events leave this node: email, SMS, webhooks.
+    pub channels: crate::notify::Channels,
 }
 
 impl AppState {
     /// Assembles the parts.
-    pub fn new(store: Store, config: Config, pii: PiiKeys) -> Self {
+    pub fn new(store: Store, config: Config, pii: PiiKeys, channels: crate::notify::Channels) -> Self {
         let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
         let person_lookups = NonZeroU32::new(config.person_lookups_per_minute).unwrap_or(NonZeroU32::MIN);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
@@ -66,6 +68,7 @@ impl AppState {
             writer: SubmissionWriter::start(store.clone()),
             calendar: crate::deadlines::CalendarCache::default(),
             supervision_changes: tokio::sync::watch::Sender::new(0),
+            channels,
             store,
         }))
     }
@@ -80,6 +83,16 @@ impl App {
             pii: &self.pii,
             hasher: &self.hasher,
             person_lookup_limiter: &self.person_lookup_limiter,
+        }
+    }
+
+    /// 消息通知与部门对接 — the notification and department-docking service.
+    pub fn notify(&self) -> crate::notify::NotifyService<'_> {
+        crate::notify::NotifyService {
+            store: &self.store,
+            clock: &self.clock,
+            pii: &self.pii,
+            channels: &self.channels,
         }
     }
 

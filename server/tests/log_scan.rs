@@ -48,3 +48,23 @@ fn server_logs_never_hold_a_full_identity_number() {
     assert!(masked > 0, "sign-ins log masked numbers, so the scan has something to look at");
     assert!(leaks.is_empty(), "full identity numbers in the logs: {leaks:?}");
 }
+
+/// Contact details the API suite uses: the demo accounts' mobile number and the address the
+/// notification tests send email to. Logs name them masked only.
+const CONTACTS: [(&str, &str); 2] =
+    [("13800138000", "138****8000"), ("chenmin.notices@example.com", "c***@example.com")];
+
+#[test]
+fn server_logs_never_hold_a_mobile_number_or_an_email_address_in_full() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("server-logs");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("no server logs in {} ({e}): run the API suite first", dir.display()));
+    let mut text = String::new();
+    for entry in entries {
+        text.push_str(&std::fs::read_to_string(entry.expect("a directory entry").path()).expect("a readable log"));
+    }
+    for (full, masked) in CONTACTS {
+        assert!(!text.contains(full), "{masked} appears in full in the server logs");
+    }
+    assert!(text.contains(CONTACTS[0].1), "text messages are logged masked, so the scan has something to look at");
+}

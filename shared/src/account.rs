@@ -51,6 +51,8 @@ pub enum Role {
     /// 安全管理员 — issues the one-time enrolment tokens with which staff bind an authenticator
     /// (等保: the security administrator is a duty apart from the others).
     SecurityAdmin,
+    /// 系统对接管理 — registers the department's systems: webhook endpoints and API tokens.
+    DepartmentAdmin,
 }
 
 impl Role {
@@ -64,6 +66,7 @@ impl Role {
             Self::Supervisor => Bilingual::new("效能监察", "Supervisor"),
             Self::CatalogueAdmin => Bilingual::new("事项管理", "Catalogue administrator"),
             Self::SecurityAdmin => Bilingual::new("安全管理员", "Security administrator"),
+            Self::DepartmentAdmin => Bilingual::new("系统对接管理", "Systems administrator"),
         }
     }
 

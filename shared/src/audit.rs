@@ -123,6 +123,16 @@ pub enum AuditAction {
     CalendarNoticeEntered,
     /// 预警扫描 — the deadline scan raised cards (each is an event of its own).
     DeadlineScanned,
+    /// 通知设置 — a person chose how they are told.
+    NotificationSettingsChanged,
+    /// 登记推送地址 — a department registered a webhook endpoint.
+    WebhookRegistered,
+    /// 停用推送地址 — … and switched one off.
+    WebhookDisabled,
+    /// 签发接口令牌 — a department issued an API token.
+    ApiTokenIssued,
+    /// 吊销接口令牌 — … and revoked one.
+    ApiTokenRevoked,
 }
 
 stored_name!(AuditAction);
@@ -184,6 +194,11 @@ impl AuditAction {
             Self::CardReturned => ("督办答复退回", "Card answer returned"),
             Self::CalendarNoticeEntered => ("录入节假日安排", "Entered a holiday notice"),
             Self::DeadlineScanned => ("时限预警扫描", "Deadline scan"),
+            Self::NotificationSettingsChanged => ("修改通知设置", "Changed how they are notified"),
+            Self::WebhookRegistered => ("登记推送地址", "Registered a webhook endpoint"),
+            Self::WebhookDisabled => ("停用推送地址", "Switched off a webhook endpoint"),
+            Self::ApiTokenIssued => ("签发接口令牌", "Issued an API token"),
+            Self::ApiTokenRevoked => ("吊销接口令牌", "Revoked an API token"),
         };
         crate::Bilingual::new(zh, en)
     }

@@ -36,6 +36,7 @@ pub mod ids;
 pub mod known;
 pub mod license;
 pub mod memory;
+pub mod notify;
 pub mod problem;
 pub mod proxy;
 pub mod supervision;

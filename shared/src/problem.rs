@@ -81,6 +81,12 @@ pub enum ProblemCode {
     CardNotFound,
     /// The card is not where the act applies (answered already, resolved…).
     CardNotNow,
+    /// No such webhook endpoint, or none of the caller's department.
+    EndpointNotFound,
+    /// No such API token, or none of the caller's department.
+    TokenNotFound,
+    /// An API client's token is missing, unknown or revoked.
+    InvalidApiToken,
     /// A stored file no longer matches the SHA-256 recorded when it was received.
     FileAltered,
     /// The person keeps as many drafts as one may: delete one first.
@@ -131,6 +137,8 @@ impl ProblemCode {
             Self::ProxyLapsed => 403,
             Self::CardNotFound => 404,
             Self::CardNotNow => 409,
+            Self::EndpointNotFound | Self::TokenNotFound => 404,
+            Self::InvalidApiToken => 401,
             Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
             Self::UploadNotFound => 404,
@@ -211,6 +219,13 @@ impl ProblemCode {
             Self::NoticeNotFound => Bilingual::new("没有找到这份通知书", "No such notice"),
             Self::ProxyNotFound => Bilingual::new("没有找到这份委托", "No such authorization"),
             Self::CardNotFound => Bilingual::new("没有找到这张督办卡", "No such card"),
+            Self::EndpointNotFound => Bilingual::new("没有找到这个推送地址", "No such webhook endpoint"),
+            Self::TokenNotFound => Bilingual::new("没有找到这个接口令牌", "No such API token"),
+            Self::InvalidApiToken => Bilingual::new(
+                "接口令牌缺失、无效或已吊销：请在 Authorization 头中以 Bearer 方式提供本部门的有效令牌",
+                "The API token is missing, unknown or revoked: send a valid token of your department as \
+                 `Authorization: Bearer <token>`",
+            ),
             Self::CardNotNow => {
                 Bilingual::new("督办卡当前状态不能进行此操作", "The card is not where this act applies")
             }
@@ -379,6 +394,10 @@ pub enum FieldCode {
     InvalidValue,
     /// Not a mainland mobile number.
     InvalidMobile,
+    /// Not an email address.
+    InvalidEmail,
+    /// Not an address a webhook may be sent to.
+    InvalidWebhookUrl,
     /// Not a person's name.
     InvalidName,
     /// A password is shorter than allowed.
@@ -494,6 +513,8 @@ impl FieldCode {
             Self::Invalid => ("内容无效", "This is not valid"),
             Self::InvalidValue => ("内容格式有误", "This value has the wrong format"),
             Self::InvalidMobile => ("手机号码格式有误", "This is not a mobile number"),
+            Self::InvalidEmail => ("电子邮箱格式有误", "This is not an email address"),
+            Self::InvalidWebhookUrl => ("推送地址须为 https 地址", "A webhook address must be an https URL"),
             Self::InvalidName => ("姓名格式有误", "This is not a name"),
             Self::PasswordTooShort => ("密码过短", "The password is too short"),
             Self::PasswordTooLong => ("密码过长", "The password is too long"),

@@ -11,6 +11,7 @@ pub mod error;
 mod notices;
 mod results;
 
+use crate::store::notify::{CaseEventPayload, Outbound};
 use shared::account::Role;
 use shared::calendar::{Extension, PauseKind};
 use shared::case::{
@@ -637,13 +638,17 @@ impl CaseService<'_> {
         }
         for n in &effects.notices {
             uow.insert_notice(n).await?;
-            uow.enqueue("notice", &case.case_no, &serde_json::to_value(n).map_err(anyhow::Error::from)?, now).await?;
+            uow.enqueue(&Outbound::Notice(n.clone()), now).await?;
         }
-        let event = serde_json::json!({
-            "case_no": case.case_no, "application_no": case.application_no, "department": case.department_code,
-            "action": req.action, "status": t.to.status, "at": now,
-        });
-        uow.enqueue("case_event", &case.case_no, &event, now).await?;
+        let event = CaseEventPayload {
+            case_no: case.case_no.clone(),
+            application_no: case.application_no.clone(),
+            department: case.department_code.clone(),
+            action: Some(req.action),
+            status: t.to.status,
+            at: now,
+        };
+        uow.enqueue(&Outbound::CaseEvent(event), now).await?;
         self.write_clock(&mut uow, seen, req, &t.to, now).await?;
         if let Some((kind, detail)) = &effects.supervision {
             self.raise_event_card(&mut uow, *kind, case, s, detail, now).await?;

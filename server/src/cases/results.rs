@@ -2,6 +2,7 @@
 //! an approval issues (a registration also makes the enterprise it registers), and the next
 //! stage of a staged application opening, or stopping when this stage did not succeed.
 
+use crate::store::notify::{CaseEventPayload, Outbound};
 use chrono::{DateTime, Datelike as _, Utc};
 use rand::Rng as _;
 use shared::application::CaseStatus;
@@ -193,9 +194,15 @@ impl CaseService<'_> {
                 note: &note,
             })
             .await?;
-            let event = serde_json::json!({"case_no": case_no, "application_no": case.application_no,
-                "department": department, "status": status, "at": at});
-            uow.enqueue("case_event", case_no, &event, at).await?;
+            let event = CaseEventPayload {
+                case_no: case_no.clone(),
+                application_no: case.application_no.clone(),
+                department: department.clone(),
+                action: None,
+                status,
+                at,
+            };
+            uow.enqueue(&Outbound::CaseEvent(event), at).await?;
             uow.record(&AuditEvent {
                 actor_id: None,
                 acting_uscc: uscc,

@@ -14,6 +14,7 @@
 
 pub mod error;
 
+use crate::store::notify::{CardPayload, Outbound};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -484,12 +485,17 @@ pub async fn record_card_raised(uow: &mut UnitOfWork, id: &str, card: &NewCard<'
         ..audit(None, AuditAction::CardRaised, card.case_no, detail.trim_end(), card.at)
     })
     .await?;
-    let payload = serde_json::json!({
-        "card": id, "case_no": card.case_no, "department": card.department_code,
-        "color": card.cause.color(), "cause": card.cause, "due_on": card.due_on,
-        "handler": card.handler_id, "at": card.at,
-    });
-    uow.enqueue("card", card.case_no, &payload, card.at).await
+    let payload = CardPayload {
+        card: id.to_owned(),
+        case_no: card.case_no.to_owned(),
+        department: card.department_code.to_owned(),
+        color: card.cause.color(),
+        cause: card.cause,
+        due_on: card.due_on,
+        handler: card.handler_id.map(str::to_owned),
+        at: card.at,
+    };
+    uow.enqueue(&Outbound::Card(payload), card.at).await
 }
 
 /// Which department's cards the caller sees: `None` for every department's (supervisors).

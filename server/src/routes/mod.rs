@@ -11,6 +11,7 @@ mod deadlines;
 mod enterprises;
 mod health;
 mod identifiers;
+mod notify;
 pub mod openapi;
 mod persons;
 mod proxies;
@@ -41,6 +42,7 @@ use crate::state::AppState;
         (name = "cases", description = "办件 — the front desk and department inboxes, actions on cases, notices, the audit chain"),
         (name = "calendar", description = "工作日历 — working days, holiday notices and due dates"),
         (name = "supervision", description = "效能监察 — yellow and red cards and their 督办"),
+        (name = "notifications", description = "消息通知与部门对接 — notices to people, events to department systems by webhook and feed"),
         (name = "system", description = "运行状态"),
     ),
     components(schemas(Problem, shared::catalogue::ItemSummary, shared::case::CaseOrder, shared::case::Queue))
@@ -62,7 +64,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(proxies::routes())
                 .merge(applications::routes())
                 .merge(cases::routes())
-                .merge(deadlines::routes()),
+                .merge(deadlines::routes())
+                .merge(notify::routes()),
         )
         .split_for_parts();
     (router, openapi)

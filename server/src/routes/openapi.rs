@@ -24,6 +24,9 @@ const PUBLIC: [(&str, &str); 14] = [
     ("get", "/api/v1/openapi.json"),
 ];
 
+/// Operations a department system calls with its API token instead of a session.
+const TOKEN: [(&str, &str); 1] = [("get", "/api/v1/events")];
+
 /// Statuses any operation can be answered with by the layers before its handler.
 const EVERY_OPERATION: [(&str, &str); 4] = [
     ("408", "The request was not finished in time (request_timeout)"),
@@ -72,6 +75,7 @@ const PERSON_NAME_SCHEMAS: [&str; 4] =
 /// Completes the document: see the module's comment.
 pub fn complete(mut doc: Value) -> Value {
     add_security_scheme(&mut doc);
+    add_webhook(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -114,7 +118,38 @@ fn add_security_scheme(doc: &mut Value) {
             "type": "apiKey", "in": "cookie", "name": crate::auth::session::COOKIE_NAME,
             "description": "The session a sign-in sets (HttpOnly, Secure, SameSite=Strict)"
         });
+        schemes["api_token"] = json!({
+            "type": "http", "scheme": "bearer",
+            "description": "A department's API token (ywt_…), issued by its systems administrator; hashed at rest, shown once, revocable"
+        });
     }
+}
+
+/// The webhook every registered endpoint receives: the same event the feed answers, signed.
+fn add_webhook(doc: &mut Value) {
+    let Some(d) = doc.as_object_mut() else { return };
+    d.insert("webhooks".to_owned(), json!({
+        "departmentEvent": {"post": {
+            "summary": "部门事件推送 — an event on one of the department's cases",
+            "description": "POSTed to each endpoint the department's systems administrator registered, once per event, \
+                retried with exponential backoff (10 s doubling to 1 h) for 24 hours until the endpoint answers 2xx. \
+                A retry carries the same X-Yiwang-Delivery; the body's `id` is the event's, as in the feed. \
+                Verify X-Yiwang-Signature (`sha256=` and the hex HMAC-SHA256 of the raw body under the endpoint's \
+                secret) before trusting the body.",
+            "parameters": [
+                {"name": shared::notify::SIGNATURE_HEADER, "in": "header", "required": true,
+                 "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+                 "description": "HMAC-SHA256 of the body under the endpoint's secret, hex"},
+                {"name": shared::notify::DELIVERY_HEADER, "in": "header",
+                 "description": "The delivery's id: the same on every retry of it", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                {"name": shared::notify::EVENT_TYPE_HEADER, "in": "header",
+                 "description": "The event's type: case.acted, case.moved or card.raised", "required": true, "schema": {"type": "string"}},
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/DepartmentEvent"}}}},
+            "responses": {"2XX": {"description": "Taken; anything else is retried"}},
+        }}
+    }));
 }
 
 fn problem(description: &str) -> Value {
@@ -126,7 +161,8 @@ fn problem(description: &str) -> Value {
 
 fn complete_operation(method: &str, path: &str, operation: &mut Value) {
     let Some(op) = operation.as_object_mut() else { return };
-    let public = PUBLIC.contains(&(method, path));
+    let by_token = TOKEN.contains(&(method, path));
+    let public = PUBLIC.contains(&(method, path)) || by_token;
     let has_body = op.contains_key("requestBody");
     let has_params = op.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty());
     if let Some(parameters) = op.get_mut("parameters").and_then(Value::as_array_mut) {
@@ -167,7 +203,9 @@ fn complete_operation(method: &str, path: &str, operation: &mut Value) {
             *response = problem(&description);
         }
     }
-    if !public {
+    if by_token {
+        op.insert("security".to_owned(), json!([{"api_token": []}]));
+    } else if !public {
         op.insert("security".to_owned(), json!([{"session": []}]));
     }
 }

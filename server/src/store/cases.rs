@@ -512,25 +512,6 @@ impl UnitOfWork {
         Ok(())
     }
 
-    /// Puts a message in the outbox, to leave once this change commits.
-    pub async fn enqueue(
-        &mut self,
-        topic: &str,
-        subject: &str,
-        payload: &serde_json::Value,
-        at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        on_tx!(self.tx(), |c| sqlx::query("INSERT INTO outbox (at, topic, subject, payload) VALUES ($1, $2, $3, $4)")
-            .bind(Timestamp::from(at))
-            .bind(topic)
-            .bind(subject)
-            .bind(sqlx::types::Json(payload))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// Records the front desk's conduct against a department.
     pub async fn insert_supervision_event(
         &mut self,

@@ -21,6 +21,7 @@ mod catalogue;
 pub mod deadlines;
 pub mod identity;
 pub mod memory;
+pub mod notify;
 pub mod proxies;
 pub mod submissions;
 mod types;

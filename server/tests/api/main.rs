@@ -9,6 +9,7 @@ mod catalogue;
 mod deadlines;
 mod identifiers;
 mod identity;
+mod notify;
 mod one_number;
 mod security;
 mod storage;
