@@ -33,6 +33,16 @@ pub enum ApiError {
 const BASE: &str = "/api/v1";
 
 impl ApiError {
+    /// The fields a `validation_failed` answer names, if it is one.
+    pub fn field_errors(&self) -> Option<Vec<shared::FieldError>> {
+        match self {
+            Self::Problem(p) if p.code == shared::ProblemCode::ValidationFailed && !p.errors.is_empty() => {
+                Some(p.errors.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// The problem's stable code, if the server answered with one.
     pub fn code(&self) -> Option<shared::ProblemCode> {
         match self {
@@ -408,4 +418,67 @@ pub async fn calendar_year(year: i32) -> Result<shared::calendar::CalendarYear, 
 #[cfg(feature = "console")]
 pub async fn enter_notice(notice: &shared::calendar::YearNotice) -> Result<shared::calendar::CalendarYear, ApiError> {
     send("PUT", &format!("{BASE}/calendar/{}", notice.year), Some(notice)).await
+}
+
+/// `GET /me/notifications`
+pub async fn notification_settings() -> Result<shared::notify::NotificationView, ApiError> {
+    get(&format!("{BASE}/me/notifications")).await
+}
+
+/// `PUT /me/notifications`
+pub async fn set_notification_settings(
+    req: &shared::notify::NotificationSettings,
+) -> Result<shared::notify::NotificationView, ApiError> {
+    send("PUT", &format!("{BASE}/me/notifications"), Some(req)).await
+}
+
+/// `GET /me/messages`
+pub async fn my_messages() -> Result<Vec<shared::notify::SentMessage>, ApiError> {
+    get(&format!("{BASE}/me/messages")).await
+}
+
+/// `GET /department/webhooks`
+#[cfg(feature = "console")]
+pub async fn webhooks() -> Result<Vec<shared::notify::WebhookEndpoint>, ApiError> {
+    get(&format!("{BASE}/department/webhooks")).await
+}
+
+/// `POST /department/webhooks`
+#[cfg(feature = "console")]
+pub async fn register_webhook(
+    req: &shared::notify::WebhookRequest,
+) -> Result<shared::notify::WebhookCreated, ApiError> {
+    send("POST", &format!("{BASE}/department/webhooks"), Some(req)).await
+}
+
+/// `DELETE /department/webhooks/{id}`
+#[cfg(feature = "console")]
+pub async fn disable_webhook(id: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/department/webhooks/{}", encode_segment(id)), None).await
+}
+
+/// `GET /department/webhooks/{id}/deliveries`
+#[cfg(feature = "console")]
+pub async fn webhook_log(id: &str) -> Result<Vec<shared::notify::EndpointDelivery>, ApiError> {
+    get(&format!("{BASE}/department/webhooks/{}/deliveries", encode_segment(id))).await
+}
+
+/// `GET /department/tokens`
+#[cfg(feature = "console")]
+pub async fn api_tokens() -> Result<Vec<shared::notify::ApiToken>, ApiError> {
+    get(&format!("{BASE}/department/tokens")).await
+}
+
+/// `POST /department/tokens`
+#[cfg(feature = "console")]
+pub async fn issue_api_token(
+    req: &shared::notify::ApiTokenRequest,
+) -> Result<shared::notify::ApiTokenCreated, ApiError> {
+    send("POST", &format!("{BASE}/department/tokens"), Some(req)).await
+}
+
+/// `DELETE /department/tokens/{id}`
+#[cfg(feature = "console")]
+pub async fn revoke_api_token(id: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/department/tokens/{}", encode_segment(id)), None).await
 }

@@ -55,6 +55,8 @@ export const REVIEWER = { id: composeId(1987, 6, 8, 202), secret: 'YIWANGDEMOREV
 export const APPROVER = { id: composeId(1979, 11, 30, 303), secret: 'YIWANGDEMOAPPROVERAAAAAAAAAAAAAA', name: '吴刚' };
 /** The demo catalogue administrator (事项管理). */
 export const CATALOGUE_ADMIN = { id: composeId(1990, 9, 9, 506), secret: 'YIWANGDEMOCATALOGUEADMINAAAAAAAA', name: '孙悦' };
+/** The market regulator's systems administrator (系统对接管理). */
+export const DEPARTMENT_ADMIN = { id: composeId(1983, 8, 8, 819), secret: 'YIWANGDEMODEPARTMENTADMINAAAAAAA', name: '钱进' };
 /** The demo supervisor (效能监察). */
 export const SUPERVISOR = { id: composeId(1975, 2, 14, 404), secret: 'YIWANGDEMOSUPERVISORAAAAAAAAAAAA', name: '郑华' };
 

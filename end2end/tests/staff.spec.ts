@@ -4,7 +4,7 @@
 // this journey runs in the desktop project only (playwright.config.ts).
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
-import { DEMO_PASSWORD, NEW_STAFF, SECURITY_ADMIN, totp } from './identity-helpers';
+import { DEMO_PASSWORD, DEPARTMENT_ADMIN, NEW_STAFF, SECURITY_ADMIN, totp } from './identity-helpers';
 
 async function signIn(page: Page, id: string, code?: string) {
   await page.goto('/login');
@@ -57,4 +57,40 @@ test('a security admin issues an enrolment token and a new staff member binds an
   await expect(page.getByText('已绑定身份验证器')).toBeVisible();
   await expect(page.getByText('安全管理员为您签发了绑定码')).toBeVisible();
   await expectAccessible(page);
+});
+
+// 系统对接 — the market regulator's systems administrator registers a webhook endpoint (its secret
+// shown once), reads its empty delivery log, issues an API token, reads the event feed with it,
+// revokes it, and switches the endpoint off.
+test('a systems administrator registers a webhook and issues, uses and revokes an API token', async ({ page }) => {
+  await signIn(page, DEPARTMENT_ADMIN.id, totp(DEPARTMENT_ADMIN.secret));
+  await page.goto('/console/integrations');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('系统对接');
+  await page.getByLabel('推送地址（https）').fill('http://approvals.samr.example/yiwang');
+  await page.getByLabel('接收系统').fill('市场监管审批系统');
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await expect(page.locator('#webhook-url-error')).toHaveText('推送地址须为 https 地址');
+  await page.getByLabel('推送地址（https）').fill('https://approvals.samr.example/yiwang');
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: '签名密钥' }).locator('.secret')).toHaveText(/^whsec_/);
+  const endpoint = page.locator('.endpoint').filter({ hasText: 'https://approvals.samr.example/yiwang' });
+  await expect(endpoint).toContainText('启用中');
+  await endpoint.getByRole('button', { name: '投递记录' }).click();
+  await expect(endpoint).toContainText('还没有投递。');
+
+  await page.getByLabel('使用系统').fill('审批系统');
+  await page.getByRole('button', { name: '签发', exact: true }).click();
+  const token = (await page.getByRole('status').filter({ hasText: '接口令牌' }).locator('.secret').textContent())?.trim() ?? '';
+  expect(token).toMatch(/^ywt_/);
+  const feed = await page.request.get('/api/v1/events?after=0', { headers: { authorization: `Bearer ${token}` } });
+  expect(feed.status()).toBe(200);
+  expect(await feed.json()).toHaveProperty('next');
+  await expectAccessible(page);
+
+  await page.locator('.token').filter({ hasText: '审批系统' }).getByRole('button', { name: '吊销' }).click();
+  await expect(page.locator('.token').filter({ hasText: '审批系统' })).toContainText('已吊销');
+  const refused = await page.request.get('/api/v1/events', { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status()).toBe(401);
+  await endpoint.getByRole('button', { name: '停用' }).click();
+  await expect(endpoint).toContainText('已停用');
 });

@@ -8,6 +8,7 @@ mod actions;
 mod calendar;
 mod cards;
 mod inbox;
+mod integrations;
 mod supervision;
 
 use leptos::prelude::*;
@@ -34,6 +35,7 @@ pub fn ConsoleApp() -> impl IntoView {
                         <Route path=path!("/console/cards") view=cards::CardsPage />
                         <Route path=path!("/console/supervision") view=supervision::SupervisionPage />
                         <Route path=path!("/console/calendar") view=calendar::CalendarPage />
+                        <Route path=path!("/console/integrations") view=integrations::IntegrationsPage />
                     </Routes>
                 </RequireStaff>
             </main>
@@ -69,6 +71,12 @@ fn ConsoleHeader() -> impl IntoView {
             })
         })
     };
+    let docks = move || {
+        auth.identity
+            .get()
+            .and_then(|me| me.staff)
+            .is_some_and(|s| s.roles.contains(&shared::account::Role::DepartmentAdmin))
+    };
     view! {
         <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
         <header class="site-header console-header">
@@ -85,6 +93,7 @@ fn ConsoleHeader() -> impl IntoView {
                     {move || supervises().then(|| view! { <a href="/console/supervision">{move || i18n.tr("监察看板", "Dashboard")}</a> })}
                     {move || watches_cards().then(|| view! { <a href="/console/cards">{move || i18n.tr("督办", "Cards")}</a> })}
                     <a href="/console/calendar">{move || i18n.tr("工作日历", "Calendar")}</a>
+                    {move || docks().then(|| view! { <a href="/console/integrations">{move || i18n.tr("系统对接", "Systems")}</a> })}
                     <a href="/account" rel="external">{move || who().unwrap_or_default()}</a>
                     <a href="/" rel="external">{move || i18n.tr("门户首页", "Public site")}</a>
                 </nav>

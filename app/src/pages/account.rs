@@ -96,6 +96,7 @@ fn AccountDetails() -> impl IntoView {
             {me.staff.clone().map(|_| view! { <StaffPanel me=me.clone() /> })}
             {me.staff.as_ref().filter(|s| s.second_factor_passed && s.roles.contains(&Role::WindowClerk))
                 .map(|_| view! { <WindowService me=me.clone() /> })}
+            <crate::pages::notifications::Notifications />
             <Enterprises me=me.clone() />
             {me.staff.is_none().then(|| view! { <crate::pages::proxies::Proxies me=me.clone() /> })}
             {me.staff.is_none().then(|| view! { <KeptAnswers /> })}

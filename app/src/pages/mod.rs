@@ -11,6 +11,7 @@ pub mod home;
 pub mod licenses;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod progress;
 pub mod proxies;
 pub mod receipt;

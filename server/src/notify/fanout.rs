@@ -30,6 +30,9 @@ pub struct Text {
 
 /// Fans out one batch; returns how many outbox messages it held (0: the outbox is empty).
 pub async fn fan_out(store: &Store, now: DateTime<Utc>, public_url: &str) -> Result<usize, sqlx::Error> {
+    if !store.has_unsent().await? {
+        return Ok(0);
+    }
     let (mut f, batch) = store.begin_fanout(BATCH).await?;
     if batch.is_empty() {
         return Ok(0);

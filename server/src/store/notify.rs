@@ -754,16 +754,15 @@ impl Store {
 
     /// What a claimed delivery sends.
     pub async fn claimed(&self, id: &str) -> Result<ClaimedDelivery, sqlx::Error> {
-        let d: DeliveryRow =
-            on_pool!(&self.pool, |p| {
-                sqlx::query_as(
+        let d: DeliveryRow = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
             "SELECT id, outbox_seq, channel, message_id, address, state, attempts, next_at, created_at, delivered_at
                FROM deliveries WHERE id = $1"
         )
         .bind(id)
         .fetch_one(p)
         .await
-            })?;
+        })?;
         let content = match (d.channel, &d.message_id, &d.address) {
             (Channel::Webhook, _, _) => {
                 #[derive(sqlx::FromRow)]
@@ -855,6 +854,16 @@ impl Store {
                 .fetch_one(p)
                 .await)?;
         Ok(n)
+    }
+
+    /// Whether any outbox message waits to be fanned out (a read, so that an idle dispatcher
+    /// never takes SQLite's write lock).
+    pub async fn has_unsent(&self) -> Result<bool, sqlx::Error> {
+        let row: Option<(i64,)> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT seq FROM outbox WHERE sent_at IS NULL LIMIT 1")
+                .fetch_optional(p)
+                .await)?;
+        Ok(row.is_some())
     }
 
     /// Outbox messages not yet fanned out.
