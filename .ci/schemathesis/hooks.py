@@ -47,4 +47,7 @@ schemathesis.openapi.format(
 )
 schemathesis.openapi.format("cn-mobile", st.from_regex(r"\A1[3-9][0-9]{9}\Z"))
 schemathesis.openapi.format("person-name", st.text("张王李赵陈刘杨黄周吴明华丽强敏静伟芳", min_size=2, max_size=4))
+schemathesis.openapi.format(
+    "email-address", st.from_regex(r"\A[a-z0-9]{1,16}(\.[a-z0-9]{1,8})?@[a-z0-9]{1,12}\.(cn|com|org)\Z")
+)
 schemathesis.openapi.format("case-no", st.from_regex(r"\AYW20[0-9]{6}[0-9A-HJKMNP-TV-Z]{10}-0[1-9]\Z"))

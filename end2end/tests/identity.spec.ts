@@ -109,7 +109,7 @@ test('a window clerk signs in with an authenticator code and serves an applicant
   await page.getByLabel('申请人姓名').fill(CITIZEN.name);
   await page.getByLabel('申请人身份证号码').fill(CITIZEN.id);
   await page.getByRole('button', { name: '开始代办' }).click();
-  await expect(page.getByRole('status')).toContainText(`正在代办: ${CITIZEN.name} ${CITIZEN.masked}`);
+  await expect(page.getByRole('status').filter({ hasText: '正在代办' })).toContainText(`正在代办: ${CITIZEN.name} ${CITIZEN.masked}`);
   await expect(page.getByRole('link', { name: new RegExp(`→ ${CITIZEN.name}`) })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole('button', { name: '结束代办' }).click();
@@ -124,7 +124,7 @@ test('a window clerk signs in with an authenticator code and serves an applicant
   await expect(page.getByText(/核验身份证原件后/)).toBeVisible();
   await page.getByLabel('申请人手机号码').fill('13912345678');
   await page.getByRole('button', { name: '开始代办' }).click();
-  await expect(page.getByRole('status')).toContainText('正在代办: 窗口来客');
+  await expect(page.getByRole('status').filter({ hasText: '正在代办' })).toContainText('正在代办: 窗口来客');
   const code = (await page.locator('.claim-code').textContent())?.trim() ?? '';
   expect(code).toMatch(/^[0-9A-Z]{10}$/);
   await expectAccessible(page);

@@ -52,6 +52,8 @@ fn field_format(property: &str) -> Option<Value> {
             "description": "统一社会信用代码: GB 32100, 18 characters, the last a check character"}),
         "mobile" => json!({"format": "cn-mobile", "description": "手机号码: 11 digits starting 13 to 19"}),
         "password" => json!({"minLength": 8, "maxLength": 128}),
+        "email" => json!({"format": "email-address", "maxLength": 254,
+            "description": "电子邮箱: one @, a local part of visible characters without quotes or brackets, a domain with a dot"}),
         "case_no" => json!({"format": "case-no", "minLength": 1, "maxLength": 40,
             "description": "办件编号, e.g. YW20261125ABCDEFGHJK-01"}),
         _ => return None,
@@ -90,6 +92,25 @@ pub fn complete(mut doc: Value) -> Value {
         }
         if let Some(Value::Object(code)) = schemas.get_mut("ItemCode") {
             code.entry("pattern").or_insert_with(|| json!(ITEM_CODE_PATTERN));
+        }
+        // Email notices need an address.
+        if let Some(Value::Object(settings)) = schemas.get_mut("NotificationSettings") {
+            settings.insert(
+                "if".to_owned(),
+                json!({"properties": {"by_email": {"const": true}}, "required": ["by_email"]}),
+            );
+            settings.insert(
+                "then".to_owned(),
+                json!({"required": ["email"],
+                "properties": {"email": {"type": "string", "format": "email-address", "minLength": 6}}}),
+            );
+            if let Some(Value::Object(properties)) = settings.get_mut("properties") {
+                properties.insert(
+                    "lang".to_owned(),
+                    json!({"type": "string", "enum": ["zh-CN", "en"],
+                    "description": "The language messages are written in"}),
+                );
+            }
         }
         // The value's format follows its kind, which one object schema cannot say.
         if let Some(check) = schemas.get_mut("IdentifierCheckRequest") {

@@ -24,7 +24,24 @@ use crate::applying::call;
 use crate::cases::{act_ok, file_for_enterprise};
 use crate::helpers::{Db, TestApp, expect_problem};
 
-/// 食品生产许可, at the market regulator (DG-SAMR), whose systems administrator is 钱进.
+/// Runs `$name(db)` as two tests, `<name>::sqlite` and `<name>::postgres`, for the bodies that
+/// configure their own servers (the `both!` harness starts a default one).
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(crate::helpers::Db::Sqlite).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(crate::helpers::Db::Postgres).await;
+            }
+        }
+    };
+}
+
+/// An enterprise's item at the market regulator (DG-SAMR), whose systems administrator is 钱进.
 const SAMR_ITEM: &str = "DG-QY-0007";
 /// An item of another department (DG-HC).
 const OTHER_ITEM: &str = "DG-QY-0003";
@@ -171,7 +188,7 @@ fn decode_words(value: &str) -> String {
             break;
         };
         let before = &rest[..start];
-        if !(before.trim().is_empty() && !out.is_empty()) {
+        if !before.trim().is_empty() || out.is_empty() {
             out.extend(before.as_bytes());
         }
         let word = &rest[start + 10..];
@@ -342,15 +359,7 @@ async fn a_notice_reaches_the_applicant_by_email_and_sms_in_their_language(db: D
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_notice_reaches_the_applicant_by_email_and_sms_in_their_language_sqlite() {
-    a_notice_reaches_the_applicant_by_email_and_sms_in_their_language(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_notice_reaches_the_applicant_by_email_and_sms_in_their_language_postgres() {
-    a_notice_reaches_the_applicant_by_email_and_sms_in_their_language(Db::Postgres).await;
-}
+on_both!(a_notice_reaches_the_applicant_by_email_and_sms_in_their_language);
 
 /// The HMAC-SHA256 of `body` under `secret`, as the receiver checks it.
 fn expected_signature(secret: &str, body: &[u8]) -> String {
@@ -418,15 +427,7 @@ async fn a_failing_webhook_is_retried_until_it_takes_the_event_once(db: Db) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn a_failing_webhook_is_retried_until_it_takes_the_event_once_sqlite() {
-    a_failing_webhook_is_retried_until_it_takes_the_event_once(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_failing_webhook_is_retried_until_it_takes_the_event_once_postgres() {
-    a_failing_webhook_is_retried_until_it_takes_the_event_once(Db::Postgres).await;
-}
+on_both!(a_failing_webhook_is_retried_until_it_takes_the_event_once);
 
 /// A server and its twin on the same database.
 async fn pair(
@@ -445,7 +446,7 @@ async fn pair(
         c.database_url = url.clone();
         configure(c);
     };
-    let first = TestApp::spawn_with(db, with.clone()).await;
+    let first = TestApp::spawn_with(db, with).await;
     let second = TestApp::spawn_with(db, with).await;
     (first, second, pg.map(|(_, name)| name), dir)
 }
@@ -518,15 +519,7 @@ async fn deliveries_pending_at_a_crash_are_made_after_the_restart(db: Db) {
     }
 }
 
-#[tokio::test]
-async fn deliveries_pending_at_a_crash_are_made_after_the_restart_sqlite() {
-    deliveries_pending_at_a_crash_are_made_after_the_restart(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn deliveries_pending_at_a_crash_are_made_after_the_restart_postgres() {
-    deliveries_pending_at_a_crash_are_made_after_the_restart(Db::Postgres).await;
-}
+on_both!(deliveries_pending_at_a_crash_are_made_after_the_restart);
 
 async fn two_dispatchers_never_make_the_same_delivery_at_once(db: Db) {
     // Each attempt takes 300 ms: long enough for a second dispatcher to try the same one.
@@ -558,15 +551,7 @@ async fn two_dispatchers_never_make_the_same_delivery_at_once(db: Db) {
     }
 }
 
-#[tokio::test]
-async fn two_dispatchers_never_make_the_same_delivery_at_once_sqlite() {
-    two_dispatchers_never_make_the_same_delivery_at_once(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn two_dispatchers_never_make_the_same_delivery_at_once_postgres() {
-    two_dispatchers_never_make_the_same_delivery_at_once(Db::Postgres).await;
-}
+on_both!(two_dispatchers_never_make_the_same_delivery_at_once);
 
 async fn feed(app: &TestApp, token: Option<&str>, query: &str) -> reqwest::Response {
     let mut request = app.client.get(app.url(&format!("/api/v1/events{query}")));
@@ -628,3 +613,48 @@ crate::both! {
         expect_problem(call(app, Method::DELETE, &path, &admin, None).await, 404, "token_not_found").await;
     }
 }
+
+crate::both! {
+    async fn a_card_reaches_the_department_by_message_when_its_case_has_no_handler_yet(app) {
+        let case_no = accept(app, &app.sign_in_demo("陈敏").await, &app.sign_in_demo("黄丽").await, SAMR_ITEM).await;
+        app.state.clock.advance(chrono::Duration::days(40));
+        assert_eq!(app.state.deadlines().scan().await.expect("a scan").len(), 2);
+        // No one has handled it in the department: its approvers hear of the cards.
+        let approver = app.sign_in_demo("吴刚").await;
+        eventually("the approver's card messages", || async {
+            sent(app, &approver).await.iter().filter(|m| m.case_no == case_no).count() == 2
+        })
+        .await;
+        let mut kinds: Vec<MessageKind> = sent(app, &approver).await.iter().map(|m| m.kind).collect();
+        kinds.sort_by_key(|k| k.as_str());
+        assert_eq!(kinds, [MessageKind::RedCard, MessageKind::YellowCard]);
+        let red = sent(app, &approver).await.into_iter().find(|m| m.kind == MessageKind::RedCard).expect("a red card");
+        assert!(red.subject.starts_with("【一网通办】红牌督办：") && red.body.contains(&case_no), "{red:?}");
+        assert!(sent(app, &app.sign_in_demo("刘洋").await).await.is_empty(), "the undertaker did not handle it");
+    }
+}
+
+async fn an_endpoint_that_hangs_does_not_hold_up_another(db: Db) {
+    let (slow_url, slow) = receiver(Arc::new(|_| (200, Duration::from_secs(60)))).await;
+    let (fast_url, fast) = receiver(answers(204)).await;
+    let app = TestApp::spawn_with(db, |c| {
+        c.dispatch_poll_ms = 50;
+        c.delivery_timeout_secs = 5;
+    })
+    .await;
+    let admin = app.sign_in_demo("钱进").await;
+    register(&app, &admin, &slow_url).await;
+    register(&app, &admin, &fast_url).await;
+    let (agent, clerk) = (app.sign_in_demo("陈敏").await, app.sign_in_demo("黄丽").await);
+    const CASES: usize = 8;
+    for _ in 0..CASES {
+        accept(&app, &agent, &clerk, SAMR_ITEM).await;
+    }
+    // The hanging endpoint holds at most its own four attempts; the other takes every event.
+    eventually("the healthy endpoint takes every event", || async { fast.got.lock().expect("got").len() == CASES })
+        .await;
+    assert!(slow.got.lock().expect("got").len() <= 4, "an endpoint has at most four attempts in flight");
+    app.finish().await;
+}
+
+on_both!(an_endpoint_that_hangs_does_not_hold_up_another);
