@@ -270,6 +270,13 @@ pub async fn progress(req: &ProgressLookup) -> Result<CaseProgress, ApiError> {
     send("POST", &format!("{BASE}/progress/lookup"), Some(req)).await
 }
 
+/// `POST /progress/lookup/application`: every case of an application.
+pub async fn application_progress(
+    req: &shared::application::ApplicationProgressLookup,
+) -> Result<Vec<CaseProgress>, ApiError> {
+    send("POST", &format!("{BASE}/progress/lookup/application"), Some(req)).await
+}
+
 /// `GET /licenses`
 pub async fn licenses() -> Result<Vec<License>, ApiError> {
     get(&format!("{BASE}/licenses")).await

@@ -41,3 +41,20 @@ pub fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or(NaiveDate::MIN)
 }
+
+/// 登录后返回 — where a sign-in or registration started from this page returns to: the `next`
+/// of the current address, if it is a path of this site ([`shared::text::safe_return_path`]),
+/// else the account page.
+pub fn return_target(next: Option<String>) -> String {
+    next.as_deref().and_then(shared::text::safe_return_path).unwrap_or("/account").to_owned()
+}
+
+/// `/login` or `/register` with `next` set to the page the person is on, to come back to.
+pub fn with_return(page: &str, here: &str) -> String {
+    match shared::text::safe_return_path(here) {
+        Some(path) if path != "/" && !path.starts_with("/login") && !path.starts_with("/register") => {
+            format!("{page}?next={}", String::from(js_sys::encode_uri_component(path)))
+        }
+        _ => page.to_owned(),
+    }
+}

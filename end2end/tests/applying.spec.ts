@@ -63,11 +63,16 @@ test('a citizen applies for one item with the ID card from the library and one u
   // Progress: the case number comes with the link; the identity number is typed, never put in the address.
   await page.getByRole('link', { name: '查看进度' }).click();
   await expect(page).toHaveURL(`/progress?case=${caseNo}`);
-  await expect(page.getByLabel('办件编号')).toHaveValue(caseNo);
+  await expect(page.getByLabel('申办编号或办件编号')).toHaveValue(caseNo);
   await page.getByLabel('身份证号码').fill(CITIZEN.id);
   await page.getByRole('button', { name: '查询' }).click();
   await expect(page.locator('.timeline')).toContainText('已提交，待受理');
   expect(page.url()).not.toContain(CITIZEN.id);
+  // The number the receipt says to keep finds the application's cases as well.
+  await page.getByLabel('申办编号或办件编号').fill(caseNo.replace(/-01$/, ''));
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.locator('.progress-result')).toHaveCount(1);
+  await expect(page.locator('.case-no')).toHaveText([caseNo]);
 
   // Items for businesses need a business to act for: the page says so and where to choose it.
   await page.goto('/apply?items=DG-QY-0004');

@@ -192,3 +192,26 @@ test('a citizen authorizes a relative to apply for one item, the relative applie
   await expect(relative.locator('.acting')).not.toContainText('委托代办');
   await other.close();
 });
+
+test('a signed-out citizen who taps 在线申办 is offered sign-in and registration, and signing in returns to the form', async ({ page }) => {
+  await page.goto('/items/DG-GR-0011');
+  await page.getByRole('link', { name: '在线申办' }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-GR-0011$/);
+  const offer = page.locator('.notice');
+  await expect(offer.getByRole('link', { name: '注册账户' })).toHaveAttribute('href', '/register?next=%2Fapply%3Fitems%3DDG-GR-0011');
+  await expectAccessible(page);
+  await offer.getByRole('link', { name: '登录' }).click();
+  await page.getByLabel('身份证号码').fill(CITIZEN.id);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-GR-0011$/);
+  await expect(page.getByRole('button', { name: '提交申请' })).toBeVisible();
+});
+
+test('a return address off this site is ignored after sign-in', async ({ page }) => {
+  await page.goto('/login?next=%2F%2Fevil.example%2Fsteal');
+  await page.getByLabel('身份证号码').fill(CITIZEN.id);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL(/\/account$/);
+});

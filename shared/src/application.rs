@@ -1096,6 +1096,18 @@ pub struct ProgressLookup {
     pub id_number: String,
 }
 
+/// `POST /api/v1/progress/lookup/application`: an application number (申办编号, on the receipt)
+/// and the applicant's identity number: every case of the application.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationProgressLookup {
+    /// 申办编号
+    pub application_no: String,
+    /// The applicant's resident identity number (for an enterprise's application, its legal
+    /// representative's), or the enterprise's unified social credit code.
+    pub id_number: String,
+}
+
 /// Whose case a progress lookup names: a person by their resident identity number, or an
 /// enterprise by its unified social credit code.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -89,3 +89,47 @@ mod tests {
         }
     }
 }
+
+/// Longest return path kept across a sign-in, in bytes.
+pub const MAX_RETURN_PATH: usize = 2000;
+
+/// 登录后返回 — `raw` if it is a path on this site a person may be sent back to after signing
+/// in or registering: it starts with one `/`, holds no backslash, space or control character,
+/// and is not the API. Anything else (`//evil.example`, `https://…`, `/\\evil`, `javascript:`)
+/// is refused, so a link cannot send someone off-site after they sign in.
+pub fn safe_return_path(raw: &str) -> Option<&str> {
+    let ok = raw.len() <= MAX_RETURN_PATH
+        && raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/api/")
+        && !raw.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    ok.then_some(raw)
+}
+
+#[cfg(test)]
+mod return_path_tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        // Percent-encoded characters stay inside the path: the router decodes them, not a browser's address bar.
+        for ok in ["/apply?items=DG-GR-0011", "/items/DG-QY-0001", "/account", "/", "/%0d%0a"] {
+            assert_eq!(safe_return_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "apply",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/api/v1/auth/logout",
+            "/a b",
+            "/a\nb",
+            "/%0d%0a",
+        ] {
+            let expected = if bad == "/%0d%0a" { Some(bad) } else { None };
+            assert_eq!(safe_return_path(bad), expected, "{bad:?}");
+        }
+    }
+}

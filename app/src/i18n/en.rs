@@ -185,9 +185,12 @@ pub fn text(key: Key) -> &'static str {
         Key::Submitting => "Submitting…",
         Key::NoItemsChosen => "No item chosen: choose one from the service guides first.",
         Key::ReceiptTitle => "Application receipt",
-        Key::ReceiptLead => "Your application is in. Keep the application number to follow its progress.",
+        Key::ReceiptLead => {
+            "Your application is in. Keep the application number above: with your identity number it finds the progress of every case of this application; each case also has its own case number (ending -01, -02…), which finds that case alone."
+        }
         Key::ApplicationNo => "Application no.",
         Key::CaseNo => "Case no.",
+        Key::CaseOrApplicationNo => "Application or case number",
         Key::SubmittedAt => "Submitted",
         Key::FiledBy => "Filed by",
         Key::CasesTitle => "Cases",
@@ -204,7 +207,7 @@ pub fn text(key: Key) -> &'static str {
         Key::NextStep => "Next",
         Key::ProgressTitle => "Track a case",
         Key::ProgressLead => {
-            "Enter the case number and the applicant's identity number; for a business's case, its unified social credit code or its legal representative's identity number."
+            "Enter the application number (for the whole application) or a case number (for one case), and the applicant's identity number; for a business's case, its unified social credit code or its legal representative's identity number."
         }
         Key::IdOrCreditCode => "Identity number or unified social credit code",
         Key::ProxyName => "Proxy's name",

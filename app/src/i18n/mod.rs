@@ -199,6 +199,7 @@ pub enum Key {
     ReceiptLead,
     ApplicationNo,
     CaseNo,
+    CaseOrApplicationNo,
     SubmittedAt,
     FiledBy,
     CasesTitle,

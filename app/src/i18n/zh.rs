@@ -179,9 +179,12 @@ pub fn text(key: Key) -> &'static str {
         Key::Submitting => "正在提交…",
         Key::NoItemsChosen => "未选择事项，请先在办事指南中选择要申办的事项。",
         Key::ReceiptTitle => "申办回执",
-        Key::ReceiptLead => "申请已提交。请保存申办编号，用于查询办理进度。",
+        Key::ReceiptLead => {
+            "申请已提交。请保存上方的申办编号：凭它和身份证号码可查询本次申请全部办件的进度；每个办件另有办件编号（以 -01、-02 结尾），可单独查询。"
+        }
         Key::ApplicationNo => "申办编号",
         Key::CaseNo => "办件编号",
+        Key::CaseOrApplicationNo => "申办编号或办件编号",
         Key::SubmittedAt => "提交时间",
         Key::FiledBy => "经办人",
         Key::CasesTitle => "办件",
@@ -198,7 +201,7 @@ pub fn text(key: Key) -> &'static str {
         Key::NextStep => "下一步",
         Key::ProgressTitle => "办件进度查询",
         Key::ProgressLead => {
-            "输入办件编号和申请人身份证号码；企业的办件也可用企业的统一社会信用代码或法定代表人的身份证号码。"
+            "输入申办编号（查询整个申请）或办件编号（查询一个办件），以及申请人身份证号码；企业的办件也可用企业的统一社会信用代码或法定代表人的身份证号码。"
         }
         Key::IdOrCreditCode => "身份证号码或统一社会信用代码",
         Key::ProxyName => "受托人姓名",

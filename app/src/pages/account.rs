@@ -23,10 +23,18 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
         if !auth.checked.get() {
             view! { <Loading /> }.into_any()
         } else if auth.identity.get().is_none() {
+            // Signing in or registering comes back here (the address as the browser shows it).
+            let location = window().location();
+            let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            let (login, register) =
+                (crate::auth::with_return("/login", &here), crate::auth::with_return("/register", &here));
             view! {
                 <div class="notice">
-                    <p>{move || i18n.t(Key::SignInFirst)}</p>
-                    <a class="button button--primary" href="/login">{move || i18n.t(Key::NavLogin)}</a>
+                    <p>{move || i18n.t(Key::SignInFirst)}" "{move || i18n.tr("还没有账户的，注册只需一分钟。", "No account yet? Registering takes a minute.")}</p>
+                    <p class="actions">
+                        <a class="button button--primary" href=login>{move || i18n.t(Key::NavLogin)}</a>" "
+                        <a class="button button--secondary" href=register>{move || i18n.tr("注册账户", "Register")}</a>
+                    </p>
                 </div>
             }
             .into_any()
@@ -151,10 +159,23 @@ fn Enterprises(me: Identity) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let failure = RwSignal::new(None::<ApiError>);
+    // Sent here from a form for the other kind of applicant: back to it once chosen.
+    let next = StoredValue::new(
+        leptos_router::hooks::use_query_map()
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| shared::text::safe_return_path(n).is_some()),
+    );
+    let navigate = StoredValue::new_local(use_navigate());
     let switch = move |uscc: Option<String>| {
+        let (next, navigate) = (next.get_value(), navigate.get_value());
         spawn_local(async move {
             match api::set_acting(uscc).await {
-                Ok(identity) => auth.identity.set(Some(identity)),
+                Ok(identity) => {
+                    auth.identity.set(Some(identity));
+                    if let Some(next) = next {
+                        navigate(&next, Default::default());
+                    }
+                }
                 Err(e) => failure.set(Some(e)),
             }
         });

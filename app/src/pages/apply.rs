@@ -143,9 +143,16 @@ fn ApplyLoader() -> impl IntoView {
             let switch = matches!(&e, ApiError::Problem(p)
                 if p.code == shared::ProblemCode::ProxyLapsed
                     || p.errors.iter().any(|f| matches!(f.code, FieldCode::NeedsEnterprise | FieldCode::NeedsPerson | FieldCode::FoundAsPerson)));
+            // … and brings the person back to this form once they have chosen.
+            let location = window().location();
+            let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            let account = match shared::text::safe_return_path(&here) {
+                Some(path) => format!("/account?next={}", String::from(js_sys::encode_uri_component(path))),
+                None => "/account".to_owned(),
+            };
             view! {
                 <ProblemView error=e retry=move || start.refetch() />
-                {switch.then(|| view! { <a class="button button--primary" href="/account">{move || i18n.t(Key::AccountTitle)}</a> })}
+                {switch.then(|| view! { <a class="button button--primary" href=account>{move || i18n.t(Key::AccountTitle)}</a> })}
             }
             .into_any()
         }

@@ -18,6 +18,9 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let navigate = use_navigate();
+    let next = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("next"));
+    let register_href = crate::auth::with_return("/register", &crate::auth::return_target(next.clone()));
+    let target = crate::auth::return_target(next);
     let id_number = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let totp = RwSignal::new(String::new());
@@ -63,11 +66,12 @@ pub fn LoginPage() -> impl IntoView {
             totp: Some(totp.get_untracked()).filter(|t| !t.trim().is_empty()),
         };
         let navigate = navigate.clone();
+        let target = target.clone();
         spawn_local(async move {
             match api::login(&req).await {
                 Ok(identity) => {
                     auth.identity.set(Some(identity));
-                    navigate("/account", Default::default());
+                    navigate(&target, Default::default());
                 }
                 Err(e) => {
                     if e.code() == Some(ProblemCode::TotpRequired) {
@@ -97,7 +101,7 @@ pub fn LoginPage() -> impl IntoView {
                 </form>
                 <p class="center">
                     {move || i18n.t(Key::NoAccount)}" "
-                    <a href="/register">{move || i18n.t(Key::RegisterLink)}</a>
+                    <a href=register_href>{move || i18n.t(Key::RegisterLink)}</a>
                 </p>
         </AuthCard>
     }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use shared::FieldError;
-use shared::application::{ApplicantIdentifier, CaseProgress, ProgressLookup};
+use shared::application::{ApplicantIdentifier, ApplicationProgressLookup, CaseProgress, ProgressLookup};
+use shared::ids::{ApplicationNo, CaseNo};
 
 use crate::api;
 use crate::auth::today;
@@ -16,7 +17,17 @@ use crate::components::form::{ErrorSummary, SubmitState, TextField, error_of};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::receipt::beijing;
 
-/// `/progress?case=…`
+/// Which number was typed: a case's, or the application's (on the receipt).
+enum Number {
+    Case(CaseNo),
+    Application(ApplicationNo),
+}
+
+fn number_of(raw: &str) -> Option<Number> {
+    CaseNo::parse(raw).map(Number::Case).ok().or_else(|| ApplicationNo::parse(raw).map(Number::Application).ok())
+}
+
+/// `/progress?case=…` (a case number or an application number)
 #[component]
 pub fn ProgressPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -24,14 +35,23 @@ pub fn ProgressPage() -> impl IntoView {
     let case_no = RwSignal::new(query.with_untracked(|q| q.get("case").unwrap_or_default()));
     let id_number = RwSignal::new(String::new());
     let state = SubmitState::new();
-    let result = RwSignal::new(None::<CaseProgress>);
+    let result = RwSignal::new(None::<Vec<CaseProgress>>);
     let local_errors = Memo::new(move |_| {
         let mut errors = Vec::new();
         if case_no.with(|c| c.trim().is_empty()) {
             errors.push(FieldError::with_message(
                 "case_no",
                 shared::FieldCode::Required,
-                shared::Bilingual::new("请填写办件编号", "Enter the case number"),
+                shared::Bilingual::new("请填写申办编号或办件编号", "Enter the application number or a case number"),
+            ));
+        } else if case_no.with(|c| number_of(c).is_none()) {
+            errors.push(FieldError::with_message(
+                "case_no",
+                shared::FieldCode::InvalidApplicationNo,
+                shared::Bilingual::new(
+                    "编号格式不对：申办编号如 YW20261125ABCDEFGHJK，办件编号在其后加 -01 等",
+                    "Not a number of ours: an application number looks like YW20261125ABCDEFGHJK, a case number adds -01 and so on",
+                ),
             ));
         }
         if let Err(e) = ApplicantIdentifier::parse_as_of(&id_number.get(), today()) {
@@ -50,12 +70,22 @@ pub fn ProgressPage() -> impl IntoView {
         if !state.begin(local_errors.with_untracked(Vec::is_empty)) {
             return;
         }
-        let req = ProgressLookup { case_no: case_no.get_untracked(), id_number: id_number.get_untracked() };
+        let Some(number) = number_of(&case_no.get_untracked()) else { return };
+        let id_number = id_number.get_untracked();
         spawn_local(async move {
-            match api::progress(&req).await {
-                Ok(progress) => {
+            let answer = match number {
+                Number::Case(no) => {
+                    api::progress(&ProgressLookup { case_no: no.as_str().to_owned(), id_number }).await.map(|p| vec![p])
+                }
+                Number::Application(no) => {
+                    let req = ApplicationProgressLookup { application_no: no.as_str().to_owned(), id_number };
+                    api::application_progress(&req).await
+                }
+            };
+            match answer {
+                Ok(cases) => {
                     state.pending.set(false);
-                    result.set(Some(progress));
+                    result.set(Some(cases));
                 }
                 Err(e) => state.fail(&e),
             }
@@ -67,17 +97,18 @@ pub fn ProgressPage() -> impl IntoView {
             <p class="muted">{move || i18n.t(Key::ProgressLead)}</p>
             <form class="card stack" on:submit=submit novalidate>
                 <ErrorSummary message=state.message errors=shown node_ref=state.summary />
-                <TextField id="case_no" label=Key::CaseNo value=case_no error=Signal::derive(move || error_of(&shown.get(), "case_no")) />
+                <TextField id="case_no" label=Key::CaseOrApplicationNo value=case_no autocomplete="off"
+                    error=Signal::derive(move || error_of(&shown.get(), "case_no")) />
                 <TextField id="id_number" label=Key::IdOrCreditCode value=id_number autocomplete="off"
                     error=Signal::derive(move || error_of(&shown.get(), "id_number")) />
                 <button type="submit" class="button button--primary" disabled=move || state.pending.get()>
                     {move || i18n.t(if state.pending.get() { Key::Working } else { Key::LookupButton })}
                 </button>
             </form>
-            {move || result.get().map(|p| view! {
+            {move || result.get().map(|cases| cases.into_iter().map(|p| view! {
                 {p.deadline.clone().map(|d| view! { <DeadlinePanel deadline=d /> })}
                 <Progress progress=p />
-            })}
+            }).collect_view())}
         </div>
     }
 }
@@ -87,9 +118,12 @@ fn Progress(progress: CaseProgress) -> impl IntoView {
     let i18n = use_i18n();
     let (name, dept, status, next) =
         (progress.item_name.clone(), progress.department.clone(), progress.status.name(), progress.next_step.clone());
+    // One section per case of an application: each heading's id is its case's.
+    let heading = format!("progress-{}", progress.case_no);
+    let labelled_by = heading.clone();
     view! {
-        <section class="card guide-section" aria-labelledby="progress-result" aria-live="polite">
-            <h2 id="progress-result">{move || i18n.pick(&name)}</h2>
+        <section class="card guide-section progress-result" aria-labelledby=labelled_by aria-live="polite">
+            <h2 id=heading>{move || i18n.pick(&name)}</h2>
             <dl class="facts">
                 <dt>{move || i18n.t(Key::CaseNo)}</dt><dd class="case-no">{progress.case_no.clone()}</dd>
                 <dt>{move || i18n.t(Key::Department)}</dt><dd>{move || i18n.pick(&dept)}</dd>

@@ -53,9 +53,8 @@ fn Receipt(receipt: ApplicationReceipt) -> impl IntoView {
     view! {
         <div class="notice notice--good" role="status"><p>{move || i18n.t(Key::ReceiptLead)}</p></div>
         <section class="card guide-section" aria-labelledby="receipt-facts">
-            <h2 id="receipt-facts" class="receipt-no">{receipt.application_no.clone()}</h2>
+            <h2 id="receipt-facts">{move || i18n.t(Key::ApplicationNo)}" "<span class="receipt-no">{receipt.application_no.clone()}</span></h2>
             <dl class="facts">
-                <dt>{move || i18n.t(Key::ApplicationNo)}</dt><dd>{receipt.application_no.clone()}</dd>
                 <dt>{move || i18n.t(Key::SubmittedAt)}</dt><dd>{beijing(receipt.submitted_at)}</dd>
                 <dt>{move || i18n.t(Key::ApplyingFor)}</dt><dd>{format!("{} {}", receipt.applicant_name, receipt.applicant_identifier)}</dd>
                 {receipt.filed_by.clone().map(|by| view! { <dt>{move || i18n.t(Key::FiledBy)}</dt><dd>{by}</dd> })}

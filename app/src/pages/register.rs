@@ -18,6 +18,9 @@ pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let navigate = use_navigate();
+    let next = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("next"));
+    let login_href = crate::auth::with_return("/login", &crate::auth::return_target(next.clone()));
+    let target = crate::auth::return_target(next);
     let id_number = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let mobile = RwSignal::new(String::new());
@@ -57,6 +60,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
         let req = request();
         let navigate = navigate.clone();
+        let target = target.clone();
         spawn_local(async move {
             let result = match api::register(&req).await {
                 Ok(_) => {
@@ -69,7 +73,7 @@ pub fn RegisterPage() -> impl IntoView {
             match result {
                 Ok(identity) => {
                     auth.identity.set(Some(identity));
-                    navigate("/account", Default::default());
+                    navigate(&target, Default::default());
                 }
                 Err(e) => state.fail(&e),
             }
@@ -96,7 +100,7 @@ pub fn RegisterPage() -> impl IntoView {
                 </form>
                 <p class="center">
                     {move || i18n.t(Key::HaveAccount)}" "
-                    <a href="/login">{move || i18n.t(Key::NavLogin)}</a>
+                    <a href=login_href>{move || i18n.t(Key::NavLogin)}</a>
                 </p>
         </AuthCard>
     }

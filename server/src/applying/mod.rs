@@ -16,8 +16,9 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng as _;
 use shared::application::{
-    ApplicantFacts, ApplicantIdentifier, ApplicationBrief, ApplicationReceipt, CaseBrief, CaseProgress, CombineError,
-    FormAnswers, FormRequest, FormResponse, OneForm, ProgressLookup, ProgressStep, SubmitRequest, compile, pledge_text,
+    ApplicantFacts, ApplicantIdentifier, ApplicationBrief, ApplicationProgressLookup, ApplicationReceipt, CaseBrief,
+    CaseProgress, CombineError, FormAnswers, FormRequest, FormResponse, OneForm, ProgressLookup, ProgressStep,
+    SubmitRequest, compile, pledge_text,
 };
 use shared::catalogue::{Channel, ELicenseType, ItemCode, KnownFact, ServiceItem};
 use shared::ids::{ApplicationNo, CaseNo, RecordId};
@@ -569,20 +570,46 @@ impl ApplyingService<'_> {
     pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApplyingError> {
         let case_no = CaseNo::parse(&req.case_no)
             .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("case_no", code)]))?;
-        let case_no = case_no.as_str();
-        let not_found = || ApplyingError::CaseNotFound;
         let holder = ApplicantIdentifier::parse_as_of(&req.id_number, self.clock.today())
             .map_err(|e| ApplyingError::Invalid(vec![e]))?;
+        self.progress_of(case_no.as_str(), &holder).await?.ok_or(ApplyingError::CaseNotFound)
+    }
+
+    /// 进度查询 by the number on the receipt: every case of the application, for whoever knows
+    /// the number and its applicant. A wrong pair is answered exactly as an unknown application.
+    pub async fn application_progress(
+        &self,
+        req: ApplicationProgressLookup,
+    ) -> Result<Vec<CaseProgress>, ApplyingError> {
+        let application_no = ApplicationNo::parse(&req.application_no)
+            .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("application_no", code)]))?;
+        let holder = ApplicantIdentifier::parse_as_of(&req.id_number, self.clock.today())
+            .map_err(|e| ApplyingError::Invalid(vec![e]))?;
+        let mut out = Vec::new();
+        for case_no in self.store.case_nos_of(application_no.as_str()).await? {
+            if let Some(progress) = self.progress_of(&case_no, &holder).await? {
+                out.push(progress);
+            }
+        }
+        if out.is_empty() { Err(ApplyingError::CaseNotFound) } else { Ok(out) }
+    }
+
+    /// A case's progress, if `holder` is its applicant.
+    async fn progress_of(
+        &self,
+        case_no: &str,
+        holder: &ApplicantIdentifier,
+    ) -> Result<Option<CaseProgress>, ApplyingError> {
         let case = match holder {
             ApplicantIdentifier::Person(id) => {
-                let hash = self.pii.lookup_hash(&id);
+                let hash = self.pii.lookup_hash(id);
                 self.store.case_for_lookup(case_no, LookupHolder::Person(&hash)).await?
             }
             ApplicantIdentifier::Enterprise(uscc) => {
                 self.store.case_for_lookup(case_no, LookupHolder::Enterprise(uscc.as_str())).await?
             }
         };
-        let case = case.ok_or_else(not_found)?;
+        let Some(case) = case else { return Ok(None) };
         let status = case.status;
         let promised_working_days = u32::try_from(case.promised_working_days)
             .map_err(|_| anyhow::anyhow!("case {} promises {} days", case.case_no, case.promised_working_days))?;
@@ -593,7 +620,7 @@ impl ApplyingService<'_> {
             .into_iter()
             .map(|e| ProgressStep { status: e.status, at: e.at, note: Bilingual::new(e.note_zh, e.note_en) })
             .collect();
-        Ok(CaseProgress {
+        Ok(Some(CaseProgress {
             case_no: case.case_no,
             application_no: case.application_no,
             item_name: Bilingual::new(case.item_name_zh, case.item_name_en),
@@ -603,7 +630,7 @@ impl ApplyingService<'_> {
             promised_working_days,
             deadline: None,
             timeline,
-        })
+        }))
     }
 
     /// 我的证照 — the licenses of the person, or of the enterprise they act for.

@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::application::{
-    ApplicationBrief, ApplicationReceipt, CaseProgress, Draft, FormRequest, FormResponse, ProgressLookup,
-    SubmitRequest, UploadReceipt,
+    ApplicationBrief, ApplicationProgressLookup, ApplicationReceipt, CaseProgress, Draft, FormRequest, FormResponse,
+    ProgressLookup, SubmitRequest, UploadReceipt,
 };
 use shared::ids::{ApplicationNo, RecordId};
 use shared::license::{License, LicenseAccess};
@@ -33,6 +33,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_drafts, save_draft))
         .routes(routes!(delete_draft))
         .routes(routes!(progress_lookup))
+        .routes(routes!(application_progress_lookup))
         .routes(routes!(my_licenses))
         .routes(routes!(license_access))
         .routes(routes!(suggestions))
@@ -263,6 +264,31 @@ async fn progress_lookup(
     let mut progress = app.applying().progress(req).await?;
     progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
     Ok(Json(progress))
+}
+
+/// 进度查询 by the application number on the receipt (申办编号): every case of the application,
+/// each with its timeline and deadline. As for a case number, a wrong pair is answered like an
+/// unknown application, and lookups are rate-limited per address.
+#[utoipa::path(post, path = "/progress/lookup/application", tag = "applying", request_body = ApplicationProgressLookup,
+    responses(
+        (status = 200, body = Vec<CaseProgress>),
+        (status = 404, description = "Unknown application, or the identity number does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn application_progress_lookup(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    AppJson(req): AppJson<ApplicationProgressLookup>,
+) -> Result<Json<Vec<CaseProgress>>, ApiError> {
+    if app.lookup_limiter.check_key(&ip).is_err() {
+        return Err(ApiError::code(ProblemCode::RateLimited));
+    }
+    let mut cases = app.applying().application_progress(req).await?;
+    for progress in &mut cases {
+        progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
+    }
+    Ok(Json(cases))
 }
 
 /// 我的证照 — the licenses the e-license library holds for the person (or, for a legal

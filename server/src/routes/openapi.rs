@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 /// Operations anyone may call without a session; every other operation needs one.
-const PUBLIC: [(&str, &str); 14] = [
+const PUBLIC: [(&str, &str); 15] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/items"),
     ("get", "/api/v1/items/{code}"),
@@ -19,6 +19,7 @@ const PUBLIC: [(&str, &str); 14] = [
     ("post", "/api/v1/auth/register"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/progress/lookup"),
+    ("post", "/api/v1/progress/lookup/application"),
     ("get", "/api/v1/calendar/due"),
     ("get", "/api/v1/calendar/{year}"),
     ("get", "/api/v1/openapi.json"),
@@ -54,6 +55,8 @@ fn field_format(property: &str) -> Option<Value> {
         "password" => json!({"minLength": 8, "maxLength": 128}),
         "email" => json!({"format": "email-address", "maxLength": 254,
             "description": "电子邮箱: one @, a local part of visible characters without quotes or brackets, a domain with a dot"}),
+        "application_no" => json!({"pattern": APPLICATION_NO_PATTERN,
+            "description": "申办编号, e.g. YW20261125ABCDEFGHJK"}),
         "case_no" => json!({"format": "case-no", "minLength": 1, "maxLength": 40,
             "description": "办件编号, e.g. YW20261125ABCDEFGHJK-01"}),
         _ => return None,

@@ -596,6 +596,17 @@ impl Store {
         on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_optional(p).await)
     }
 
+    /// The case numbers of an application, in order.
+    pub async fn case_nos_of(&self, application_no: &str) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT case_no FROM cases WHERE application_no = $1 ORDER BY case_no"
+        )
+        .bind(application_no)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
     /// A case's timeline, oldest first.
     pub async fn case_events(&self, case_no: &str) -> Result<Vec<EventRow>, sqlx::Error> {
         on_pool!(&self.pool, |p| sqlx::query_as(

@@ -407,6 +407,22 @@ both! {
         let progress = app.post_json("/api/v1/progress/lookup",
             &json!({"case_no": receipt.cases[2].case_no, "id_number": demo_id("李娜")})).await;
         assert_eq!(progress.status(), StatusCode::OK, "the legal representative may follow it too");
+        // The number on the receipt finds every case of the application, by the credit code too.
+        let whole = app.post_json("/api/v1/progress/lookup/application",
+            &json!({"application_no": receipt.application_no.to_lowercase(), "id_number": ENTERPRISE})).await;
+        assert_eq!(whole.status(), StatusCode::OK);
+        let cases: Vec<CaseProgress> = whole.json().await.expect("every case");
+        let found: Vec<&str> = cases.iter().map(|c| c.case_no.as_str()).collect();
+        let filed: Vec<&str> = receipt.cases.iter().map(|c| c.case_no.as_str()).collect();
+        assert_eq!(found, filed);
+        let wrong = app.post_json("/api/v1/progress/lookup/application",
+            &json!({"application_no": receipt.application_no, "id_number": demo_id("张三")})).await;
+        let unknown = app.post_json("/api/v1/progress/lookup/application",
+            &json!({"application_no": "YW20260101AAAAAAAAAA", "id_number": ENTERPRISE})).await;
+        assert_eq!(expect_problem(wrong, 404, "case_not_found").await, expect_problem(unknown, 404, "case_not_found").await);
+        let a_case_no = app.post_json("/api/v1/progress/lookup/application",
+            &json!({"application_no": receipt.cases[0].case_no, "id_number": ENTERPRISE})).await;
+        assert_eq!(expect_problem(a_case_no, 422, "validation_failed").await.errors[0].field, "application_no");
         let file_id = materials.values().next().and_then(|v| v[0].as_str()).expect("an upload").to_owned();
         let download = call(app, Method::GET, &format!("/api/v1/uploads/{file_id}"), &rep, None).await;
         assert_eq!(download.status(), StatusCode::OK, "a material of the enterprise's application");
