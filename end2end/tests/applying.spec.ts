@@ -44,6 +44,8 @@ test('a citizen applies for one item with the ID card from the library and one u
   await page.getByLabel('联系电话').fill('13800138000');
   await expect(page.getByText('电话号码应为11位手机号码')).toHaveCount(0);
   await page.getByLabel('联系地址').fill('东莞市莞城街道市府路1号');
+  // A coded answer is offered by its name, never its code.
+  await expect(page.getByLabel('就业状态').locator('option')).toHaveText(['请选择', '在职', '自主创业、灵活就业', '失业']);
   await page.getByLabel('就业状态').selectOption('unemployed');
 
   const form = page.locator('.material').filter({ hasText: '就业创业证申领表' });

@@ -169,6 +169,20 @@ fn decides(key: &str) -> std::collections::BTreeMap<String, String> {
     pairs.iter().map(|(answer, situation)| ((*answer).to_owned(), (*situation).to_owned())).collect()
 }
 
+/// What the coded answers of a question are called.
+fn option_labels(key: &str) -> std::collections::BTreeMap<String, Bilingual> {
+    let labels: &[(&str, &str, &str)] = match key {
+        "premises_ownership" => &[("owned", "自有产权", "Owned"), ("rented", "租赁", "Rented")],
+        "employment_status" => &[
+            ("employed", "在职", "Employed"),
+            ("self_employed", "自主创业、灵活就业", "Self-employed"),
+            ("unemployed", "失业", "Unemployed"),
+        ],
+        _ => &[],
+    };
+    labels.iter().map(|(code, zh, en)| ((*code).to_owned(), Bilingual::new(*zh, *en))).collect()
+}
+
 /// A question the form no longer asks: whether to take the pledge is asked once per item, by
 /// the pledge itself.
 fn asked_elsewhere(key: &str) -> bool {
@@ -406,6 +420,7 @@ impl DemoCatalogue {
                     .map(|f| FormField {
                         known: known_fact(it.subject, &f.key),
                         decides: decides(&f.key),
+                        option_labels: option_labels(&f.key),
                         key: f.key,
                         label: Bilingual::new(f.label_zh, f.label_en),
                         field_type: f.field_type,

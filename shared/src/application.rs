@@ -712,7 +712,10 @@ fn wrong(code: FieldCode, zh: impl Into<String>, en: impl Into<String>) -> Answe
 fn check_answer(field: &FormField, value: Option<&serde_json::Value>, today: NaiveDate) -> Result<(), AnswerError> {
     use serde_json::Value;
     if is_blank(value) {
-        return if field.required {
+        let choose = matches!(field.field_type, FieldType::Enum | FieldType::EnumMulti | FieldType::Boolean);
+        return if field.required && choose {
+            Err(wrong(FieldCode::Required, format!("请选择“{}”", field.label.zh), format!("Choose {}", field.label.en)))
+        } else if field.required {
             Err(wrong(
                 FieldCode::Required,
                 format!("请填写“{}”", field.label.zh),

@@ -345,6 +345,10 @@ pub struct FormField {
     /// The allowed answers of an `enum` or `enum_multi` field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// 选项名称 — what each allowed answer is called, where the answer is a code (`rented` →
+    /// 租赁 / Rented); an answer without one is shown as it is (a Chinese term).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub option_labels: std::collections::BTreeMap<String, Bilingual>,
     /// 已知信息 — the fact the platform already holds that this field asks for: such a field is
     /// filled from it, shown read-only, and never taken from the applicant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -354,6 +358,13 @@ pub struct FormField {
     /// answer and is not asked again.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub decides: std::collections::BTreeMap<String, String>,
+}
+
+impl FormField {
+    /// What an allowed answer is called.
+    pub fn option_label(&self, option: &str) -> Bilingual {
+        self.option_labels.get(option).cloned().unwrap_or_else(|| Bilingual::new(option, option))
+    }
 }
 
 /// 已知信息 — a fact about the applicant that the platform holds (一号申办: what is known is

@@ -27,6 +27,7 @@ fn field(key: &str, field_type: FieldType, required: bool) -> FormField {
         field_type,
         required,
         options,
+        option_labels: BTreeMap::new(),
         known: None,
         decides: BTreeMap::new(),
     }
@@ -276,6 +277,7 @@ fn an_answer_that_decides_a_situation_is_the_only_question_about_it() {
         label: b("住所产权类型"),
         field_type: FieldType::Enum,
         required: true,
+        option_labels: Default::default(),
         options: vec!["owned".to_owned(), "rented".to_owned()],
         known: None,
         decides: BTreeMap::from([

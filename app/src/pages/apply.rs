@@ -639,23 +639,25 @@ fn FieldInput(
             .into_any()
         }
         FieldType::Enum => {
-            let options = field.field.options.clone();
+            let options: Vec<(String, shared::Bilingual)> =
+                field.field.options.iter().map(|o| (o.clone(), field.field.option_label(o))).collect();
             view! {
                 <select id=id.clone() class="input" prop:value=text_value aria-describedby=described
                     aria-invalid=move || error.get().is_some().then_some("true")
                     on:change=move |ev| set(Value::String(event_target_value(&ev)))>
                     <option value="">{move || i18n.t(Key::ChooseOption)}</option>
-                    {options.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+                    {options.into_iter().map(|(o, label)| view! { <option value=o>{move || i18n.pick(&label)}</option> }).collect_view()}
                 </select>
             }
             .into_any()
         }
         FieldType::EnumMulti => {
-            let options = field.field.options.clone();
+            let options: Vec<(String, shared::Bilingual)> =
+                field.field.options.iter().map(|o| (o.clone(), field.field.option_label(o))).collect();
             let key = key.clone();
             view! {
                 <div class="choices" id=id.clone() role="group" aria-describedby=described>
-                    {options.into_iter().enumerate().map(|(i, o)| {
+                    {options.into_iter().enumerate().map(|(i, (o, label))| {
                         let option_id = format!("{id}-{i}");
                         let label_for = option_id.clone();
                         let (key, o2) = (key.clone(), o.clone());
@@ -674,7 +676,7 @@ fn FieldInput(
                                         if list.is_empty() { a.fields.remove(&key); } else { a.fields.insert(key.clone(), Value::Array(list)); }
                                     });
                                 } />
-                                <span>{o}</span>
+                                <span>{move || i18n.pick(&label)}</span>
                             </label>
                         }
                     }).collect_view()}
