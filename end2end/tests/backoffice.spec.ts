@@ -47,8 +47,9 @@ test('the company-setup bundle goes from its founder through the front desk and 
   await uploadEveryMaterial(agent);
   await agent.getByRole('button', { name: '提交申请' }).click();
   await expect(agent.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  // The receipt lists the cases once the submission's answer arrives; wait for all four.
+  await expect(agent.locator('.case-no')).toHaveCount(4);
   const caseNos = (await agent.locator('.case-no').allTextContents()).map((s) => s.trim());
-  expect(caseNos).toHaveLength(4);
   const [registration, seal, insurance, fund] = caseNos;
 
   // The front desk accepts the registration; the later cases wait for it.
