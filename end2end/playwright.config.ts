@@ -37,7 +37,8 @@ export default defineConfig({
     },
     {
       name: 'desktop',
-      testIgnore: /supervision\.spec\.ts/,
+      // The phone journeys set their own widths (360 and 390 px).
+      testIgnore: /(supervision|phone)\.spec\.ts/,
       use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions },
     },
     {

@@ -102,13 +102,10 @@ pub async fn logout() -> Result<(), ApiError> {
     send::<(), ()>("POST", &format!("{BASE}/auth/logout"), None).await
 }
 
-/// `GET /auth/me`: `Ok(None)` when nobody is signed in.
+/// `GET /auth/session`: `Ok(None)` when nobody is signed in.
 pub async fn me() -> Result<Option<Identity>, ApiError> {
-    match get(&format!("{BASE}/auth/me")).await {
-        Ok(identity) => Ok(Some(identity)),
-        Err(e) if e.code() == Some(shared::ProblemCode::Unauthenticated) => Ok(None),
-        Err(e) => Err(e),
-    }
+    let state: shared::account::SessionState = get(&format!("{BASE}/auth/session")).await?;
+    Ok(state.identity)
 }
 
 /// `POST /auth/acting`

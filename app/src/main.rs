@@ -15,7 +15,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::auth::Auth;
-use crate::components::layout::{Footer, Header};
+use crate::components::layout::{Elderly, Footer, Header, TabBar};
 use crate::i18n::I18n;
 use crate::pages::account::AccountPage;
 use crate::pages::agents::AgentsPage;
@@ -37,6 +37,7 @@ use crate::pages::staff::StaffPage;
 #[component]
 fn App() -> impl IntoView {
     I18n::provide();
+    Elderly::provide();
     Auth::provide();
     view! {
         <Router>
@@ -60,6 +61,7 @@ fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
+            <TabBar />
         </Router>
     }
 }

@@ -52,6 +52,9 @@ test('filters narrow the catalogue and the pager moves through it', async ({ pag
   await expect(page).toHaveURL(/page=2/);
   await expect(page.locator('.item-card')).toHaveCount(4);
 
+  // On a phone the filters fold behind a button.
+  const filters = page.getByRole('button', { name: /^筛选/ });
+  if (await filters.isVisible()) await filters.click();
   await page.getByLabel('服务对象').selectOption('enterprise');
   await expect(page.getByText('共 13 个事项')).toBeVisible();
   await expect(page).not.toHaveURL(/page=/);

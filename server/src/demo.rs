@@ -13,12 +13,25 @@ use shared::catalogue::{
     ItemStatus, ItemType, KnownFact, LimitKind, Material, ServiceItem, ServiceObject, Theme, TimeLimits,
 };
 use shared::license::HolderKind;
+use shared::search::{Synonym, SynonymRequest};
 use shared::workflow::{StepKind, Workflow, WorkflowStep};
 
 use crate::store::Store;
 use crate::store::identity::AuditEvent;
 
 const CATALOGUE_JSON: &str = include_str!("../demo/catalogue.json");
+const SYNONYMS_JSON: &str = include_str!("../demo/synonyms.json");
+
+#[derive(Deserialize)]
+struct RawSynonyms {
+    synonyms: Vec<RawSynonym>,
+}
+
+#[derive(Deserialize)]
+struct RawSynonym {
+    term: String,
+    means: Vec<String>,
+}
 
 #[derive(Deserialize)]
 struct RawCatalogue {
@@ -126,6 +139,8 @@ pub struct DemoCatalogue {
     pub bundles: Vec<Bundle>,
     /// 电子证照类型 — the kinds of certificate the library holds.
     pub license_types: Vec<ELicenseType>,
+    /// 检索同义词 — the words people use for services.
+    pub synonyms: Vec<Synonym>,
 }
 
 /// 办理结果 — the e-licence an item's approval issues, for the items whose result the library
@@ -448,7 +463,16 @@ impl DemoCatalogue {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let mut license_types: Vec<_> = licenses.into_values().collect();
         license_types.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Self { departments, themes, items, bundles, license_types })
+        let raw: RawSynonyms = serde_json::from_str(SYNONYMS_JSON).context("demo/synonyms.json")?;
+        let synonyms = raw
+            .synonyms
+            .into_iter()
+            .map(|s| {
+                Synonym::parse(&s.term, &SynonymRequest { means: s.means })
+                    .map_err(|e| anyhow::anyhow!("synonym {}: {e:?}", s.term))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self { departments, themes, items, bundles, license_types, synonyms })
     }
 
     /// The version under which to publish a demo item, if it is to be: the first, when none is
@@ -497,6 +521,14 @@ impl DemoCatalogue {
         }
         for (position, bundle) in self.bundles.iter().enumerate() {
             store.upsert_bundle(bundle, position as i64).await?;
+        }
+        // Synonyms are installed once: afterwards they are the catalogue administrators'.
+        if store.synonyms().await?.is_empty() {
+            let mut uow = store.begin().await?;
+            for s in &self.synonyms {
+                uow.set_synonym(s).await?;
+            }
+            uow.commit(&demo_event(AuditAction::SynonymSet, "synonym", chrono::Utc::now())).await?;
         }
         Ok(published)
     }

@@ -223,6 +223,9 @@ impl From<crate::catalogue::CatalogueError> for ApiError {
         match e {
             E::Invalid(errors) => Self::fields(errors),
             E::ItemNotFound(_) => Self::code(ProblemCode::ItemNotFound),
+            E::SynonymNotFound => Self::code(ProblemCode::SynonymNotFound),
+            E::Forbidden => Self::code(ProblemCode::Forbidden),
+            E::Index(e) => Self::Internal(e.into()),
             E::Store(e) => e.into(),
         }
     }

@@ -142,6 +142,13 @@ pub trait PathParams: Sized {
     fn from_params(params: &[(&str, &str)]) -> Result<Self, FieldError>;
 }
 
+/// Free text (a synonym): the service checks it.
+impl PathValue for String {
+    fn parse_path(_name: &str, raw: &str) -> Result<Self, FieldError> {
+        Ok(raw.to_owned())
+    }
+}
+
 impl PathValue for shared::Uscc {
     fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
         Self::parse(raw).map_err(|e| FieldError::uscc(name, &e))

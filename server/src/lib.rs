@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod notify;
 pub mod pii;
 pub mod routes;
+pub mod search;
 pub mod site;
 pub mod state;
 pub mod store;

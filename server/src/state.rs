@@ -48,6 +48,8 @@ pub struct App {
     pub supervision_changes: tokio::sync::watch::Sender<u64>,
     /// How notices and events leave this node: email, SMS, webhooks.
     pub channels: crate::notify::Channels,
+    /// This node's full-text index of the published catalogue.
+    pub search: crate::search::SearchIndex,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             calendar: crate::deadlines::CalendarCache::default(),
             supervision_changes: tokio::sync::watch::Sender::new(0),
             channels,
+            search: crate::search::SearchIndex::default(),
             store,
         }))
     }
@@ -131,7 +134,7 @@ impl App {
 
     /// 事项目录 — the catalogue service.
     pub fn catalogue(&self) -> crate::catalogue::CatalogueService<'_> {
-        crate::catalogue::CatalogueService { store: &self.store }
+        crate::catalogue::CatalogueService { store: &self.store, index: &self.search, clock: &self.clock }
     }
 }
 

@@ -303,6 +303,15 @@ pub struct StaffInfo {
     pub totp_enrolled: bool,
 }
 
+/// 登录状态 — `GET /api/v1/auth/session`: whether anyone is signed in, and if so who. Unlike
+/// `/auth/me` it answers 200 when no one is, so that a page opened signed out logs no error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionState {
+    /// The signed-in identity, `null` when no one is signed in (or the session has ended).
+    pub identity: Option<Identity>,
+}
+
 /// 当前身份 — who is signed in, for whom they act, and what they may do (`GET /api/v1/auth/me`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

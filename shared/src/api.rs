@@ -21,7 +21,9 @@ pub const MAX_SEARCH_LEN: u64 = 100;
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ItemQuery {
-    /// Text to find in the code, names, department, theme or materials, in Chinese or English.
+    /// Text to find in the code, names, department, theme, materials or legal basis, in Chinese,
+    /// pinyin (full or initials) or English, or by a synonym of the catalogue; each word must
+    /// match. Results come most relevant first: a match in the name before one in a material.
     #[validate(length(max = "MAX_SEARCH_LEN"))]
     #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub q: Option<String>,
@@ -79,6 +81,9 @@ pub struct Page<T> {
     pub page: u32,
     /// The page size.
     pub per_page: u32,
+    /// 相近事项 — when a search matches nothing, the entries nearest to it (else empty).
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<T>,
 }
 
 impl<T> Page<T> {
@@ -217,7 +222,7 @@ mod tests {
 
     #[test]
     fn pages_round_up_and_are_never_zero() {
-        let page = |total| Page::<()> { items: vec![], total, page: 1, per_page: 20 }.pages();
+        let page = |total| Page::<()> { items: vec![], total, page: 1, per_page: 20, suggestions: vec![] }.pages();
         assert_eq!((page(0), page(20), page(21)), (1, 1, 2));
     }
 

@@ -133,6 +133,10 @@ pub enum AuditAction {
     ApiTokenIssued,
     /// 吊销接口令牌 — … and revoked one.
     ApiTokenRevoked,
+    /// 设置同义词 — a catalogue administrator added or changed a search synonym.
+    SynonymSet,
+    /// 删除同义词 — … or removed one.
+    SynonymRemoved,
 }
 
 stored_name!(AuditAction);
@@ -198,6 +202,8 @@ impl AuditAction {
             Self::WebhookRegistered => ("登记推送地址", "Registered a webhook endpoint"),
             Self::WebhookDisabled => ("停用推送地址", "Switched off a webhook endpoint"),
             Self::ApiTokenIssued => ("签发接口令牌", "Issued an API token"),
+            Self::SynonymSet => ("设置检索同义词", "Set a search synonym"),
+            Self::SynonymRemoved => ("删除检索同义词", "Removed a search synonym"),
             Self::ApiTokenRevoked => ("吊销接口令牌", "Revoked an API token"),
         };
         crate::Bilingual::new(zh, en)

@@ -39,6 +39,7 @@ pub mod memory;
 pub mod notify;
 pub mod problem;
 pub mod proxy;
+pub mod search;
 pub mod supervision;
 pub mod text;
 pub mod workflow;

@@ -83,6 +83,8 @@ pub enum ProblemCode {
     CardNotNow,
     /// No such webhook endpoint, or none of the caller's department.
     EndpointNotFound,
+    /// No such synonym in the catalogue's search words.
+    SynonymNotFound,
     /// No such API token, or none of the caller's department.
     TokenNotFound,
     /// An API client's token is missing, unknown or revoked.
@@ -137,7 +139,7 @@ impl ProblemCode {
             Self::ProxyLapsed => 403,
             Self::CardNotFound => 404,
             Self::CardNotNow => 409,
-            Self::EndpointNotFound | Self::TokenNotFound => 404,
+            Self::EndpointNotFound | Self::TokenNotFound | Self::SynonymNotFound => 404,
             Self::InvalidApiToken => 401,
             Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
@@ -220,6 +222,7 @@ impl ProblemCode {
             Self::ProxyNotFound => Bilingual::new("没有找到这份委托", "No such authorization"),
             Self::CardNotFound => Bilingual::new("没有找到这张督办卡", "No such card"),
             Self::EndpointNotFound => Bilingual::new("没有找到这个推送地址", "No such webhook endpoint"),
+            Self::SynonymNotFound => Bilingual::new("没有这个同义词", "No such synonym"),
             Self::TokenNotFound => Bilingual::new("没有找到这个接口令牌", "No such API token"),
             Self::InvalidApiToken => Bilingual::new(
                 "接口令牌缺失、无效或已吊销：请在 Authorization 头中以 Bearer 方式提供本部门的有效令牌",

@@ -100,6 +100,13 @@ fn AccountDetails() -> impl IntoView {
                         }
                     }</dd>
                 </dl>
+                <nav class="account-links" aria-label=move || i18n.tr("我的服务", "My services")>
+                    <a href="/applications">{move || i18n.t(Key::NavApplications)}</a>
+                    <a href="/licenses">{move || i18n.t(Key::NavLicenses)}</a>
+                    {me.staff.is_some().then(|| view! { <a href="/console" rel="external">{move || i18n.tr("工作台", "Console")}</a> })}
+                    <a href="#enterprises">{move || i18n.tr("切换办事身份", "Switch whom you act for")}</a>
+                </nav>
+                <p><button type="button" class="button button--secondary" on:click=logout.clone()>{move || i18n.t(Key::Logout)}</button></p>
             </section>
             {me.staff.clone().map(|_| view! { <StaffPanel me=me.clone() /> })}
             {me.staff.as_ref().filter(|s| s.second_factor_passed && s.roles.contains(&Role::WindowClerk))
@@ -110,7 +117,6 @@ fn AccountDetails() -> impl IntoView {
             {me.staff.is_none().then(|| view! { <KeptAnswers /> })}
         })}
         {move || error.get().map(|e| view! { <ProblemView error=e /> })}
-        <p><button type="button" class="button button--secondary" on:click=logout>{move || i18n.t(Key::Logout)}</button></p>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery, MAX_PAGE};
-use shared::catalogue::{ServiceObject, Theme};
+use shared::catalogue::{ItemSummary, ServiceObject, Theme};
 
 use crate::api;
 use crate::components::item_card::ItemCard;
@@ -59,19 +59,45 @@ pub fn CataloguePage() -> impl IntoView {
                 let q = query.get();
                 view! { <SearchForm initial=q.q.clone().unwrap_or_default() keep=q /> }
             }}
-            {move || {
-                let themes = themes.get().and_then(Result::ok).unwrap_or_default();
-                let departments = departments.get().and_then(Result::ok).unwrap_or_default();
-                view! { <Filters query=query themes=themes departments=departments /> }
-            }}
+            <FilterPanel query=query>
+                {move || {
+                    let themes = themes.get().and_then(Result::ok).unwrap_or_default();
+                    let departments = departments.get().and_then(Result::ok).unwrap_or_default();
+                    view! { <Filters query=query themes=themes departments=departments /> }
+                }}
+            </FilterPanel>
             <div class="results" aria-live="polite">
                 {move || match page.get() {
                     None => view! { <Loading label=Key::LoadingCatalogue /> }.into_any(),
                     Some(Err(e)) => view! { <ProblemView error=e retry=move || page.refetch() /> }.into_any(),
-                    Some(Ok(p)) => view! { <Results page=p query=query.get() /> }.into_any(),
+                    Some(Ok(p)) => {
+                        let themes = themes.get().and_then(Result::ok).unwrap_or_default();
+                        view! { <Results page=p query=query.get() themes=themes /> }.into_any()
+                    }
                 }}
             </div>
         </div>
+    }
+}
+
+/// On a phone the filters fold behind a button that says how many are set, so that the results
+/// start on the first screen; on a wider screen they are always shown.
+#[component]
+fn FilterPanel(query: Memo<ItemQuery>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let set = move || {
+        query.with(|q| [q.object.is_some(), q.theme.is_some(), q.department.is_some()].iter().filter(|s| **s).count())
+    };
+    view! {
+        <button type="button" class="button button--secondary filters-toggle" aria-controls="filters"
+            aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+            {move || match set() {
+                0 => i18n.tr("筛选", "Filters").to_owned(),
+                n => format!("{}（{n}）", i18n.tr("筛选", "Filters")),
+            }}
+        </button>
+        <div id="filters" class="filters-panel" class:filters-panel--open=move || open.get()>{children()}</div>
     }
 }
 
@@ -146,13 +172,50 @@ fn Filters(query: Memo<ItemQuery>, themes: Vec<Theme>, departments: Vec<Departme
     }
 }
 
+/// 相近事项 — after a search that found nothing: the nearest items, if any, and the themes
+/// to browse by.
+#[component]
+fn NothingFound(suggestions: Vec<ItemSummary>, object: Option<ServiceObject>, themes: Vec<Theme>) -> impl IntoView {
+    let i18n = use_i18n();
+    let near = (!suggestions.is_empty()).then(|| {
+        let cards = suggestions.into_iter().map(|item| view! { <ItemCard item=item /> }).collect_view();
+        view! {
+            <section aria-labelledby="suggestions">
+                <h2 id="suggestions">{move || i18n.tr("您是不是要找", "Did you mean")}</h2>
+                <ul class="item-list">{cards}</ul>
+            </section>
+        }
+    });
+    let links = themes
+        .into_iter()
+        .filter(|t| object.is_none_or(|o| o == t.service_object))
+        .map(|t| {
+            let href = catalogue_href(&ItemQuery {
+                object: Some(t.service_object),
+                theme: Some(t.key.clone()),
+                ..Default::default()
+            });
+            let name = t.name;
+            view! { <li><a class="chip" href=href>{move || i18n.pick(&name)}</a></li> }
+        })
+        .collect_view();
+    view! {
+        {near}
+        <section aria-labelledby="browse-themes">
+            <h2 id="browse-themes">{move || i18n.tr("按主题查找", "Browse by theme")}</h2>
+            <ul class="chips">{links}</ul>
+        </section>
+    }
+}
+
 /// The count, the cards and the pager of one page of results.
 #[component]
-fn Results(page: ItemPage, query: ItemQuery) -> impl IntoView {
+fn Results(page: ItemPage, query: ItemQuery, themes: Vec<Theme>) -> impl IntoView {
     let i18n = use_i18n();
     let total = page.total;
     let pages = page.pages();
     let current = page.page;
+    let object = query.object;
     let link = move |n: u32| catalogue_href(&ItemQuery { page: (n > 1).then_some(n), ..query.clone() });
     let (prev, next) = (link(current.saturating_sub(1).max(1)), link(current + 1));
     if page.items.is_empty() {
@@ -162,6 +225,7 @@ fn Results(page: ItemPage, query: ItemQuery) -> impl IntoView {
                 <p>{move || i18n.t(Key::NoResults)}</p>
                 <a href="/items">{move || i18n.t(Key::ClearFilters)}</a>
             </div>
+            <NothingFound suggestions=page.suggestions object=object themes=themes />
         }
         .into_any();
     }

@@ -7,13 +7,65 @@ use shared::api::ItemQuery;
 use shared::catalogue::{ServiceObject, Theme};
 
 use crate::api;
+use crate::components::layout::use_elderly;
 use crate::components::status::{Loading, ProblemView};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::catalogue::catalogue_href;
 
-/// `/`
+/// 长辈模式的常用服务 — the services older residents come for most, in this order: the
+/// simplified home page offers them as large buttons.
+const EVERYDAY_SERVICES: [&str; 6] =
+    ["DG-GR-0010", "DG-GR-0005", "DG-GR-0008", "DG-GR-0002", "DG-GR-0009", "DG-GR-0004"];
+
+/// `/`: in 长辈模式 the simplified home page, else the full one.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let elderly = use_elderly();
+    move || if elderly.0.get() { view! { <SimpleHome /> }.into_any() } else { view! { <FullHome /> }.into_any() }
+}
+
+/// The simplified home page: search, the everyday services as large buttons, progress.
+#[component]
+fn SimpleHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let items = LocalResource::new(|| async {
+        api::items(&ItemQuery { object: Some(ServiceObject::Person), per_page: Some(100), ..Default::default() }).await
+    });
+    view! {
+        <section class="hero hero--simple">
+            <div class="container">
+                <h1 class="hero__title">{move || i18n.t(Key::HeroTitle)}</h1>
+                <SearchForm />
+            </div>
+        </section>
+        <div class="container page">
+            <h2>{move || i18n.tr("常用服务", "Everyday services")}</h2>
+            {move || match items.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ProblemView error=e retry=move || items.refetch() /> }.into_any(),
+                Some(Ok(page)) => {
+                    let buttons = EVERYDAY_SERVICES
+                        .iter()
+                        .filter_map(|code| page.items.iter().find(|i| i.code.as_str() == *code))
+                        .map(|item| {
+                            let (href, name) = (format!("/items/{}", item.code), item.name.clone());
+                            view! { <li><a class="big-link" href=href>{move || i18n.pick(&name)}</a></li> }
+                        })
+                        .collect_view();
+                    view! { <ul class="big-links">{buttons}</ul> }.into_any()
+                }
+            }}
+            <ul class="big-links">
+                <li><a class="big-link big-link--plain" href="/progress">{move || i18n.t(Key::NavProgress)}</a></li>
+                <li><a class="big-link big-link--plain" href="/items">{move || i18n.t(Key::BrowseAll)}</a></li>
+            </ul>
+        </div>
+    }
+}
+
+/// The full home page: search, the themes for persons and businesses, the one-form bundles.
+#[component]
+fn FullHome() -> impl IntoView {
     let i18n = use_i18n();
     let themes = LocalResource::new(api::themes);
     let bundles = LocalResource::new(api::bundles);
@@ -36,8 +88,9 @@ pub fn HomePage() -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            {move || match bundles.get() {
-                Some(Ok(list)) if !list.is_empty() => view! {
+            // The bundles come in below the themes once both are here, so that neither pushes the other.
+            {move || match (themes.get().is_some(), bundles.get()) {
+                (true, Some(Ok(list))) if !list.is_empty() => view! {
                     <section class="bundles" aria-labelledby="bundles">
                         <h2 id="bundles">{move || i18n.t(Key::BundlesTitle)}</h2>
                         <p class="muted">{move || i18n.t(Key::BundlesLead)}</p>
@@ -67,9 +120,13 @@ pub fn HomePage() -> impl IntoView {
                 .into_any(),
                 _ => ().into_any(),
             }}
-            <p class="center">
-                <a class="button button--secondary" href="/items">{move || i18n.t(Key::BrowseAll)}</a>
-            </p>
+            // Shown with the themes, not before them: a button below a loading indicator would
+            // jump when they arrive.
+            {move || (themes.get().is_some() && bundles.get().is_some()).then(|| view! {
+                <p class="center">
+                    <a class="button button--secondary" href="/items">{move || i18n.t(Key::BrowseAll)}</a>
+                </p>
+            })}
         </div>
     }
 }

@@ -24,6 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(session_state))
         .routes(routes!(set_acting))
         .routes(routes!(represent))
         .routes(routes!(enrol_totp))
@@ -86,6 +87,23 @@ async fn logout(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<im
     responses((status = 200, body = Identity), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(State(app): State<AppState>, SignedIn(s): SignedIn) -> Result<Json<Identity>, ApiError> {
     Ok(Json(app.identity().identity(&s).await?))
+}
+
+/// 登录状态 — who is signed in, if anyone: 200 either way (the app asks this on every start).
+#[utoipa::path(get, path = "/auth/session", tag = "identity", responses((status = 200, body = shared::account::SessionState)))]
+async fn session_state(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<shared::account::SessionState>, ApiError> {
+    let session = match session::token_from(&headers) {
+        Some(token) => app.identity().session(&token).await?,
+        None => None,
+    };
+    let identity = match session {
+        Some(s) => Some(app.identity().identity(&s).await?),
+        None => None,
+    };
+    Ok(Json(shared::account::SessionState { identity }))
 }
 
 /// Acts for one of one's enterprises (`uscc`), or for oneself (`null`).

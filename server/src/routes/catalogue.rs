@@ -2,15 +2,17 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use shared::Problem;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
 use shared::catalogue::{ItemCode, ServiceItem, Theme};
+use shared::search::{Synonym, SynonymRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
-use crate::extract::{AppPath, AppQuery};
+use crate::extract::{AppJson, AppPath, AppQuery, Authenticated};
 use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -21,6 +23,52 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_themes))
         .routes(routes!(list_bundles))
         .routes(routes!(list_halls))
+        .routes(routes!(list_synonyms))
+        .routes(routes!(set_synonym, remove_synonym))
+}
+
+/// 检索同义词 — the words people use for services, and what they mean in the catalogue's
+/// own words: a search for the word finds the items whose names or materials hold a meaning.
+#[utoipa::path(get, path = "/catalogue/synonyms", tag = "catalogue", responses((status = 200, body = Vec<Synonym>)))]
+async fn list_synonyms(State(app): State<AppState>) -> Result<Json<Vec<Synonym>>, ApiError> {
+    Ok(Json(app.catalogue().synonyms().await?))
+}
+
+/// Adds or changes a synonym (catalogue administrators); searches use it at once.
+#[utoipa::path(put, path = "/catalogue/synonyms/{term}", tag = "catalogue", request_body = SynonymRequest,
+    params(("term" = String, Path, min_length = 1, max_length = 20, description = "The word people use")),
+    responses(
+        (status = 200, body = Synonym),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a catalogue administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "What is wrong with the word or a meaning", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn set_synonym(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(term): AppPath<String>,
+    AppJson(request): AppJson<SynonymRequest>,
+) -> Result<Json<Synonym>, ApiError> {
+    Ok(Json(app.catalogue().set_synonym(&s, &term, &request).await?))
+}
+
+/// Removes a synonym (catalogue administrators).
+#[utoipa::path(delete, path = "/catalogue/synonyms/{term}", tag = "catalogue",
+    params(("term" = String, Path, min_length = 1, max_length = 20, description = "The word people use")),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a catalogue administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such synonym", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn remove_synonym(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(term): AppPath<String>,
+) -> Result<StatusCode, ApiError> {
+    app.catalogue().remove_synonym(&s, &term).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// 办事大厅 — the halls where a result can be picked up at a window (统一窗口出件).

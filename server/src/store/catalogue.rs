@@ -4,12 +4,10 @@ use shared::Bilingual;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
 use shared::catalogue::{Department, ItemCode, ItemStatus, ServiceItem, ServiceObject, Theme};
+use shared::search::Synonym;
 
-use super::{AuditEvent, Store};
+use super::{AuditEvent, Store, UnitOfWork};
 use crate::{on_pool, on_tx};
-
-/// At most this many words of a search are matched (each must appear); the rest are ignored.
-const MAX_SEARCH_TERMS: usize = 4;
 
 #[derive(sqlx::FromRow)]
 struct GuideRow {
@@ -49,21 +47,18 @@ struct BundleRow {
     conditional: Vec<shared::application::ConditionalItem>,
 }
 
-/// `%term%` for LIKE, with LIKE's own wildcards in the term escaped by `\`.
-fn like_pattern(term: &str) -> String {
-    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The filter clause every catalogue list shares; `''` in a parameter means "any".
 const FILTERS: &str = "status = 'published'
       AND ($1 = '' OR service_object = $1)
       AND ($2 = '' OR theme = $2)
-      AND ($3 = '' OR department_code = $3)
-      AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\')
-      AND ($5 = '' OR search_text LIKE $5 ESCAPE '\\')
-      AND ($6 = '' OR search_text LIKE $6 ESCAPE '\\')
-      AND ($7 = '' OR search_text LIKE $7 ESCAPE '\\')";
+      AND ($3 = '' OR department_code = $3)";
+
+#[derive(sqlx::FromRow)]
+struct SynonymRow {
+    term: String,
+    #[sqlx(json)]
+    means: Vec<String>,
+}
 
 impl Store {
     /// Adds or renames a department.
@@ -137,35 +132,60 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
+        uow.next_catalogue_revision().await?;
         uow.commit(event).await
     }
 
-    /// 事项检索 — one page of published items matching the query, with the total it matches.
-    /// The query must have passed [`ItemQuery::check`].
+    /// 事项目录 — one page of published items of the query's filters, by code; its text is
+    /// not looked at (the search index finds items by text, [`crate::search`]). The query must
+    /// have passed [`ItemQuery::check`].
     pub async fn list_items(&self, q: &ItemQuery) -> Result<ItemPage, sqlx::Error> {
         let object = q.object.map(ServiceObject::as_str).unwrap_or_default();
         let theme = q.theme.as_deref().unwrap_or_default();
         let department = q.department.as_deref().unwrap_or_default();
-        let mut terms: Vec<String> =
-            q.text().unwrap_or_default().split_whitespace().take(MAX_SEARCH_TERMS).map(like_pattern).collect();
-        terms.resize(MAX_SEARCH_TERMS, String::new());
         let (page, per_page) = (q.page(), q.per_page());
         let count_sql = format!("SELECT COUNT(*) FROM service_items WHERE {FILTERS}");
-        let list_sql = format!("SELECT guide FROM service_items WHERE {FILTERS} ORDER BY code LIMIT $8 OFFSET $9");
+        let list_sql = format!("SELECT guide FROM service_items WHERE {FILTERS} ORDER BY code LIMIT $4 OFFSET $5");
         let (total, rows): (i64, Vec<GuideRow>) = on_pool!(&self.pool, |p| {
-            let mut count = sqlx::query_scalar(&count_sql).bind(object).bind(theme).bind(department);
-            let mut list = sqlx::query_as(&list_sql).bind(object).bind(theme).bind(department);
-            for t in &terms {
-                count = count.bind(t.as_str());
-                list = list.bind(t.as_str());
-            }
-            let total = count.fetch_one(p).await?;
-            let rows =
-                list.bind(i64::from(per_page)).bind(i64::from(page - 1) * i64::from(per_page)).fetch_all(p).await?;
+            let total = sqlx::query_scalar(&count_sql).bind(object).bind(theme).bind(department).fetch_one(p).await?;
+            let rows = sqlx::query_as(&list_sql)
+                .bind(object)
+                .bind(theme)
+                .bind(department)
+                .bind(i64::from(per_page))
+                .bind(i64::from(page - 1) * i64::from(per_page))
+                .fetch_all(p)
+                .await?;
             (total, rows)
         });
         let items = rows.into_iter().map(|row| row.guide.summary()).collect();
-        Ok(ItemPage { items, total: total.max(0) as u64, page, per_page })
+        Ok(ItemPage { items, total: total.max(0) as u64, page, per_page, suggestions: Vec::new() })
+    }
+
+    /// The catalogue's revision: it moves on with every publish and synonym change.
+    pub async fn catalogue_revision(&self) -> Result<i64, sqlx::Error> {
+        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar("SELECT revision FROM catalogue_revision WHERE id = 1")
+            .fetch_one(p)
+            .await?))
+    }
+
+    /// Every published item's guide, for the search index.
+    pub async fn published_items(&self) -> Result<Vec<ServiceItem>, sqlx::Error> {
+        let rows: Vec<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT guide FROM service_items WHERE status = 'published' ORDER BY code"
+        )
+        .fetch_all(p)
+        .await?);
+        Ok(rows.into_iter().map(|r| r.guide).collect())
+    }
+
+    /// 同义词 — every synonym, by term.
+    pub async fn synonyms(&self) -> Result<Vec<Synonym>, sqlx::Error> {
+        let rows: Vec<SynonymRow> =
+            on_pool!(&self.pool, |p| sqlx::query_as("SELECT term, means FROM search_synonyms ORDER BY term")
+                .fetch_all(p)
+                .await?);
+        Ok(rows.into_iter().map(|r| Synonym { term: r.term, means: r.means }).collect())
     }
 
     /// 办事指南 — the published version of an item, if there is one.
@@ -302,13 +322,40 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
+impl UnitOfWork {
+    /// Moves the catalogue's revision on, so that every node rebuilds its search index.
+    pub async fn next_catalogue_revision(&mut self) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query("UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1")
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 
-    #[test]
-    fn like_wildcards_in_search_text_are_escaped() {
-        assert_eq!(like_pattern("100%_a\\"), "%100\\%\\_a\\\\%");
-        assert_eq!(like_pattern("License"), "%license%");
+    /// Adds or replaces a synonym; the revision moves on.
+    pub async fn set_synonym(&mut self, s: &Synonym) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO search_synonyms (term, means) VALUES ($1, $2)
+             ON CONFLICT (term) DO UPDATE SET means = excluded.means"
+        )
+        .bind(&s.term)
+        .bind(sqlx::types::Json(&s.means))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.next_catalogue_revision().await
+    }
+
+    /// Removes a synonym; whether there was one. The revision moves on when there was.
+    pub async fn remove_synonym(&mut self, term: &str) -> Result<bool, sqlx::Error> {
+        let removed = on_tx!(self.tx(), |c| sqlx::query("DELETE FROM search_synonyms WHERE term = $1")
+            .bind(term)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if removed > 0 {
+            self.next_catalogue_revision().await?;
+        }
+        Ok(removed > 0)
     }
 }

@@ -67,6 +67,119 @@ both! {
     }
 }
 
+/// 检索相关性 — what a citizen types, and the items that must come first, in any order among
+/// themselves (items that tie, or that a synonym names together), before any other.
+const RELEVANCE: &[(&str, &[&str])] = &[
+    // The examples of the search box's placeholder, and a citizen's words for services.
+    ("社保", &["DG-QY-0005", "DG-GR-0005", "DG-GR-0010"]),
+    ("失业金", &["DG-GR-0009"]),
+    ("营业执照", &["DG-GR-0001", "DG-QY-0001"]),
+    ("开公司", &["DG-QY-0001"]),
+    ("暂住证", &["DG-GR-0002", "DG-GR-0003"]),
+    ("准生证", &["DG-GR-0004"]),
+    ("狗证", &["DG-GR-0006"]),
+    ("二手房 过户", &["DG-GR-0007"]),
+    // A word in the name comes before the same word in a material.
+    ("就业", &["DG-GR-0011"]),
+    ("居住证", &["DG-GR-0002", "DG-GR-0003"]),
+    ("公积金", &["DG-GR-0008", "DG-QY-0006"]),
+    ("食品", &["DG-QY-0002"]),
+    ("消防", &["DG-QY-0008"]),
+    // Pinyin, in full and as initials, of names and synonyms.
+    ("shebao", &["DG-QY-0005", "DG-GR-0005", "DG-GR-0010"]),
+    ("sb", &["DG-QY-0005", "DG-GR-0005", "DG-GR-0010"]),
+    ("jiuye", &["DG-GR-0011"]),
+    ("juzhuzheng", &["DG-GR-0002", "DG-GR-0003"]),
+    ("shiyejin", &["DG-GR-0009"]),
+    // English, stemmed, every word required; and the item code.
+    ("residence permit", &["DG-GR-0002", "DG-GR-0003"]),
+    ("dog", &["DG-GR-0006"]),
+    ("unemployment", &["DG-GR-0009"]),
+    ("DG-QY-0009", &["DG-QY-0009"]),
+];
+
+both! {
+    async fn search_puts_what_citizens_mean_first(app) {
+        for (q, first) in RELEVANCE {
+            let page: ItemPage = app.get_ok(&format!("/api/v1/items?q={q}&per_page=100")).await;
+            let found = codes(&page);
+            assert!(found.len() >= first.len(), "q={q}: {found:?}");
+            let mut top = found[..first.len()].to_vec();
+            top.sort();
+            let mut want = first.to_vec();
+            want.sort();
+            assert_eq!(top, want, "q={q}: {found:?}");
+            assert!(page.suggestions.is_empty(), "q={q}: suggestions only when nothing matches");
+        }
+        // The search box's own example finds nothing unrelated first.
+        let licence: ItemPage = app.get_ok("/api/v1/items?q=营业执照").await;
+        assert_ne!(codes(&licence)[0], "DG-GR-0002");
+        // Filters narrow what the text finds, and the total counts what they leave.
+        let persons: ItemPage = app.get_ok("/api/v1/items?q=社保&object=person").await;
+        let mut person_codes = codes(&persons);
+        person_codes.sort();
+        assert_eq!(person_codes, ["DG-GR-0005", "DG-GR-0010"]);
+        assert_eq!(persons.total, 2);
+        // Pages of a search do not overlap.
+        let all: ItemPage = app.get_ok("/api/v1/items?q=登记&per_page=100").await;
+        let first: ItemPage = app.get_ok("/api/v1/items?q=登记&per_page=3").await;
+        let second: ItemPage = app.get_ok("/api/v1/items?q=登记&per_page=3&page=2").await;
+        assert_eq!(codes(&first), codes(&all)[..3]);
+        assert_eq!(codes(&second), codes(&all)[3..6]);
+        assert_eq!(second.total, all.total);
+    }
+}
+
+both! {
+    async fn a_search_that_finds_nothing_suggests_the_nearest_items(app) {
+        let none: ItemPage = app.get_ok("/api/v1/items?q=排污许可证补发").await;
+        assert_eq!(none.total, 0);
+        assert_eq!(none.suggestions.first().map(|i| i.code.as_str()), Some("DG-QY-0013"), "{:?}", none.suggestions);
+        assert!(none.suggestions.len() <= 3);
+        let nothing_near: ItemPage = app.get_ok("/api/v1/items?q=zzzzqqq").await;
+        assert!(nothing_near.items.is_empty() && nothing_near.suggestions.is_empty());
+    }
+}
+
+both! {
+    async fn a_catalogue_administrator_teaches_search_a_new_word(app) {
+        use reqwest::Method;
+        use shared::search::Synonym;
+        let before: ItemPage = app.get_ok("/api/v1/items?q=办证").await;
+        assert_eq!(before.total, 0);
+        let path = format!("/api/v1/catalogue/synonyms/{}", "办证");
+        let body = serde_json::json!({"means": ["居住证申领"]});
+        let clerk = app.sign_in_demo("黄丽").await;
+        let refused = app.with_session(Method::PUT, &path, &clerk).json(&body).send().await.expect("an answer");
+        expect_problem(refused, 403, "forbidden").await;
+        let admin = app.sign_in_demo("孙悦").await;
+        let wrong = app.with_session(Method::PUT, &path, &admin).json(&serde_json::json!({"means": ["a b"]})).send().await.expect("an answer");
+        assert_eq!(expect_problem(wrong, 422, "validation_failed").await.errors[0].field, "means[0]");
+        let set = app.with_session(Method::PUT, &path, &admin).json(&body).send().await.expect("an answer");
+        assert_eq!(set.status(), StatusCode::OK);
+        // The next search, on any node, uses it.
+        let after: ItemPage = app.get_ok("/api/v1/items?q=办证").await;
+        assert_eq!(codes(&after), ["DG-GR-0002"]);
+        let pinyin: ItemPage = app.get_ok("/api/v1/items?q=banzheng").await;
+        assert_eq!(codes(&pinyin), ["DG-GR-0002"]);
+        let listed: Vec<Synonym> = app.get_ok("/api/v1/catalogue/synonyms").await;
+        assert!(listed.iter().any(|s| s.term == "办证" && s.means == ["居住证申领"]));
+        // Removed, it finds nothing again; removing it twice says there is none.
+        let removed = app.with_session(Method::DELETE, &path, &admin).send().await.expect("an answer");
+        assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+        let gone: ItemPage = app.get_ok("/api/v1/items?q=办证").await;
+        assert_eq!(gone.total, 0);
+        let again = app.with_session(Method::DELETE, &path, &admin).send().await.expect("an answer");
+        expect_problem(again, 404, "synonym_not_found").await;
+        let trail: Vec<shared::audit::AuditAction> =
+            app.state.store.audit_of("synonym").await.expect("the trail").iter().map(|e| e.action).collect();
+        // The demo's installation, this change and this removal.
+        use shared::audit::AuditAction::{SynonymRemoved, SynonymSet};
+        assert_eq!(trail.iter().filter(|a| **a == SynonymSet).count(), 2, "{trail:?}");
+        assert_eq!(trail.iter().filter(|a| **a == SynonymRemoved).count(), 1, "{trail:?}");
+    }
+}
+
 both! {
     async fn search_wildcards_are_taken_literally(app) {
         for q in ["%25", "_", "%5C"] {
