@@ -486,3 +486,24 @@ pub async fn issue_api_token(
 pub async fn revoke_api_token(id: &str) -> Result<(), ApiError> {
     send::<(), ()>("DELETE", &format!("{BASE}/department/tokens/{}", encode_segment(id)), None).await
 }
+
+/// `GET /catalogue/synonyms`
+#[cfg(feature = "console")]
+pub async fn synonyms() -> Result<Vec<shared::search::Synonym>, ApiError> {
+    get(&format!("{BASE}/catalogue/synonyms")).await
+}
+
+/// `PUT /catalogue/synonyms/{term}`
+#[cfg(feature = "console")]
+pub async fn set_synonym(
+    term: &str,
+    req: &shared::search::SynonymRequest,
+) -> Result<shared::search::Synonym, ApiError> {
+    send("PUT", &format!("{BASE}/catalogue/synonyms/{}", encode_segment(term)), Some(req)).await
+}
+
+/// `DELETE /catalogue/synonyms/{term}`
+#[cfg(feature = "console")]
+pub async fn remove_synonym(term: &str) -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/catalogue/synonyms/{}", encode_segment(term)), None).await
+}

@@ -49,7 +49,15 @@ test('a citizen applies for one item with the ID card from the library and one u
   await page.getByLabel('就业状态').selectOption('unemployed');
 
   const form = page.locator('.material').filter({ hasText: '就业创业证申领表' });
-  await form.locator('input[type=file]').setInputFiles(PHOTO);
+  // A file that is not what its name says is refused, and the reason shows under its material,
+  // with a retry and a remove.
+  await form.locator('input[type=file]:not([capture])').setInputFiles({ name: '申领表.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  const refused = form.locator('.file--refused').filter({ hasText: '申领表.png' });
+  await expect(refused).toContainText('文件类型不支持，请上传 PDF、JPG 或 PNG 文件');
+  await expect(refused.getByRole('button', { name: '重试 申领表.png' })).toBeVisible();
+  await refused.getByRole('button', { name: '移除 申领表.png' }).click();
+  await expect(refused).toHaveCount(0);
+  await form.locator('input[type=file]:not([capture])').setInputFiles(PHOTO);
   await expect(form.getByRole('listitem').filter({ hasText: PHOTO.name }).getByRole('button', { name: '移除' })).toBeVisible();
   await expectAccessible(page);
 
@@ -269,7 +277,7 @@ test('a draft saved on one device is continued on another', async ({ page, brows
   await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');
   // Someone new has no licence in the library: the ID card is asked for as an upload.
   const idCard = page.locator('.material').filter({ hasText: '居民身份证' });
-  await idCard.locator('input[type=file]').setInputFiles(PHOTO);
+  await idCard.locator('input[type=file]:not([capture])').setInputFiles(PHOTO);
   await expect(idCard.getByRole('button', { name: '移除' })).toBeVisible();
   await page.getByRole('button', { name: '保存草稿' }).click();
   await expect(page.getByRole('status').filter({ hasText: '草稿已保存' })).toBeVisible();

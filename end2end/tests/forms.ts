@@ -15,7 +15,7 @@ export function png(name: string) {
 
 /** Uploads a picture for every material the form asks to upload, and waits until each is up. */
 export async function uploadEveryMaterial(page: Page, name = '材料.png'): Promise<number> {
-  const uploads = page.locator('.material input[type=file]');
+  const uploads = page.locator('.material input[type=file]:not([capture])');
   const count = await uploads.count();
   for (let i = 0; i < count; i++) {
     await uploads.nth(i).setInputFiles(png(name));

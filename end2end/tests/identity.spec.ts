@@ -40,6 +40,11 @@ test('a citizen registers with instant checks, signs out and signs in again', as
   await expect(page.getByRole('alert')).toContainText('密码至少8个字符');
 
   await page.getByLabel('密码').fill('a long enough password');
+  // The password can be shown to check it, and hidden again.
+  await page.getByRole('button', { name: '显示密码' }).click();
+  await expect(page.getByLabel('密码')).toHaveAttribute('type', 'text');
+  await page.getByRole('button', { name: '隐藏密码' }).click();
+  await expect(page.getByLabel('密码')).toHaveAttribute('type', 'password');
   await page.getByRole('button', { name: '注册并登录' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole('heading', { name: '测试市民' })).toBeVisible();

@@ -4,7 +4,7 @@
 // this journey runs in the desktop project only (playwright.config.ts).
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
-import { DEMO_PASSWORD, DEPARTMENT_ADMIN, NEW_STAFF, SECURITY_ADMIN, totp } from './identity-helpers';
+import { CATALOGUE_ADMIN, DEMO_PASSWORD, DEPARTMENT_ADMIN, NEW_STAFF, SECURITY_ADMIN, personPage, totp } from './identity-helpers';
 
 async function signIn(page: Page, id: string, code?: string) {
   await page.goto('/login');
@@ -93,4 +93,29 @@ test('a systems administrator registers a webhook and issues, uses and revokes a
   expect(refused.status()).toBe(401);
   await endpoint.getByRole('button', { name: '停用' }).click();
   await expect(endpoint).toContainText('已停用');
+});
+
+test('a catalogue administrator teaches search a new word, and a citizen finds the service by it', async ({ browser }) => {
+  const admin = await personPage(browser, CATALOGUE_ADMIN.id, CATALOGUE_ADMIN.secret);
+  await admin.goto('/console/synonyms');
+  await expect(admin.getByRole('heading', { level: 1 })).toHaveText('检索同义词');
+  await expect(admin.getByRole('cell', { name: '社保', exact: true })).toBeVisible();
+  await admin.getByLabel('群众用语').fill('办证');
+  await admin.getByLabel('含义（多个用、分隔）').fill('居住证申领');
+  await admin.getByRole('button', { name: '保存' }).click();
+  await expect(admin.getByRole('status')).toContainText('已保存：办证 → 居住证申领');
+  await expect(admin.getByRole('cell', { name: '办证', exact: true })).toBeVisible();
+  await expectAccessible(admin);
+
+  // A citizen, signed out, finds the service by the new word and by its pinyin.
+  const citizen = await (await browser.newContext()).newPage();
+  await citizen.goto('/items?q=办证');
+  await expect(citizen.locator('.item-card').first()).toContainText('居住证申领');
+  await citizen.goto('/items?q=banzheng');
+  await expect(citizen.locator('.item-card').first()).toContainText('居住证申领');
+
+  await admin.getByRole('button', { name: '删除 办证' }).click();
+  await expect(admin.getByRole('cell', { name: '办证', exact: true })).toHaveCount(0);
+  await citizen.goto('/items?q=办证');
+  await expect(citizen.getByText('共 0 个事项')).toBeVisible();
 });

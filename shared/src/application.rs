@@ -244,6 +244,11 @@ pub struct NeededMaterial {
     pub required: bool,
     /// The items that need it.
     pub items: Vec<ItemCode>,
+    /// 证照库无此证 — when the material is a licence the e-license library could supply but holds
+    /// no valid one of for this applicant (none held, expired or revoked), so it is uploaded:
+    /// the licence's kind, for the form to say why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_not_held: Option<Bilingual>,
 }
 
 /// Why items cannot be combined into one application.
@@ -551,12 +556,17 @@ impl OneForm {
                         items.push(u.item.clone());
                     }
                 }
+                let licence_not_held = match (&material.e_license, source) {
+                    (Some(l), MaterialSource::Upload) => Some(l.name.clone()),
+                    _ => None,
+                };
                 Some(NeededMaterial {
                     key: material.key.clone(),
                     name: material.name.clone(),
                     source,
                     required: uses.iter().any(|u| u.required),
                     items,
+                    licence_not_held,
                 })
             })
             .collect()

@@ -54,6 +54,17 @@ pub fn TextField(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    // A password can be shown, to check it on a phone's small keys.
+    let revealed = RwSignal::new(false);
+    let kind = move || if input_type == "password" && revealed.get() { "text" } else { input_type };
+    let reveal = (input_type == "password").then(|| {
+        view! {
+            <button type="button" class="link-button field__reveal" aria-controls=id
+                aria-pressed=move || revealed.get().to_string() on:click=move |_| revealed.update(|r| *r = !*r)>
+                {move || if revealed.get() { i18n.tr("隐藏密码", "Hide password") } else { i18n.tr("显示密码", "Show password") }}
+            </button>
+        }
+    });
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=id>{move || i18n.t(label)}</label>
@@ -62,13 +73,14 @@ pub fn TextField(
                 id=id
                 name=id
                 class="input"
-                type=input_type
+                type=kind
                 autocomplete=autocomplete
                 inputmode=inputmode
                 bind:value=value
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described
             />
+            {reveal}
             {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{i18n.pick(&e)}</p> })}
         </div>
     }

@@ -6,3 +6,4 @@ pub mod form;
 pub mod item_card;
 pub mod layout;
 pub mod status;
+pub mod upload;

@@ -115,7 +115,7 @@ fn Webhooks() -> impl IntoView {
 }
 
 #[component]
-fn LabelledInput(
+pub(super) fn LabelledInput(
     id: &'static str,
     label: (&'static str, &'static str),
     value: RwSignal<String>,

@@ -10,6 +10,7 @@ mod cards;
 mod inbox;
 mod integrations;
 mod supervision;
+mod synonyms;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -36,6 +37,7 @@ pub fn ConsoleApp() -> impl IntoView {
                         <Route path=path!("/console/supervision") view=supervision::SupervisionPage />
                         <Route path=path!("/console/calendar") view=calendar::CalendarPage />
                         <Route path=path!("/console/integrations") view=integrations::IntegrationsPage />
+                        <Route path=path!("/console/synonyms") view=synonyms::SynonymsPage />
                     </Routes>
                 </RequireStaff>
             </main>
@@ -93,6 +95,7 @@ fn ConsoleHeader() -> impl IntoView {
                     {move || supervises().then(|| view! { <a href="/console/supervision">{move || i18n.tr("监察看板", "Dashboard")}</a> })}
                     {move || watches_cards().then(|| view! { <a href="/console/cards">{move || i18n.tr("督办", "Cards")}</a> })}
                     <a href="/console/calendar">{move || i18n.tr("工作日历", "Calendar")}</a>
+                    <a href="/console/synonyms">{move || i18n.tr("检索同义词", "Synonyms")}</a>
                     {move || docks().then(|| view! { <a href="/console/integrations">{move || i18n.tr("系统对接", "Systems")}</a> })}
                     <a href="/account" rel="external">{move || who().unwrap_or_default()}</a>
                     <a href="/" rel="external">{move || i18n.tr("门户首页", "Public site")}</a>

@@ -13,7 +13,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SwitchLanguage => "中文",
         Key::SwitchLanguageLabel => "切换到中文",
         Key::SearchLabel => "Search services",
-        Key::SearchPlaceholder => "For example: business licence, residence permit",
+        Key::SearchPlaceholder => "e.g. residence permit",
         Key::SearchButton => "Search",
         Key::HeroTitle => "One door, one network for government services",
         Key::HeroLead => {

@@ -13,7 +13,7 @@ pub fn text(key: Key) -> &'static str {
         Key::SwitchLanguage => "English",
         Key::SwitchLanguageLabel => "Switch to English",
         Key::SearchLabel => "搜索事项",
-        Key::SearchPlaceholder => "例如：营业执照、居住证、社保",
+        Key::SearchPlaceholder => "例如：社保、居住证",
         Key::SearchButton => "搜索",
         Key::HeroTitle => "一门式一网式政务服务",
         Key::HeroLead => "查看办事指南，一次了解需要准备的材料、办理时限和收费。",

@@ -12,15 +12,16 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 use shared::application::{
     DeliveryChoice, Draft, FormAnswers, FormResponse, KnownAnswer, MaterialSource, MergedField, NeededMaterial,
-    SubmitRequest, UploadReceipt, upload_accept,
+    SubmitRequest, UploadReceipt,
 };
 use shared::catalogue::{FieldType, ItemCode};
 use shared::{Bilingual, FieldCode, FieldError};
 
 use crate::api::{self, ApiError};
 use crate::auth::{today, use_auth};
-use crate::components::form::{ErrorSummary, SubmitState, problem_parts};
+use crate::components::form::{ErrorSummary, SubmitState};
 use crate::components::status::{Loading, ProblemView};
+use crate::components::upload::{InFlight, UploadZone, Uploads};
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
@@ -173,15 +174,6 @@ pub fn new_key() -> String {
         .crypto()
         .map(|c| c.random_uuid())
         .unwrap_or_else(|_| format!("{:x}{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e16) as u64))
-}
-
-/// A file on its way up.
-#[derive(Clone, Debug, PartialEq)]
-struct InFlight {
-    id: u32,
-    material: String,
-    name: String,
-    progress: f64,
 }
 
 #[component]
@@ -769,93 +761,15 @@ fn MaterialRow(
         }
         .into_any(),
         MaterialSource::Upload => {
-            let key_for_change = key.clone();
-            let on_change = move |ev: leptos::ev::Event| {
-                use wasm_bindgen::JsCast as _;
-                let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-                    return;
-                };
-                let Some(list) = input.files() else { return };
-                for i in 0..list.length() {
-                    let Some(file) = list.get(i) else { continue };
-                    let material = key_for_change.clone();
-                    let flight_id = (js_sys::Math::random() * 1e9) as u32;
-                    in_flight.update(|v| {
-                        v.push(InFlight { id: flight_id, material: material.clone(), name: file.name(), progress: 0.0 })
-                    });
-                    let field = format!("materials.{material}");
-                    upload_errors.update(|v| v.retain(|e| e.field != field));
-                    spawn_local(async move {
-                        let result = api::upload(file, move |p| {
-                            in_flight.update(|v| {
-                                if let Some(f) = v.iter_mut().find(|f| f.id == flight_id) {
-                                    f.progress = p
-                                }
-                            });
-                        })
-                        .await;
-                        in_flight.update(|v| v.retain(|f| f.id != flight_id));
-                        match result {
-                            Ok(receipt) => {
-                                answers.update(|a| {
-                                    a.materials.entry(material.clone()).or_default().push(receipt.id.clone())
-                                });
-                                files.update(|f| {
-                                    f.insert(receipt.id.clone(), receipt);
-                                });
-                            }
-                            Err(e) => {
-                                let (message, _) = problem_parts(&e);
-                                let code = shared::FieldCode::UploadFailed;
-                                let message = message.unwrap_or_else(|| code.message());
-                                upload_errors.update(|v| v.push(FieldError::with_message(field, code, message)));
-                            }
-                        }
-                    });
-                }
-                input.set_value("");
-            };
-            let uploaded = {
-                let key = key.clone();
-                move || answers.with(|a| a.materials.get(&key).cloned().unwrap_or_default())
-            };
-            let flights = {
-                let key = key.clone();
-                move || in_flight.get().into_iter().filter(|f| f.material == key).collect::<Vec<_>>()
-            };
-            let key_for_remove = key.clone();
+            let uploads = Uploads { answers, files, in_flight, errors: upload_errors };
             view! {
-                <label class="upload" for=id.clone()>
-                    <span>{move || i18n.t(Key::UploadFiles)}</span>
-                    <input type="file" id=id.clone() multiple accept=upload_accept()
-                        on:change=on_change />
-                </label>
-                <ul class="file-list">
-                    {move || uploaded().into_iter().map(|upload_id| {
-                        let name = files.with(|f| f.get(&upload_id).map(|r| r.file_name.clone())).unwrap_or_else(|| upload_id.chars().take(8).collect());
-                        let (key, upload_id2) = (key_for_remove.clone(), upload_id.clone());
-                        let label = name.clone();
-                        view! {
-                            <li>
-                                <span>"📄 "{name}</span>
-                                <button type="button" class="button button--plain"
-                                    aria-label=move || format!("{} {}", i18n.t(Key::RemoveFile), label)
-                                    on:click=move |_| answers.update(|a| {
-                                    if let Some(list) = a.materials.get_mut(&key) { list.retain(|x| x != &upload_id2); if list.is_empty() { a.materials.remove(&key); } }
-                                })>{move || i18n.t(Key::RemoveFile)}</button>
-                            </li>
-                        }
-                    }).collect_view()}
-                    {move || flights().into_iter().map(|f| {
-                        let percent = (f.progress * 100.0).round();
-                        view! {
-                            <li>
-                                <span>{move || i18n.t(Key::Uploading)}" "{f.name.clone()}</span>
-                                <progress max="100" value=percent aria-label=f.name.clone()>{format!("{percent}%")}</progress>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                {material.licence_not_held.clone().map(|licence| view! {
+                    <p class="field__hint">{move || i18n.pick(&Bilingual::new(
+                        format!("电子证照库中没有您有效的{}（未持有、已过期或已注销），请上传。", licence.zh),
+                        format!("The e-license library holds no valid {} of yours (none issued, expired or revoked): upload it.", licence.en),
+                    ))}</p>
+                })}
+                <UploadZone key=key.clone() uploads=uploads />
             }
             .into_any()
         }

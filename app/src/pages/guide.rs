@@ -79,9 +79,17 @@ fn Guide(item: ServiceItem) -> impl IntoView {
         <article class="guide">
             <header class="guide__header">
                 <h1>{move || i18n.pick(&name)}</h1>
+                // An instant item's limit is the same fact as its kind: one tag says both.
                 <div class="tags">
-                    <span class="tag">{move || i18n.t(kind_key)}</span>
-                    <span class="tag">{move || i18n.fmt(limit_key, limit_days)}</span>
+                    {match limits.kind {
+                        LimitKind::Instant => view! {
+                            <span class="tag">{move || format!("{}{}{}{}", i18n.t(Key::SameDay), i18n.tr("（", " ("), i18n.t(kind_key), i18n.tr("）", ")"))}</span>
+                        }.into_any(),
+                        LimitKind::Promised => view! {
+                            <span class="tag">{move || i18n.t(kind_key)}</span>
+                            <span class="tag">{move || i18n.fmt(limit_key, limit_days)}</span>
+                        }.into_any(),
+                    }}
                 </div>
                 <dl class="facts">
                     <dt>{move || i18n.t(Key::ItemCode)}</dt><dd>{code}</dd>

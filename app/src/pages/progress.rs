@@ -128,17 +128,25 @@ fn Progress(progress: CaseProgress) -> impl IntoView {
                 <dt>{move || i18n.t(Key::CaseNo)}</dt><dd class="case-no">{progress.case_no.clone()}</dd>
                 <dt>{move || i18n.t(Key::Department)}</dt><dd>{move || i18n.pick(&dept)}</dd>
                 <dt>{move || i18n.t(Key::PromisedLimit)}</dt><dd>{move || if progress.promised_working_days == 0 { i18n.t(Key::SameDay).to_owned() } else { i18n.fmt(Key::WorkingDays, progress.promised_working_days) }}</dd>
-                <dt>{move || i18n.t(Key::NextStep)}</dt><dd><span class="badge">{move || i18n.pick(&status)}</span>" "{move || i18n.pick(&next)}</dd>
+                <dt>{move || i18n.tr("当前状态", "Status")}</dt><dd><span class="badge">{move || i18n.pick(&status)}</span></dd>
+                <dt>{move || i18n.t(Key::NextStep)}</dt><dd>{move || i18n.pick(&next)}</dd>
             </dl>
             <h3>{move || i18n.t(Key::Timeline)}</h3>
-            <ol class="timeline">
-                {progress.timeline.into_iter().map(|step| {
-                    let (label, note) = (step.status.name(), step.note.clone());
-                    view! {
-                        <li><span class="timeline__at">{beijing(step.at)}</span>" "<strong>{move || i18n.pick(&label)}</strong>" — "{move || i18n.pick(&note)}</li>
-                    }
-                }).collect_view()}
-            </ol>
+            {timeline(i18n, progress.timeline)}
         </section>
     }
+}
+
+/// The steps so far: a numbered list once there are several, a line while there is one.
+fn timeline(i18n: crate::i18n::I18n, steps: Vec<shared::application::ProgressStep>) -> AnyView {
+    let line = move |step: shared::application::ProgressStep| {
+        let (label, note) = (step.status.name(), step.note.clone());
+        view! { <span class="timeline__at">{beijing(step.at)}</span>" "<strong>{move || i18n.pick(&label)}</strong>" — "{move || i18n.pick(&note)} }
+    };
+    if steps.len() == 1 {
+        let only = steps.into_iter().next().map(line);
+        return view! { <p class="timeline timeline--one">{only}</p> }.into_any();
+    }
+    view! { <ol class="timeline">{steps.into_iter().map(|s| view! { <li>{line(s)}</li> }).collect_view()}</ol> }
+        .into_any()
 }
