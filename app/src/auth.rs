@@ -58,3 +58,10 @@ pub fn with_return(page: &str, here: &str) -> String {
         _ => page.to_owned(),
     }
 }
+
+/// The address of the page the person is on, path and query, as the browser shows it: where a
+/// sign-in, a registration or a choice of whom to act for comes back to.
+pub fn current_address() -> String {
+    let location = window().location();
+    format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
+}

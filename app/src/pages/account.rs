@@ -24,8 +24,7 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
             view! { <Loading /> }.into_any()
         } else if auth.identity.get().is_none() {
             // Signing in or registering comes back here (the address as the browser shows it).
-            let location = window().location();
-            let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            let here = crate::auth::current_address();
             let (login, register) =
                 (crate::auth::with_return("/login", &here), crate::auth::with_return("/register", &here));
             view! {

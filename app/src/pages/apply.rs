@@ -145,8 +145,7 @@ fn ApplyLoader() -> impl IntoView {
                 if p.code == shared::ProblemCode::ProxyLapsed
                     || p.errors.iter().any(|f| matches!(f.code, FieldCode::NeedsEnterprise | FieldCode::NeedsPerson | FieldCode::FoundAsPerson)));
             // … and brings the person back to this form once they have chosen.
-            let location = window().location();
-            let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            let here = crate::auth::current_address();
             let account = match shared::text::safe_return_path(&here) {
                 Some(path) => format!("/account?next={}", String::from(js_sys::encode_uri_component(path))),
                 None => "/account".to_owned(),
