@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 /// Operations anyone may call without a session; every other operation needs one.
-const PUBLIC: [(&str, &str); 15] = [
+const PUBLIC: [(&str, &str); 17] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/items"),
     ("get", "/api/v1/items/{code}"),
@@ -22,6 +22,8 @@ const PUBLIC: [(&str, &str); 15] = [
     ("post", "/api/v1/progress/lookup/application"),
     ("get", "/api/v1/calendar/due"),
     ("get", "/api/v1/calendar/{year}"),
+    ("get", "/api/v1/auth/session"),
+    ("get", "/api/v1/catalogue/synonyms"),
     ("get", "/api/v1/openapi.json"),
 ];
 
