@@ -557,3 +557,28 @@ both! {
         assert!(app.state.store.audit_of(subject).await.is_err());
     }
 }
+
+both! {
+    async fn the_session_state_answers_who_is_signed_in_without_an_error_when_no_one_is(app) {
+        let nobody: shared::account::SessionState = app.get_ok("/api/v1/auth/session").await;
+        assert_eq!(nobody.identity, None);
+        // A cookie that names no session is the same as none.
+        let stale = app.with_session(Method::GET, "/api/v1/auth/session", "no-such-session").send().await.expect("an answer");
+        assert_eq!(stale.status(), StatusCode::OK);
+        let stale: shared::account::SessionState = stale.json().await.expect("the state");
+        assert_eq!(stale.identity, None);
+        // Signed in, it is who /auth/me says.
+        let token = app.sign_in_demo("张三").await;
+        let state: shared::account::SessionState = app
+            .with_session(Method::GET, "/api/v1/auth/session", &token)
+            .send()
+            .await
+            .expect("an answer")
+            .json()
+            .await
+            .expect("the state");
+        let me: Identity =
+            app.with_session(Method::GET, "/api/v1/auth/me", &token).send().await.expect("an answer").json().await.expect("me");
+        assert_eq!(state.identity, Some(me));
+    }
+}
