@@ -3,6 +3,10 @@ import { defineConfig, devices } from '@playwright/test';
 // The real server with the demo catalogue, on its own port and a fresh data directory.
 const port = Number(process.env.YIWANG_E2E_PORT ?? 18_080);
 const clockPort = port + 1;
+// The fake SMS gateway both servers text through (sms-gateway.mjs); journeys read the codes
+// a phone received from it.
+const smsPort = port + 3;
+const sms = `--sms-gateway-url http://127.0.0.1:${smsPort}/sms`;
 const dataDir = `.data/run-${process.pid}`;
 const server = process.env.YIWANG_BIN ?? '../target/debug/yiwang';
 
@@ -54,7 +58,15 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site --login-attempts-per-minute 600`,
+      command: `node sms-gateway.mjs ${smsPort}`,
+      url: `http://127.0.0.1:${smsPort}/health`,
+      reuseExistingServer: false,
+      timeout: 10_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `${server} --demo --bind 127.0.0.1:${port} --data-dir ${dataDir} --site-dir ../target/site --login-attempts-per-minute 600 ${sms}`,
       url: `http://127.0.0.1:${port}/api/v1/health`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -62,7 +74,7 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: `${server} --demo --test-clock --deadline-scan-secs 0 --bind 127.0.0.1:${clockPort} --data-dir ${dataDir}-clock --site-dir ../target/site --login-attempts-per-minute 600`,
+      command: `${server} --demo --test-clock --deadline-scan-secs 0 --bind 127.0.0.1:${clockPort} --data-dir ${dataDir}-clock --site-dir ../target/site --login-attempts-per-minute 600 ${sms}`,
       url: `http://127.0.0.1:${clockPort}/api/v1/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -92,6 +92,23 @@ pub async fn register(req: &RegisterRequest) -> Result<Identity, ApiError> {
     send("POST", &format!("{BASE}/auth/register"), Some(req)).await
 }
 
+/// `POST /auth/register/code`: texts a one-time code to the mobile.
+pub async fn send_mobile_code(
+    req: &shared::account::MobileCodeRequest,
+) -> Result<shared::account::MobileCodeSent, ApiError> {
+    send("POST", &format!("{BASE}/auth/register/code"), Some(req)).await
+}
+
+/// `GET /auth/consents`
+pub async fn consents() -> Result<Vec<shared::consent::ConsentRecord>, ApiError> {
+    get(&format!("{BASE}/auth/consents")).await
+}
+
+/// `DELETE /auth/consents/identity_number`: closes the account.
+pub async fn withdraw_identity_consent() -> Result<(), ApiError> {
+    send::<(), ()>("DELETE", &format!("{BASE}/auth/consents/identity_number"), None).await
+}
+
 /// `POST /auth/login`: sets the session cookie.
 pub async fn login(req: &LoginRequest) -> Result<Identity, ApiError> {
     send("POST", &format!("{BASE}/auth/login"), Some(req)).await

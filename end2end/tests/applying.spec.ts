@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { png, uploadEveryMaterial } from './forms';
-import { DEMO_PASSWORD, ENTERPRISE, newResidentId } from './identity-helpers';
+import { DEMO_PASSWORD, ENTERPRISE, newResidentId, registerByApi } from './identity-helpers';
 
 const CITIZEN = { id: '441900198201013579', name: '王强' };
 const AGENT = { id: '441900198812314688', name: '陈敏' };
@@ -70,9 +70,13 @@ test('a citizen applies for one item with the ID card from the library and one u
   expect(caseNo).toMatch(/^YW\d{8}[0-9A-Z]{10}-01$/);
   await expectAccessible(page);
 
-  // Progress: the case number comes with the link; the identity number is typed, never put in the address.
+  // Signed in, the receipt leads to the case's own page.
   await page.getByRole('link', { name: '查看进度' }).click();
-  await expect(page).toHaveURL(`/progress?case=${caseNo}`);
+  await expect(page).toHaveURL(`/cases/${caseNo}`);
+  await expect(page.locator('.case-status')).toBeVisible();
+  // Anyone else looks it up: the case number comes with the link; the identity number is typed,
+  // never put in the address.
+  await page.goto(`/progress?case=${caseNo}`);
   await expect(page.getByLabel('申办编号或办件编号')).toHaveValue(caseNo);
   await page.getByLabel('身份证号码').fill(CITIZEN.id);
   await page.getByRole('button', { name: '查询' }).click();
@@ -98,10 +102,7 @@ test('a citizen applies for one item with the ID card from the library and one u
 test('a person with no enterprise founds a company with the company-setup bundle, typing neither name nor identity number', async ({ page }) => {
   const id = newResidentId();
   const password = 'founder password 1';
-  const registered = await page.request.post('/api/v1/auth/register', {
-    data: { id_number: id, name: '创业者', mobile: '13912345678', password },
-  });
-  expect(registered.status()).toBe(201);
+  await registerByApi(page.request, { id, name: '创业者', password });
   await signIn(page, id, password);
   await page.goto('/');
   await page.getByRole('link', { name: /开办企业/ }).click();
@@ -214,8 +215,7 @@ test('an enterprise agent files one form for three items without a power of atto
 
   // The enterprise follows its case by its unified social credit code.
   const firstCase = (await page.locator('.case-no').first().textContent())?.trim() ?? '';
-  await page.getByRole('link', { name: '查看进度' }).first().click();
-  await expect(page).toHaveURL(`/progress?case=${firstCase}`);
+  await page.goto(`/progress?case=${firstCase}`);
   await page.getByLabel('身份证号码或统一社会信用代码').fill(ENTERPRISE.uscc);
   await page.getByRole('button', { name: '查询' }).click();
   await expect(page.locator('.timeline')).toContainText('已提交，待受理');
@@ -228,10 +228,7 @@ test('an enterprise agent files one form for three items without a power of atto
 test('with consent, answers given once are offered on the next form and can be deleted', async ({ page }) => {
   const id = newResidentId();
   const password = 'memory password 1';
-  const registered = await page.request.post('/api/v1/auth/register', {
-    data: { id_number: id, name: '记忆测试', mobile: '13912345678', password },
-  });
-  expect(registered.status()).toBe(201);
+  await registerByApi(page.request, { id, name: '记忆测试', password });
   await signIn(page, id, password);
   const consent = page.getByLabel('同意保存我的填写记录');
   await expect(consent).not.toBeChecked();
@@ -268,10 +265,7 @@ test('with consent, answers given once are offered on the next form and can be d
 test('a draft saved on one device is continued on another', async ({ page, browser }, testInfo) => {
   const id = newResidentId();
   const password = 'draft device password';
-  const registered = await page.request.post('/api/v1/auth/register', {
-    data: { id_number: id, name: '草稿测试', mobile: '13912345678', password },
-  });
-  expect(registered.status()).toBe(201);
+  await registerByApi(page.request, { id, name: '草稿测试', password });
   await signIn(page, id, password);
   await page.goto('/apply?items=DG-GR-0011');
   await page.getByLabel('联系地址').fill('东莞市东城街道东纵路8号');

@@ -1,5 +1,5 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -10,6 +10,57 @@ export function newResidentId(): string {
   const first17 = `441900${1970 + randomInt(30)}${pad(1 + randomInt(12), 2)}${pad(1 + randomInt(28), 2)}${pad(randomInt(1000), 3)}`;
   const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * WEIGHTS[i], 0);
   return first17 + CHECK[sum % 11];
+}
+
+/** A fresh mobile number, so that journeys running side by side never share one (a number
+ * gets one code a minute). */
+export function newMobile(): string {
+  return `139${String(randomInt(100_000_000)).padStart(8, '0')}`;
+}
+
+/** Shown as 139****5678. */
+export function maskedMobile(mobile: string): string {
+  return `${mobile.slice(0, 3)}****${mobile.slice(7)}`;
+}
+
+/** The fake SMS gateway the journeys' servers text through (end2end/sms-gateway.mjs). */
+const SMS_GATEWAY = `http://127.0.0.1:${Number(process.env.YIWANG_E2E_PORT ?? 18_080) + 3}`;
+
+/** The one-time code in the last text `mobile` received, waiting a moment for it to arrive. */
+export async function codeSentTo(mobile: string): Promise<string> {
+  let code = '';
+  await expect.poll(async () => {
+    const texts: string[] = await (await fetch(`${SMS_GATEWAY}/texts?to=${mobile}`)).json();
+    code = texts.at(-1)?.match(/验证码为(\d{6})/)?.[1] ?? '';
+    return code;
+  }, { timeout: 10_000 }).not.toBe('');
+  return code;
+}
+
+/** The version of 身份证号码处理授权 the server takes (shared/src/consent.rs), read from the
+ * OpenAPI document so that a new version needs no change here. */
+async function consentVersion(request: APIRequestContext): Promise<string> {
+  const doc = await (await request.get('/api/v1/openapi.json')).json();
+  return doc.components.schemas.RegisterRequest.properties.consent_version.enum[0];
+}
+
+/** Registers through the API as the app does: a code texted to a fresh number and read off the
+ * phone, and the current consent. Returns the mobile number used. */
+export async function registerByApi(
+  request: APIRequestContext,
+  person: { id: string; name: string; password: string; mobile?: string },
+): Promise<string> {
+  const mobile = person.mobile ?? newMobile();
+  const sent = await request.post('/api/v1/auth/register/code', { data: { mobile } });
+  expect(sent.status()).toBe(202);
+  const made = await request.post('/api/v1/auth/register', {
+    data: {
+      id_number: person.id, name: person.name, mobile, password: person.password,
+      mobile_code: await codeSentTo(mobile), consent_version: await consentVersion(request),
+    },
+  });
+  expect(made.status()).toBe(201);
+  return mobile;
 }
 
 function base32(secret: string): Buffer {

@@ -5,7 +5,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { uploadEveryMaterial } from './forms';
-import { CITIZEN, CLERK, CLERK_TWO, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, newResidentId, totp } from './identity-helpers';
+import {
+  CITIZEN, CLERK, CLERK_TWO, DEMO_PASSWORD, ENTERPRISE, LEGAL_REP, codeSentTo, maskedMobile, newMobile, newResidentId,
+  registerByApi, totp,
+} from './identity-helpers';
 
 async function signIn(page: Page, id: string, password: string) {
   await page.goto('/login');
@@ -20,24 +23,41 @@ async function signOut(page: Page) {
   await expect(page.getByRole('link', { name: '登录' })).toBeVisible();
 }
 
-test('a citizen registers with instant checks, signs out and signs in again', async ({ page }) => {
+test('a citizen registers with instant checks, a texted code and a separate consent, signs out and signs in again', async ({ page }) => {
   const id = newResidentId();
+  const mobile = newMobile();
   await page.goto('/register');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('注册个人账号');
   await expectAccessible(page);
 
   // A mistyped number is caught as it is typed, by the same parser the server runs.
-  await page.getByLabel('身份证号码').fill(id.slice(0, 17) + (id[17] === '0' ? '1' : '0'));
+  const idField = page.getByLabel('身份证号码', { exact: true });
+  await idField.fill(id.slice(0, 17) + (id[17] === '0' ? '1' : '0'));
   await expect(page.getByText(/第18位校验码应为/)).toBeVisible();
-  await expect(page.getByLabel('身份证号码')).toHaveAttribute('aria-invalid', 'true');
+  await expect(idField).toHaveAttribute('aria-invalid', 'true');
 
-  await page.getByLabel('身份证号码').fill(id);
+  await idField.fill(id);
   await expect(page.getByText(/第18位校验码应为/)).toHaveCount(0);
   await page.getByLabel('姓名').fill('测试市民');
-  await page.getByLabel('手机号码').fill('13912345678');
+  // The code needs a number to go to.
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '手机号码应为' })).toBeVisible();
+  await page.getByLabel('手机号码').fill(mobile);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `验证码已发送至${maskedMobile(mobile)}` })).toBeVisible();
+  // Another code waits a minute, counted down on the button.
+  await expect(page.getByRole('button', { name: /秒后重新获取/ })).toBeDisabled();
+  const code = await codeSentTo(mobile);
+  await page.getByLabel('短信验证码').fill(code === '000000' ? '111111' : '000000');
   await page.getByLabel('密码').fill('short');
   await page.getByRole('button', { name: '注册并登录' }).click();
   await expect(page.getByRole('alert')).toContainText('密码至少8个字符');
+  // The consent is asked apart, with what is processed, why, for how long and how to withdraw.
+  await expect(page.getByRole('alert')).toContainText('请阅读并勾选同意《身份证号码处理授权》');
+  const consentText = page.getByRole('region', { name: '身份证号码处理授权' });
+  for (const heading of ['处理什么', '为什么处理', '保存多久', '如何撤回']) {
+    await expect(consentText.getByRole('heading', { name: heading })).toBeVisible();
+  }
 
   await page.getByLabel('密码').fill('a long enough password');
   // The password can be shown to check it, and hidden again.
@@ -45,16 +65,32 @@ test('a citizen registers with instant checks, signs out and signs in again', as
   await expect(page.getByLabel('密码')).toHaveAttribute('type', 'text');
   await page.getByRole('button', { name: '隐藏密码' }).click();
   await expect(page.getByLabel('密码')).toHaveAttribute('type', 'password');
+  await page.getByLabel('我已阅读并同意《身份证号码处理授权》').check();
+  // A wrong code is refused under its field, and the right one registers.
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await expect(page.locator('#mobile_code').locator('..')).toContainText('验证码不正确或已过期');
+  await page.getByLabel('短信验证码').fill(code);
   await page.getByRole('button', { name: '注册并登录' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole('heading', { name: '测试市民' })).toBeVisible();
   await expect(page.getByText(`${id.slice(0, 4)}**********${id.slice(14)}`)).toBeVisible();
+  await expect(page.getByRole('region', { name: '我的授权' })).toContainText('身份证号码处理授权');
   await expectAccessible(page);
 
   await signOut(page);
   await signIn(page, id, 'a long enough password');
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole('heading', { name: '测试市民' })).toBeVisible();
+
+  // Withdrawing the consent closes the account, after saying what that means.
+  const consents = page.getByRole('region', { name: '我的授权' });
+  await consents.getByRole('button', { name: '撤回授权并注销账户' }).click();
+  await expect(consents.getByRole('alertdialog')).toContainText('账户立即注销');
+  await consents.getByRole('button', { name: '确定撤回并注销' }).click();
+  await expect(page).toHaveURL(/\/login\?closed=1$/);
+  await expect(page.getByRole('status').filter({ hasText: '账户已注销' })).toBeVisible();
+  await signIn(page, id, 'a long enough password');
+  await expect(page.getByRole('alert')).toContainText('身份证号码、密码或动态验证码不正确');
 });
 
 test('a wrong password is refused without saying whether the account exists', async ({ page }) => {
@@ -66,10 +102,7 @@ test('a wrong password is refused without saying whether the account exists', as
 test('a legal representative authorizes an agent, who then acts for the enterprise', async ({ page, request }) => {
   const agentId = newResidentId();
   const agentName = `经办人${agentId.slice(14)}`;
-  const registered = await request.post('/api/v1/auth/register', {
-    data: { id_number: agentId, name: agentName, mobile: '13700001111', password: 'agent password 1' },
-  });
-  expect(registered.status()).toBe(201);
+  await registerByApi(request, { id: agentId, name: agentName, password: 'agent password 1' });
 
   await signIn(page, LEGAL_REP.id, DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
@@ -143,11 +176,15 @@ test('a window clerk signs in with an authenticator code and serves an applicant
 
   const applicant = await (await page.context().browser()!.newContext()).newPage();
   await applicant.goto('/register');
-  await applicant.getByLabel('身份证号码').fill(walkIn);
+  await applicant.getByLabel('身份证号码', { exact: true }).fill(walkIn);
   await applicant.getByLabel('姓名').fill('窗口来客');
-  await applicant.getByLabel('手机号码').fill('13912345678');
+  const applicantMobile = newMobile();
+  await applicant.getByLabel('手机号码').fill(applicantMobile);
+  await applicant.getByRole('button', { name: '获取验证码' }).click();
+  await applicant.getByLabel('短信验证码').fill(await codeSentTo(applicantMobile));
   await applicant.getByLabel('密码').fill('a long enough password');
   await applicant.getByLabel(/窗口认领码/).fill(code);
+  await applicant.getByLabel('我已阅读并同意《身份证号码处理授权》').check();
   await applicant.getByRole('button', { name: '注册并登录' }).click();
   await expect(applicant).toHaveURL(/\/account$/);
   await expect(applicant.getByRole('heading', { name: '窗口来客' })).toBeVisible();
@@ -157,10 +194,7 @@ test('a citizen authorizes a relative to apply for one item, the relative applie
   const principal = { id: newResidentId(), name: '委托测试', password: 'principal password 1' };
   const proxy = { id: newResidentId(), name: '受托测试', password: 'proxy password 1' };
   for (const p of [principal, proxy]) {
-    const made = await page.request.post('/api/v1/auth/register', {
-      data: { id_number: p.id, name: p.name, mobile: '13912345678', password: p.password },
-    });
-    expect(made.status()).toBe(201);
+    await registerByApi(page.request, { id: p.id, name: p.name, password: p.password });
   }
   await signIn(page, principal.id, principal.password);
   await expect(page).toHaveURL(/\/account$/);

@@ -5,16 +5,13 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { uploadEveryMaterial } from './forms';
-import { CLERK, CLERK_TWO, newResidentId, personPage } from './identity-helpers';
+import { CLERK, CLERK_TWO, maskedMobile, newResidentId, personPage, registerByApi } from './identity-helpers';
 
 test('a citizen turns on email notices and finds the acceptance notice in "sent to you"', async ({ page, browser }, testInfo) => {
   test.setTimeout(120_000);
   const id = newResidentId();
   const password = 'notices password 1';
-  const registered = await page.request.post('/api/v1/auth/register', {
-    data: { id_number: id, name: '通知测试', mobile: '13912345678', password },
-  });
-  expect(registered.status()).toBe(201);
+  const mobile = await registerByApi(page.request, { id, name: '通知测试', password });
   await page.goto('/login');
   await page.getByLabel('身份证号码').fill(id);
   await page.getByLabel('密码').fill(password);
@@ -60,7 +57,7 @@ test('a citizen turns on email notices and finds the acceptance notice in "sent 
     return message.count();
   }, { timeout: 30_000 }).toBe(1);
   await expect(message.locator('.message__channels')).toContainText('电子邮件 t***@example.com · 已送达');
-  await expect(message.locator('.message__channels')).toContainText('短信 139****5678');
+  await expect(message.locator('.message__channels')).toContainText(`短信 ${maskedMobile(mobile)}`);
   await message.locator('summary').click();
   await expect(message.locator('.message__body')).toContainText('予以受理');
   await expect(message.locator('.message__body')).toContainText(caseNo);

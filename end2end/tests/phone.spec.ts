@@ -3,7 +3,8 @@
 // search that finds the words people use, a first paint that does not jump.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
-import { ENTERPRISE, LEGAL_REP, personPage } from './identity-helpers';
+import { uploadEveryMaterial } from './forms';
+import { ENTERPRISE, LEGAL_REP, codeSentTo, newMobile, newResidentId, personPage } from './identity-helpers';
 
 const WIDTHS = [360, 390];
 const LANGS = [
@@ -122,6 +123,61 @@ test('长辈模式: large type, a simple home page, remembered on the device, an
   await expectNoSidewaysScroll(page);
   await page.getByRole('button', { name: 'Large text' }).click();
   await expect(page.locator('html')).not.toHaveClass(/elderly/);
+});
+
+test('长辈模式: a newcomer finds a service, registers on the way, applies and follows the case, in large type at 360 px', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.addInitScript(() => localStorage.setItem('yiwang.elderly', '1'));
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveClass(/elderly/);
+  await expect(page.getByRole('heading', { name: '常用服务' })).toBeVisible();
+
+  // Found by the word people use, from the simple home page's search.
+  await page.getByLabel('搜索事项').fill('就业');
+  await page.getByRole('button', { name: '搜索', exact: true }).click();
+  await page.getByRole('link', { name: /就业创业证申领/ }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('就业创业证申领');
+  await page.getByRole('link', { name: '在线申办' }).click();
+  // Signed out: both ways in are offered, and registering comes back to the form.
+  await page.getByRole('link', { name: '注册账户' }).click();
+  await expect(page).toHaveURL(/\/register\?next=/);
+  await expectNoSidewaysScroll(page);
+  const mobile = newMobile();
+  await page.getByLabel('身份证号码', { exact: true }).fill(newResidentId());
+  await page.getByLabel('姓名').fill('长辈测试');
+  await page.getByLabel('手机号码').fill(mobile);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await page.getByLabel('短信验证码').fill(await codeSentTo(mobile));
+  await page.getByLabel('密码').fill('elderly password 1');
+  await page.getByLabel('我已阅读并同意《身份证号码处理授权》').check();
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: '注册并登录' }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-GR-0011$/);
+
+  // The form in large type: every control at least 44 px high (a check box or radio button by
+  // its label, which is what takes the tap), nothing wider than the screen.
+  await page.getByLabel('联系电话').fill(mobile);
+  await page.getByLabel('联系地址').fill('东莞市莞城街道市府路1号');
+  await page.getByLabel('就业状态').selectOption('unemployed');
+  await uploadEveryMaterial(page);
+  for (const control of await page.locator('main input:not([type=file]):not([type=checkbox]):not([type=radio]), main select, main button, main label.choice').all()) {
+    if (await control.isVisible()) {
+      const box = await control.boundingBox();
+      expect(box?.height ?? 0, await control.evaluate((e) => e.outerHTML.slice(0, 80))).toBeGreaterThanOrEqual(44);
+    }
+  }
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
+  await expectNoSidewaysScroll(page);
+
+  await page.getByRole('link', { name: '查看进度' }).first().click();
+  await expect(page.locator('.case-status')).toContainText('待受理');
+  await expectNoSidewaysScroll(page);
+  await expectAccessible(page);
 });
 
 test('the home page does not jump when the app starts, and a signed-out visit logs no error', async ({ page }) => {

@@ -117,6 +117,21 @@ impl From<crate::auth::IdentityError> for ApiError {
                 Self::with_message(ProblemCode::PersonNotFound, message)
             }
             E::HashingUnavailable => Self::code(ProblemCode::ServiceUnavailable),
+            E::CodeTooSoon { wait_secs } => Self::with_message(
+                ProblemCode::RateLimited,
+                Bilingual::new(
+                    format!("验证码已发送，请{wait_secs}秒后再重新获取"),
+                    format!("A code was sent: ask for another in {wait_secs} seconds"),
+                ),
+            ),
+            E::SmsUnavailable => Self::with_message(
+                ProblemCode::ServiceUnavailable,
+                Bilingual::new(
+                    "短信暂时无法发送，请稍后再试",
+                    "Text messages cannot be sent just now: try again later",
+                ),
+            ),
+            E::ConsentNotFound => Self::code(ProblemCode::ConsentNotFound),
             E::ProxyNotFound => Self::code(ProblemCode::ProxyNotFound),
             E::Store(e) => e.into(),
             E::Internal(e) => Self::Internal(e),

@@ -149,6 +149,21 @@ impl PathValue for String {
     }
 }
 
+impl PathValue for shared::consent::ConsentPurpose {
+    fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
+        raw.parse().map_err(|_| {
+            FieldError::with_message(
+                name,
+                shared::FieldCode::InvalidValue,
+                shared::Bilingual::new(
+                    "没有这种授权（可选：identity_number）",
+                    "No such consent: identity_number is one",
+                ),
+            )
+        })
+    }
+}
+
 impl PathValue for shared::Uscc {
     fn parse_path(name: &str, raw: &str) -> Result<Self, FieldError> {
         Self::parse(raw).map_err(|e| FieldError::uscc(name, &e))

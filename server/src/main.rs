@@ -81,6 +81,8 @@ fn banner(url: &str, accounts: &[server::demo::DemoAccount], now: i64) {
                 None => {}
             }
         }
+        println!("\n  Registering a new account: unless an SMS gateway is configured, the code meant");
+        println!("  for the mobile is written to this server's log (look for \"one-time code\").");
     }
     println!("\n  API description: {url}api/v1/openapi.json\n  Stop with Ctrl-C.\n");
 }

@@ -83,6 +83,17 @@ impl PiiKeys {
         hex(&mac.finalize().into_bytes())
     }
 
+    /// The keyed hash a one-time mobile code is kept as (hex), bound to its number: someone who
+    /// reads the database cannot try the million codes without the key.
+    pub fn mobile_code_hash(&self, mobile: &str, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes any key length");
+        mac.update(b"mobile code\0");
+        mac.update(mobile.as_bytes());
+        mac.update(b"\0");
+        mac.update(code.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
     /// Encrypts an identity number: base64 of nonce ‖ ciphertext.
     pub fn seal(&self, id: &ResidentId) -> String {
         self.seal_text(id.as_str())

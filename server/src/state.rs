@@ -86,6 +86,8 @@ impl App {
             pii: &self.pii,
             hasher: &self.hasher,
             person_lookup_limiter: &self.person_lookup_limiter,
+            channels: &self.channels,
+            codes_in_log: self.config.demo,
         }
     }
 

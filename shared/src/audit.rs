@@ -137,6 +137,9 @@ pub enum AuditAction {
     SynonymSet,
     /// 删除同义词 — … or removed one.
     SynonymRemoved,
+    /// 撤回身份证号码处理授权 — a person withdrew their consent to processing their identity
+    /// number: the account closed.
+    AccountClosed,
 }
 
 stored_name!(AuditAction);
@@ -205,6 +208,7 @@ impl AuditAction {
             Self::SynonymSet => ("设置检索同义词", "Set a search synonym"),
             Self::SynonymRemoved => ("删除检索同义词", "Removed a search synonym"),
             Self::ApiTokenRevoked => ("吊销接口令牌", "Revoked an API token"),
+            Self::AccountClosed => ("撤回授权并注销账户", "Withdrew consent; account closed"),
         };
         crate::Bilingual::new(zh, en)
     }

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod consent;
 pub mod identity;
 pub mod ids;
 pub mod known;

@@ -85,6 +85,8 @@ pub enum ProblemCode {
     EndpointNotFound,
     /// No such synonym in the catalogue's search words.
     SynonymNotFound,
+    /// No consent of this purpose holds for the person (never given, or withdrawn).
+    ConsentNotFound,
     /// No such API token, or none of the caller's department.
     TokenNotFound,
     /// An API client's token is missing, unknown or revoked.
@@ -139,7 +141,7 @@ impl ProblemCode {
             Self::ProxyLapsed => 403,
             Self::CardNotFound => 404,
             Self::CardNotNow => 409,
-            Self::EndpointNotFound | Self::TokenNotFound | Self::SynonymNotFound => 404,
+            Self::EndpointNotFound | Self::TokenNotFound | Self::SynonymNotFound | Self::ConsentNotFound => 404,
             Self::InvalidApiToken => 401,
             Self::FileAltered => 409,
             Self::DraftLimitReached => 409,
@@ -223,6 +225,10 @@ impl ProblemCode {
             Self::CardNotFound => Bilingual::new("没有找到这张督办卡", "No such card"),
             Self::EndpointNotFound => Bilingual::new("没有找到这个推送地址", "No such webhook endpoint"),
             Self::SynonymNotFound => Bilingual::new("没有这个同义词", "No such synonym"),
+            Self::ConsentNotFound => Bilingual::new(
+                "没有可撤回的授权（未曾授权或已撤回）",
+                "No such consent holds: never given, or withdrawn",
+            ),
             Self::TokenNotFound => Bilingual::new("没有找到这个接口令牌", "No such API token"),
             Self::InvalidApiToken => Bilingual::new(
                 "接口令牌缺失、无效或已吊销：请在 Authorization 头中以 Bearer 方式提供本部门的有效令牌",
@@ -409,6 +415,10 @@ pub enum FieldCode {
     PasswordTooLong,
     /// A password is the identity number.
     PasswordIsIdNumber,
+    /// A one-time mobile code is missing, wrong, used or expired.
+    MobileCodeWrong,
+    /// A consent is not given, or given to an older version of its text.
+    ConsentRequired,
     /// A legal representative names themselves as agent.
     SelfGrant,
     /// A stated reason is missing or too short.
@@ -522,6 +532,10 @@ impl FieldCode {
             Self::PasswordTooShort => ("密码过短", "The password is too short"),
             Self::PasswordTooLong => ("密码过长", "The password is too long"),
             Self::PasswordIsIdNumber => ("密码不能与身份证号码相同", "The password cannot be your identity number"),
+            Self::MobileCodeWrong => {
+                ("验证码不正确或已过期，请重新获取", "The code is wrong or has expired: ask for a new one")
+            }
+            Self::ConsentRequired => ("请阅读并勾选同意", "Read and agree first"),
             Self::SelfGrant => ("法定代表人无需授权自己", "The legal representative needs no authorization"),
             Self::ReasonRequired => ("请说明原因", "State a reason"),
             Self::InvalidTotp => ("动态验证码不正确或已使用", "The code is wrong or was already used"),

@@ -83,6 +83,8 @@ pub fn text(key: Key) -> &'static str {
         Key::IdNumberHint => "18 characters; the last may be X",
         Key::Password => "Password",
         Key::PasswordHint => "At least 8 characters",
+        Key::MobileCode => "Code from the text message",
+        Key::MobileCodeHint => "The 6 digits sent to the number above",
         Key::TotpCode => "Authenticator code",
         Key::TotpHint => "Staff: the 6 digits shown by your authenticator app",
         Key::LoginButton => "Sign in",

@@ -94,6 +94,8 @@ pub enum Key {
     IdNumberHint,
     Password,
     PasswordHint,
+    MobileCode,
+    MobileCodeHint,
     TotpCode,
     TotpHint,
     LoginButton,

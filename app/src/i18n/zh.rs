@@ -81,6 +81,8 @@ pub fn text(key: Key) -> &'static str {
         Key::IdNumberHint => "18位，最后一位可以是X",
         Key::Password => "密码",
         Key::PasswordHint => "至少8个字符",
+        Key::MobileCode => "短信验证码",
+        Key::MobileCodeHint => "发送到上面手机号码的6位数字",
         Key::TotpCode => "动态验证码",
         Key::TotpHint => "工作人员请输入身份验证器上的6位数字",
         Key::LoginButton => "登录",

@@ -114,6 +114,7 @@ fn AccountDetails() -> impl IntoView {
             <Enterprises me=me.clone() />
             {me.staff.is_none().then(|| view! { <crate::pages::proxies::Proxies me=me.clone() /> })}
             {me.staff.is_none().then(|| view! { <KeptAnswers /> })}
+            {me.staff.is_none().then(|| view! { <Consents /> })}
         })}
         {move || error.get().map(|e| view! { <ProblemView error=e /> })}
     }
@@ -378,6 +379,93 @@ fn KeptAnswers() -> impl IntoView {
                     .into_any()
                 }
             }}
+            {move || error.get().map(|e| view! { <ProblemView error=e /> })}
+        </section>
+    }
+}
+
+/// 我的授权 — the consents given, and withdrawing the one to processing the identity number,
+/// which closes the account after the person confirms what that means.
+#[component]
+fn Consents() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let list = LocalResource::new(api::consents);
+    let confirming = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+    let withdraw = move |_| {
+        pending.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::withdraw_identity_consent().await {
+                Ok(()) => {
+                    auth.identity.set(None);
+                    navigate("/login?closed=1", Default::default());
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    pending.set(false);
+                }
+            }
+        });
+    };
+    let title = shared::consent::IDENTITY_NUMBER.title();
+    let rows = move || {
+        list.get().map(|r| match r {
+            Err(e) => view! { <ProblemView error=e retry=move || list.refetch() /> }.into_any(),
+            Ok(records) => view! {
+                <ul class="bullets consents">
+                    {records.into_iter().map(|c| {
+                        let title = title.clone();
+                        let when = crate::pages::receipt::beijing(c.given_at);
+                        let withdrawn = c.withdrawn_at.map(crate::pages::receipt::beijing);
+                        view! {
+                            <li>
+                                <strong>{move || i18n.pick(&title)}</strong>" "
+                                <span class="muted">{move || i18n.tr("版本", "version")}" "{c.version.clone()}</span><br />
+                                {move || i18n.tr("同意于 ", "Agreed ")}{when}
+                                {withdrawn.map(|w| view! { " · "{move || i18n.tr("撤回于 ", "withdrawn ")}{w} })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        })
+    };
+    let ask = move || {
+        (!confirming.get()).then(|| {
+            view! {
+                <p><button type="button" class="button button--secondary" on:click=move |_| confirming.set(true)>
+                    {move || i18n.tr("撤回授权并注销账户", "Withdraw consent and close the account")}
+                </button></p>
+            }
+        })
+    };
+    let confirm = move || {
+        confirming.get().then(|| view! {
+            <div class="notice notice--error" role="alertdialog" aria-labelledby="withdraw-title">
+                <p id="withdraw-title"><strong>{move || i18n.tr("确定撤回授权吗？", "Withdraw your consent?")}</strong></p>
+                <p>{move || i18n.tr(
+                    "撤回后账户立即注销，所有登录退出，保存的填写记录删除；已提交的办件仍按规定办结和保存。再次使用网上办事须携带身份证到政务服务窗口办理。",
+                    "The account closes at once, every sign-in ends and kept answers are deleted; applications already filed are still decided and kept. To use online services again, bring your identity card to a service window.",
+                )}</p>
+                <p class="actions">
+                    <button type="button" class="button button--secondary" on:click=move |_| confirming.set(false)>{move || i18n.tr("取消", "Cancel")}</button>
+                    <button type="button" class="button button--danger" on:click=withdraw.clone() disabled=move || pending.get()>
+                        {move || if pending.get() { i18n.tr("正在撤回…", "Withdrawing…") } else { i18n.tr("确定撤回并注销", "Withdraw and close") }}
+                    </button>
+                </p>
+            </div>
+        })
+    };
+    view! {
+        <section class="card guide-section" aria-labelledby="consents">
+            <h2 id="consents">{move || i18n.tr("我的授权", "My consents")}</h2>
+            {move || rows().unwrap_or_else(|| view! { <Loading /> }.into_any())}
+            {ask}
+            {confirm}
             {move || error.get().map(|e| view! { <ProblemView error=e /> })}
         </section>
     }

@@ -19,6 +19,8 @@ pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
     let navigate = use_navigate();
     let next = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("next"));
+    // Withdrawing the identity-number consent closes the account and comes here.
+    let closed = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("closed").is_some());
     let register_href = crate::auth::with_return("/register", &crate::auth::return_target(next.clone()));
     let target = crate::auth::return_target(next);
     let id_number = RwSignal::new(String::new());
@@ -86,6 +88,14 @@ pub fn LoginPage() -> impl IntoView {
     let pending = state.pending;
     view! {
         <AuthCard title=Key::LoginTitle lead=Key::LoginLead state=state errors=errors>
+                {closed.then(|| view! {
+                    <div class="notice notice--good" role="status">
+                        <p>{move || i18n.tr(
+                            "授权已撤回，账户已注销，所有登录已退出。已提交的办件仍按规定办结，可凭办件编号查询进度。",
+                            "Consent withdrawn: the account is closed and every sign-in ended. Applications already filed are still decided; look them up by case number.",
+                        )}</p>
+                    </div>
+                })}
                 <form class="stack" on:submit=on_submit novalidate>
                     <TextField id="id_number" label=Key::IdNumber value=id_number error=field_error("id_number")
                         hint=Key::IdNumberHint autocomplete="username" />

@@ -66,7 +66,8 @@ fn Receipt(receipt: ApplicationReceipt) -> impl IntoView {
             <ul class="item-list">
                 {receipt.cases.iter().map(|c| {
                     let (name, dept, status) = (c.item_name.clone(), c.department.clone(), c.status.name());
-                    let href = format!("/progress?case={}", c.case_no);
+                    // The applicant is signed in: the case's own page, with no number to type.
+                    let href = format!("/cases/{}", c.case_no);
                     let promised = c.promised_working_days;
                     let pledged = c.pledged;
                     view! {

@@ -56,6 +56,18 @@ pub enum IdentityError {
     /// No authorization with this id that the person gave, or it is already revoked.
     #[error("no such authorization")]
     ProxyNotFound,
+    /// A one-time code went to this number less than a minute ago, or the day's are used up.
+    #[error("next code in {wait_secs} s")]
+    CodeTooSoon {
+        /// Seconds to wait.
+        wait_secs: i64,
+    },
+    /// No SMS gateway took the one-time code.
+    #[error("SMS unavailable")]
+    SmsUnavailable,
+    /// No consent of this purpose holds for the person.
+    #[error("no such consent")]
+    ConsentNotFound,
     /// Password hashing is shutting down.
     #[error("password hashing unavailable")]
     HashingUnavailable,

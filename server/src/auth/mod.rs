@@ -6,6 +6,7 @@ pub mod factor;
 pub mod lockout;
 pub mod password;
 pub mod proxies;
+pub mod registration;
 pub mod service;
 pub mod session;
 pub mod totp;

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use shared::account::{
-    ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile,
-    RegisterRequest, Relation, RepresentRequest, Role, StaffInfo, UnmaskRequest, UnmaskResponse,
+    ActingRequest, AgentEntry, Applicant, EnterpriseLink, GrantAgentRequest, Identity, LoginRequest, Mobile, Relation,
+    RepresentRequest, Role, StaffInfo, UnmaskRequest, UnmaskResponse,
 };
 use shared::audit::AuditAction;
 use shared::catalogue::Department;
@@ -34,13 +34,18 @@ pub struct IdentityService<'a> {
     pub hasher: &'a PasswordHasher,
     /// Look-ups of persons by name and number, per person asking.
     pub person_lookup_limiter: &'a governor::DefaultKeyedRateLimiter<String>,
+    /// How one-time codes reach a mobile.
+    pub channels: &'a crate::notify::Channels,
+    /// Whether one-time codes may be written to the log when no SMS gateway is configured
+    /// (the demonstration, never a real deployment).
+    pub codes_in_log: bool,
 }
 
 /// Characters of a walk-in claim code (Crockford's base 32: 50 bits).
 const CLAIM_CODE_LEN: usize = 10;
 
 /// The stored form of a claim code: SHA-256 of its upper-cased characters, spaces dropped.
-fn claim_code_hash(code: &str) -> String {
+pub(super) fn claim_code_hash(code: &str) -> String {
     use sha2::Digest as _;
     let normalized: String = code.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     crate::pii::hex(&sha2::Sha256::digest(normalized.as_bytes()))
@@ -97,54 +102,6 @@ fn parse_uscc(raw: &str) -> Result<Uscc, IdentityError> {
 }
 
 impl IdentityService<'_> {
-    /// 注册 — creates a citizen's account.
-    #[tracing::instrument(skip_all)]
-    pub async fn register(&self, req: RegisterRequest) -> Result<Identity, IdentityError> {
-        let reg = req.check(self.clock.today()).map_err(IdentityError::Invalid)?;
-        let hash = self.pii.lookup_hash(&reg.id_number);
-        let password_hash = self.hasher.hash(reg.password).await?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = self.clock.now();
-        let mut uow = self.store.begin().await?;
-        let inserted = uow
-            .insert_person(&NewPerson {
-                id: &id,
-                id_number_hash: &hash,
-                id_number_sealed: &self.pii.seal(&reg.id_number),
-                id_number_masked: &reg.id_number.masked(),
-                name: &reg.name,
-                mobile: reg.mobile.as_str(),
-                password_hash: &password_hash,
-                created_at: now,
-            })
-            .await?;
-        let id = if inserted {
-            uow.commit(&audit(None, AuditAction::Registered, &id, "", now)).await?;
-            id
-        } else {
-            // A record made at a window, with no password yet, is the applicant's to claim
-            // under the same name; any other account is already someone's.
-            let Some(code) = req.claim_code.as_deref() else { return Err(IdentityError::AlreadyRegistered) };
-            let code_hash = claim_code_hash(code);
-            let claimed = uow.claim_walk_in(&hash, &reg.name, &code_hash, reg.mobile.as_str(), &password_hash).await?;
-            let Some(existing) = claimed else { return Err(IdentityError::AlreadyRegistered) };
-            uow.commit(&audit(None, AuditAction::AccountClaimed, &existing, "", now)).await?;
-            existing
-        };
-        tracing::info!(person = %id, id_number = %reg.id_number.masked(), "registered");
-        let row = SessionRow {
-            token_hash: String::new(),
-            person_id: id,
-            acting_uscc: None,
-            on_behalf_of: None,
-            acting_proxy: None,
-            second_factor: true,
-            created_at: now,
-            last_seen_at: now,
-        };
-        self.identity_of(&row).await
-    }
-
     /// 登录 — checks the identity number, password and (for staff) authenticator code, and opens
     /// a new session; the token presented before, if any, is ended (the session id rotates).
     /// Failures slow the address they come from (see [`lockout`]). A staff member who sends no

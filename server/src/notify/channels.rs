@@ -166,6 +166,7 @@ impl SmsGateway {
                 Ok(None)
             }
             Self::Json { url, key } => {
+                tracing::debug!(to = %to.masked(), delivery = id, "SMS to the gateway");
                 let body = serde_json::json!({"id": id, "to": to.as_str(), "text": text});
                 let mut request = http.post(url).json(&body);
                 if !key.is_empty() {

@@ -6,9 +6,10 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use shared::account::{
-    ActingRequest, EnrolmentToken, Identity, LoginRequest, RegisterRequest, RepresentRequest, SecurityEvent,
-    StaffEntry, TotpCode, TotpEnrolRequest, TotpEnrolment,
+    ActingRequest, EnrolmentToken, Identity, LoginRequest, MobileCodeRequest, MobileCodeSent, RegisterRequest,
+    RepresentRequest, SecurityEvent, StaffEntry, TotpCode, TotpEnrolRequest, TotpEnrolment,
 };
+use shared::consent::{ConsentPurpose, ConsentRecord};
 use shared::{Problem, ProblemCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,6 +22,9 @@ use crate::state::AppState;
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
+        .routes(routes!(send_mobile_code))
+        .routes(routes!(consents))
+        .routes(routes!(withdraw_consent))
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -38,12 +42,31 @@ fn limit(app: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
     app.login_limiter.check_key(&ip).map_err(|_| ApiError::code(ProblemCode::RateLimited))
 }
 
-/// Registers a citizen by resident identity number; sign in afterwards.
+/// 获取验证码 — sends a one-time code to the mobile number a registration will give; a
+/// number gets one a minute and ten a day.
+#[utoipa::path(post, path = "/auth/register/code", tag = "identity", request_body = MobileCodeRequest,
+    responses(
+        (status = 202, body = MobileCodeSent),
+        (status = 422, description = "Not a mobile number", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "A code went to this number a moment ago, or too many today", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "No SMS gateway took the code", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn send_mobile_code(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    AppJson(req): AppJson<MobileCodeRequest>,
+) -> Result<(StatusCode, Json<MobileCodeSent>), ApiError> {
+    limit(&app, ip)?;
+    Ok((StatusCode::ACCEPTED, Json(app.identity().send_mobile_code(&req).await?)))
+}
+
+/// Registers a citizen by resident identity number, with the one-time code sent to their
+/// mobile and their consent to processing the number; sign in afterwards.
 #[utoipa::path(post, path = "/auth/register", tag = "identity", request_body = RegisterRequest,
     responses(
         (status = 201, body = Identity),
         (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, the mobile code wrong or the consent not given; `errors` names it", body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn register(
@@ -53,6 +76,38 @@ async fn register(
 ) -> Result<(StatusCode, Json<Identity>), ApiError> {
     limit(&app, ip)?;
     Ok((StatusCode::CREATED, Json(app.identity().register(req).await?)))
+}
+
+/// 我的授权 — the consents the signed-in person has given, newest first.
+#[utoipa::path(get, path = "/auth/consents", tag = "identity",
+    responses((status = 200, body = Vec<ConsentRecord>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn consents(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+) -> Result<Json<Vec<ConsentRecord>>, ApiError> {
+    Ok(Json(app.identity().consents(&s).await?))
+}
+
+/// 撤回授权 — withdraws the consent to processing the identity number, which closes the
+/// account: every session ends (the cookie is cleared) and kept answers are deleted.
+#[utoipa::path(delete, path = "/auth/consents/{purpose}", tag = "identity",
+    params(("purpose" = ConsentPurpose, Path, description = "What the consent is for")),
+    responses(
+        (status = 204, headers(("set-cookie" = String, description = "clears the session cookie"))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A staff account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such consent holds", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No such purpose (invalid_path)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn withdraw_consent(
+    State(app): State<AppState>,
+    Authenticated(s): Authenticated,
+    AppPath(purpose): AppPath<ConsentPurpose>,
+) -> Result<impl IntoResponse, ApiError> {
+    match purpose {
+        ConsentPurpose::IdentityNumber => app.identity().withdraw_identity_consent(&s).await?,
+    }
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
 }
 
 /// Signs in with identity number and password (staff add `totp`) and sets the session cookie.

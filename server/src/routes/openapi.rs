@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 /// Operations anyone may call without a session; every other operation needs one.
-const PUBLIC: [(&str, &str); 17] = [
+const PUBLIC: [(&str, &str); 18] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/items"),
     ("get", "/api/v1/items/{code}"),
@@ -17,6 +17,7 @@ const PUBLIC: [(&str, &str); 17] = [
     ("get", "/api/v1/halls"),
     ("post", "/api/v1/identifiers/check"),
     ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/register/code"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/progress/lookup"),
     ("post", "/api/v1/progress/lookup/application"),
@@ -55,6 +56,10 @@ fn field_format(property: &str) -> Option<Value> {
             "description": "统一社会信用代码: GB 32100, 18 characters, the last a check character"}),
         "mobile" => json!({"format": "cn-mobile", "description": "手机号码: 11 digits starting 13 to 19"}),
         "password" => json!({"minLength": 8, "maxLength": 128}),
+        "mobile_code" => json!({"pattern": "^[0-9]{6}$",
+            "description": "短信验证码: the six digits POST /auth/register/code sent to the mobile"}),
+        "consent_version" => json!({"enum": [shared::consent::IDENTITY_NUMBER.version],
+            "description": "The version of 身份证号码处理授权 agreed to: only the current one is taken"}),
         "email" => json!({"format": "email-address", "maxLength": 254,
             "description": "电子邮箱: one @, a local part of visible characters without quotes or brackets, a domain with a dot"}),
         "application_no" => json!({"pattern": APPLICATION_NO_PATTERN,

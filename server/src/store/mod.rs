@@ -23,6 +23,7 @@ pub mod identity;
 pub mod memory;
 pub mod notify;
 pub mod proxies;
+pub mod registration;
 pub mod submissions;
 mod types;
 mod unit_of_work;

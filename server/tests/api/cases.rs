@@ -493,16 +493,23 @@ both! {
         let login = app.post_json("/api/v1/auth/login", &json!({"id_number": id, "password": ""})).await;
         assert!(login.status().is_client_error());
         // Knowing the number and name is not enough: the claim needs the code handed over at the window.
-        let no_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password"});
+        // Each attempt carries a code sent to its mobile and the consent; a refused attempt does
+        // not use its code up.
+        let consent = shared::consent::IDENTITY_NUMBER.version;
+        let first = app.mobile_code("13700000000").await;
+        let no_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password", "mobile_code": first, "consent_version": consent});
         expect_problem(app.post_json("/api/v1/auth/register", &no_code).await, 409, "already_registered").await;
-        let wrong_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password", "claim_code": "AAAAAAAAAA"});
+        let wrong_code = json!({"id_number": id, "name": "钱多", "mobile": "13700000000", "password": "a good password", "claim_code": "AAAAAAAAAA", "mobile_code": first, "consent_version": consent});
         expect_problem(app.post_json("/api/v1/auth/register", &wrong_code).await, 409, "already_registered").await;
-        let other_name = json!({"id_number": id, "name": "钱少", "mobile": "13912345678", "password": "a good password", "claim_code": code});
+        let second = app.mobile_code("13912345678").await;
+        let other_name = json!({"id_number": id, "name": "钱少", "mobile": "13912345678", "password": "a good password", "claim_code": code, "mobile_code": second, "consent_version": consent});
         expect_problem(app.post_json("/api/v1/auth/register", &other_name).await, 409, "already_registered").await;
-        let claim = json!({"id_number": id, "name": "钱多", "mobile": "13912345678", "password": "a good password", "claim_code": code.to_lowercase()});
+        let claim = json!({"id_number": id, "name": "钱多", "mobile": "13912345678", "password": "a good password", "claim_code": code.to_lowercase(), "mobile_code": second, "consent_version": consent});
         assert_eq!(app.post_json("/api/v1/auth/register", &claim).await.status(), StatusCode::CREATED);
-        let again = app.post_json("/api/v1/auth/register", &claim).await;
-        expect_problem(again, 409, "already_registered").await;
+        // The claim code is spent: claiming again, with a fresh mobile code, is refused.
+        let third = app.mobile_code("13912345670").await;
+        let again = json!({"id_number": id, "name": "钱多", "mobile": "13912345670", "password": "a good password", "claim_code": code, "mobile_code": third, "consent_version": consent});
+        expect_problem(app.post_json("/api/v1/auth/register", &again).await, 409, "already_registered").await;
         let citizen = app.sign_in(&id, "a good password", None).await;
         let list: Vec<shared::application::ApplicationBrief> = call(app, Method::GET, "/api/v1/applications", &citizen, None).await.json().await.expect("list");
         assert_eq!(list.len(), 1, "the application filed at the window is theirs");

@@ -23,6 +23,9 @@ pub enum Db {
 /// A running server on its own database.
 pub struct TestApp {
     pub base: String,
+    /// The SMS gateway the server sends through (unless a test configures its own): what the
+    /// citizens' phones received.
+    pub phone: Phone,
     pub client: reqwest::Client,
     pub state: AppState,
     pub db: Db,
@@ -74,6 +77,8 @@ impl TestApp {
         config.db_max_connections = 4;
         // Tests run the deadline scan when they mean to; one test runs the periodic one.
         config.deadline_scan_secs = 0;
+        let phone = Phone::start().await;
+        config.sms_gateway_url = Some(phone.url.clone());
         configure(&mut config);
         let postgres_db = match db {
             Db::Sqlite => None,
@@ -98,7 +103,18 @@ impl TestApp {
             .expect("serves until shut down");
         });
         let client = reqwest::Client::builder().build().expect("an HTTP client");
-        Self { base, client, state, db, site_dir, shutdown: Some(tx), served: Some(served), postgres_db, _dir: dir }
+        Self {
+            base,
+            phone,
+            client,
+            state,
+            db,
+            site_dir,
+            shutdown: Some(tx),
+            served: Some(served),
+            postgres_db,
+            _dir: dir,
+        }
     }
 
     /// An HTTP client whose connections come from another loopback address, as a second client
@@ -242,6 +258,66 @@ impl TestApp {
             .and_then(|(_, _, secret)| secret)
             .map(|secret| server::auth::totp::code_at(secret, self.state.clock.unix()).expect("a code"));
         self.sign_in(&account.id_number, server::demo::DEMO_PASSWORD, code).await
+    }
+}
+
+/// A fake SMS gateway: keeps every text it is given and takes it (200).
+#[derive(Clone)]
+pub struct Phone {
+    pub url: String,
+    texts: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Phone {
+    async fn start() -> Self {
+        type Texts = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+        async fn take(
+            axum::extract::State(texts): axum::extract::State<Texts>,
+            axum::Json(body): axum::Json<serde_json::Value>,
+        ) -> axum::http::StatusCode {
+            let field = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+            texts.lock().expect("texts").push((field("to"), field("text")));
+            axum::http::StatusCode::OK
+        }
+        let texts = Texts::default();
+        let app = axum::Router::new().route("/sms", axum::routing::post(take)).with_state(texts.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let url = format!("http://{}/sms", listener.local_addr().expect("bound"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { url, texts }
+    }
+
+    /// The texts `mobile` received, oldest first.
+    pub fn texts_to(&self, mobile: &str) -> Vec<String> {
+        let texts = self.texts.lock().expect("texts");
+        texts.iter().filter(|(to, _)| to == mobile).map(|(_, text)| text.clone()).collect()
+    }
+
+    /// The one-time code in the last text `mobile` received.
+    pub fn last_code(&self, mobile: &str) -> String {
+        let text = self.texts_to(mobile).pop().expect("a text to this number");
+        let at = text.find("验证码为").expect("a one-time code text") + "验证码为".len();
+        text[at..].chars().take(6).collect()
+    }
+}
+
+impl TestApp {
+    /// Asks for a one-time code for `mobile`; requires it to be sent, and returns it as the
+    /// phone received it.
+    pub async fn mobile_code(&self, mobile: &str) -> String {
+        let sent = self.post_json("/api/v1/auth/register/code", &serde_json::json!({"mobile": mobile})).await;
+        assert_eq!(sent.status(), StatusCode::ACCEPTED, "a code for {mobile}");
+        self.phone.last_code(mobile)
+    }
+
+    /// Registers as a person does in the app: a code sent to the body's mobile, read off the
+    /// phone, and the current consent given, with the rest of the body as it is.
+    pub async fn register(&self, body: &serde_json::Value) -> Response {
+        let mut body = body.clone();
+        let mobile = body["mobile"].as_str().unwrap_or_default().to_owned();
+        body["mobile_code"] = self.mobile_code(&mobile).await.into();
+        body["consent_version"] = shared::consent::IDENTITY_NUMBER.version.into();
+        self.post_json("/api/v1/auth/register", &body).await
     }
 }
 

@@ -13,12 +13,8 @@ const PASSWORD: &str = "correct horse battery";
 const DEMO_PASSWORD: &str = server::demo::DEMO_PASSWORD;
 const ENTERPRISE: &str = "91441900MA4W7CX39E";
 
-async fn register(app: &TestApp, id_number: &str) -> reqwest::Response {
-    app.post_json(
-        "/api/v1/auth/register",
-        &json!({"id_number": id_number, "name": "赵六", "mobile": "13912345678", "password": PASSWORD}),
-    )
-    .await
+async fn register(app: &TestApp, id_number: &str, mobile: &str) -> reqwest::Response {
+    app.register(&json!({"id_number": id_number, "name": "赵六", "mobile": mobile, "password": PASSWORD})).await
 }
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
@@ -35,14 +31,14 @@ both! {
             &json!({"id_number": "441900197903152840", "name": "", "mobile": "123", "password": "short"})).await;
         let problem = expect_problem(bad, 422, "validation_failed").await;
         let fields: Vec<_> = problem.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["id_number", "name", "mobile", "password"]);
+        assert_eq!(fields, ["id_number", "name", "mobile", "password", "mobile_code", "consent_version"]);
 
         let id = "441900201310177737";
-        let created = register(app, id).await;
+        let created = register(app, id, "13912345678").await;
         assert_eq!(created.status(), StatusCode::CREATED);
         let identity: Identity = created.json().await.expect("identity");
         assert_eq!(identity.id_number_masked, "4419**********7737");
-        expect_problem(register(app, id).await, 409, "already_registered").await;
+        expect_problem(register(app, id, "13912345679").await, 409, "already_registered").await;
 
         expect_problem(app.get("/api/v1/auth/me").await, 401, "unauthenticated").await;
         let response = login(app, id, PASSWORD).await;
@@ -63,6 +59,132 @@ both! {
         assert!(rows.iter().all(|(h, s, _)| !h.contains(id) && !s.contains(id)));
         let sessions: Vec<(String,)> = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT token_hash FROM sessions").fetch_all(pool).await).expect("rows");
         assert!(sessions.iter().all(|(h,)| h != &token), "only the token's hash is stored");
+    }
+}
+
+/// A registration's body with a code and the current consent.
+fn registration(id_number: &str, mobile: &str, code: &str) -> Value {
+    json!({"id_number": id_number, "name": "赵六", "mobile": mobile, "password": PASSWORD,
+           "mobile_code": code, "consent_version": shared::consent::IDENTITY_NUMBER.version})
+}
+
+async fn ask_code(app: &TestApp, mobile: &str) -> reqwest::Response {
+    app.post_json("/api/v1/auth/register/code", &json!({"mobile": mobile})).await
+}
+
+both! {
+    /// The code goes to the number as a text, is kept only as a keyed hash, proves that number
+    /// and no other, works once, lapses after ten minutes, dies after five wrong tries, and a
+    /// number gets one a minute.
+    async fn a_mobile_code_proves_the_number_once(app) {
+        let mobile = "13812340001";
+        let bad = expect_problem(ask_code(app, "12345").await, 422, "validation_failed").await;
+        assert_eq!(bad.errors[0].field, "mobile");
+        let code = app.mobile_code(mobile).await;
+        let text = app.phone.texts_to(mobile).pop().expect("a text");
+        assert!(text.contains(&code) && text.contains("10分钟内有效"), "{text}");
+        let again = expect_problem(ask_code(app, mobile).await, 429, "rate_limited").await;
+        assert!(again.message.zh.contains("秒后再重新获取"), "{}", again.message.zh);
+        let stored: Vec<(String,)> = server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT code_hash FROM mobile_codes")
+            .fetch_all(pool).await).expect("rows");
+        assert!(stored.iter().all(|(h,)| !h.contains(&code) && h.len() == 64), "kept only as an HMAC");
+
+        let wrong = if code == "000000" { "000001" } else { "000000" };
+        let refused = app.post_json("/api/v1/auth/register", &registration("441900201310177737", mobile, wrong)).await;
+        let problem = expect_problem(refused, 422, "validation_failed").await;
+        assert_eq!((problem.errors[0].field.as_str(), problem.errors[0].code.as_str()), ("mobile_code", "mobile_code_wrong"));
+        let elsewhere = app.post_json("/api/v1/auth/register", &registration("441900201310177737", "13812340002", &code)).await;
+        expect_problem(elsewhere, 422, "validation_failed").await;
+        let created = app.post_json("/api/v1/auth/register", &registration("441900201310177737", mobile, &code)).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let reused = app.post_json("/api/v1/auth/register", &registration("441900200002296027", mobile, &code)).await;
+        expect_problem(reused, 422, "validation_failed").await;
+
+        // Five wrong tries void the code; ten minutes lapse it.
+        app.state.clock.advance(chrono::Duration::seconds(61));
+        let code = app.mobile_code(mobile).await;
+        let wrong = if code == "000000" { "000001" } else { "000000" };
+        for _ in 0..5 {
+            app.post_json("/api/v1/auth/register", &registration("441900200002296027", mobile, wrong)).await;
+        }
+        let late = app.post_json("/api/v1/auth/register", &registration("441900200002296027", mobile, &code)).await;
+        expect_problem(late, 422, "validation_failed").await;
+        app.state.clock.advance(chrono::Duration::seconds(61));
+        let code = app.mobile_code(mobile).await;
+        app.state.clock.advance(chrono::Duration::seconds(601));
+        let lapsed = app.post_json("/api/v1/auth/register", &registration("441900200002296027", mobile, &code)).await;
+        expect_problem(lapsed, 422, "validation_failed").await;
+    }
+}
+
+both! {
+    /// Ten codes a day reach a number, whoever asks.
+    async fn a_number_gets_ten_codes_a_day(app) {
+        let mobile = "13812340003";
+        for _ in 0..10 {
+            assert_eq!(ask_code(app, mobile).await.status(), StatusCode::ACCEPTED);
+            app.state.clock.advance(chrono::Duration::seconds(61));
+        }
+        let eleventh = expect_problem(ask_code(app, mobile).await, 429, "rate_limited").await;
+        let wait: i64 = eleventh.message.en.chars().filter(char::is_ascii_digit).collect::<String>().parse().expect("seconds");
+        assert!(wait > 3600, "the day's codes are used up: {}", eleventh.message.en);
+        assert_eq!(app.phone.texts_to(mobile).len(), 10);
+        app.state.clock.advance(chrono::Duration::hours(24));
+        assert_eq!(ask_code(app, mobile).await.status(), StatusCode::ACCEPTED);
+    }
+}
+
+both! {
+    /// The consent to processing the identity number is asked apart, recorded with its
+    /// version in the registration's transaction, listed to its giver, and withdrawing it
+    /// closes the account: sessions end, the password no longer signs in, and registering
+    /// again online is refused (a window gives the account back).
+    async fn the_identity_number_consent_is_recorded_and_withdrawing_it_closes_the_account(app) {
+        let (id, mobile) = ("441900201310177737", "13812340004");
+        let code = app.mobile_code(mobile).await;
+        let mut body = registration(id, mobile, &code);
+        body["consent_version"] = json!("");
+        let none = expect_problem(app.post_json("/api/v1/auth/register", &body).await, 422, "validation_failed").await;
+        assert_eq!((none.errors[0].field.as_str(), none.errors[0].code.as_str()), ("consent_version", "consent_required"));
+        body["consent_version"] = json!("2020-01-01");
+        let old = expect_problem(app.post_json("/api/v1/auth/register", &body).await, 422, "validation_failed").await;
+        assert!(old.errors[0].message.zh.contains("已更新"), "{}", old.errors[0].message.zh);
+        let created = app.post_json("/api/v1/auth/register", &registration(id, mobile, &code)).await;
+        assert_eq!(created.status(), StatusCode::CREATED, "a refused consent does not use the code up");
+        let person = created.json::<Identity>().await.expect("identity").person_id;
+
+        let token = app.sign_in(id, PASSWORD, None).await;
+        let list: Vec<shared::consent::ConsentRecord> =
+            app.with_session(Method::GET, "/api/v1/auth/consents", &token).send().await.expect("answers").json().await.expect("consents");
+        assert_eq!(list.len(), 1);
+        assert_eq!((list[0].purpose, list[0].version.as_str()), (shared::consent::ConsentPurpose::IdentityNumber, shared::consent::IDENTITY_NUMBER.version));
+        assert!(list[0].withdrawn_at.is_none());
+
+        let unknown = app.with_session(Method::DELETE, "/api/v1/auth/consents/marketing", &token).send().await.expect("answers");
+        expect_problem(unknown, 400, "invalid_path").await;
+        let staff = app.sign_in_demo("刘洋").await;
+        let refused = app.with_session(Method::DELETE, "/api/v1/auth/consents/identity_number", &staff).send().await.expect("answers");
+        expect_problem(refused, 403, "forbidden").await;
+
+        let other = app.sign_in(id, PASSWORD, None).await;
+        let withdrawn = app.with_session(Method::DELETE, "/api/v1/auth/consents/identity_number", &token).send().await.expect("answers");
+        assert_eq!(withdrawn.status(), StatusCode::NO_CONTENT);
+        assert!(withdrawn.headers()["set-cookie"].to_str().expect("ASCII").contains("Max-Age=0"));
+        for t in [&token, &other] {
+            expect_problem(me(app, t).await, 401, "unauthenticated").await;
+        }
+        expect_problem(login(app, id, PASSWORD).await, 401, "invalid_credentials").await;
+        let trail = app.state.store.audit_of(&person).await.expect("trail");
+        let actions: Vec<AuditAction> = trail.iter().map(|e| e.action).collect();
+        assert!(actions.contains(&AuditAction::Registered) && actions.contains(&AuditAction::AccountClosed), "{actions:?}");
+        let rows: Vec<(Option<i64>,)> = match app.db {
+            crate::helpers::Db::Sqlite => server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT withdrawn_at FROM consents").fetch_all(pool).await),
+            crate::helpers::Db::Postgres => server::on_pool!(app.state.store.pool(), |pool| sqlx::query_as("SELECT CAST(EXTRACT(EPOCH FROM withdrawn_at) AS BIGINT) FROM consents").fetch_all(pool).await),
+        }.expect("rows");
+        assert!(matches!(rows.as_slice(), [(Some(_),)]), "{rows:?}");
+
+        app.state.clock.advance(chrono::Duration::seconds(61));
+        expect_problem(register(app, id, mobile).await, 409, "already_registered").await;
     }
 }
 

@@ -242,7 +242,7 @@ both! {
     /// looking up progress, serving an applicant at a window — no full number is stored anywhere.
     async fn no_full_identity_number_is_stored_after_a_whole_journey(app) {
         let newcomer = "441900201310177737";
-        let register = app.post_json("/api/v1/auth/register",
+        let register = app.register(
             &serde_json::json!({"id_number": newcomer, "name": "新人", "mobile": "13800138001", "password": "correct horse battery"})).await;
         assert_eq!(register.status(), StatusCode::CREATED);
         let unregistered = "441900200002296027";

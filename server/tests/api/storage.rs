@@ -76,12 +76,17 @@ both! {
     async fn a_registration_whose_audit_event_fails_leaves_no_account(app) {
         let persons_before = count(app, "persons").await;
         fail_audit_of(app, "registered").await;
-        let body = json!({"id_number": "11010519491231002X", "name": "赵敏", "mobile": "13912345678", "password": "correct horse battery"});
+        let code = app.mobile_code("13912345678").await;
+        let body = json!({"id_number": "11010519491231002X", "name": "赵敏", "mobile": "13912345678", "password": "correct horse battery",
+                          "mobile_code": code, "consent_version": shared::consent::IDENTITY_NUMBER.version});
         let failed = app.post_json("/api/v1/auth/register", &body).await;
         expect_problem(failed, 500, "internal").await;
         assert_eq!(count(app, "persons").await, persons_before);
+        assert_eq!(count(app, "consents").await, 0, "the consent went with the account");
         heal_audit_of(app, "registered").await;
+        // The code was given back with the rest: the same one still registers.
         assert_eq!(app.post_json("/api/v1/auth/register", &body).await.status(), StatusCode::CREATED);
+        assert_eq!(count(app, "consents").await, 1);
     }
 }
 
