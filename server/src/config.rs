@@ -59,6 +59,23 @@ pub struct Config {
     #[arg(long, env = "YIWANG_HEADER_TIMEOUT_SECS", default_value_t = 10)]
     pub header_timeout_secs: u64,
 
+    /// The load balancers or reverse proxies in front of this node (comma-separated addresses).
+    /// A request from one of them is keyed — rate limits, sign-in lockout — by the client
+    /// address its `X-Forwarded-For` names, and they are exempt from the per-address connection
+    /// limit; from anyone else that header is ignored, so it cannot be forged.
+    #[arg(long = "trusted-proxy", env = "YIWANG_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Requests this node works on at once. Past that it sheds load: 503 `overloaded` with
+    /// `Retry-After`, answered at once, instead of a queue that grows until requests time out.
+    #[arg(long, env = "YIWANG_MAX_REQUESTS_IN_FLIGHT", default_value_t = 1024)]
+    pub max_requests_in_flight: usize,
+
+    /// A file whose first line is the token (at least 16 characters) that `GET /metrics` asks
+    /// for as `Authorization: Bearer`. Without it the metrics are not served.
+    #[arg(long, env = "YIWANG_METRICS_TOKEN_FILE")]
+    pub metrics_token_file: Option<PathBuf>,
+
     /// Connections one client address may hold open at once; more are closed at once.
     #[arg(long, env = "YIWANG_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
     pub max_connections_per_address: usize,
@@ -221,6 +238,9 @@ impl Config {
             request_timeout_secs: 30,
             header_timeout_secs: 10,
             max_connections_per_address: 256,
+            trusted_proxies: Vec::new(),
+            max_requests_in_flight: 1024,
+            metrics_token_file: None,
             max_stored_bytes_per_person: 1024 * 1024 * 1024,
             unattached_upload_days: 30,
             public_url: None,
@@ -269,6 +289,8 @@ impl std::fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("pii_key", &self.pii_key.as_ref().map(|_| "<redacted>"))
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_requests_in_flight", &self.max_requests_in_flight)
             .field("log_format", &self.log_format)
             .finish()
     }

@@ -239,13 +239,40 @@ impl<T: PathParams + Send, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
 /// 客户端地址 — the peer address a request came from, for rate limits.
 pub struct ClientIp(pub std::net::IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-        Ok(Self(addr.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))))
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let peer = peer.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(Self(client_address(peer, forwarded, &app.config.trusted_proxies)))
     }
+}
+
+/// The client a request is from: its peer, unless the peer is a trusted proxy, in which case
+/// the nearest address in `X-Forwarded-For` (read from the right, as each proxy appends the
+/// address it heard from) that is not itself a trusted proxy. Entries left of that one were
+/// written by the client and prove nothing; an unreadable entry stops the walk at the peer
+/// before it.
+pub fn client_address<'a>(
+    peer: std::net::IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// 已登录 — any valid session, including a staff member's before the second factor.
@@ -274,5 +301,32 @@ impl FromRequestParts<AppState> for Authenticated {
             return Err(ApiError::code(ProblemCode::TotpRequired));
         }
         Ok(Self(session))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::client_address;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn the_client_is_the_nearest_untrusted_forwarded_address_behind_a_trusted_proxy() {
+        let (balancer, edge) = (ip("10.0.0.2"), ip("10.0.0.3"));
+        let trusted = [balancer, edge];
+        // Through two proxies; the client's own claim on the left is not believed.
+        let chain = ["1.2.3.4, 198.51.100.7", "10.0.0.3"];
+        assert_eq!(client_address(balancer, chain.into_iter(), &trusted), ip("198.51.100.7"));
+        assert_eq!(client_address(balancer, ["2001:db8::7"].into_iter(), &trusted), ip("2001:db8::7"));
+        // From anyone else the header is ignored.
+        assert_eq!(client_address(ip("203.0.113.9"), chain.into_iter(), &trusted), ip("203.0.113.9"));
+        // No header, or an unreadable entry: the nearest address known.
+        assert_eq!(client_address(balancer, std::iter::empty(), &trusted), balancer);
+        assert_eq!(client_address(balancer, ["198.51.100.7, garbage, 10.0.0.3"].into_iter(), &trusted), edge);
+        assert_eq!(client_address(balancer, ["198.51.100.7:443"].into_iter(), &trusted), balancer);
     }
 }

@@ -12,6 +12,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod middleware;
 pub mod notify;
 pub mod pii;
@@ -70,7 +71,11 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
     seal_plain_answers(&store, &pii).await?;
     let demo_mode = config.demo;
     let channels = notify::Channels::from_config(&config)?;
-    let state = AppState::new(store, config, pii, channels);
+    let metrics_token = config.metrics_token_file.as_deref().map(metrics::read_token).transpose()?;
+    if metrics_token.is_some() {
+        metrics::handle();
+    }
+    let state = AppState::new(store, config, pii, channels, metrics_token);
     state.deadlines().load().await?;
     let demo_accounts = if demo_mode { demo::install_accounts(&state).await? } else { Vec::new() };
     let router = app_router(state.clone());
@@ -101,12 +106,15 @@ fn app_router(state: AppState) -> Router {
         tracing::warn!("the test clock is on: POST /api/v1/test/clock moves this server's time");
         api = api.merge(routes::test_clock());
     }
+    let api = api.route("/metrics", axum::routing::get(metrics::scrape));
     let mut router = api.with_state(state.clone()).fallback_service(site).layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(metrics::record_request))
             .layer(axum::middleware::from_fn(middleware::problem_for_every_error))
             .layer(CatchPanicLayer::custom(|_| problem_response(&Problem::new(ProblemCode::Internal))))
             .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
-            .layer(axum::middleware::from_fn_with_state(state, middleware::request_limits))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_limits))
+            .layer(axum::middleware::from_fn_with_state(state, middleware::shed_load))
             .layer(CompressionLayer::new()),
     );
     // Around all of that, so that every answer carries them, the problems above included.
@@ -163,9 +171,15 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = slots.take(peer.ip()) else {
-            tracing::warn!(address = %peer.ip(), "connection refused: too many from this address");
-            continue;
+        // A trusted proxy carries many clients' connections: it is not held to one client's share.
+        let slot = if config.trusted_proxies.contains(&peer.ip()) {
+            None
+        } else {
+            let Some(slot) = slots.take(peer.ip()) else {
+                tracing::warn!(address = %peer.ip(), "connection refused: too many from this address");
+                continue;
+            };
+            Some(slot)
         };
         let router = server.router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {

@@ -55,6 +55,27 @@ pub async fn request_limits(
     next.run(req).await
 }
 
+/// Seconds a client is asked to wait when the node sheds load.
+pub const OVERLOADED_RETRY_AFTER_SECS: u32 = 1;
+
+/// 限流降级 — works on at most `--max-requests-in-flight` requests at once and answers the
+/// rest at once with 503 `overloaded` and `Retry-After`, so that past capacity the answers stay
+/// fast and the requests taken finish in time, instead of every request waiting in a queue
+/// that grows until they all time out.
+pub async fn shed_load(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = app.in_flight.try_acquire() else {
+        metrics::counter!("yiwang_requests_shed_total").increment(1);
+        let mut response = problem_response(&Problem::new(ProblemCode::Overloaded));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(OVERLOADED_RETRY_AFTER_SECS));
+        return response;
+    };
+    next.run(req).await
+}
+
 /// The problem code of an error status that a layer answered without a problem document.
 fn code_for(status: StatusCode) -> ProblemCode {
     match status.as_u16() {

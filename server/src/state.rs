@@ -37,6 +37,10 @@ pub struct App {
     /// Look-ups of a person by identity number and name (granting an agent, serving an
     /// applicant at a window) per signed-in person (this node's share).
     pub person_lookup_limiter: DefaultKeyedRateLimiter<String>,
+    /// The token `GET /metrics` asks for; without one the metrics are not served.
+    pub metrics_token: Option<String>,
+    /// Requests this node works on at once (`--max-requests-in-flight`); past that it sheds load.
+    pub in_flight: tokio::sync::Semaphore,
     /// Uploaded files being checked by content at once (one per core: decoding takes memory).
     pub content_checks: tokio::sync::Semaphore,
     /// The group-commit writer of submissions.
@@ -54,10 +58,17 @@ pub struct App {
 
 impl AppState {
     /// Assembles the parts.
-    pub fn new(store: Store, config: Config, pii: PiiKeys, channels: crate::notify::Channels) -> Self {
+    pub fn new(
+        store: Store,
+        config: Config,
+        pii: PiiKeys,
+        channels: crate::notify::Channels,
+        metrics_token: Option<String>,
+    ) -> Self {
         let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
         let person_lookups = NonZeroU32::new(config.person_lookups_per_minute).unwrap_or(NonZeroU32::MIN);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let in_flight = config.max_requests_in_flight.max(1);
         Self(Arc::new(App {
             config,
             clock: Clock::default(),
@@ -67,6 +78,8 @@ impl AppState {
             lookup_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             person_lookup_limiter: RateLimiter::keyed(Quota::per_minute(person_lookups)),
             content_checks: tokio::sync::Semaphore::new(cores),
+            in_flight: tokio::sync::Semaphore::new(in_flight),
+            metrics_token,
             writer: SubmissionWriter::start(store.clone()),
             calendar: crate::deadlines::CalendarCache::default(),
             supervision_changes: tokio::sync::watch::Sender::new(0),

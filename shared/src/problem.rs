@@ -113,6 +113,8 @@ pub enum ProblemCode {
     HeadersTooLarge,
     /// The database cannot be reached.
     ServiceUnavailable,
+    /// The server is working on as many requests as it takes: retry after `Retry-After`.
+    Overloaded,
     /// Something failed on the server; the log has the cause.
     Internal,
 }
@@ -153,7 +155,7 @@ impl ProblemCode {
             Self::RequestTimeout => 408,
             Self::UriTooLong => 414,
             Self::HeadersTooLarge => 431,
-            Self::ServiceUnavailable => 503,
+            Self::ServiceUnavailable | Self::Overloaded => 503,
             Self::Internal => 500,
         }
     }
@@ -272,6 +274,10 @@ impl ProblemCode {
             ),
             Self::UriTooLong => Bilingual::new("地址过长", "The address is too long"),
             Self::HeadersTooLarge => Bilingual::new("请求头过大", "The request headers are too large"),
+            Self::Overloaded => Bilingual::new(
+                "当前办事人数较多，请稍等片刻再试",
+                "Many people are using the service just now: please try again in a moment",
+            ),
             Self::ServiceUnavailable => Bilingual::new(
                 "服务暂时不可用，请稍后再试",
                 "The service is unavailable for a moment: please try again",

@@ -33,6 +33,11 @@ impl SubmissionWriter {
         Self { queue }
     }
 
+    /// Submissions waiting for the writer.
+    pub fn queue_depth(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     /// Writes one submission with the next group, and answers once it is durable.
     pub async fn submit(&self, submission: Submission) -> Result<Outcome, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
@@ -46,7 +51,11 @@ async fn run(store: Store, mut jobs: mpsc::Receiver<Job>) {
     while jobs.recv_many(&mut group, MAX_GROUP).await > 0 {
         let size = group.len();
         let submissions: Vec<&Submission> = group.iter().map(|j: &Job| &j.submission).collect();
-        match store.write_submissions(&submissions).await {
+        let started = std::time::Instant::now();
+        let written = store.write_submissions(&submissions).await;
+        metrics::histogram!("yiwang_group_commit_size").record(size as f64);
+        metrics::histogram!("yiwang_group_commit_seconds").record(started.elapsed().as_secs_f64());
+        match written {
             Ok(outcomes) => {
                 for (job, outcome) in group.drain(..).zip(outcomes) {
                     let _ = job.reply.send(outcome);

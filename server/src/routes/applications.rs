@@ -244,6 +244,14 @@ async fn delete_draft(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Progress lookups without sign-in are limited per client address.
+fn lookup_allowed(app: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    app.lookup_limiter.check_key(&ip).map_err(|_| {
+        metrics::counter!("yiwang_rate_limited_total", "limiter" => "lookup").increment(1);
+        ApiError::code(ProblemCode::RateLimited)
+    })
+}
+
 /// 进度查询 — no sign-in needed: the case number and the applicant's identity number, in the
 /// body. A wrong pair is answered like an unknown case; lookups are rate-limited per address.
 #[utoipa::path(post, path = "/progress/lookup", tag = "applying", request_body = ProgressLookup,
@@ -258,9 +266,7 @@ async fn progress_lookup(
     ClientIp(ip): ClientIp,
     AppJson(req): AppJson<ProgressLookup>,
 ) -> Result<Json<CaseProgress>, ApiError> {
-    if app.lookup_limiter.check_key(&ip).is_err() {
-        return Err(ApiError::code(ProblemCode::RateLimited));
-    }
+    lookup_allowed(&app, ip)?;
     let mut progress = app.applying().progress(req).await?;
     progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
     Ok(Json(progress))
@@ -281,9 +287,7 @@ async fn application_progress_lookup(
     ClientIp(ip): ClientIp,
     AppJson(req): AppJson<ApplicationProgressLookup>,
 ) -> Result<Json<Vec<CaseProgress>>, ApiError> {
-    if app.lookup_limiter.check_key(&ip).is_err() {
-        return Err(ApiError::code(ProblemCode::RateLimited));
-    }
+    lookup_allowed(&app, ip)?;
     let mut cases = app.applying().application_progress(req).await?;
     for progress in &mut cases {
         progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;

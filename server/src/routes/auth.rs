@@ -39,7 +39,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn limit(app: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
-    app.login_limiter.check_key(&ip).map_err(|_| ApiError::code(ProblemCode::RateLimited))
+    app.login_limiter.check_key(&ip).map_err(|_| {
+        metrics::counter!("yiwang_rate_limited_total", "limiter" => "login").increment(1);
+        ApiError::code(ProblemCode::RateLimited)
+    })
 }
 
 /// 获取验证码 — sends a one-time code to the mobile number a registration will give; a

@@ -36,7 +36,10 @@ const EVERY_OPERATION: [(&str, &str); 4] = [
     ("408", "The request was not finished in time (request_timeout)"),
     ("414", "The address is too long (uri_too_long)"),
     ("431", "The headers are too large (headers_too_large)"),
-    ("503", "The database cannot be reached (service_unavailable)"),
+    (
+        "503",
+        "The database cannot be reached (service_unavailable), or the node sheds load (overloaded, with Retry-After)",
+    ),
 ];
 
 /// Statuses of an operation that reads a body.

@@ -141,6 +141,14 @@ impl Store {
         &self.pool
     }
 
+    /// The pool's open connections and, of those, the idle ones.
+    pub fn pool_usage(&self) -> (u32, u32) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX)),
+            Pool::Postgres(p) => (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX)),
+        }
+    }
+
     /// The engine behind this store.
     pub fn backend(&self) -> Backend {
         match self.pool {

@@ -59,6 +59,24 @@ macro_rules! both {
     };
 }
 
+/// Runs `$name(db)` as two tests, `<name>::sqlite` and `<name>::postgres`, for the bodies that
+/// configure their own servers (the `both!` harness starts a default one).
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::Db::Sqlite).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::helpers::Db::Postgres).await;
+            }
+        }
+    };
+}
+
 impl TestApp {
     /// Starts a server with the demo catalogue on a fresh database of the given kind.
     pub async fn spawn(db: Db) -> Self {

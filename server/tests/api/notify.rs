@@ -3,6 +3,7 @@
 //! a restart, two dispatchers never make the same delivery at once, and the feed reads in order
 //! from a cursor, only the token's department's events.
 
+use crate::on_both;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,23 +24,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use crate::applying::call;
 use crate::cases::{act_ok, file_for_enterprise};
 use crate::helpers::{Db, TestApp, expect_problem};
-
-/// Runs `$name(db)` as two tests, `<name>::sqlite` and `<name>::postgres`, for the bodies that
-/// configure their own servers (the `both!` harness starts a default one).
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(crate::helpers::Db::Sqlite).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(crate::helpers::Db::Postgres).await;
-            }
-        }
-    };
-}
 
 /// An enterprise's item at the market regulator (DG-SAMR), whose systems administrator is 钱进.
 const SAMR_ITEM: &str = "DG-QY-0007";

@@ -3,8 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::both;
 use crate::helpers::{Db, TestApp, expect_problem};
+use crate::{both, on_both};
 
 both! {
     async fn health_reports_the_database_engine(app) {
@@ -137,3 +137,103 @@ async fn the_embedded_database_runs_in_wal_mode() {
     assert!(app.site_dir.join("index.html").is_file());
     app.finish().await;
 }
+
+/// Past `--max-requests-in-flight` the node answers at once with 503 `overloaded` and
+/// `Retry-After`, and the requests it took finish; once they have, it takes requests again.
+async fn past_capacity_the_node_sheds_load_with_retry_after(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.max_requests_in_flight = 1).await;
+    let id = crate::helpers::demo_id("张三");
+    // Sign-ins hash a password on the blocking pool: eight at once overlap.
+    let body = serde_json::json!({"id_number": id, "password": server::demo::DEMO_PASSWORD});
+    let attempts = (0..8).map(|_| app.post_json("/api/v1/auth/login", &body));
+    let answers = futures_util::future::join_all(attempts).await;
+    let mut shed = 0;
+    for answer in answers {
+        match answer.status().as_u16() {
+            200 => {}
+            503 => {
+                shed += 1;
+                assert_eq!(answer.headers()["retry-after"], "1");
+                let problem: shared::Problem = answer.json().await.expect("a problem");
+                assert_eq!(problem.code, shared::ProblemCode::Overloaded);
+            }
+            other => panic!("answered {other}"),
+        }
+    }
+    assert!((1..8).contains(&shed), "some were shed and some taken: {shed} of 8 shed");
+    assert_eq!(app.get("/api/v1/health").await.status(), StatusCode::OK, "capacity comes back");
+    app.finish().await;
+}
+on_both!(past_capacity_the_node_sheds_load_with_retry_after);
+
+/// Behind a trusted proxy each client has its own rate-limit bucket, named by the proxy's
+/// `X-Forwarded-For`; from anyone else that header is ignored, so changing it escapes nothing.
+async fn rate_limits_key_on_the_client_behind_a_trusted_proxy_only(db: Db) {
+    let app = TestApp::spawn_with(db, |c| {
+        c.trusted_proxies = vec![std::net::IpAddr::from([127, 0, 0, 1])];
+        c.login_attempts_per_minute = 2;
+    })
+    .await;
+    let body = serde_json::json!({"id_number": "441900200002296027", "password": "not the password"});
+    let login = |client: &reqwest::Client, forwarded: &str| {
+        client.post(app.url("/api/v1/auth/login")).header("x-forwarded-for", forwarded).json(&body).send()
+    };
+    let status = |r: reqwest::Result<reqwest::Response>| r.expect("answers").status().as_u16();
+    for _ in 0..2 {
+        assert_eq!(status(login(&app.client, "198.51.100.7").await), 401);
+    }
+    assert_eq!(status(login(&app.client, "198.51.100.7").await), 429, "that client's bucket is empty");
+    assert_eq!(status(login(&app.client, "198.51.100.8").await), 401, "another client behind the proxy is not");
+    // A client the proxy did not vouch for (127.0.0.2 is not trusted) is its own address.
+    let direct = app.client_from(2);
+    for _ in 0..2 {
+        assert_eq!(status(login(&direct, "203.0.113.1").await), 401);
+    }
+    assert_eq!(status(login(&direct, "203.0.113.2").await), 429, "a forged header escapes nothing");
+    app.finish().await;
+}
+on_both!(rate_limits_key_on_the_client_behind_a_trusted_proxy_only);
+
+/// `GET /metrics` is served only with a token, and only to its bearer: request counts by route
+/// and status, latencies, the pool, and what load shedding and rate limits refused.
+async fn metrics_are_for_the_bearer_of_the_metrics_token(db: Db) {
+    let plain = TestApp::spawn(db).await;
+    expect_problem(plain.get("/metrics").await, 404, "not_found").await;
+    plain.finish().await;
+
+    let dir = tempfile::tempdir().expect("a directory");
+    let file = dir.path().join("metrics.token");
+    std::fs::write(&file, "a-metrics-token-of-some-length\n").expect("written");
+    let app = TestApp::spawn_with(db, |c| c.metrics_token_file = Some(file.clone())).await;
+    assert_eq!(app.get("/api/v1/items/DG-GR-0011").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("a-metrics-token-of-some-lengtx")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("a-metrics-token-of-some-length")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(scraped.status(), StatusCode::OK);
+    assert!(scraped.headers()["content-type"].to_str().expect("ASCII").starts_with("text/plain"));
+    let text = scraped.text().await.expect("text");
+    for expected in [
+        r#"yiwang_http_requests_total{method="GET",route="/api/v1/items/{code}",status="200"}"#,
+        r#"yiwang_http_request_duration_seconds_bucket{method="GET",route="/api/v1/items/{code}",le="0.5"}"#,
+        r#"yiwang_db_pool_connections{state="idle"}"#,
+        "yiwang_requests_in_flight",
+        "yiwang_submission_queue_depth",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+    app.finish().await;
+}
+on_both!(metrics_are_for_the_bearer_of_the_metrics_token);
