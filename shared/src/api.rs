@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
 use crate::catalogue::{ItemSummary, ServiceObject};
 use crate::{Bilingual, FieldError, ResidentId, Sex, Uscc};
@@ -17,32 +16,33 @@ pub const MAX_PAGE: u32 = 10_000;
 pub const MAX_SEARCH_LEN: u64 = 100;
 
 /// 事项查询 — the query of `GET /api/v1/items`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "validate", derive(validator::Validate))]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ItemQuery {
     /// Text to find in the code, names, department, theme, materials or legal basis, in Chinese,
     /// pinyin (full or initials) or English, or by a synonym of the catalogue; each word must
     /// match. Results come most relevant first: a match in the name before one in a material.
-    #[validate(length(max = "MAX_SEARCH_LEN"))]
+    #[cfg_attr(feature = "validate", validate(length(max = "MAX_SEARCH_LEN")))]
     #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub q: Option<String>,
     /// Only items for persons or for enterprises.
     pub object: Option<ServiceObject>,
     /// Only items of this theme (key).
-    #[validate(length(max = 40))]
+    #[cfg_attr(feature = "validate", validate(length(max = 40)))]
     #[cfg_attr(feature = "openapi", param(max_length = 40))]
     pub theme: Option<String>,
     /// Only items of this department (code).
-    #[validate(length(max = 40))]
+    #[cfg_attr(feature = "validate", validate(length(max = 40)))]
     #[cfg_attr(feature = "openapi", param(max_length = 40))]
     pub department: Option<String>,
     /// Page number, from 1.
-    #[validate(range(min = 1, max = "MAX_PAGE"))]
+    #[cfg_attr(feature = "validate", validate(range(min = 1, max = "MAX_PAGE")))]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 10_000))]
     pub page: Option<u32>,
     /// Items per page, 1 to 100; 20 when left out.
-    #[validate(range(min = 1, max = "MAX_PER_PAGE"))]
+    #[cfg_attr(feature = "validate", validate(range(min = 1, max = "MAX_PER_PAGE")))]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub per_page: Option<u32>,
 }
@@ -64,8 +64,9 @@ impl ItemQuery {
     }
 
     /// Checks the query, with every problem said per field.
+    #[cfg(feature = "validate")]
     pub fn check(&self) -> Result<(), Vec<FieldError>> {
-        self.validate().map_err(|e| FieldError::from_validation_errors(&e))
+        validator::Validate::validate(self).map_err(|e| FieldError::from_validation_errors(&e))
     }
 }
 
@@ -197,6 +198,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "validate")]
     fn page_zero_and_oversized_pages_are_refused_per_field() {
         let q = ItemQuery { page: Some(0), per_page: Some(500), ..Default::default() };
         let errs = q.check().expect_err("both out of range");
@@ -209,10 +211,12 @@ mod tests {
     fn defaults_are_page_one_of_twenty() {
         let q = ItemQuery::default();
         assert_eq!((q.page(), q.per_page()), (1, DEFAULT_PER_PAGE));
+        #[cfg(feature = "validate")]
         assert!(q.check().is_ok());
     }
 
     #[test]
+    #[cfg(feature = "validate")]
     fn search_text_is_limited_in_characters() {
         let q = ItemQuery { q: Some("营".repeat(MAX_SEARCH_LEN as usize)), ..Default::default() };
         assert!(q.check().is_ok());

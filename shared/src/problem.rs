@@ -619,6 +619,7 @@ impl FieldError {
     }
 
     /// The errors of one field as `validator` reports them, said in both languages.
+    #[cfg(feature = "validate")]
     pub fn from_validation(field: &str, err: &validator::ValidationError) -> Self {
         let param = |name: &str| err.params.get(name).map(|v| v.to_string());
         let (code, message) = match err.code.as_ref() {
@@ -648,6 +649,7 @@ impl FieldError {
     }
 
     /// Every field error of a `validator` report, sorted by field name for a stable order.
+    #[cfg(feature = "validate")]
     pub fn from_validation_errors(errors: &validator::ValidationErrors) -> Vec<Self> {
         let mut out: Vec<Self> = errors
             .field_errors()
