@@ -41,6 +41,11 @@ pub struct Config {
     #[arg(long, env = "YIWANG_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub login_attempts_per_minute: u32,
 
+    /// Progress look-ups without sign-in (a case number with an identity number) allowed per
+    /// client address per minute.
+    #[arg(long, env = "YIWANG_PROGRESS_LOOKUPS_PER_MINUTE", default_value_t = 30)]
+    pub progress_lookups_per_minute: u32,
+
     /// Largest uploaded file, in bytes (10 MiB by default).
     #[arg(long, env = "YIWANG_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
@@ -232,6 +237,7 @@ impl Config {
             db_max_connections: 16,
             pii_key: None,
             login_attempts_per_minute: 30,
+            progress_lookups_per_minute: 30,
             max_upload_bytes: 10 * 1024 * 1024,
             max_uploads_per_day: 500,
             person_lookups_per_minute: 10,
@@ -289,6 +295,7 @@ impl std::fmt::Debug for Config {
             .field("db_max_connections", &self.db_max_connections)
             .field("pii_key", &self.pii_key.as_ref().map(|_| "<redacted>"))
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .field("progress_lookups_per_minute", &self.progress_lookups_per_minute)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("max_requests_in_flight", &self.max_requests_in_flight)
             .field("log_format", &self.log_format)

@@ -66,6 +66,7 @@ impl AppState {
         metrics_token: Option<String>,
     ) -> Self {
         let per_minute = NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
+        let progress_lookups = NonZeroU32::new(config.progress_lookups_per_minute).unwrap_or(NonZeroU32::MIN);
         let person_lookups = NonZeroU32::new(config.person_lookups_per_minute).unwrap_or(NonZeroU32::MIN);
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         let in_flight = config.max_requests_in_flight.max(1);
@@ -75,7 +76,7 @@ impl AppState {
             pii,
             hasher: PasswordHasher::new(cores),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            lookup_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            lookup_limiter: RateLimiter::keyed(Quota::per_minute(progress_lookups)),
             person_lookup_limiter: RateLimiter::keyed(Quota::per_minute(person_lookups)),
             content_checks: tokio::sync::Semaphore::new(cores),
             in_flight: tokio::sync::Semaphore::new(in_flight),

@@ -541,7 +541,7 @@ both! {
 
 both! {
     async fn progress_lookups_from_one_address_are_rate_limited(app) {
-        let limited = TestApp::spawn_with(app.db, |c| c.login_attempts_per_minute = 3).await;
+        let limited = TestApp::spawn_with(app.db, |c| c.progress_lookups_per_minute = 3).await;
         let guess = json!({"case_no": "YW20260101AAAAAAAAAA-01", "id_number": demo_id("王强")});
         for _ in 0..3 {
             expect_problem(limited.post_json("/api/v1/progress/lookup", &guess).await, 404, "case_not_found").await;

@@ -1,0 +1,301 @@
+//! 断电测试 — no acknowledged submission is ever lost. Each round starts the `yiwang` binary on
+//! the same data, has eight agents submit the enterprise's three-item application with their
+//! own `Idempotency-Key`s (a third of them sent twice), and `kill -9`s the server at a random
+//! moment. While it is down, `yiwang verify-audit` must find the audit chain whole and every
+//! application in the database must be whole (three cases, every material, a first step each).
+//! Restarted, the server must answer every key that was answered before with the same bytes,
+//! a key whose answer the crash cut off must make its application now or replay it, and the
+//! applications in the database must be exactly those the answers name, each once.
+//!
+//! `YIWANG_CRASH_ROUNDS` rounds per database (20 by default); the long run in BENCHMARKS.md is
+//! `YIWANG_CRASH_ROUNDS=500 cargo nextest run -p server --test crash --no-capture`.
+
+mod drive;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use rand::Rng as _;
+use serde_json::Value;
+use shared::application::ApplicationReceipt;
+use sqlx::Connection as _;
+
+use drive::{AGENT, ENTERPRISE, ServerProcess, Signed};
+
+const AGENTS: usize = 8;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_submissions_survive_kill_9_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let db = Db::Sqlite(data.join("yiwang.db"));
+    crash_rounds(&data, &db).await.unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_submissions_survive_kill_9_on_postgres() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (url, name) = create_postgres_database().await;
+    let result = crash_rounds(&dir.path().join("data"), &Db::Postgres(url)).await;
+    drop_postgres_database(&name).await;
+    result.unwrap_or_else(|e| panic!("{e:#}"));
+}
+
+enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Db {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    fn url(&self) -> Option<&str> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(url) => Some(url),
+        }
+    }
+}
+
+/// What the agents were answered, across rounds.
+#[derive(Default)]
+struct Ledger {
+    /// Key → the first answer's body (every answer here is a 201).
+    answered: BTreeMap<String, String>,
+    /// Keys sent whose answer never came.
+    cut_off: BTreeSet<String>,
+    /// Keys answered in the round that was just cut short; checked again after the restart.
+    answered_last_round: Vec<String>,
+    /// Cut-off keys sent again after a restart, in all.
+    retried: usize,
+    /// Applications the database held after a kill whose answer the kill cut off.
+    made_unanswered: usize,
+}
+
+async fn crash_rounds(data: &Path, db: &Db) -> anyhow::Result<()> {
+    let rounds: usize = std::env::var("YIWANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let bin = Path::new(env!("CARGO_BIN_EXE_yiwang"));
+    let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("server-logs");
+    std::fs::create_dir_all(&logs)?;
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let mut application: Option<Arc<Value>> = None;
+    let started = Instant::now();
+    for round in 0..=rounds {
+        let log = logs.join(format!("crash-{}-{}-{round}.log", db.name(), std::process::id()));
+        let server = ServerProcess::start(bin, data, db.url(), &["--login-attempts-per-minute", "100000"], &log)?;
+        let agent = drive::sign_in(&drive::http_client(), &server.base, AGENT).await?;
+        agent.act_for(ENTERPRISE).await?;
+        let body = match application.clone() {
+            Some(body) => body,
+            None => Arc::clone(application.insert(Arc::new(agent.enterprise_application().await?))),
+        };
+        after_restart(&agent, &body, &ledger).await.with_context(|| format!("after restart {round}"))?;
+        check_store(db, &ledger).await.with_context(|| format!("the database after restart {round}"))?;
+        if round == rounds {
+            break;
+        }
+        let kill_after = Duration::from_millis(rand::thread_rng().gen_range(50..1500));
+        let workers: Vec<_> = (0..AGENTS)
+            .map(|w| {
+                tokio::spawn(submit_until_cut_off(agent.clone(), Arc::clone(&body), Arc::clone(&ledger), round, w))
+            })
+            .collect();
+        tokio::time::sleep(kill_after).await;
+        server.kill()?;
+        for w in workers {
+            w.await??;
+        }
+        verify_audit(bin, data, db)?;
+        let unnamed = check_store(db, &ledger)
+            .await
+            .with_context(|| format!("the database after kill {round} at {kill_after:?}"))?;
+        lock(&ledger)?.made_unanswered += unnamed;
+    }
+    let ledger = ledger.lock().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+    eprintln!(
+        "{}: {rounds} rounds of kill -9 in {:.0?}; {} applications acknowledged; {} requests cut off and \
+         sent again after the restart, {} of them already made",
+        db.name(),
+        started.elapsed(),
+        ledger.answered.len(),
+        ledger.retried,
+        ledger.made_unanswered,
+    );
+    ensure!(ledger.answered.len() >= rounds, "the rounds submitted too little to test anything");
+    ensure!(ledger.retried >= rounds, "every kill cuts off the agents' next requests");
+    Ok(())
+}
+
+/// One agent submits until the server is gone; every third key is sent again at once and must
+/// be answered with the same bytes.
+async fn submit_until_cut_off(
+    agent: Signed,
+    body: Arc<Value>,
+    ledger: Arc<Mutex<Ledger>>,
+    round: usize,
+    worker: usize,
+) -> anyhow::Result<()> {
+    for n in 0.. {
+        let key = format!("crash-{round}-{worker}-{n}");
+        let Ok((status, answer)) = agent.submit(&key, &body).await else {
+            lock(&ledger)?.cut_off.insert(key);
+            return Ok(());
+        };
+        ensure!(status == 201, "{key} answered {status}: {answer}");
+        {
+            let mut ledger = lock(&ledger)?;
+            ledger.answered.insert(key.clone(), answer.clone());
+            ledger.answered_last_round.push(key.clone());
+        }
+        if n % 3 == 0 {
+            match agent.submit(&key, &body).await {
+                Ok((status, again)) => ensure!(status == 201 && again == answer, "{key} replayed {status}: {again}"),
+                Err(_) => return Ok(()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn lock(ledger: &Mutex<Ledger>) -> anyhow::Result<std::sync::MutexGuard<'_, Ledger>> {
+    ledger.lock().map_err(|_| anyhow::anyhow!("a worker panicked"))
+}
+
+/// The answers of the round before the crash replay byte for byte, and every cut-off key is
+/// answered now.
+async fn after_restart(agent: &Signed, body: &Value, ledger: &Mutex<Ledger>) -> anyhow::Result<()> {
+    let (replays, cut_off) = {
+        let mut ledger = lock(ledger)?;
+        let replays: Vec<(String, String)> = std::mem::take(&mut ledger.answered_last_round)
+            .into_iter()
+            .map(|k| {
+                let answer = ledger.answered[&k].clone();
+                (k, answer)
+            })
+            .collect();
+        (replays, std::mem::take(&mut ledger.cut_off))
+    };
+    for (key, first) in &replays {
+        let (status, again) = agent.submit(key, body).await?;
+        ensure!(status == 201 && &again == first, "after the restart {key} answered {status}: {again}, first {first}");
+    }
+    for key in &cut_off {
+        let (status, answer) = agent.submit(key, body).await?;
+        ensure!(status == 201, "the cut-off key {key} answered {status}: {answer}");
+        let (status, again) = agent.submit(key, body).await?;
+        ensure!(status == 201 && again == answer, "the cut-off key {key} replayed {status}: {again}");
+        let mut ledger = lock(ledger)?;
+        ledger.answered.insert(key.clone(), answer);
+        ledger.retried += 1;
+    }
+    Ok(())
+}
+
+/// `yiwang verify-audit` on the stopped server's data finds the chain whole.
+fn verify_audit(bin: &Path, data: &Path, db: &Db) -> anyhow::Result<()> {
+    let mut command = std::process::Command::new(bin);
+    command.arg("--data-dir").arg(data).env_remove("DATABASE_URL");
+    if let Some(url) = db.url() {
+        command.args(["--database-url", url]);
+    }
+    let out = command.arg("verify-audit").output()?;
+    let report = String::from_utf8_lossy(&out.stdout);
+    ensure!(
+        out.status.success() && report.contains("\"ok\": true"),
+        "verify-audit: {report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// An application's rows: cases, their materials and their first steps.
+type Shape = (i64, i64, i64);
+
+/// Every application in the database is whole and has the shape of the first, and when no
+/// answer is outstanding the applications are exactly those the answers name. Answers how many
+/// applications no answer names (made by requests whose answer was cut off).
+async fn check_store(db: &Db, ledger: &Mutex<Ledger>) -> anyhow::Result<usize> {
+    let rows = application_shapes(db).await?;
+    let (named, outstanding) = {
+        let ledger = lock(ledger)?;
+        let mut named = BTreeSet::new();
+        for answer in ledger.answered.values() {
+            let receipt: ApplicationReceipt = serde_json::from_str(answer).context("a receipt")?;
+            ensure!(receipt.cases.len() == 3, "a receipt with {} cases: {answer}", receipt.cases.len());
+            named.insert(receipt.application_no);
+        }
+        (named, ledger.cut_off.len())
+    };
+    let Some(first) = rows.values().next().copied() else {
+        ensure!(named.is_empty(), "{} answered applications and none in the database", named.len());
+        return Ok(0);
+    };
+    ensure!(first.0 == 3 && first.1 >= 3 && first.2 == 3, "an application has the shape {first:?}");
+    if let Some((no, shape)) = rows.iter().find(|(_, shape)| **shape != first) {
+        bail!("{no} is partial: {shape:?} where every application has {first:?}");
+    }
+    let stored: BTreeSet<String> = rows.into_keys().collect();
+    let lost: Vec<_> = named.difference(&stored).collect();
+    ensure!(lost.is_empty(), "acknowledged and not in the database: {lost:?}");
+    let unnamed = stored.difference(&named).count();
+    ensure!(
+        unnamed <= outstanding,
+        "{unnamed} applications in the database that no answer names, with only {outstanding} answers cut off"
+    );
+    Ok(unnamed)
+}
+
+/// Application number → its shape, straight from the tables.
+async fn application_shapes(db: &Db) -> anyhow::Result<BTreeMap<String, Shape>> {
+    const SHAPES: &str = "SELECT a.application_no, \
+        (SELECT COUNT(*) FROM cases c WHERE c.application_no = a.application_no), \
+        (SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.case_no = m.case_no WHERE c.application_no = a.application_no), \
+        (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.case_no = e.case_no WHERE c.application_no = a.application_no) \
+        FROM applications a";
+    let rows: Vec<(String, i64, i64, i64)> = match db {
+        Db::Sqlite(path) => {
+            let url = format!("sqlite://{}?mode=ro", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+            let rows = sqlx::query_as(SHAPES).fetch_all(&mut conn).await?;
+            conn.close().await?;
+            rows
+        }
+        Db::Postgres(url) => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            let rows = sqlx::query_as(SHAPES).fetch_all(&mut conn).await?;
+            conn.close().await?;
+            rows
+        }
+    };
+    Ok(rows.into_iter().map(|(no, cases, materials, events)| (no, (cases, materials, events))).collect())
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+async fn create_postgres_database() -> (String, String) {
+    let admin = admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL for tests at {admin} cannot be reached ({e}); set TEST_DATABASE_URL"));
+    let name = format!("crash_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("CREATE DATABASE");
+    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    (url.to_string(), name)
+}
+
+async fn drop_postgres_database(name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url()).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await;
+    }
+}
