@@ -45,6 +45,10 @@ struct Args {
     /// Measure one database only.
     #[arg(long, value_parser = ["sqlite", "postgres"])]
     only: Option<String>,
+    /// Where the servers keep their data and logs (by default a temporary directory, removed
+    /// afterwards).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
     /// The server binary (by default the `yiwang` built beside this example).
     #[arg(long)]
     server: Option<PathBuf>,
@@ -67,15 +71,16 @@ async fn main() -> anyhow::Result<()> {
             .map(|dir| dir.join("yiwang"))
             .context("where the example runs from")?,
     };
-    let dir = tempfile::tempdir()?;
+    let temporary = tempfile::tempdir()?;
+    let dir = args.data_dir.clone().unwrap_or_else(|| temporary.path().to_owned());
     println!("yiwang benchmark: {}, {} s per measurement, {} clients", bin.display(), args.seconds, args.clients);
     if args.only.as_deref() != Some("postgres") {
-        let table = run(&args, &bin, &dir.path().join("sqlite"), None).await?;
+        let table = run(&args, &bin, &dir.join("sqlite"), None).await?;
         println!("\nSQLite (WAL, synchronous = FULL for each group's commit)\n{table}");
     }
     if args.only.as_deref() != Some("sqlite") {
         let (url, name) = create_database(&args.postgres).await?;
-        let table = run(&args, &bin, &dir.path().join("postgres"), Some(&url)).await;
+        let table = run(&args, &bin, &dir.join("postgres"), Some(&url)).await;
         drop_database(&args.postgres, &name).await;
         println!("\nPostgreSQL (synchronous_commit on)\n{}", table?);
     }
@@ -85,6 +90,9 @@ async fn main() -> anyhow::Result<()> {
 /// Every measurement on one database; the table in Markdown.
 async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -> anyhow::Result<String> {
     std::fs::create_dir_all(data)?;
+    let token_file = data.join("metrics.token");
+    std::fs::write(&token_file, METRICS_TOKEN)?;
+    let token_file = token_file.to_string_lossy().into_owned();
     let flags = [
         "--login-attempts-per-minute",
         "1000000000",
@@ -92,6 +100,8 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
         "1000000000",
         "--max-connections-per-address",
         "100000",
+        "--metrics-token-file",
+        &token_file,
     ];
     let server = Arc::new(ServerProcess::start(bin, data, database_url, &flags, &data.join("server.log"))?);
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -109,7 +119,9 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
     };
 
     let mut rows = Vec::new();
+    let writer_before = WriterStats::read(&client, &server.base).await;
     let peak = closed_loop(args.clients, seconds, submit.clone()).await;
+    let writer = WriterStats::read(&client, &server.base).await.since(&writer_before, peak.elapsed);
     let peak_rate = peak.ok_rate();
     rows.push(peak.row(&format!("submissions, peak ({} clients waiting for answers)", args.clients)));
     let at_80 = open_loop(peak_rate * 0.8, seconds, submit.clone()).await;
@@ -143,19 +155,77 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
         table.push_str(&row);
         table.push('\n');
     }
+    table.push_str(&format!("\nat the peak, the group-commit writer: {writer}\n"));
     table.push_str(&format!(
-        "\nresident memory: {:.1} MB idle, {:.1} MB at most under load\n",
+        "resident memory: {:.1} MB idle, {:.1} MB at most under load\n",
         idle_rss as f64 / 1e6,
         peak_rss as f64 / 1e6
     ));
     Ok(table)
 }
 
+/// The bearer token the benchmark reads `/metrics` with.
+const METRICS_TOKEN: &str = "bench-metrics-token-0123456789";
+
+/// The group-commit writer's totals from `/metrics`.
+#[derive(Default)]
+struct WriterStats {
+    groups: f64,
+    submissions: f64,
+    busy_seconds: f64,
+    span: Duration,
+}
+
+impl WriterStats {
+    async fn read(client: &reqwest::Client, base: &str) -> Self {
+        let text = match client.get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
+                .unwrap_or_default()
+        };
+        Self {
+            groups: value("yiwang_group_commit_size_count"),
+            submissions: value("yiwang_group_commit_size_sum"),
+            busy_seconds: value("yiwang_group_commit_seconds_sum"),
+            span: Duration::ZERO,
+        }
+    }
+
+    fn since(self, before: &Self, span: Duration) -> Self {
+        Self {
+            groups: self.groups - before.groups,
+            submissions: self.submissions - before.submissions,
+            busy_seconds: self.busy_seconds - before.busy_seconds,
+            span,
+        }
+    }
+}
+
+impl std::fmt::Display for WriterStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.groups == 0.0 {
+            return write!(f, "no groups recorded");
+        }
+        write!(
+            f,
+            "{:.0} groups/s of {:.1} submissions on average, {:.2} ms per group, busy {:.0}% of the time",
+            self.groups / self.span.as_secs_f64(),
+            self.submissions / self.groups,
+            self.busy_seconds / self.groups * 1e3,
+            self.busy_seconds / self.span.as_secs_f64() * 100.0
+        )
+    }
+}
+
 /// What one request came to.
 enum Answer {
     Ok,
     Shed,
-    Other,
+    Other(u16),
     Unanswered,
 }
 
@@ -163,7 +233,7 @@ fn answer(status: u16) -> Answer {
     match status {
         200..=299 => Answer::Ok,
         503 => Answer::Shed,
-        _ => Answer::Other,
+        other => Answer::Other(other),
     }
 }
 
@@ -203,6 +273,8 @@ struct Tally {
     ok: u64,
     shed: u64,
     other: u64,
+    /// The other statuses, how often each.
+    statuses: std::collections::BTreeMap<u16, u64>,
     no_answer: u64,
     /// Latency of every answered request, sorted.
     latencies: Vec<Duration>,
@@ -213,7 +285,10 @@ impl Tally {
         match answer {
             Answer::Ok => self.ok += 1,
             Answer::Shed => self.shed += 1,
-            Answer::Other => self.other += 1,
+            Answer::Other(status) => {
+                self.other += 1;
+                *self.statuses.entry(status).or_default() += 1;
+            }
             Answer::Unanswered => {
                 self.no_answer += 1;
                 return;
@@ -234,6 +309,15 @@ impl Tally {
         self.latencies[((n as f64 * p) as usize).min(n - 1)]
     }
 
+    /// Answers other than 2xx and 503, by status, and requests never answered.
+    fn others(&self) -> String {
+        let mut parts: Vec<String> = self.statuses.iter().map(|(status, n)| format!("{n}× {status}")).collect();
+        if self.no_answer > 0 {
+            parts.push(format!("{} unanswered", self.no_answer));
+        }
+        if parts.is_empty() { "0".to_owned() } else { parts.join(", ") }
+    }
+
     fn row(mut self, name: &str) -> String {
         self.latencies.sort_unstable();
         let secs = self.elapsed.as_secs_f64();
@@ -242,11 +326,7 @@ impl Tally {
             self.latencies.len() as f64 / secs,
             self.ok as f64 / secs,
             self.shed as f64 / secs,
-            if self.no_answer > 0 {
-                format!("{} other, {} unanswered", self.other, self.no_answer)
-            } else {
-                self.other.to_string()
-            },
+            self.others(),
             self.percentile(0.50).as_secs_f64() * 1e3,
             self.percentile(0.99).as_secs_f64() * 1e3,
         )
@@ -280,6 +360,9 @@ where
             total.ok += t.ok;
             total.shed += t.shed;
             total.other += t.other;
+            for (status, n) in t.statuses {
+                *total.statuses.entry(status).or_default() += n;
+            }
             total.no_answer += t.no_answer;
             total.latencies.extend(t.latencies);
         }

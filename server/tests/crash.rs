@@ -253,29 +253,44 @@ async fn check_store(db: &Db, ledger: &Mutex<Ledger>) -> anyhow::Result<usize> {
     Ok(unnamed)
 }
 
-/// Application number → its shape, straight from the tables.
+/// Application number → its shape, straight from the tables (grouped counts: linear in the
+/// rows, whatever plan the database picks for tables that grew since they were analysed).
 async fn application_shapes(db: &Db) -> anyhow::Result<BTreeMap<String, Shape>> {
-    const SHAPES: &str = "SELECT a.application_no, \
-        (SELECT COUNT(*) FROM cases c WHERE c.application_no = a.application_no), \
-        (SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.case_no = m.case_no WHERE c.application_no = a.application_no), \
-        (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.case_no = e.case_no WHERE c.application_no = a.application_no) \
-        FROM applications a";
-    let rows: Vec<(String, i64, i64, i64)> = match db {
-        Db::Sqlite(path) => {
-            let url = format!("sqlite://{}?mode=ro", path.display());
-            let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-            let rows = sqlx::query_as(SHAPES).fetch_all(&mut conn).await?;
-            conn.close().await?;
-            rows
+    const APPLICATIONS: &str = "SELECT application_no, COUNT(*) FROM applications GROUP BY application_no";
+    const CASES: &str = "SELECT application_no, COUNT(*) FROM cases GROUP BY application_no";
+    const MATERIALS: &str = "SELECT c.application_no, COUNT(*) FROM case_materials m \
+                             JOIN cases c ON c.case_no = m.case_no GROUP BY c.application_no";
+    const STEPS: &str = "SELECT c.application_no, COUNT(*) FROM case_events e \
+                         JOIN cases c ON c.case_no = e.case_no GROUP BY c.application_no";
+    let mut counts: Vec<Vec<(String, i64)>> = Vec::new();
+    for sql in [APPLICATIONS, CASES, MATERIALS, STEPS] {
+        counts.push(match db {
+            Db::Sqlite(path) => {
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await?;
+                let rows = sqlx::query_as(sql).fetch_all(&mut conn).await?;
+                conn.close().await?;
+                rows
+            }
+            Db::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                let rows = sqlx::query_as(sql).fetch_all(&mut conn).await?;
+                conn.close().await?;
+                rows
+            }
+        });
+    }
+    let mut shapes: BTreeMap<String, Shape> = counts[0].iter().map(|(no, _)| (no.clone(), (0, 0, 0))).collect();
+    for (part, rows) in counts.iter().enumerate().skip(1) {
+        for (no, n) in rows {
+            let shape = shapes.get_mut(no).with_context(|| format!("rows of {no}, which is not in applications"))?;
+            match part {
+                1 => shape.0 = *n,
+                2 => shape.1 = *n,
+                _ => shape.2 = *n,
+            }
         }
-        Db::Postgres(url) => {
-            let mut conn = sqlx::PgConnection::connect(url).await?;
-            let rows = sqlx::query_as(SHAPES).fetch_all(&mut conn).await?;
-            conn.close().await?;
-            rows
-        }
-    };
-    Ok(rows.into_iter().map(|(no, cases, materials, events)| (no, (cases, materials, events))).collect())
+    }
+    Ok(shapes)
 }
 
 fn admin_url() -> String {

@@ -237,14 +237,12 @@ impl ApplyingService<'_> {
     }
 
     async fn published_items(&self, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApplyingError> {
-        let mut items = Vec::with_capacity(codes.len());
-        for code in codes {
-            match self.store.published_item(code).await? {
-                Some(item) => items.push(item),
-                None => return Err(combine_error(&CombineError::NotPublished(code.clone()))),
-            }
-        }
-        Ok(items)
+        let found = self.store.published_items_of(codes).await?;
+        codes
+            .iter()
+            .zip(found)
+            .map(|(code, item)| item.ok_or_else(|| combine_error(&CombineError::NotPublished(code.clone()))))
+            .collect()
     }
 
     fn access_entries(

@@ -14,6 +14,7 @@ use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use sqlx::FromRow;
 
+use super::rows::{Cell, Rows};
 use super::{AuditEvent, Store, Timestamp, UnitOfWork};
 use crate::pii::hex;
 use crate::{on_pool, on_tx};
@@ -83,13 +84,30 @@ const CHAINED_COLUMNS: &str = "id, seq, at, actor_id, acting_uscc, on_behalf_of,
 impl UnitOfWork {
     /// Appends `e` to the chain in this transaction.
     pub(super) async fn append_event(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
+        self.append_events(std::slice::from_ref(e)).await
+    }
+
+    /// Appends `events` to the chain in this transaction, in order: the head is taken once for
+    /// all of them, and they are written in one statement (a group of submissions records one
+    /// event each).
+    pub(super) async fn append_events(&mut self, events: &[AuditEvent<'_>]) -> Result<(), sqlx::Error> {
+        let Ok(count) = i64::try_from(events.len()) else {
+            return Err(sqlx::Error::Protocol("too many events".into()));
+        };
+        if count == 0 {
+            return Ok(());
+        }
         let key = self.chain_key();
-        on_tx!(self.tx(), |c| {
-            let (seq, prev): (i64, String) =
-                sqlx::query_as("UPDATE audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                    .fetch_one(&mut *c)
-                    .await?;
-            let row = ChainedRow {
+        let (last, head): (i64, String) = on_tx!(self.tx(), |c| sqlx::query_as(
+            "UPDATE audit_chain_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash"
+        )
+        .bind(count)
+        .fetch_one(c)
+        .await)?;
+        let mut prev = if head.is_empty() { GENESIS.to_owned() } else { head };
+        let mut chained = Vec::with_capacity(events.len());
+        for (seq, e) in (last - count + 1..).zip(events) {
+            let mut row = ChainedRow {
                 id: uuid::Uuid::new_v4().to_string(),
                 seq,
                 at: Timestamp::from(e.at),
@@ -105,34 +123,57 @@ impl UnitOfWork {
                 prev_hash: None,
                 hash: None,
             };
-            let prev = if prev.is_empty() { GENESIS.to_owned() } else { prev };
             let hash = row.chain_hash(&key, &prev);
-            sqlx::query(
-                "INSERT INTO audit_events (id, seq, at, actor_id, acting_uscc, on_behalf_of, action, subject, detail,
-                                           role, department_code, file_hashes, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(&row.id)
-            .bind(row.seq)
-            .bind(row.at)
-            .bind(&row.actor_id)
-            .bind(&row.acting_uscc)
-            .bind(&row.on_behalf_of)
-            .bind(&row.action)
-            .bind(&row.subject)
-            .bind(&row.detail)
-            .bind(&row.role)
-            .bind(&row.department_code)
-            .bind(&row.file_hashes)
+            row.prev_hash = Some(std::mem::replace(&mut prev, hash.clone()));
+            row.hash = Some(hash);
+            chained.push(row);
+        }
+        let mut rows = Rows::new("audit_events", &CHAINED);
+        for r in &chained {
+            rows.push([
+                Cell::Text(&r.id),
+                Cell::Int(r.seq),
+                Cell::At(r.at),
+                Cell::MaybeText(r.actor_id.as_deref()),
+                Cell::MaybeText(r.acting_uscc.as_deref()),
+                Cell::MaybeText(r.on_behalf_of.as_deref()),
+                Cell::Text(&r.action),
+                Cell::Text(&r.subject),
+                Cell::Text(&r.detail),
+                Cell::MaybeText(r.role.as_deref()),
+                Cell::MaybeText(r.department_code.as_deref()),
+                Cell::Text(&r.file_hashes),
+                Cell::MaybeText(r.prev_hash.as_deref()),
+                Cell::MaybeText(r.hash.as_deref()),
+            ]);
+        }
+        self.insert_rows(&rows).await?;
+        on_tx!(self.tx(), |c| sqlx::query("UPDATE audit_chain_head SET hash = $1 WHERE id = 1")
             .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE audit_chain_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *c).await?;
-            Ok(())
-        })
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 }
+
+/// The columns of [`CHAINED_COLUMNS`], one by one.
+const CHAINED: [&str; 14] = [
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "acting_uscc",
+    "on_behalf_of",
+    "action",
+    "subject",
+    "detail",
+    "role",
+    "department_code",
+    "file_hashes",
+    "prev_hash",
+    "hash",
+];
 
 /// An event of a case's trail, with the actor's name.
 #[derive(Debug, FromRow)]

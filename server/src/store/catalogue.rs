@@ -1,5 +1,8 @@
 //! 事项目录的存储 — departments, themes, service item versions and one-form bundles.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use shared::Bilingual;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::Bundle;
@@ -188,6 +191,19 @@ impl Store {
         Ok(rows.into_iter().map(|r| Synonym { term: r.term, means: r.means }).collect())
     }
 
+    /// 办事指南 — the published versions of `codes`, in order (`None` for a code with none),
+    /// from this node's copy of the catalogue as of its current revision.
+    pub async fn published_items_of(&self, codes: &[ItemCode]) -> Result<Vec<Option<ServiceItem>>, sqlx::Error> {
+        let revision = self.catalogue_revision().await?;
+        let items = match self.published.at(revision) {
+            Some(items) => items,
+            // Read after the revision: a change in between leaves a newer copy under the older
+            // number, which the next use reads again.
+            None => self.published.keep(revision, self.published_items().await?),
+        };
+        Ok(codes.iter().map(|c| items.get(c.as_str()).cloned()).collect())
+    }
+
     /// 办事指南 — the published version of an item, if there is one.
     pub async fn published_item(&self, code: &ItemCode) -> Result<Option<ServiceItem>, sqlx::Error> {
         let row: Option<GuideRow> =
@@ -357,5 +373,32 @@ impl UnitOfWork {
             self.next_catalogue_revision().await?;
         }
         Ok(removed > 0)
+    }
+}
+
+/// 已发布事项 — this node's copy of the published items as of one catalogue revision. Every
+/// change to the catalogue moves the revision on, on whichever node makes it (the revision is
+/// in the database), so a submission reads one number instead of every item's guide, and
+/// reads and parses the guides again only when the catalogue has changed.
+#[derive(Debug, Default)]
+pub struct PublishedItems(std::sync::RwLock<Option<(i64, Arc<ItemsByCode>)>>);
+
+/// Published items by code.
+type ItemsByCode = HashMap<String, ServiceItem>;
+
+impl PublishedItems {
+    /// The copy, if it is of `revision`.
+    fn at(&self, revision: i64) -> Option<Arc<ItemsByCode>> {
+        let slot = self.0.read().ok()?;
+        slot.as_ref().filter(|(r, _)| *r == revision).map(|(_, items)| Arc::clone(items))
+    }
+
+    /// Keeps `items` as the copy of `revision`.
+    fn keep(&self, revision: i64, items: Vec<ServiceItem>) -> Arc<ItemsByCode> {
+        let items: Arc<ItemsByCode> = Arc::new(items.into_iter().map(|i| (i.code.as_str().to_owned(), i)).collect());
+        if let Ok(mut slot) = self.0.write() {
+            *slot = Some((revision, Arc::clone(&items)));
+        }
+        items
     }
 }

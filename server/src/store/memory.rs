@@ -3,6 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::rows::{Cell, Rows};
+use super::submissions::NewApplication;
 use super::{Store, Timestamp, UnitOfWork};
 use crate::{on_pool, on_tx};
 
@@ -73,52 +77,63 @@ impl UnitOfWork {
         Ok(deleted > 0)
     }
 
-    /// Keeps the answers of a submission (key, sealed value), only if the person consents now,
-    /// as read in this transaction.
-    pub(super) async fn keep_answers(
-        &mut self,
-        person_id: &str,
-        scope: &str,
-        answers: &[(String, String)],
-        at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        // On PostgreSQL the consent row is read under a share lock, so a withdrawal (which
-        // updates it) waits for this submission, and its delete then sees what was kept. SQLite
-        // has one writer at a time.
-        let consents: bool = match self.tx() {
+    /// Keeps the answers of submissions (key, sealed value) of applicants filing for themselves
+    /// or their enterprise, only where the person consents now, as read in this transaction.
+    /// A later submission's answer to a field replaces an earlier one's.
+    pub(super) async fn keep_answers(&mut self, submissions: &[&NewApplication]) -> Result<(), sqlx::Error> {
+        // (person, scope) → field → (sealed value, when), the later submission winning.
+        type Fields<'a> = BTreeMap<&'a str, (&'a str, Timestamp)>;
+        let mut kept: BTreeMap<(&str, &str), Fields<'_>> = BTreeMap::new();
+        for a in submissions.iter().filter(|a| a.filed_by.is_none() && a.proxy.is_none()) {
+            let scope = a.applicant_uscc.as_deref().unwrap_or_default();
+            let fields = kept.entry((a.applicant_person_id.as_str(), scope)).or_default();
+            for (key, value) in &a.keep {
+                fields.insert(key.as_str(), (value.as_str(), Timestamp::from(a.submitted_at)));
+            }
+        }
+        kept.retain(|_, fields| !fields.is_empty());
+        let mut consenting = BTreeSet::new();
+        for person_id in kept.keys().map(|(person, _)| *person).collect::<BTreeSet<_>>() {
+            if self.consents_to_keep(person_id).await? {
+                consenting.insert(person_id);
+            }
+        }
+        let mut rows = Rows::new("answer_memory", &["person_id", "scope", "field_key", "value", "updated_at"])
+            .on_conflict(
+                "(person_id, scope, field_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            );
+        for ((person_id, scope), fields) in kept.iter().filter(|((person, _), _)| consenting.contains(person)) {
+            for (key, (value, at)) in fields {
+                rows.push([
+                    Cell::Text(person_id),
+                    Cell::Text(scope),
+                    Cell::Text(key),
+                    Cell::Text(value),
+                    Cell::At(*at),
+                ]);
+            }
+        }
+        self.insert_rows(&rows).await
+    }
+
+    /// Whether the person lets the platform keep their answers. On PostgreSQL the consent row
+    /// is read under a share lock, so a withdrawal (which updates it) waits for this change,
+    /// and its delete then sees what was kept. SQLite has one writer at a time.
+    async fn consents_to_keep(&mut self, person_id: &str) -> Result<bool, sqlx::Error> {
+        let consents = match self.tx() {
             super::Tx::Postgres(t) => {
                 sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1 FOR SHARE")
                     .bind(person_id)
                     .fetch_optional(&mut **t)
                     .await?
-                    .unwrap_or(false)
             }
-            super::Tx::Sqlite(t) => sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1")
-                .bind(person_id)
-                .fetch_optional(&mut **t)
-                .await?
-                .unwrap_or(false),
+            super::Tx::Sqlite(t) => {
+                sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
         };
-        if !consents {
-            return Ok(());
-        }
-        for (key, value) in answers {
-            on_tx!(self.tx(), |c| {
-                sqlx::query(
-                "INSERT INTO answer_memory (person_id, scope, field_key, value, updated_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (person_id, scope, field_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-            )
-            .bind(person_id)
-            .bind(scope)
-            .bind(key)
-            .bind(value)
-            .bind(Timestamp::from(at))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            })?;
-        }
-        Ok(())
+        Ok(consents.unwrap_or(false))
     }
 }

@@ -19,17 +19,20 @@ pub mod audit;
 pub mod cases;
 mod catalogue;
 pub mod deadlines;
+mod group_commit;
 pub mod identity;
 pub mod memory;
 pub mod notify;
 pub mod proxies;
 pub mod registration;
+mod rows;
 pub mod submissions;
 mod types;
 mod unit_of_work;
 
 use std::path::Path;
 use std::str::FromStr as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -94,6 +97,8 @@ pub struct Store {
     durable: Pool,
     /// The key of the audit chain's HMAC ([`audit`]).
     chain_key: [u8; 32],
+    /// The published items as of a catalogue revision ([`catalogue::PublishedItems`]).
+    published: Arc<catalogue::PublishedItems>,
 }
 
 impl Store {
@@ -116,7 +121,7 @@ impl Store {
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
             None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
-        let store = Self { pool, durable, chain_key };
+        let store = Self { pool, durable, chain_key, published: Arc::default() };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)

@@ -130,13 +130,28 @@ pub enum Outcome {
 }
 
 impl Store {
-    /// Writes a group of submissions as one durable unit of work, each in a savepoint of its
-    /// own so that one bad submission does not sink the others. The outer result fails only
-    /// when the commit does; then none of them was written.
+    /// Writes a group of submissions as one durable unit of work. The group is written in a
+    /// dozen statements ([`super::group_commit`]); when one of them fails, the group is written
+    /// again one submission at a time, each in a savepoint of its own, so that one bad
+    /// submission does not sink the others. The outer result fails only when the commit does;
+    /// then none of them was written.
     pub async fn write_submissions(
         &self,
         group: &[&Submission],
     ) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
+        if group.len() > 1 {
+            let mut uow = self.begin_durable().await?;
+            match uow.write_group(group).await {
+                Ok(outcomes) => {
+                    uow.commit_recorded().await?;
+                    return Ok(outcomes.into_iter().map(Ok).collect());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, size = group.len(), "a group failed; writing it one submission at a time");
+                    drop(uow);
+                }
+            }
+        }
         let mut uow = self.begin_durable().await?;
         let mut outcomes = Vec::with_capacity(group.len());
         for submission in group {
@@ -154,6 +169,50 @@ impl Store {
         }
         uow.commit_recorded().await?;
         Ok(outcomes)
+    }
+}
+
+/// A case's first step: its status, and what the timeline says.
+pub(super) struct FirstStep {
+    pub status: CaseStatus,
+    pub note_zh: &'static str,
+    pub note_en: &'static str,
+}
+
+/// The first step of `case`: submitted, or waiting for an earlier stage.
+pub(super) fn first_step(a: &NewApplication, case: &NewCase) -> FirstStep {
+    let (note_zh, note_en) = match (a.filed_by.is_some(), case.stage > 0) {
+        (true, false) => ("综合窗口代为提交申请", "Filed at a service hall window for the applicant present"),
+        (false, false) => ("网上提交申请", "Application submitted online"),
+        (_, true) => ("已提交，待前序事项办结后开始办理", "Submitted; starts once the earlier step is approved"),
+    };
+    let status = if case.stage > 0 { CaseStatus::Waiting } else { CaseStatus::Submitted };
+    FirstStep { status, note_zh, note_en }
+}
+
+/// The content hashes of a submission's uploaded files, each once.
+pub(super) fn files_of(a: &NewApplication) -> Vec<String> {
+    let mut files: Vec<String> = a.materials.iter().filter_map(|m| m.sha256.clone()).collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// The audit event that records a submission. A clerk at a window or a proxy files for the
+/// applicant; the applicant is then recorded as the one acted for.
+pub(super) fn submission_event<'a>(a: &'a NewApplication, files: &'a [String]) -> AuditEvent<'a> {
+    let filer = a.filed_by.as_deref().or(a.proxy.as_ref().map(|(person, _)| person.as_str()));
+    AuditEvent {
+        actor_id: Some(filer.unwrap_or(&a.applicant_person_id)),
+        acting_uscc: a.applicant_uscc.as_deref(),
+        on_behalf_of: filer.map(|_| a.applicant_person_id.as_str()),
+        action: AuditAction::ApplicationSubmitted,
+        subject: &a.application_no,
+        detail: a.proxy.as_ref().map_or("", |(_, grant)| grant.as_str()),
+        role: a.filed_by.as_ref().map(|_| shared::account::Role::WindowClerk),
+        department: None,
+        files,
+        at: a.submitted_at,
     }
 }
 
@@ -183,6 +242,15 @@ impl UnitOfWork {
         for e in &a.access {
             insert_access(self.tx(), e).await?;
         }
+        self.remove_draft(a).await?;
+        self.keep_answers(&[a]).await?;
+        let files = files_of(a);
+        self.record(&submission_event(a, &files)).await?;
+        Ok(Outcome::Created)
+    }
+
+    /// Removes the draft a submission came from.
+    pub(super) async fn remove_draft(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {
         if let Some((owner, id)) = &a.draft {
             on_tx!(self.tx(), |c| sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
                 .bind(id)
@@ -191,31 +259,7 @@ impl UnitOfWork {
                 .await
                 .map(|r| r.rows_affected()))?;
         }
-        if a.filed_by.is_none() && a.proxy.is_none() && !a.keep.is_empty() {
-            let scope = a.applicant_uscc.as_deref().unwrap_or_default();
-            self.keep_answers(&a.applicant_person_id, scope, &a.keep, a.submitted_at).await?;
-        }
-        // A clerk at a window or a proxy files for the applicant; the applicant is then recorded
-        // as the one acted for.
-        let filer = a.filed_by.as_deref().or(a.proxy.as_ref().map(|(person, _)| person.as_str()));
-        let actor = filer.unwrap_or(&a.applicant_person_id);
-        let mut files: Vec<String> = a.materials.iter().filter_map(|m| m.sha256.clone()).collect();
-        files.sort();
-        files.dedup();
-        self.record(&AuditEvent {
-            actor_id: Some(actor),
-            acting_uscc: a.applicant_uscc.as_deref(),
-            on_behalf_of: filer.map(|_| a.applicant_person_id.as_str()),
-            action: AuditAction::ApplicationSubmitted,
-            subject: &a.application_no,
-            detail: a.proxy.as_ref().map_or("", |(_, grant)| grant.as_str()),
-            role: a.filed_by.as_ref().map(|_| shared::account::Role::WindowClerk),
-            department: None,
-            files: &files,
-            at: a.submitted_at,
-        })
-        .await?;
-        Ok(Outcome::Created)
+        Ok(())
     }
 
     /// The stored answer of a key, or, for a new key, claims it with this change's answer
@@ -281,12 +325,7 @@ impl UnitOfWork {
     }
 
     async fn insert_case(&mut self, a: &NewApplication, case: &NewCase) -> Result<(), sqlx::Error> {
-        let (zh, en) = match (a.filed_by.is_some(), case.stage > 0) {
-            (true, false) => ("综合窗口代为提交申请", "Filed at a service hall window for the applicant present"),
-            (false, false) => ("网上提交申请", "Application submitted online"),
-            (_, true) => ("已提交，待前序事项办结后开始办理", "Submitted; starts once the earlier step is approved"),
-        };
-        let status = if case.stage > 0 { CaseStatus::Waiting } else { CaseStatus::Submitted };
+        let FirstStep { status, note_zh: zh, note_en: en } = first_step(a, case);
         let at = Timestamp::from(a.submitted_at);
         on_tx!(self.tx(), |c| {
             sqlx::query(

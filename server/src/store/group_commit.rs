@@ -1,0 +1,289 @@
+//! 成组写入 — a whole group of submissions in a dozen statements: the keys looked up at once,
+//! then every table's rows in one multi-row `INSERT` ([`super::rows`]) and the group's audit
+//! events chained in one pass. Each statement costs a round trip to PostgreSQL and a hand-off
+//! to SQLite's connection thread, and the writer runs them one after another, so statements
+//! per submission are what limit a node's submissions per second (BENCHMARKS.md).
+//!
+//! A group is all or nothing here: when any statement fails, the writer rolls the group back
+//! and writes it again one submission at a time, each in a savepoint, so that one bad
+//! submission does not sink the others ([`super::Store::write_submissions`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::applications::IdempotentRow;
+use super::rows::{Cell, Rows};
+use super::submissions::{Idempotency, NewApplication, Outcome, Submission, first_step, submission_event};
+use super::{Timestamp, UnitOfWork};
+use crate::on_tx;
+
+/// Keys looked up per statement.
+const KEYS_PER_LOOKUP: usize = 500;
+
+impl UnitOfWork {
+    /// Writes `group` in this transaction and answers what became of each submission.
+    pub(super) async fn write_group(&mut self, group: &[&Submission]) -> Result<Vec<Outcome>, sqlx::Error> {
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(group.len());
+        for s in group {
+            let a = &s.application;
+            let lapsed = match &a.proxy {
+                Some((_, grant)) => {
+                    let today = a.submitted_at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+                    !self.proxy_holds(grant, today).await?
+                }
+                None => false,
+            };
+            outcomes.push(lapsed.then_some(Outcome::ProxyLapsed));
+        }
+        let new_keys = self.claim_keys(group, &mut outcomes).await?;
+        let created: Vec<&NewApplication> =
+            group.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(s, _)| &s.application).collect();
+        self.insert_keys(&new_keys).await?;
+        self.insert_applications(&created).await?;
+        self.insert_cases(&created).await?;
+        self.insert_materials_and_reads(&created).await?;
+        for a in created.iter().filter(|a| a.draft.is_some()) {
+            self.remove_draft(a).await?;
+        }
+        self.keep_answers(&created).await?;
+        let files: Vec<Vec<String>> = created.iter().map(|a| super::submissions::files_of(a)).collect();
+        let events: Vec<_> = created.iter().zip(&files).map(|(a, files)| submission_event(a, files)).collect();
+        self.append_events(&events).await?;
+        Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Created)).collect())
+    }
+
+    /// Replays a key stored before, or sent earlier in the same group; the other keys are the
+    /// group's to write.
+    async fn claim_keys<'s>(
+        &mut self,
+        group: &[&'s Submission],
+        outcomes: &mut [Option<Outcome>],
+    ) -> Result<Vec<(&'s Idempotency, Timestamp)>, sqlx::Error> {
+        let keyed: Vec<&Idempotency> = group
+            .iter()
+            .zip(outcomes.iter())
+            .filter(|(_, o)| o.is_none())
+            .filter_map(|(s, _)| s.idempotency.as_ref())
+            .collect();
+        let mut known = self.stored_keys(&keyed).await?;
+        let mut new_keys = Vec::new();
+        for (s, outcome) in group.iter().zip(outcomes.iter_mut()) {
+            let Some(idem) = s.idempotency.as_ref().filter(|_| outcome.is_none()) else { continue };
+            let id = (idem.scope.clone(), idem.key.clone());
+            if let Some(row) = known.get(&id) {
+                *outcome = Some(Outcome::Replayed(row.clone()));
+                continue;
+            }
+            let first =
+                IdempotentRow { body_sha256: idem.body_sha256.clone(), status: 201, response: idem.response.clone() };
+            known.insert(id, first);
+            new_keys.push((idem, Timestamp::from(s.application.submitted_at)));
+        }
+        Ok(new_keys)
+    }
+
+    /// The stored answers of `keys`, by (scope, key): one query per scope and few hundred keys,
+    /// each on the key table's primary key.
+    async fn stored_keys(
+        &mut self,
+        keys: &[&Idempotency],
+    ) -> Result<HashMap<(String, String), IdempotentRow>, sqlx::Error> {
+        let mut by_scope: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for k in keys {
+            by_scope.entry(k.scope.as_str()).or_default().push(k.key.as_str());
+        }
+        let mut found = HashMap::new();
+        for (scope, keys) in by_scope {
+            for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+                let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT key, body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key IN ({})",
+                    list.join(", ")
+                );
+                let rows: Vec<(String, String, i64, String)> = on_tx!(self.tx(), |c| {
+                    let mut query = sqlx::query_as(&sql).bind(scope);
+                    for key in chunk {
+                        query = query.bind(*key);
+                    }
+                    query.fetch_all(c).await
+                })?;
+                for (key, body_sha256, status, response) in rows {
+                    found.insert((scope.to_owned(), key), IdempotentRow { body_sha256, status, response });
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn insert_keys(&mut self, keys: &[(&Idempotency, Timestamp)]) -> Result<(), sqlx::Error> {
+        let mut rows =
+            Rows::new("idempotency_keys", &["scope", "key", "body_sha256", "status", "response", "created_at"]);
+        for (k, at) in keys {
+            rows.push([
+                Cell::Text(&k.scope),
+                Cell::Text(&k.key),
+                Cell::Text(&k.body_sha256),
+                Cell::Int(201),
+                Cell::Text(&k.response),
+                Cell::At(*at),
+            ]);
+        }
+        self.insert_rows(&rows).await
+    }
+
+    async fn insert_applications(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
+        let documents = created
+            .iter()
+            .map(|a| Ok((raw_json(&a.form)?, raw_json(&a.receipt)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut rows = Rows::new(
+            "applications",
+            &[
+                "application_no",
+                "applicant_person_id",
+                "applicant_uscc",
+                "filed_by",
+                "submitted_at",
+                "form",
+                "answers",
+                "pledge_text",
+                "receipt",
+                "delivery",
+                "delivery_hall",
+                "delivery_address",
+                "channel",
+                "proxy_id",
+                "proxy_grant",
+            ],
+        );
+        for (a, (form, receipt)) in created.iter().zip(&documents) {
+            rows.push([
+                Cell::Text(&a.application_no),
+                Cell::Text(&a.applicant_person_id),
+                Cell::MaybeText(a.applicant_uscc.as_deref()),
+                Cell::MaybeText(a.filed_by.as_deref()),
+                Cell::At(Timestamp::from(a.submitted_at)),
+                Cell::Json(form),
+                Cell::Text(&a.answers),
+                Cell::MaybeText(a.pledge_text.as_deref()),
+                Cell::Json(receipt),
+                Cell::Text(a.delivery.as_str()),
+                Cell::MaybeText(a.delivery_hall.as_deref()),
+                Cell::MaybeText(a.delivery_address.as_deref()),
+                Cell::Text(a.channel.as_str()),
+                Cell::MaybeText(a.proxy.as_ref().map(|(person, _)| person.as_str())),
+                Cell::MaybeText(a.proxy.as_ref().map(|(_, grant)| grant.as_str())),
+            ]);
+        }
+        self.insert_rows(&rows).await
+    }
+
+    /// Every case of the group, and each one's first step.
+    async fn insert_cases(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
+        let mut cases = Rows::new(
+            "cases",
+            &[
+                "case_no",
+                "application_no",
+                "item_code",
+                "item_version",
+                "item_name_zh",
+                "item_name_en",
+                "department_code",
+                "status",
+                "pledged",
+                "promised_working_days",
+                "created_at",
+                "stage",
+            ],
+        );
+        let mut steps =
+            Rows::new("case_events", &["id", "case_no", "seq", "at", "status", "actor_id", "note_zh", "note_en"]);
+        let ids: Vec<String> =
+            created.iter().flat_map(|a| &a.cases).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let mut ids = ids.iter();
+        for a in created {
+            let at = Timestamp::from(a.submitted_at);
+            for case in &a.cases {
+                let step = first_step(a, case);
+                cases.push([
+                    Cell::Text(&case.case_no),
+                    Cell::Text(&a.application_no),
+                    Cell::Text(&case.item_code),
+                    Cell::Int(case.item_version),
+                    Cell::Text(&case.name_zh),
+                    Cell::Text(&case.name_en),
+                    Cell::Text(&case.department_code),
+                    Cell::Text(step.status.as_str()),
+                    Cell::Bool(case.pledged),
+                    Cell::Int(case.promised_working_days),
+                    Cell::At(at),
+                    Cell::Int(case.stage),
+                ]);
+                steps.push([
+                    Cell::Text(ids.next().map_or("", String::as_str)),
+                    Cell::Text(&case.case_no),
+                    Cell::Int(1),
+                    Cell::At(at),
+                    Cell::Text(step.status.as_str()),
+                    Cell::Text(a.filed_by.as_deref().unwrap_or(&a.applicant_person_id)),
+                    Cell::Text(step.note_zh),
+                    Cell::Text(step.note_en),
+                ]);
+            }
+        }
+        self.insert_rows(&cases).await?;
+        self.insert_rows(&steps).await
+    }
+
+    /// Every material of the group's cases, and the library reads the group made.
+    async fn insert_materials_and_reads(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
+        let mut materials =
+            Rows::new("case_materials", &["case_no", "material_key", "source", "license_id", "upload_id", "sha256"]);
+        for m in created.iter().flat_map(|a| &a.materials) {
+            materials.push([
+                Cell::Text(&m.case_no),
+                Cell::Text(&m.material_key),
+                Cell::Text(m.source.as_str()),
+                Cell::MaybeText(m.license_id.as_deref()),
+                Cell::MaybeText(m.upload_id.as_deref()),
+                Cell::MaybeText(m.sha256.as_deref()),
+            ]);
+        }
+        self.insert_rows(&materials).await?;
+        let reads: Vec<_> = created.iter().flat_map(|a| &a.access).collect();
+        let ids: Vec<String> = reads.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let mut rows = Rows::new(
+            "e_license_access",
+            &[
+                "id",
+                "at",
+                "license_id",
+                "holder_key",
+                "actor_id",
+                "acting_uscc",
+                "on_behalf_of",
+                "purpose",
+                "application_no",
+            ],
+        );
+        for (e, id) in reads.iter().zip(&ids) {
+            rows.push([
+                Cell::Text(id),
+                Cell::At(Timestamp::from(e.at)),
+                Cell::Text(&e.license_id),
+                Cell::Text(&e.holder_key),
+                Cell::Text(&e.actor_id),
+                Cell::MaybeText(e.acting_uscc.as_deref()),
+                Cell::MaybeText(e.on_behalf_of.as_deref()),
+                Cell::Text(e.purpose.as_str()),
+                Cell::MaybeText(e.application_no.as_deref()),
+            ]);
+        }
+        self.insert_rows(&rows).await
+    }
+}
+
+/// A document as JSON text, to bind as a JSON value.
+fn raw_json<T: serde::Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, sqlx::Error> {
+    serde_json::value::to_raw_value(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
