@@ -83,7 +83,9 @@ struct Ledger {
 async fn crash_rounds(data: &Path, db: &Db) -> anyhow::Result<()> {
     let rounds: usize = std::env::var("YIWANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let bin = Path::new(env!("CARGO_BIN_EXE_yiwang"));
-    let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("server-logs");
+    // Apart from the API suite's logs: a `--demo` server prints the demo accounts' identity
+    // numbers on its console for whoever started it, and this output holds that console.
+    let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("crash-logs");
     std::fs::create_dir_all(&logs)?;
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let mut application: Option<Arc<Value>> = None;
