@@ -369,22 +369,8 @@ both! {
         let agent = app.sign_in_demo("陈敏").await;
         act_for(app, &agent, ENTERPRISE).await;
         let compiled = form(app, &agent, &ENTERPRISE_ITEMS).await;
-        let mut fields = serde_json::Map::new();
         // The enterprise's name, code and legal representative are the platform's to fill.
-        for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
-            let value = match f.field.key.as_str() {
-                "legal_rep_id_number" => json!(demo_id("李娜")),
-                "uscc" => json!(ENTERPRISE),
-                "phone" => json!("0769-22223333"),
-                "domicile_address" => json!("东莞市松山湖高新区科技九路1号"),
-                "registered_capital_wan_yuan" | "provident_fund_rate" => json!("5"),
-                "employee_count" => json!(12),
-                "seal_kinds" => json!(["公章"]),
-                _ if !f.field.options.is_empty() => json!(f.field.options[0]),
-                _ => json!("东莞市示范科技有限公司"),
-            };
-            fields.insert(f.field.key.clone(), value);
-        }
+        let fields = crate::drive::enterprise_fields(&compiled);
         let mut materials = serde_json::Map::new();
         let needed = compiled.form.needed_materials(&shared::application::FormAnswers::default());
         for m in needed.iter().filter(|m| m.source == MaterialSource::Upload && m.required) {

@@ -184,21 +184,7 @@ impl Signed {
             .send()
             .await?;
         let compiled: FormResponse = self.expect("compiling the form", response, 200).await?.json().await?;
-        let mut fields = serde_json::Map::new();
-        for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
-            let value = match f.field.key.as_str() {
-                "legal_rep_id_number" => json!(demo_id("李娜")),
-                "uscc" => json!(ENTERPRISE),
-                "phone" => json!("0769-22223333"),
-                "domicile_address" => json!("东莞市松山湖高新区科技九路1号"),
-                "registered_capital_wan_yuan" | "provident_fund_rate" => json!("5"),
-                "employee_count" => json!(12),
-                "seal_kinds" => json!(["公章"]),
-                _ if !f.field.options.is_empty() => json!(f.field.options[0]),
-                _ => json!("东莞市示范科技有限公司"),
-            };
-            fields.insert(f.field.key.clone(), value);
-        }
+        let fields = enterprise_fields(&compiled);
         let file = self.upload().await?;
         let mut materials = serde_json::Map::new();
         let needed = compiled.form.needed_materials(&FormAnswers::default());
@@ -220,4 +206,24 @@ impl Signed {
         let status = response.status().as_u16();
         Ok((status, response.text().await?))
     }
+}
+
+/// Answers to every field of the enterprise's form the platform does not fill.
+pub fn enterprise_fields(compiled: &FormResponse) -> serde_json::Map<String, Value> {
+    let mut fields = serde_json::Map::new();
+    for f in compiled.form.fields.iter().filter(|f| !compiled.form.known.iter().any(|k| k.key == f.field.key)) {
+        let value = match f.field.key.as_str() {
+            "legal_rep_id_number" => json!(demo_id("李娜")),
+            "uscc" => json!(ENTERPRISE),
+            "phone" => json!("0769-22223333"),
+            "domicile_address" => json!("东莞市松山湖高新区科技九路1号"),
+            "registered_capital_wan_yuan" | "provident_fund_rate" => json!("5"),
+            "employee_count" => json!(12),
+            "seal_kinds" => json!(["公章"]),
+            _ if !f.field.options.is_empty() => json!(f.field.options[0]),
+            _ => json!("东莞市示范科技有限公司"),
+        };
+        fields.insert(f.field.key.clone(), value);
+    }
+    fields
 }
