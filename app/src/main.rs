@@ -1,6 +1,15 @@
-//! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app. Built with
-//! `--features console`, the same crate is the staff console instead, a bundle of its own so
-//! that a citizen's first load carries none of it.
+//! Yiwang's web app (一网通办): a Leptos client-side-rendered single-page app, built as three
+//! bundles from this one crate:
+//! - `guides` (`--features guides`): the home page, the catalogue and the guides, what most
+//!   visits need and all that a citizen's first load carries (`/`, `/items`, `/items/:code`).
+//!   Any other page it is asked for it loads whole from the server, where `boot.js` starts the
+//!   full app for it;
+//! - the full citizen app (no feature): every citizen page, the guides included, so that once it
+//!   runs every move is within it;
+//! - `console` (`--features console`): the staff console, under `/console`.
+// The guides bundle routes to three pages: the rest of the crate, compiled for it, goes unused
+// there, and the full app's build is the one that checks for dead code.
+#![cfg_attr(feature = "guides", allow(dead_code))]
 
 mod api;
 mod auth;
@@ -17,23 +26,12 @@ use leptos_router::path;
 use crate::auth::Auth;
 use crate::components::layout::{Elderly, Footer, Header, TabBar};
 use crate::i18n::I18n;
-use crate::pages::account::AccountPage;
-use crate::pages::agents::AgentsPage;
-use crate::pages::applications::ApplicationsPage;
-use crate::pages::apply::ApplyPage;
-use crate::pages::case::CasePage;
 use crate::pages::catalogue::CataloguePage;
 use crate::pages::guide::GuidePage;
 use crate::pages::home::HomePage;
-use crate::pages::licenses::LicensesPage;
-use crate::pages::login::LoginPage;
-use crate::pages::not_found::NotFoundPage;
-use crate::pages::progress::ProgressPage;
-use crate::pages::receipt::ReceiptPage;
-use crate::pages::register::RegisterPage;
-use crate::pages::staff::StaffPage;
 
 /// The app: header, the routed page, footer.
+#[cfg(not(feature = "guides"))]
 #[component]
 fn App() -> impl IntoView {
     I18n::provide();
@@ -43,21 +41,45 @@ fn App() -> impl IntoView {
         <Router>
             <Header />
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFoundPage>
+                <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/items") view=CataloguePage />
                     <Route path=path!("/items/:code") view=GuidePage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/account/enterprises/:uscc/agents") view=AgentsPage />
-                    <Route path=path!("/apply") view=ApplyPage />
-                    <Route path=path!("/applications") view=ApplicationsPage />
-                    <Route path=path!("/applications/:no") view=ReceiptPage />
-                    <Route path=path!("/cases/:no") view=CasePage />
-                    <Route path=path!("/progress") view=ProgressPage />
-                    <Route path=path!("/licenses") view=LicensesPage />
-                    <Route path=path!("/staff") view=StaffPage />
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/register") view=pages::register::RegisterPage />
+                    <Route path=path!("/account") view=pages::account::AccountPage />
+                    <Route path=path!("/account/enterprises/:uscc/agents") view=pages::agents::AgentsPage />
+                    <Route path=path!("/apply") view=pages::apply::ApplyPage />
+                    <Route path=path!("/applications") view=pages::applications::ApplicationsPage />
+                    <Route path=path!("/applications/:no") view=pages::receipt::ReceiptPage />
+                    <Route path=path!("/cases/:no") view=pages::case::CasePage />
+                    <Route path=path!("/progress") view=pages::progress::ProgressPage />
+                    <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
+                    <Route path=path!("/staff") view=pages::staff::StaffPage />
+                </Routes>
+            </main>
+            <Footer />
+            <TabBar />
+        </Router>
+    }
+}
+
+/// The guides bundle: the same header, pages and footer as the full app, with only the home page,
+/// the catalogue and the guides.
+#[cfg(feature = "guides")]
+#[component]
+fn App() -> impl IntoView {
+    I18n::provide();
+    Elderly::provide();
+    Auth::provide();
+    view! {
+        <Router>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=pages::full_app::LoadFullApp>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/items") view=CataloguePage />
+                    <Route path=path!("/items/:code") view=GuidePage />
                 </Routes>
             </main>
             <Footer />

@@ -44,6 +44,38 @@ test('a citizen searches for a service, reads its guide and switches to English'
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('居住证申领');
 });
 
+test('the home page and the guides run on the small guides bundle; applying loads the full app', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith('_bg.wasm')) wasm.push(path);
+  });
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('一门式一网式政务服务');
+  expect(wasm).toEqual(['/guides_bg.wasm']);
+
+  // Moving among the guides stays within the page: nothing is loaded again, and a guide fetches
+  // the full app ahead, at low priority, for the step it leads to.
+  await page.getByLabel('搜索事项').fill('印章');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.getByRole('link', { name: /公章刻制备案/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
+  await expect.poll(() => wasm).toEqual(['/guides_bg.wasm', '/app_bg.wasm']);
+
+  // A link out of the guides loads that page with the full app, whose pages the guides lack.
+  await page.getByRole('link', { name: '在线申办' }).click();
+  await expect(page).toHaveURL(/\/apply\?items=DG-QY-0004$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('在线申办');
+  await expect(page.getByText('请先登录后查看。')).toBeVisible();
+
+  // Back on the guide, the guides bundle runs it again.
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
+  await page.goto('/progress');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('办件进度查询');
+  expect(wasm.slice(-1)).toEqual(['/app_bg.wasm']);
+});
+
 test('filters narrow the catalogue and the pager moves through it', async ({ page }) => {
   await page.goto('/items');
   await expect(page.getByText('共 24 个事项')).toBeVisible();

@@ -31,6 +31,7 @@ use shared::{Problem, ProblemCode};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -125,14 +126,34 @@ fn app_router(state: AppState) -> Router {
         ServiceBuilder::new()
             .layer(axum::middleware::from_fn(middleware::own_request_id))
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let matched = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
-                let id = req.headers().get(middleware::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(),
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request<_>| {
+                        let matched =
+                            req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
+                        let id =
+                            req.headers().get(middleware::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(),
                                     matched_path = matched.as_deref().unwrap_or(""), request_id = %id)
-            }))
+                    })
+                    .on_failure(log_failure),
+            )
             .layer(PropagateRequestIdLayer::new(request_id)),
     )
+}
+
+/// Logs an answer in the 5xx range or a failed body. A 503 is the server shedding load on
+/// purpose (it carries `Retry-After` and is counted in `/metrics`): at twice the peak rate there
+/// are tens of thousands a minute, which at ERROR would bury the errors that need a person.
+fn log_failure(failure: ServerErrorsFailureClass, latency: Duration, _span: &tracing::Span) {
+    let latency_ms = latency.as_millis();
+    match failure {
+        ServerErrorsFailureClass::StatusCode(status) if status == axum::http::StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::debug!(%status, latency_ms, "answered 503: overloaded");
+        }
+        ServerErrorsFailureClass::StatusCode(status) => tracing::error!(%status, latency_ms, "answered a server error"),
+        ServerErrorsFailureClass::Error(error) => tracing::error!(%error, latency_ms, "the response failed"),
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight and closes the database.

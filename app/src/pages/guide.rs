@@ -15,6 +15,8 @@ pub fn GuidePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let code = Memo::new(move |_| params.with(|p| p.get("code").unwrap_or_default()));
+    #[cfg(feature = "guides")]
+    crate::pages::full_app::prefetch_full_app();
     let item = LocalResource::new(move || {
         let code = code.get();
         async move { api::item(&code).await }

@@ -6,6 +6,8 @@ pub mod applications;
 pub mod apply;
 pub mod case;
 pub mod catalogue;
+#[cfg(feature = "guides")]
+pub mod full_app;
 pub mod guide;
 pub mod home;
 pub mod licenses;

@@ -94,6 +94,17 @@ struct Prepared {
     form: OneForm,
     usable: BTreeMap<String, LicenseRow>,
     facts: ApplicantFacts,
+    names: Names,
+}
+
+/// Names read with the facts, for the receipt.
+struct Names {
+    /// The applicant: the enterprise's name, or the person's.
+    applicant: String,
+    /// The enterprise's credit code, or the person's identity number masked.
+    identifier: String,
+    /// The person signed in (for an enterprise, its agent).
+    person: String,
 }
 
 /// A holder whose licenses an applicant may use, and which types.
@@ -291,8 +302,8 @@ impl ApplyingService<'_> {
         let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
         form.check_applicant(ctx.uscc.is_some()).map_err(|e| combine_error(&e))?;
         self.check_founding(&form).await?;
-        let facts = self.applicant_facts(ctx, &usable).await?;
-        Ok(Prepared { form: form.for_applicant(&facts), usable, facts })
+        let (facts, names) = self.applicant_facts(ctx, &usable).await?;
+        Ok(Prepared { form: form.for_applicant(&facts), usable, facts, names })
     }
 
     /// 一号申办 — what unified identity, the enterprise record and the library hold about the
@@ -302,9 +313,11 @@ impl ApplyingService<'_> {
         &self,
         ctx: &ApplicantContext,
         usable: &BTreeMap<String, LicenseRow>,
-    ) -> Result<ApplicantFacts, ApplyingError> {
+    ) -> Result<(ApplicantFacts, Names), ApplyingError> {
         let mut facts = BTreeMap::new();
         let person = self.store.person(&ctx.person_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+        let mut names =
+            Names { applicant: person.name.clone(), identifier: person.id_number_masked, person: person.name.clone() };
         facts.insert(KnownFact::PersonIdNumber, self.pii.open(&person.id_number_sealed)?.as_str().to_owned());
         facts.insert(KnownFact::PersonName, person.name);
         // A proxy applies under an authorization the platform records.
@@ -312,6 +325,8 @@ impl ApplyingService<'_> {
         if let Some(uscc) = &ctx.uscc {
             let enterprise = self.store.enterprise(uscc).await?.ok_or(ApplyingError::EnterpriseNotFound)?;
             let rep = self.store.person(&enterprise.legal_rep_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+            names.applicant = enterprise.name.clone();
+            names.identifier = uscc.clone();
             facts.insert(KnownFact::EnterpriseName, enterprise.name);
             facts.insert(KnownFact::EnterpriseUscc, uscc.clone());
             facts.insert(KnownFact::LegalRepIdNumber, self.pii.open(&rep.id_number_sealed)?.as_str().to_owned());
@@ -325,7 +340,7 @@ impl ApplyingService<'_> {
                 facts.insert(*fact, row.number.clone());
             }
         }
-        Ok(ApplicantFacts { facts, authorized_agent })
+        Ok((ApplicantFacts { facts, authorized_agent }, names))
     }
 
     /// 一表 — the one form of the chosen items for this applicant; the library reads it makes
@@ -358,7 +373,7 @@ impl ApplyingService<'_> {
             return replay(&stored.body_sha256, &body_sha256, stored.status, stored.response);
         }
         let ctx = self.applicant(s).await?;
-        let Prepared { form, usable, facts } = self.form_for(&ctx, &req.items).await?;
+        let Prepared { form, usable, facts, names } = self.form_for(&ctx, &req.items).await?;
         let mut answers = req.answers.clone();
         let known_errors = form.fill_known(&mut answers, &facts);
         let uploads = self.check_answers(s, &ctx, &form, &answers, known_errors).await?;
@@ -383,22 +398,17 @@ impl ApplyingService<'_> {
             uploads: &uploads,
             stages: &stages,
         });
-        let (applicant_name, applicant_identifier) = self.applicant_names(&ctx).await?;
-        // The clerk who filed at the window, or the agent who filed for the enterprise.
-        let filer = ctx
-            .filed_by
-            .as_deref()
-            .or(ctx.proxy.as_ref().map(|p| p.proxy_id.as_str()))
-            .or(ctx.uscc.as_ref().map(|_| ctx.person_id.as_str()));
-        let filed_by = match filer {
+        // The clerk who filed at the window, the proxy, or the agent who filed for the enterprise
+        // (the person whose facts were read).
+        let filed_by = match ctx.filed_by.as_deref().or(ctx.proxy.as_ref().map(|p| p.proxy_id.as_str())) {
             Some(id) => self.store.person(id).await?.map(|p| p.name),
-            None => None,
+            None => ctx.uscc.as_ref().map(|_| names.person.clone()),
         };
         let receipt = ApplicationReceipt {
             application_no: application_no.clone(),
             submitted_at: crate::store::Timestamp::from(now).into(),
-            applicant_name,
-            applicant_identifier,
+            applicant_name: names.applicant,
+            applicant_identifier: names.identifier,
             filed_by,
             cases: plan.case_receipts,
             materials: plan.received,
@@ -513,15 +523,6 @@ impl ApplyingService<'_> {
             }
         }
         if errors.is_empty() { Ok(uploads) } else { Err(ApplyingError::Invalid(errors)) }
-    }
-
-    async fn applicant_names(&self, ctx: &ApplicantContext) -> Result<(String, String), ApplyingError> {
-        if let Some(uscc) = &ctx.uscc {
-            let enterprise = self.store.enterprise(uscc).await?.ok_or_else(|| ApplyingError::EnterpriseNotFound)?;
-            return Ok((enterprise.name, uscc.clone()));
-        }
-        let person = self.store.person(&ctx.person_id).await?.ok_or_else(|| ApplyingError::PersonNotFound)?;
-        Ok((person.name, person.id_number_masked))
     }
 
     /// 我的办件 — the applications of the person and of their enterprises, newest first.
