@@ -31,7 +31,6 @@ use crate::pages::guide::GuidePage;
 use crate::pages::home::HomePage;
 
 /// The app: header, the routed page, footer.
-#[cfg(not(feature = "guides"))]
 #[component]
 fn App() -> impl IntoView {
     I18n::provide();
@@ -41,22 +40,7 @@ fn App() -> impl IntoView {
         <Router>
             <Header />
             <main id="main" tabindex="-1">
-                <Routes fallback=pages::not_found::NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/items") view=CataloguePage />
-                    <Route path=path!("/items/:code") view=GuidePage />
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <Route path=path!("/register") view=pages::register::RegisterPage />
-                    <Route path=path!("/account") view=pages::account::AccountPage />
-                    <Route path=path!("/account/enterprises/:uscc/agents") view=pages::agents::AgentsPage />
-                    <Route path=path!("/apply") view=pages::apply::ApplyPage />
-                    <Route path=path!("/applications") view=pages::applications::ApplicationsPage />
-                    <Route path=path!("/applications/:no") view=pages::receipt::ReceiptPage />
-                    <Route path=path!("/cases/:no") view=pages::case::CasePage />
-                    <Route path=path!("/progress") view=pages::progress::ProgressPage />
-                    <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
-                    <Route path=path!("/staff") view=pages::staff::StaffPage />
-                </Routes>
+                <Pages />
             </main>
             <Footer />
             <TabBar />
@@ -64,27 +48,41 @@ fn App() -> impl IntoView {
     }
 }
 
-/// The guides bundle: the same header, pages and footer as the full app, with only the home page,
-/// the catalogue and the guides.
+/// The full citizen app's pages.
+#[cfg(not(feature = "guides"))]
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
+        <Routes fallback=pages::not_found::NotFoundPage>
+            <Route path=path!("/") view=HomePage />
+            <Route path=path!("/items") view=CataloguePage />
+            <Route path=path!("/items/:code") view=GuidePage />
+            <Route path=path!("/login") view=pages::login::LoginPage />
+            <Route path=path!("/register") view=pages::register::RegisterPage />
+            <Route path=path!("/account") view=pages::account::AccountPage />
+            <Route path=path!("/account/enterprises/:uscc/agents") view=pages::agents::AgentsPage />
+            <Route path=path!("/apply") view=pages::apply::ApplyPage />
+            <Route path=path!("/applications") view=pages::applications::ApplicationsPage />
+            <Route path=path!("/applications/:no") view=pages::receipt::ReceiptPage />
+            <Route path=path!("/cases/:no") view=pages::case::CasePage />
+            <Route path=path!("/progress") view=pages::progress::ProgressPage />
+            <Route path=path!("/licenses") view=pages::licenses::LicensesPage />
+            <Route path=path!("/staff") view=pages::staff::StaffPage />
+        </Routes>
+    }
+}
+
+/// The guides bundle's pages: the home page, the catalogue and the guides; any other page is
+/// loaded with the full app.
 #[cfg(feature = "guides")]
 #[component]
-fn App() -> impl IntoView {
-    I18n::provide();
-    Elderly::provide();
-    Auth::provide();
+fn Pages() -> impl IntoView {
     view! {
-        <Router>
-            <Header />
-            <main id="main" tabindex="-1">
-                <Routes fallback=pages::full_app::LoadFullApp>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/items") view=CataloguePage />
-                    <Route path=path!("/items/:code") view=GuidePage />
-                </Routes>
-            </main>
-            <Footer />
-            <TabBar />
-        </Router>
+        <Routes fallback=pages::full_app::LoadFullApp>
+            <Route path=path!("/") view=HomePage />
+            <Route path=path!("/items") view=CataloguePage />
+            <Route path=path!("/items/:code") view=GuidePage />
+        </Routes>
     }
 }
 

@@ -45,9 +45,14 @@ pub fn LoadFullApp() -> impl IntoView {
     }
 }
 
-/// Asks the browser to fetch the full app while the reader is on a guide, at low priority, so
-/// that applying (the guide's next step) starts without waiting for it.
-pub fn prefetch_full_app() {
+/// Asks the browser to fetch the full app while the reader is on a guide, so that applying (the
+/// guide's next step) starts without waiting for it: at low priority, and two seconds after the
+/// guide is shown, so that it never competes with the guide's own first paint.
+pub fn prefetch_full_app_soon() {
+    set_timeout(prefetch_full_app, std::time::Duration::from_secs(2));
+}
+
+fn prefetch_full_app() {
     let document = document();
     let Some(head) = document.query_selector("head").ok().flatten() else { return };
     for (href, kind) in [("/app.js", "script"), ("/app_bg.wasm", "fetch")] {

@@ -15,8 +15,6 @@ pub fn GuidePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let code = Memo::new(move |_| params.with(|p| p.get("code").unwrap_or_default()));
-    #[cfg(feature = "guides")]
-    crate::pages::full_app::prefetch_full_app();
     let item = LocalResource::new(move || {
         let code = code.get();
         async move { api::item(&code).await }
@@ -27,7 +25,11 @@ pub fn GuidePage() -> impl IntoView {
             {move || match item.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ProblemView error=e retry=move || item.refetch() /> }.into_any(),
-                Some(Ok(item)) => view! { <Guide item=item /> }.into_any(),
+                Some(Ok(item)) => {
+                    #[cfg(feature = "guides")]
+                    crate::pages::full_app::prefetch_full_app_soon();
+                    view! { <Guide item=item /> }.into_any()
+                }
             }}
         </div>
     }
