@@ -7,8 +7,11 @@
 //! a key whose answer the crash cut off must make its application now or replay it, and the
 //! applications in the database must be exactly those the answers name, each once.
 //!
-//! `YIWANG_CRASH_ROUNDS` rounds per database (20 by default); the long run in BENCHMARKS.md is
-//! `YIWANG_CRASH_ROUNDS=500 cargo nextest run -p server --test crash --no-capture`.
+//! `YIWANG_CRASH_ROUNDS` rounds per database (20 by default); `YIWANG_CRASH_BIN` names another
+//! `yiwang` binary (the release build, for the long run in BENCHMARKS.md:
+//! `cargo build --release -p server --bin yiwang && YIWANG_CRASH_BIN=target/release/yiwang
+//! YIWANG_CRASH_ROUNDS=500 cargo nextest run -p server --test crash --success-output immediate`,
+//! which runs both databases at once and prints each one's progress and result as it ends).
 
 mod drive;
 
@@ -78,11 +81,21 @@ struct Ledger {
     retried: usize,
     /// Applications the database held after a kill whose answer the kill cut off.
     made_unanswered: usize,
+    /// Key → the application number its answer names, for the answers checked so far (a
+    /// receipt is read once, not every round).
+    application_nos: BTreeMap<String, String>,
 }
+
+/// How often a long run says how far it has got.
+const PROGRESS_EVERY: usize = 50;
 
 async fn crash_rounds(data: &Path, db: &Db) -> anyhow::Result<()> {
     let rounds: usize = std::env::var("YIWANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let bin = Path::new(env!("CARGO_BIN_EXE_yiwang"));
+    // A relative YIWANG_CRASH_BIN is taken from the workspace's root, where cargo is run.
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bin = std::env::var_os("YIWANG_CRASH_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_yiwang")), |b| workspace.join(b));
+    let bin = bin.as_path();
     // Apart from the API suite's logs: a `--demo` server prints the demo accounts' identity
     // numbers on its console for whoever started it, and this output holds that console.
     let logs = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("crash-logs");
@@ -119,7 +132,16 @@ async fn crash_rounds(data: &Path, db: &Db) -> anyhow::Result<()> {
         let unnamed = check_store(db, &ledger)
             .await
             .with_context(|| format!("the database after kill {round} at {kill_after:?}"))?;
-        lock(&ledger)?.made_unanswered += unnamed;
+        let mut so_far = lock(&ledger)?;
+        so_far.made_unanswered += unnamed;
+        if round > 0 && round % PROGRESS_EVERY == 0 {
+            eprintln!(
+                "{}: round {round} of {rounds} after {:.0?}, {} applications acknowledged",
+                db.name(),
+                started.elapsed(),
+                so_far.answered.len()
+            );
+        }
     }
     let ledger = ledger.lock().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
     eprintln!(
@@ -227,14 +249,18 @@ type Shape = (i64, i64, i64);
 async fn check_store(db: &Db, ledger: &Mutex<Ledger>) -> anyhow::Result<usize> {
     let rows = application_shapes(db).await?;
     let (named, outstanding) = {
-        let ledger = lock(ledger)?;
-        let mut named = BTreeSet::new();
-        for answer in ledger.answered.values() {
+        let mut ledger = lock(ledger)?;
+        let Ledger { answered, application_nos, cut_off, .. } = &mut *ledger;
+        for (key, answer) in answered.iter() {
+            if application_nos.contains_key(key) {
+                continue;
+            }
             let receipt: ApplicationReceipt = serde_json::from_str(answer).context("a receipt")?;
             ensure!(receipt.cases.len() == 3, "a receipt with {} cases: {answer}", receipt.cases.len());
-            named.insert(receipt.application_no);
+            application_nos.insert(key.clone(), receipt.application_no);
         }
-        (named, ledger.cut_off.len())
+        let named: BTreeSet<String> = application_nos.values().cloned().collect();
+        (named, cut_off.len())
     };
     let Some(first) = rows.values().next().copied() else {
         ensure!(named.is_empty(), "{} answered applications and none in the database", named.len());
