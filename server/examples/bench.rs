@@ -7,7 +7,8 @@
 //!   each waiting for its answer, then a fixed rate of 80% of that peak, where the latency of
 //!   every request counts from when it was due, so a stall is not hidden by sending less;
 //! - the same at twice the peak: what the server accepts, what it sheds with 503, how fast;
-//! - progress look-ups: the peak, and a fixed 10,000 a second;
+//! - progress look-ups of an accepted case (its timeline and deadline): the peak, and a fixed
+//!   10,000 a second;
 //! - sign-ins flooding beside submissions (argon2 runs on its own bounded pool);
 //! - the server's resident memory idle and at its highest under load.
 //!
@@ -129,11 +130,16 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
     let at_200 = open_loop(peak_rate * 2.0, seconds, submit.clone()).await;
     rows.push(at_200.row(&format!("submissions at twice the peak ({:.0}/s offered)", peak_rate * 2.0)));
 
+    // The case looked up is accepted, so each answer works out its deadline, as most do.
     let receipt: ApplicationReceipt = serde_json::from_str(&submit_text(&agent, &body, "bench-lookup").await?)?;
+    drive::sign_in(&client, &server.base, drive::CLERK).await?.accept(&receipt.cases[0].case_no).await?;
+    let lookup_body = Arc::new(json!({"case_no": receipt.cases[0].case_no, "id_number": drive::demo_id("李娜")}));
+    let first: Value =
+        client.post(format!("{}/api/v1/progress/lookup", server.base)).json(&*lookup_body).send().await?.json().await?;
+    anyhow::ensure!(first["deadline"].is_object(), "the case looked up has no deadline: {first}");
     let lookup = {
         let (client, base) = (client.clone(), server.base.clone());
-        let body = Arc::new(json!({"case_no": receipt.cases[0].case_no, "id_number": drive::demo_id("李娜")}));
-        move || look_up(client.clone(), base.clone(), Arc::clone(&body))
+        move || look_up(client.clone(), base.clone(), Arc::clone(&lookup_body))
     };
     rows.push(closed_loop(args.clients, seconds, lookup.clone()).await.row("progress look-ups, peak"));
     rows.push(open_loop(LOOKUP_RATE, seconds, lookup).await.row("progress look-ups at 10,000/s offered"));

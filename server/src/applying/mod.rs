@@ -11,6 +11,7 @@ pub mod uploads;
 pub mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,8 +31,11 @@ use crate::auth::service::Session;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::pii::PiiKeys;
+use crate::store::PublishedCatalogue;
 use crate::store::Store;
 use crate::store::applications::{AccessEntry, DraftRow, LicenseRow, LookupHolder, UploadRow};
+use crate::store::cases::CaseRecord;
+use crate::store::identity::{EnterpriseRow, PersonRow};
 use crate::store::submissions::{Idempotency, NewApplication, Outcome, Submission};
 
 pub use error::ApplyingError;
@@ -88,10 +92,21 @@ pub struct ProxyAct {
     pub items: Vec<ItemCode>,
 }
 
-/// The one form prepared for an applicant: the form, the licenses that supply its library
-/// materials, and what the platform knows of the applicant.
+/// A case a progress lookup found: what its applicant is shown, and the record its deadline is
+/// worked out from.
+pub struct FoundCase {
+    /// The progress, without its deadline.
+    pub progress: CaseProgress,
+    /// The case as stored.
+    pub record: CaseRecord,
+}
+
+/// The one form prepared for an applicant: the form, the catalogue it was compiled from, the
+/// licenses that supply its library materials, and what the platform knows of the applicant.
 struct Prepared {
     form: OneForm,
+    /// The catalogue the form was compiled from: its halls and bundles check the rest.
+    catalogue: Arc<PublishedCatalogue>,
     usable: BTreeMap<String, LicenseRow>,
     facts: ApplicantFacts,
     names: Names,
@@ -107,11 +122,19 @@ struct Names {
     person: String,
 }
 
-/// A holder whose licenses an applicant may use, and which types.
-struct Holder {
-    key: String,
-    /// `None`: every type; else only these (an enterprise uses its legal representative's ID card).
-    only: Option<&'static str>,
+/// The records of whoever applies, read once per form.
+struct Parties {
+    /// The person applying (for an enterprise, its agent or legal representative).
+    person: PersonRow,
+    /// The enterprise applied for, if any.
+    enterprise: Option<EnterpriseParty>,
+}
+
+/// An enterprise applied for, and its legal representative.
+struct EnterpriseParty {
+    uscc: String,
+    row: EnterpriseRow,
+    rep: PersonRow,
 }
 
 /// The result of a submission: a new or replayed answer.
@@ -211,49 +234,44 @@ impl ApplyingService<'_> {
         Ok(ApplicantContext { person_id: s.row.person_id.clone(), uscc, filed_by: None, proxy: None })
     }
 
-    async fn holders(&self, ctx: &ApplicantContext) -> Result<Vec<Holder>, ApplyingError> {
-        match &ctx.uscc {
-            Some(uscc) => {
-                let mut holders = vec![Holder { key: uscc.clone(), only: None }];
-                if let Some(enterprise) = self.store.enterprise(uscc).await?
-                    && let Some(hash) = self.store.person_hash(&enterprise.legal_rep_id).await?
-                {
-                    holders.push(Holder { key: hash, only: Some("resident_id_card") });
-                }
-                Ok(holders)
-            }
-            None => {
-                let hash =
-                    self.store.person_hash(&ctx.person_id).await?.ok_or_else(|| ApplyingError::Unauthenticated)?;
-                Ok(vec![Holder { key: hash, only: None }])
-            }
-        }
+    /// The applicant's records, read once for the licenses and the known facts: the person,
+    /// and for an enterprise the enterprise and its legal representative.
+    async fn parties(&self, ctx: &ApplicantContext) -> Result<Parties, ApplyingError> {
+        let person = self.store.person(&ctx.person_id).await?;
+        let person = match (person, &ctx.uscc) {
+            (Some(p), _) => p,
+            (None, None) => return Err(ApplyingError::Unauthenticated),
+            (None, Some(_)) => return Err(ApplyingError::PersonNotFound),
+        };
+        let Some(uscc) = &ctx.uscc else { return Ok(Parties { person, enterprise: None }) };
+        let row = self.store.enterprise(uscc).await?.ok_or(ApplyingError::EnterpriseNotFound)?;
+        let rep = if row.legal_rep_id == person.id {
+            person.clone()
+        } else {
+            self.store.person(&row.legal_rep_id).await?.ok_or(ApplyingError::PersonNotFound)?
+        };
+        Ok(Parties { person, enterprise: Some(EnterpriseParty { uscc: uscc.clone(), row, rep }) })
     }
 
-    /// The valid licenses an applicant may use, one per type.
-    async fn usable_licenses(&self, ctx: &ApplicantContext) -> Result<BTreeMap<String, LicenseRow>, ApplyingError> {
+    /// The valid licenses an applicant may use, one per type: the person's own, or the
+    /// enterprise's with its legal representative's ID card.
+    async fn usable_licenses(&self, parties: &Parties) -> Result<BTreeMap<String, LicenseRow>, ApplyingError> {
         let today = self.clock.today();
+        let (holder, rep) = match &parties.enterprise {
+            Some(e) => (e.uscc.as_str(), Some(e.rep.id_number_hash.as_str())),
+            None => (parties.person.id_number_hash.as_str(), None),
+        };
+        let rows = self.store.licenses_of_either(holder, rep.unwrap_or(holder)).await?;
         let mut usable = BTreeMap::new();
-        for holder in self.holders(ctx).await? {
-            for row in self.store.licenses_of(&holder.key).await? {
-                if holder.only.is_some_and(|only| only != row.license_type) {
-                    continue;
-                }
-                if status_of(&row, today) == LicenseStatus::Valid {
-                    usable.entry(row.license_type.clone()).or_insert(row);
-                }
+        // The holder's own first; of the representative's, only the ID card.
+        let (own, reps): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| row.holder_key == holder);
+        let reps = reps.into_iter().filter(|row| row.license_type == "resident_id_card");
+        for row in own.into_iter().chain(reps) {
+            if status_of(&row, today) == LicenseStatus::Valid {
+                usable.entry(row.license_type.clone()).or_insert(row);
             }
         }
         Ok(usable)
-    }
-
-    async fn published_items(&self, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApplyingError> {
-        let found = self.store.published_items_of(codes).await?;
-        codes
-            .iter()
-            .zip(found)
-            .map(|(code, item)| item.ok_or_else(|| combine_error(&CombineError::NotPublished(code.clone()))))
-            .collect()
     }
 
     fn access_entries(
@@ -296,39 +314,40 @@ impl ApplyingService<'_> {
                 return Err(ApplyingError::Invalid(outside));
             }
         }
-        let items = self.published_items(&codes).await?;
-        let usable = self.usable_licenses(ctx).await?;
+        let catalogue = self.store.catalogue().await?;
+        let items = published_items(&catalogue, &codes)?;
+        let parties = self.parties(ctx).await?;
+        let usable = self.usable_licenses(&parties).await?;
         let held: BTreeSet<String> = usable.keys().cloned().collect();
         let form = compile(&items, &held).map_err(|e| combine_error(&e))?;
         form.check_applicant(ctx.uscc.is_some()).map_err(|e| combine_error(&e))?;
-        self.check_founding(&form).await?;
-        let (facts, names) = self.applicant_facts(ctx, &usable).await?;
-        Ok(Prepared { form: form.for_applicant(&facts), usable, facts, names })
+        check_founding(&catalogue, &form)?;
+        let (facts, names) = self.applicant_facts(ctx, parties, &usable)?;
+        Ok(Prepared { form: form.for_applicant(&facts), catalogue, usable, facts, names })
     }
 
     /// 一号申办 — what unified identity, the enterprise record and the library hold about the
     /// applicant: the person's name and identity number; the enterprise's name, credit code and
     /// legal representative; the numbers of their licenses; and whether an agent files.
-    async fn applicant_facts(
+    fn applicant_facts(
         &self,
         ctx: &ApplicantContext,
+        parties: Parties,
         usable: &BTreeMap<String, LicenseRow>,
     ) -> Result<(ApplicantFacts, Names), ApplyingError> {
         let mut facts = BTreeMap::new();
-        let person = self.store.person(&ctx.person_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+        let Parties { person, enterprise } = parties;
         let mut names =
             Names { applicant: person.name.clone(), identifier: person.id_number_masked, person: person.name.clone() };
         facts.insert(KnownFact::PersonIdNumber, self.pii.open(&person.id_number_sealed)?.as_str().to_owned());
         facts.insert(KnownFact::PersonName, person.name);
         // A proxy applies under an authorization the platform records.
         let mut authorized_agent = ctx.proxy.is_some();
-        if let Some(uscc) = &ctx.uscc {
-            let enterprise = self.store.enterprise(uscc).await?.ok_or(ApplyingError::EnterpriseNotFound)?;
-            let rep = self.store.person(&enterprise.legal_rep_id).await?.ok_or(ApplyingError::PersonNotFound)?;
+        if let Some(EnterpriseParty { uscc, row: enterprise, rep }) = enterprise {
             names.applicant = enterprise.name.clone();
             names.identifier = uscc.clone();
             facts.insert(KnownFact::EnterpriseName, enterprise.name);
-            facts.insert(KnownFact::EnterpriseUscc, uscc.clone());
+            facts.insert(KnownFact::EnterpriseUscc, uscc);
             facts.insert(KnownFact::LegalRepIdNumber, self.pii.open(&rep.id_number_sealed)?.as_str().to_owned());
             facts.insert(KnownFact::LegalRepName, rep.name);
             // Whoever acts for an enterprise and is not its legal representative holds an
@@ -373,17 +392,17 @@ impl ApplyingService<'_> {
             return replay(&stored.body_sha256, &body_sha256, stored.status, stored.response);
         }
         let ctx = self.applicant(s).await?;
-        let Prepared { form, usable, facts, names } = self.form_for(&ctx, &req.items).await?;
+        let Prepared { form, catalogue, usable, facts, names } = self.form_for(&ctx, &req.items).await?;
         let mut answers = req.answers.clone();
         let known_errors = form.fill_known(&mut answers, &facts);
         let uploads = self.check_answers(s, &ctx, &form, &answers, known_errors).await?;
         let delivery = req.delivery.clone().unwrap_or_default();
-        let halls: Vec<String> = self.store.halls().await?.into_iter().map(|h| h.code).collect();
+        let halls: Vec<String> = catalogue.halls.iter().map(|h| h.code.clone()).collect();
         let errors = delivery.check(&halls);
         if !errors.is_empty() {
             return Err(ApplyingError::Invalid(errors));
         }
-        let stages = self.stages_of(&form).await?;
+        let stages = stages_of(&catalogue, &form);
 
         let now = self.clock.now();
         let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
@@ -460,38 +479,6 @@ impl ApplyingService<'_> {
         }
     }
 
-    /// A registration goes with other items only as a bundle that starts with it: the others
-    /// then wait for the business it registers, receive its credit code and licence, and stop if
-    /// it is refused.
-    async fn check_founding(&self, form: &OneForm) -> Result<(), ApplyingError> {
-        if !form.founding || form.items.len() == 1 {
-            return Ok(());
-        }
-        let stages = self.stages_of(form).await?;
-        let staged_after = form.items.iter().all(|item| {
-            let stage = stages.get(item.code.as_str()).copied();
-            let registers = item.produces.as_deref() == Some(shared::catalogue::BUSINESS_LICENSE);
-            if registers { stage == Some(0) } else { stage.is_some_and(|s| s > 0) }
-        });
-        if staged_after {
-            Ok(())
-        } else {
-            Err(ApplyingError::Invalid(vec![FieldError::new("items", shared::FieldCode::FoundingNeedsBundle)]))
-        }
-    }
-
-    /// 分阶段办理 — the stage of each item when the items are a staged bundle's (registration
-    /// first); empty when they start at once.
-    async fn stages_of(&self, form: &OneForm) -> Result<BTreeMap<String, u32>, ApplyingError> {
-        let codes: Vec<ItemCode> = form.items.iter().map(|i| i.code.clone()).collect();
-        for bundle in self.store.bundles().await? {
-            if let Some(stages) = bundle.stages_of(&codes) {
-                return Ok(codes.iter().map(|c| c.to_string()).zip(stages).collect());
-            }
-        }
-        Ok(BTreeMap::new())
-    }
-
     /// Checks the answers (the known fields filled, `errors` found filling them) against the
     /// form, and that every uploaded file named is the applicant's own (or the window clerk's
     /// who files for them); returns those uploads.
@@ -566,7 +553,7 @@ impl ApplyingService<'_> {
     /// identity number of the person who applied (for an enterprise's case, its legal
     /// representative's), or the enterprise's credit code. A wrong pair is answered exactly as
     /// an unknown case.
-    pub async fn progress(&self, req: ProgressLookup) -> Result<CaseProgress, ApplyingError> {
+    pub async fn progress(&self, req: ProgressLookup) -> Result<FoundCase, ApplyingError> {
         let case_no = CaseNo::parse(&req.case_no)
             .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("case_no", code)]))?;
         let holder = ApplicantIdentifier::parse_as_of(&req.id_number, self.clock.today())
@@ -576,10 +563,7 @@ impl ApplyingService<'_> {
 
     /// 进度查询 by the number on the receipt: every case of the application, for whoever knows
     /// the number and its applicant. A wrong pair is answered exactly as an unknown application.
-    pub async fn application_progress(
-        &self,
-        req: ApplicationProgressLookup,
-    ) -> Result<Vec<CaseProgress>, ApplyingError> {
+    pub async fn application_progress(&self, req: ApplicationProgressLookup) -> Result<Vec<FoundCase>, ApplyingError> {
         let application_no = ApplicationNo::parse(&req.application_no)
             .map_err(|code| ApplyingError::Invalid(vec![FieldError::new("application_no", code)]))?;
         let holder = ApplicantIdentifier::parse_as_of(&req.id_number, self.clock.today())
@@ -598,7 +582,7 @@ impl ApplyingService<'_> {
         &self,
         case_no: &str,
         holder: &ApplicantIdentifier,
-    ) -> Result<Option<CaseProgress>, ApplyingError> {
+    ) -> Result<Option<FoundCase>, ApplyingError> {
         let case = match holder {
             ApplicantIdentifier::Person(id) => {
                 let hash = self.pii.lookup_hash(id);
@@ -619,17 +603,18 @@ impl ApplyingService<'_> {
             .into_iter()
             .map(|e| ProgressStep { status: e.status, at: e.at, note: Bilingual::new(e.note_zh, e.note_en) })
             .collect();
-        Ok(Some(CaseProgress {
-            case_no: case.case_no,
-            application_no: case.application_no,
-            item_name: Bilingual::new(case.item_name_zh, case.item_name_en),
-            department: Bilingual::new(case.department_zh, case.department_en),
+        let progress = CaseProgress {
+            case_no: case.case_no.clone(),
+            application_no: case.application_no.clone(),
+            item_name: Bilingual::new(case.item_name_zh.clone(), case.item_name_en.clone()),
+            department: Bilingual::new(case.department_zh.clone(), case.department_en.clone()),
             status,
             next_step: status.next_step(),
             promised_working_days,
             deadline: None,
             timeline,
-        }))
+        };
+        Ok(Some(FoundCase { progress, record: case }))
     }
 
     /// 我的证照 — the licenses of the person, or of the enterprise they act for.
@@ -746,6 +731,51 @@ impl ApplyingService<'_> {
         }
         Ok(())
     }
+}
+
+/// A registration goes with other items only as a bundle that starts with it: the others then
+/// wait for the business it registers, receive its credit code and licence, and stop if it is
+/// refused.
+fn check_founding(catalogue: &PublishedCatalogue, form: &OneForm) -> Result<(), ApplyingError> {
+    if !form.founding || form.items.len() == 1 {
+        return Ok(());
+    }
+    let stages = stages_of(catalogue, form);
+    let staged_after = form.items.iter().all(|item| {
+        let stage = stages.get(item.code.as_str()).copied();
+        let registers = item.produces.as_deref() == Some(shared::catalogue::BUSINESS_LICENSE);
+        if registers { stage == Some(0) } else { stage.is_some_and(|s| s > 0) }
+    });
+    if staged_after {
+        Ok(())
+    } else {
+        Err(ApplyingError::Invalid(vec![FieldError::new("items", shared::FieldCode::FoundingNeedsBundle)]))
+    }
+}
+
+/// 分阶段办理 — the stage of each item when the items are a staged bundle's (registration first);
+/// empty when they start at once.
+fn stages_of(catalogue: &PublishedCatalogue, form: &OneForm) -> BTreeMap<String, u32> {
+    let codes: Vec<ItemCode> = form.items.iter().map(|i| i.code.clone()).collect();
+    catalogue
+        .bundles
+        .iter()
+        .find_map(|bundle| bundle.stages_of(&codes))
+        .map(|stages| codes.iter().map(|c| c.to_string()).zip(stages).collect())
+        .unwrap_or_default()
+}
+
+/// The published versions of `codes`, in order; a code with none is an error.
+fn published_items(catalogue: &PublishedCatalogue, codes: &[ItemCode]) -> Result<Vec<ServiceItem>, ApplyingError> {
+    codes
+        .iter()
+        .map(|code| {
+            catalogue
+                .item(code.as_str())
+                .cloned()
+                .ok_or_else(|| combine_error(&CombineError::NotPublished(code.clone())))
+        })
+        .collect()
 }
 
 fn replay(stored_hash: &str, body_hash: &str, status: i64, response: String) -> Result<Submitted, ApplyingError> {

@@ -187,7 +187,7 @@ impl IdentityService<'_> {
     /// The session a token opens, if it is still valid; an expired one is ended.
     pub async fn session(&self, token: &str) -> Result<Option<Session>, IdentityError> {
         let hash = session::token_hash(token);
-        let Some(row) = self.store.session(&hash).await? else { return Ok(None) };
+        let Some((row, is_staff)) = self.store.session(&hash).await? else { return Ok(None) };
         let now = self.clock.now();
         let idle = (now - row.last_seen_at).num_seconds();
         if idle > IDLE_TIMEOUT_SECS || (now - row.created_at).num_seconds() > ABSOLUTE_TIMEOUT_SECS {
@@ -197,7 +197,7 @@ impl IdentityService<'_> {
         if idle > TOUCH_EVERY_SECS {
             self.store.touch_session(&hash, now).await?;
         }
-        let staff = self.store.staff(&row.person_id).await?;
+        let staff = if is_staff { self.store.staff(&row.person_id).await? } else { None };
         Ok(Some(Session { row, staff }))
     }
 

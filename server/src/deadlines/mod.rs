@@ -151,13 +151,14 @@ impl DeadlineService<'_> {
         Ok(self.calendar.get().year(year))
     }
 
-    /// [`Self::case_deadline`] of a case by its number, for the progress lookup (which has found
-    /// the case and checked who asks).
-    pub async fn deadline_of(&self, case_no: &str) -> Result<Option<CaseDeadline>, DeadlineError> {
-        let Some(case) = self.store.case_record(case_no).await? else { return Ok(None) };
-        let item = self.store.item_of_case(&case).await?;
-
-        self.case_deadline(&case, &item).await
+    /// [`Self::case_deadline`] of a case a progress lookup found (and checked who asks); none
+    /// before it is accepted, without reading its item.
+    pub async fn deadline_of(&self, case: &CaseRecord) -> Result<Option<CaseDeadline>, DeadlineError> {
+        if case.accepted_at.is_none() {
+            return Ok(None);
+        }
+        let item = self.store.item_of_case(case).await?;
+        self.case_deadline(case, &item).await
     }
 
     /// A case's deadline, once it is accepted: its due date explained, its steps' shares, and
@@ -167,11 +168,10 @@ impl DeadlineService<'_> {
         case: &CaseRecord,
         item: &ServiceItem,
     ) -> Result<Option<CaseDeadline>, DeadlineError> {
-        let Some(row) = self.store.case_clock(&case.case_no).await? else { return Ok(None) };
-        let Some(accepted_at) = row.accepted_at else { return Ok(None) };
+        let Some(accepted_at) = case.accepted_at else { return Ok(None) };
         let pauses = self.store.case_pauses(&case.case_no).await?;
         let extension =
-            crate::store::deadlines::extension(&case.case_no, row.extension_days, row.extension_reason.as_deref())?;
+            crate::store::deadlines::extension(&case.case_no, case.extension_days, case.extension_reason.as_deref())?;
         let promised = days(&case.case_no, case.promised_working_days)?;
         let clock = CaseClock {
             accepted_on: shanghai_day(accepted_at.into()),
@@ -180,7 +180,7 @@ impl DeadlineService<'_> {
             extension: extension.clone(),
         };
         let calendar = self.calendar.get();
-        let concluded_on = row.concluded_at.map(|t| shanghai_day(t.into()));
+        let concluded_on = case.concluded_at.map(|t| shanghai_day(t.into()));
         let day = concluded_on.unwrap_or_else(|| self.clock.today());
         let reading =
             clock.read(&calendar, day, warning_threshold(clock.limit(), item.time_limits.warning_working_days));

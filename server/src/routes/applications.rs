@@ -267,8 +267,9 @@ async fn progress_lookup(
     AppJson(req): AppJson<ProgressLookup>,
 ) -> Result<Json<CaseProgress>, ApiError> {
     lookup_allowed(&app, ip)?;
-    let mut progress = app.applying().progress(req).await?;
-    progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
+    let found = app.applying().progress(req).await?;
+    let mut progress = found.progress;
+    progress.deadline = app.deadlines().deadline_of(&found.record).await?;
     Ok(Json(progress))
 }
 
@@ -288,9 +289,11 @@ async fn application_progress_lookup(
     AppJson(req): AppJson<ApplicationProgressLookup>,
 ) -> Result<Json<Vec<CaseProgress>>, ApiError> {
     lookup_allowed(&app, ip)?;
-    let mut cases = app.applying().application_progress(req).await?;
-    for progress in &mut cases {
-        progress.deadline = app.deadlines().deadline_of(&progress.case_no).await?;
+    let mut cases = Vec::new();
+    for found in app.applying().application_progress(req).await? {
+        let mut progress = found.progress;
+        progress.deadline = app.deadlines().deadline_of(&found.record).await?;
+        cases.push(progress);
     }
     Ok(Json(cases))
 }

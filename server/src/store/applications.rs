@@ -250,6 +250,18 @@ impl Store {
         Ok(rows.into_iter().map(|(key, zh, en)| (key, shared::Bilingual::new(zh, en))).collect())
     }
 
+    /// Every license of one or two holders, in a stable order, in one query.
+    pub async fn licenses_of_either(&self, first: &str, second: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data
+               FROM e_licenses WHERE holder_key = $1 OR holder_key = $2 ORDER BY license_type, id",
+        )
+        .bind(first)
+        .bind(second)
+        .fetch_all(p)
+        .await)
+    }
+
     /// Every license of a holder, in a stable order.
     pub async fn licenses_of(&self, holder_key: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
         on_pool!(&self.pool, |p| sqlx::query_as(
@@ -567,33 +579,6 @@ impl Store {
               WHERE c.case_no = $1"
         );
         on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).fetch_optional(p).await)
-    }
-
-    /// A case, only if `holder` names its applicant: the identity-number hash of the person who
-    /// applied or of the legal representative of the enterprise that did, or the credit code of
-    /// that enterprise (or of the one a registration made for a later stage). One query, the
-    /// same whether the case is unknown or the pair does not match, so neither answer is slower.
-    pub async fn case_for_lookup(
-        &self,
-        case_no: &str,
-        holder: LookupHolder<'_>,
-    ) -> Result<Option<CaseRow>, sqlx::Error> {
-        let (hash, uscc) = match holder {
-            LookupHolder::Person(hash) => (hash, ""),
-            LookupHolder::Enterprise(uscc) => ("", uscc),
-        };
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases c
-               JOIN applications a ON a.application_no = c.application_no
-               JOIN departments d ON d.code = c.department_code
-              WHERE c.case_no = $1
-                AND (($2 <> '' AND EXISTS (SELECT 1 FROM persons p
-                             WHERE p.id_number_hash = $2
-                               AND (p.id = a.applicant_person_id
-                                    OR p.id = (SELECT e.legal_rep_id FROM enterprises e WHERE e.uscc = a.applicant_uscc))))
-                  OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))"
-        );
-        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_optional(p).await)
     }
 
     /// The case numbers of an application, in order.

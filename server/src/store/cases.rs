@@ -9,6 +9,7 @@ use shared::case::{CaseOrder, Notice, Queue, SupervisionKind};
 use shared::workflow::{CaseAction, CaseState, DeliveryMethod, Verification};
 use sqlx::FromRow;
 
+use super::applications::LookupHolder;
 use super::{Store, Timestamp, UnitOfWork};
 use crate::{on_pool, on_tx};
 
@@ -79,6 +80,12 @@ pub struct CaseRecord {
     pub pause_kind: Option<String>,
     /// Working days its limit was extended by.
     pub extension_days: i64,
+    /// Why it was extended.
+    pub extension_reason: Option<String>,
+    /// When it was accepted: its clock starts the next working day.
+    pub accepted_at: Option<Timestamp>,
+    /// When it concluded: its clock stopped.
+    pub concluded_at: Option<Timestamp>,
 }
 
 impl CaseRecord {
@@ -120,7 +127,8 @@ const RECORD_COLUMNS: &str = "c.case_no, c.application_no, c.item_code, c.item_v
     c.department_code, d.name_zh AS department_zh, d.name_en AS department_en, c.status, c.pledged,
     c.promised_working_days, c.revision, c.step, c.stage, c.supplement_rounds, c.delivered, c.verification,
     c.subject_uscc, c.license_id, a.applicant_person_id, a.applicant_uscc, a.filed_by, a.submitted_at, a.delivery,
-    a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name, c.pause_kind, c.extension_days";
+    a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name, c.pause_kind, c.extension_days,
+    c.extension_reason, c.accepted_at, c.concluded_at";
 
 const RECORD_FROM: &str = "FROM cases c
     JOIN applications a ON a.application_no = c.application_no
@@ -221,6 +229,32 @@ impl Store {
     pub async fn case_record(&self, case_no: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
         let sql = format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE c.case_no = $1");
         on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).fetch_optional(p).await)
+    }
+
+    /// A case, only if `holder` names its applicant: the identity-number hash of the person who
+    /// applied or of the legal representative of the enterprise that did, or the credit code of
+    /// that enterprise (or of the one a registration made for a later stage). One query, the
+    /// same whether the case is unknown or the pair does not match, so neither answer is slower;
+    /// the record it reads is the one the deadline is worked out from.
+    pub async fn case_for_lookup(
+        &self,
+        case_no: &str,
+        holder: LookupHolder<'_>,
+    ) -> Result<Option<CaseRecord>, sqlx::Error> {
+        let (hash, uscc) = match holder {
+            LookupHolder::Person(hash) => (hash, ""),
+            LookupHolder::Enterprise(uscc) => ("", uscc),
+        };
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} {RECORD_FROM}
+              WHERE c.case_no = $1
+                AND (($2 <> '' AND EXISTS (SELECT 1 FROM persons h
+                             WHERE h.id_number_hash = $2
+                               AND (h.id = a.applicant_person_id
+                                    OR h.id = (SELECT r.legal_rep_id FROM enterprises r WHERE r.uscc = a.applicant_uscc))))
+                  OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))"
+        );
+        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_optional(p).await)
     }
 
     /// The cases of an application, first stage first.

@@ -191,17 +191,22 @@ impl Store {
         Ok(rows.into_iter().map(|r| Synonym { term: r.term, means: r.means }).collect())
     }
 
-    /// 办事指南 — the published versions of `codes`, in order (`None` for a code with none),
-    /// from this node's copy of the catalogue as of its current revision.
-    pub async fn published_items_of(&self, codes: &[ItemCode]) -> Result<Vec<Option<ServiceItem>>, sqlx::Error> {
+    /// 目录快照 — the published items, halls and bundles as of the catalogue's current
+    /// revision: one read of the revision number while the catalogue is unchanged, a fresh copy
+    /// from the database when it has moved on.
+    pub async fn catalogue(&self) -> Result<Arc<PublishedCatalogue>, sqlx::Error> {
         let revision = self.catalogue_revision().await?;
-        let items = match self.published.at(revision) {
-            Some(items) => items,
-            // Read after the revision: a change in between leaves a newer copy under the older
-            // number, which the next use reads again.
-            None => self.published.keep(revision, self.published_items().await?),
+        if let Some(copy) = self.published.at(revision) {
+            return Ok(copy);
+        }
+        // Read after the revision: a change in between leaves a newer copy under the older
+        // number, which the next use reads again.
+        let copy = PublishedCatalogue {
+            items: self.published_items().await?.into_iter().map(|i| (i.code.as_str().to_owned(), i)).collect(),
+            halls: self.halls().await?,
+            bundles: self.bundles().await?,
         };
-        Ok(codes.iter().map(|c| items.get(c.as_str()).cloned()).collect())
+        Ok(self.published.keep(revision, copy))
     }
 
     /// 办事指南 — the published version of an item, if there is one.
@@ -215,8 +220,13 @@ impl Store {
         Ok(row.map(|r| r.guide))
     }
 
-    /// One version of an item, whatever its status: the one a case was filed under.
+    /// One version of an item, whatever its status: the one a case was filed under. The
+    /// published version comes from this node's copy of the catalogue; an older one is read.
     pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<ServiceItem>, sqlx::Error> {
+        let catalogue = self.catalogue().await?;
+        if let Some(item) = catalogue.item(code).filter(|i| i64::from(i.version) == version) {
+            return Ok(Some(item.clone()));
+        }
         let row: Option<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT guide FROM service_items WHERE code = $1 AND version = $2"
         )
@@ -227,9 +237,10 @@ impl Store {
         Ok(row.map(|r| r.guide))
     }
 
-    /// Adds or renames a hall where results are picked up.
+    /// Adds or renames a hall where results are picked up; the catalogue's revision moves on.
     pub async fn upsert_hall(&self, h: &shared::case::Hall) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| {
+        let mut uow = self.begin().await?;
+        on_tx!(uow.tx(), |c| {
             sqlx::query(
             "INSERT INTO halls (code, name_zh, name_en, address) VALUES ($1, $2, $3, $4)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, address = excluded.address"
@@ -238,11 +249,12 @@ impl Store {
         .bind(&h.name.zh)
         .bind(&h.name.en)
         .bind(&h.address)
-        .execute(p)
+        .execute(&mut *c)
         .await
         .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        uow.next_catalogue_revision().await?;
+        uow.commit_recorded().await
     }
 
     /// Every hall, by code.
@@ -290,29 +302,29 @@ impl Store {
             .collect())
     }
 
-    /// Adds or replaces a one-form bundle.
+    /// Adds or replaces a one-form bundle; the catalogue's revision moves on.
     pub async fn upsert_bundle(&self, b: &Bundle, position: i64) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| {
-            sqlx::query(
-                "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position, stages, conditional)
+        let mut uow = self.begin().await?;
+        on_tx!(uow.tx(), |c| sqlx::query(
+            "INSERT INTO bundles (code, name_zh, name_en, service_object, items, position, stages, conditional)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  service_object = excluded.service_object, items = excluded.items, position = excluded.position,
                  stages = excluded.stages, conditional = excluded.conditional",
-            )
-            .bind(&b.code)
-            .bind(&b.name.zh)
-            .bind(&b.name.en)
-            .bind(b.service_object.as_str())
-            .bind(sqlx::types::Json(&b.items))
-            .bind(position)
-            .bind(sqlx::types::Json(&b.stages))
-            .bind(sqlx::types::Json(&b.conditional))
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        Ok(())
+        )
+        .bind(&b.code)
+        .bind(&b.name.zh)
+        .bind(&b.name.en)
+        .bind(b.service_object.as_str())
+        .bind(sqlx::types::Json(&b.items))
+        .bind(position)
+        .bind(sqlx::types::Json(&b.stages))
+        .bind(sqlx::types::Json(&b.conditional))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        uow.next_catalogue_revision().await?;
+        uow.commit_recorded().await
     }
 
     /// Every one-form bundle, in catalogue order; a bundle naming a malformed code is an error.
@@ -376,29 +388,44 @@ impl UnitOfWork {
     }
 }
 
-/// 已发布事项 — this node's copy of the published items as of one catalogue revision. Every
-/// change to the catalogue moves the revision on, on whichever node makes it (the revision is
-/// in the database), so a submission reads one number instead of every item's guide, and
-/// reads and parses the guides again only when the catalogue has changed.
+/// 已发布目录 — what the catalogue publishes as of one revision: the items applicants file
+/// for, the halls results are picked up at, and the one-form bundles. Every change to any of
+/// them moves the revision on, on whichever node makes it (the revision is in the database).
+#[derive(Debug)]
+pub struct PublishedCatalogue {
+    items: HashMap<String, ServiceItem>,
+    /// Every hall, by code.
+    pub halls: Vec<shared::case::Hall>,
+    /// Every one-form bundle, in catalogue order.
+    pub bundles: Vec<Bundle>,
+}
+
+impl PublishedCatalogue {
+    /// The published version of an item.
+    pub fn item(&self, code: &str) -> Option<&ServiceItem> {
+        self.items.get(code)
+    }
+}
+
+/// This node's copy of the [`PublishedCatalogue`] and the revision it is of, so that a
+/// submission or a progress lookup reads one number instead of every item's guide, and reads
+/// and parses the guides again only when the catalogue has changed.
 #[derive(Debug, Default)]
-pub struct PublishedItems(std::sync::RwLock<Option<(i64, Arc<ItemsByCode>)>>);
+pub struct PublishedCopy(std::sync::RwLock<Option<(i64, Arc<PublishedCatalogue>)>>);
 
-/// Published items by code.
-type ItemsByCode = HashMap<String, ServiceItem>;
-
-impl PublishedItems {
+impl PublishedCopy {
     /// The copy, if it is of `revision`.
-    fn at(&self, revision: i64) -> Option<Arc<ItemsByCode>> {
+    fn at(&self, revision: i64) -> Option<Arc<PublishedCatalogue>> {
         let slot = self.0.read().ok()?;
-        slot.as_ref().filter(|(r, _)| *r == revision).map(|(_, items)| Arc::clone(items))
+        slot.as_ref().filter(|(r, _)| *r == revision).map(|(_, copy)| Arc::clone(copy))
     }
 
-    /// Keeps `items` as the copy of `revision`.
-    fn keep(&self, revision: i64, items: Vec<ServiceItem>) -> Arc<ItemsByCode> {
-        let items: Arc<ItemsByCode> = Arc::new(items.into_iter().map(|i| (i.code.as_str().to_owned(), i)).collect());
+    /// Keeps `copy` as the catalogue of `revision`.
+    fn keep(&self, revision: i64, copy: PublishedCatalogue) -> Arc<PublishedCatalogue> {
+        let copy = Arc::new(copy);
         if let Ok(mut slot) = self.0.write() {
-            *slot = Some((revision, Arc::clone(&items)));
+            *slot = Some((revision, Arc::clone(&copy)));
         }
-        items
+        copy
     }
 }

@@ -239,16 +239,6 @@ impl Store {
         .await)
     }
 
-    /// A case's clock as stored: accepted and concluded when, and its extension.
-    pub async fn case_clock(&self, case_no: &str) -> Result<Option<CaseClockRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT accepted_at, concluded_at, extension_days, extension_reason FROM cases WHERE case_no = $1"
-        )
-        .bind(case_no)
-        .fetch_optional(p)
-        .await)
-    }
-
     /// One page of the cards a filter selects, newest first, and how many it selects.
     pub async fn cards(&self, f: &CardFilter) -> Result<(Vec<CardRow>, u64), sqlx::Error> {
         let (clause, binds) = f.clause();
@@ -289,19 +279,6 @@ impl Store {
         .await?);
         Ok(row.and_then(|(id,)| id))
     }
-}
-
-/// When a case was accepted and concluded, and its extension.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct CaseClockRow {
-    /// When it was accepted.
-    pub accepted_at: Option<Timestamp>,
-    /// When it concluded.
-    pub concluded_at: Option<Timestamp>,
-    /// Working days of its extension.
-    pub extension_days: i64,
-    /// Why.
-    pub extension_reason: Option<String>,
 }
 
 impl UnitOfWork {

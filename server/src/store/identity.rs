@@ -15,6 +15,8 @@ pub use super::unit_of_work::AuditEvent;
 pub struct PersonRow {
     /// Account id.
     pub id: String,
+    /// Keyed hash of the identity number: the key of the person's licenses.
+    pub id_number_hash: String,
     /// AES-GCM of the identity number.
     pub id_number_sealed: String,
     /// The masked identity number.
@@ -99,6 +101,14 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
+/// A session row and whether its person is staff.
+#[derive(sqlx::FromRow)]
+struct SessionLookup {
+    #[sqlx(flatten)]
+    row: SessionRow,
+    is_staff: bool,
+}
+
 /// An agent of an enterprise.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AgentRow {
@@ -181,7 +191,7 @@ pub struct EnterpriseRow {
     pub legal_rep_id: String,
 }
 
-const PERSON_COLUMNS: &str = "id, id_number_sealed, id_number_masked, name, mobile, password_hash";
+const PERSON_COLUMNS: &str = "id, id_number_hash, id_number_sealed, id_number_masked, name, mobile, password_hash";
 const SESSION_COLUMNS: &str =
     "token_hash, person_id, acting_uscc, on_behalf_of, acting_proxy, second_factor, created_at, last_seen_at";
 
@@ -269,7 +279,6 @@ impl Store {
 
     /// The staff record of a person, if they are staff.
     pub async fn staff(&self, person_id: &str) -> Result<Option<StaffRow>, sqlx::Error> {
-        // Every request of a signed-in person asks this; a citizen's costs one query.
         let (columns, roles): (Option<StaffColumns>, Vec<RoleRow>) = on_pool!(&self.pool, |p| {
             let columns: Option<StaffColumns> = sqlx::query_as(
                 "SELECT department_code, totp_sealed, totp_confirmed, totp_last_step, totp_pending_sealed,
@@ -428,10 +437,18 @@ impl Store {
         Ok(())
     }
 
-    /// The session of a token hash.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1");
-        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(token_hash).fetch_optional(p).await)
+    /// The session of a token hash, and whether its person is staff.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(SessionRow, bool)>, sqlx::Error> {
+        // Whether the person is staff comes with the session, so that a citizen's request costs
+        // one query; a staff member's record is then read with [`Store::staff`].
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS},
+                    EXISTS (SELECT 1 FROM staff s WHERE s.person_id = sessions.person_id) AS is_staff
+               FROM sessions WHERE token_hash = $1"
+        );
+        let found: Option<SessionLookup> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(token_hash).fetch_optional(p).await?);
+        Ok(found.map(|f| (f.row, f.is_staff)))
     }
 
     /// Notes activity on a session (the idle timeout counts from here).

@@ -18,6 +18,7 @@ pub mod applications;
 pub mod audit;
 pub mod cases;
 mod catalogue;
+pub use catalogue::PublishedCatalogue;
 pub mod deadlines;
 mod group_commit;
 pub mod identity;
@@ -97,8 +98,8 @@ pub struct Store {
     durable: Pool,
     /// The key of the audit chain's HMAC ([`audit`]).
     chain_key: [u8; 32],
-    /// The published items as of a catalogue revision ([`catalogue::PublishedItems`]).
-    published: Arc<catalogue::PublishedItems>,
+    /// The published catalogue as of its revision ([`catalogue::PublishedCopy`]).
+    published: Arc<catalogue::PublishedCopy>,
 }
 
 impl Store {

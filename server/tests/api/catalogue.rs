@@ -8,6 +8,22 @@ use shared::catalogue::{ItemCode, LimitKind, ServiceItem, ServiceObject, Theme};
 use crate::both;
 use crate::helpers::expect_problem;
 
+/// The audit event of a publication.
+fn published(subject: &str) -> server::store::AuditEvent<'_> {
+    server::store::AuditEvent {
+        actor_id: None,
+        acting_uscc: None,
+        on_behalf_of: None,
+        action: shared::audit::AuditAction::ItemPublished,
+        subject,
+        detail: "",
+        role: None,
+        department: None,
+        files: &[],
+        at: chrono::Utc::now(),
+    }
+}
+
 fn codes(page: &ItemPage) -> Vec<&str> {
     page.items.iter().map(|i| i.code.as_str()).collect()
 }
@@ -251,19 +267,7 @@ both! {
         let mut v2 = app.state.store.published_item(&code).await.expect("readable").expect("published");
         v2.version = 2;
         v2.time_limits.promised_working_days = 5;
-        let event = server::store::AuditEvent {
-            actor_id: None,
-            acting_uscc: None,
-            on_behalf_of: None,
-            action: shared::audit::AuditAction::ItemPublished,
-            subject: "DG-GR-0002@2",
-            detail: "",
-            role: None,
-            department: None,
-            files: &[],
-            at: chrono::Utc::now(),
-        };
-        app.state.store.publish_item(&v2, &event).await.expect("publishes");
+        app.state.store.publish_item(&v2, &published("DG-GR-0002@2")).await.expect("publishes");
         let trail = app.state.store.audit_of("DG-GR-0002@2").await.expect("the trail");
         assert_eq!(trail.len(), 1, "the publication is on the record");
 
@@ -278,6 +282,41 @@ both! {
         assert_eq!(demo.install(&app.state.store).await.expect("installs"), 0);
         let item: ServiceItem = app.get_ok("/api/v1/items/DG-GR-0002").await;
         assert_eq!(item.version, 2);
+    }
+}
+
+both! {
+    async fn this_nodes_copy_of_the_catalogue_follows_publications_halls_and_bundles(app) {
+        let store = &app.state.store;
+        let before = store.catalogue().await.expect("the catalogue");
+        let v1 = before.item("DG-GR-0002").expect("published").clone();
+        let mut v2 = v1.clone();
+        v2.version = 2;
+        v2.time_limits.promised_working_days = v1.time_limits.promised_working_days + 3;
+        store.publish_item(&v2, &published("DG-GR-0002@2")).await.expect("publishes");
+
+        let after = store.catalogue().await.expect("the catalogue");
+        assert_eq!(after.item("DG-GR-0002").map(|i| i.version), Some(2), "the new version, at once");
+        // A case filed under version 1 is still read with version 1's limits.
+        let old = store.item_version("DG-GR-0002", 1).await.expect("readable").expect("stored");
+        assert_eq!(old.time_limits.promised_working_days, v1.time_limits.promised_working_days);
+        let new = store.item_version("DG-GR-0002", 2).await.expect("readable").expect("stored");
+        assert_eq!(new.time_limits.promised_working_days, v2.time_limits.promised_working_days);
+        assert!(store.item_version("DG-GR-0002", 3).await.expect("readable").is_none());
+
+        let hall = shared::case::Hall {
+            code: "DG-TEST".into(),
+            name: shared::Bilingual::new("测试大厅", "Test hall"),
+            address: "东莞市".into(),
+        };
+        store.upsert_hall(&hall).await.expect("adds a hall");
+        let mut bundle = before.bundles[0].clone();
+        bundle.code = "TEST-BUNDLE".into();
+        store.upsert_bundle(&bundle, 99).await.expect("adds a bundle");
+        let latest = store.catalogue().await.expect("the catalogue");
+        assert!(latest.halls.iter().any(|h| h.code == "DG-TEST"), "the new hall");
+        assert_eq!(latest.bundles.last().map(|b| b.code.as_str()), Some("TEST-BUNDLE"), "the new bundle, last");
+        assert_eq!(latest.halls.len(), before.halls.len() + 1);
     }
 }
 

@@ -19,6 +19,8 @@ pub const ENTERPRISE: &str = "91441900MA4W7CX39E";
 pub const ENTERPRISE_ITEMS: [&str; 3] = ["DG-QY-0004", "DG-QY-0005", "DG-QY-0006"];
 /// The demo agent who files for [`ENTERPRISE`].
 pub const AGENT: &str = "陈敏";
+/// The demo front-desk clerk, who accepts cases for every department.
+pub const CLERK: &str = "黄丽";
 /// A whole one-pixel PNG: uploads are decoded and encoded again.
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99\x3d\x1d\0\0\0\0IEND\xae\x42\x60\x82";
 
@@ -119,11 +121,16 @@ pub struct Signed {
     cookie: String,
 }
 
-/// Signs in with the demo password.
+/// Signs in with the demo password, and for demo staff the code their authenticator shows now.
 pub async fn sign_in(client: &reqwest::Client, base: &str, name: &str) -> anyhow::Result<Signed> {
+    let account = server::demo::demo_accounts().into_iter().find(|a| a.name == name).context("a demo account")?;
+    let totp = match account.staff.and_then(|(_, _, secret)| secret) {
+        Some(secret) => Some(server::auth::totp::code_at(secret, chrono::Utc::now().timestamp())?),
+        None => None,
+    };
     let response = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"id_number": demo_id(name), "password": server::demo::DEMO_PASSWORD}))
+        .json(&json!({"id_number": account.id_number, "password": server::demo::DEMO_PASSWORD, "totp": totp}))
         .send()
         .await?;
     let status = response.status();
@@ -152,6 +159,17 @@ impl Signed {
         } else {
             bail!("{what} answered {}: {}", response.status(), response.text().await.unwrap_or_default())
         }
+    }
+
+    /// 受理 — a front-desk clerk accepts a case: its deadline starts.
+    pub async fn accept(&self, case_no: &str) -> anyhow::Result<()> {
+        let response = self
+            .request(reqwest::Method::POST, &format!("/api/v1/cases/{case_no}/actions"))
+            .json(&json!({"action": "accept"}))
+            .send()
+            .await?;
+        self.expect("accepting", response, 200).await?;
+        Ok(())
     }
 
     /// Acts for the enterprise from now on.
