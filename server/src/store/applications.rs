@@ -264,13 +264,7 @@ impl Store {
 
     /// Every license of a holder, in a stable order.
     pub async fn licenses_of(&self, holder_key: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data
-               FROM e_licenses WHERE holder_key = $1 ORDER BY license_type, id",
-        )
-        .bind(holder_key)
-        .fetch_all(p)
-        .await)
+        self.licenses_of_either(holder_key, holder_key).await
     }
 
     /// Records reads of licenses outside a submission (compiling a form). The access log is
