@@ -464,6 +464,7 @@ impl ApplyingService<'_> {
             key,
             body_sha256: body_sha256.clone(),
             response: receipt_json.clone(),
+            application_no: Some(application.application_no.clone()),
         });
         match self.writer.submit(Submission { idempotency, application }).await {
             Ok(Outcome::Created) => Ok(Submitted::Created(receipt_json)),
@@ -782,7 +783,7 @@ fn replay(stored_hash: &str, body_hash: &str, status: i64, response: String) -> 
     if stored_hash != body_hash {
         return Err(ApplyingError::IdempotencyKeyReused);
     }
-    Ok(Submitted::Replayed(u16::try_from(status).unwrap_or(201), response))
+    Ok(Submitted::Replayed(u16::try_from(status).map_err(anyhow::Error::from)?, response))
 }
 
 /// Shows a license number with its middle hidden when it is long (identity numbers).

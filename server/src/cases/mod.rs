@@ -394,6 +394,7 @@ impl CaseService<'_> {
             key: format!("case-action:{}:{}", seen.case.case_no, k.key),
             body_sha256: k.body_sha256,
             response: String::new(),
+            application_no: None,
         });
         if let Some(idem) = &idempotency
             && let Some(stored) = self.store.idempotent(&idem.scope, &idem.key).await?

@@ -203,7 +203,7 @@ pub struct ApplicationRow {
 }
 
 /// A stored idempotent answer.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct IdempotentRow {
     /// SHA-256 of the first body (hex).
     pub body_sha256: String,
@@ -211,6 +211,37 @@ pub struct IdempotentRow {
     pub status: i64,
     /// The first answer's body, byte for byte.
     pub response: String,
+}
+
+/// A key's stored answer as read: its body, or the receipt of the application it names
+/// (`response` and `application_no` of `idempotency_keys`, of which exactly one is set).
+pub(super) const KEY_ANSWER: &str = "k.body_sha256, k.status, k.response, a.receipt
+    FROM idempotency_keys k LEFT JOIN applications a ON a.application_no = k.application_no";
+
+/// A row of [`KEY_ANSWER`].
+#[derive(sqlx::FromRow)]
+pub(super) struct KeyAnswerRow {
+    body_sha256: String,
+    status: i64,
+    response: Option<String>,
+    receipt: Option<sqlx::types::Json<ApplicationReceipt>>,
+}
+
+impl TryFrom<KeyAnswerRow> for IdempotentRow {
+    type Error = sqlx::Error;
+
+    /// The answer a retry is given. A receipt is written as the first answer wrote it
+    /// (`serde_json::to_string` of the same value), so the replay is byte for byte.
+    fn try_from(row: KeyAnswerRow) -> Result<Self, sqlx::Error> {
+        let response = match (row.response, row.receipt) {
+            (Some(body), _) => body,
+            (None, Some(receipt)) => serde_json::to_string(&receipt.0).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            (None, None) => {
+                return Err(sqlx::Error::Decode("an idempotency key has neither an answer nor its application".into()));
+            }
+        };
+        Ok(IdempotentRow { body_sha256: row.body_sha256, status: row.status, response })
+    }
 }
 
 const CASE_COLUMNS: &str = "c.case_no, c.application_no, c.item_name_zh, c.item_name_en, c.department_code,
@@ -506,13 +537,10 @@ impl Store {
 impl Store {
     /// The stored answer of an idempotency key.
     pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2"
-        )
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(p)
-        .await)
+        let sql = format!("SELECT {KEY_ANSWER} WHERE k.scope = $1 AND k.key = $2");
+        let row: Option<KeyAnswerRow> =
+            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(scope).bind(key).fetch_optional(p).await)?;
+        row.map(IdempotentRow::try_from).transpose()
     }
 
     /// The applications a person applied for, filed for an enterprise of theirs, or that their

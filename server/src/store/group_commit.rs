@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::applications::IdempotentRow;
+use super::applications::{IdempotentRow, KEY_ANSWER, KeyAnswerRow};
 use super::rows::{Cell, Rows};
 use super::submissions::{Idempotency, NewApplication, Outcome, Submission, first_step, submission_event};
 use super::{Timestamp, UnitOfWork};
@@ -18,6 +18,14 @@ use crate::on_tx;
 
 /// Keys looked up per statement.
 const KEYS_PER_LOOKUP: usize = 500;
+
+/// A stored key and its answer.
+#[derive(sqlx::FromRow)]
+struct KeyedAnswerRow {
+    key: String,
+    #[sqlx(flatten)]
+    answer: KeyAnswerRow,
+}
 
 impl UnitOfWork {
     /// Writes `group` in this transaction and answers what became of each submission.
@@ -37,8 +45,8 @@ impl UnitOfWork {
         let new_keys = self.claim_keys(group, &mut outcomes).await?;
         let created: Vec<&NewApplication> =
             group.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(s, _)| &s.application).collect();
-        self.insert_keys(&new_keys).await?;
         self.insert_applications(&created).await?;
+        self.insert_keys(&new_keys).await?;
         self.insert_cases(&created).await?;
         self.insert_materials_and_reads(&created).await?;
         for a in created.iter().filter(|a| a.draft.is_some()) {
@@ -95,19 +103,16 @@ impl UnitOfWork {
         for (scope, keys) in by_scope {
             for chunk in keys.chunks(KEYS_PER_LOOKUP) {
                 let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-                let sql = format!(
-                    "SELECT key, body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key IN ({})",
-                    list.join(", ")
-                );
-                let rows: Vec<(String, String, i64, String)> = on_tx!(self.tx(), |c| {
+                let sql = format!("SELECT k.key, {KEY_ANSWER} WHERE k.scope = $1 AND k.key IN ({})", list.join(", "));
+                let rows: Vec<KeyedAnswerRow> = on_tx!(self.tx(), |c| {
                     let mut query = sqlx::query_as(&sql).bind(scope);
                     for key in chunk {
                         query = query.bind(*key);
                     }
                     query.fetch_all(c).await
                 })?;
-                for (key, body_sha256, status, response) in rows {
-                    found.insert((scope.to_owned(), key), IdempotentRow { body_sha256, status, response });
+                for row in rows {
+                    found.insert((scope.to_owned(), row.key), row.answer.try_into()?);
                 }
             }
         }
@@ -115,15 +120,18 @@ impl UnitOfWork {
     }
 
     async fn insert_keys(&mut self, keys: &[(&Idempotency, Timestamp)]) -> Result<(), sqlx::Error> {
-        let mut rows =
-            Rows::new("idempotency_keys", &["scope", "key", "body_sha256", "status", "response", "created_at"]);
+        let mut rows = Rows::new(
+            "idempotency_keys",
+            &["scope", "key", "body_sha256", "status", "response", "application_no", "created_at"],
+        );
         for (k, at) in keys {
             rows.push([
                 Cell::Text(&k.scope),
                 Cell::Text(&k.key),
                 Cell::Text(&k.body_sha256),
                 Cell::Int(201),
-                Cell::Text(&k.response),
+                Cell::MaybeText(k.application_no.is_none().then_some(k.response.as_str())),
+                Cell::MaybeText(k.application_no.as_deref()),
                 Cell::At(*at),
             ]);
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use shared::application::{ApplicationReceipt, CaseStatus, MaterialSource, OneForm};
 use shared::audit::AuditAction;
 
-use super::applications::{AccessEntry, IdempotentRow, insert_access};
+use super::applications::{AccessEntry, IdempotentRow, KEY_ANSWER, KeyAnswerRow, insert_access};
 use super::{AuditEvent, Store, Timestamp, UnitOfWork};
 use crate::on_tx;
 
@@ -106,6 +106,10 @@ pub struct Idempotency {
     pub body_sha256: String,
     /// The answer's body, replayed byte for byte to a retry.
     pub response: String,
+    /// The application whose receipt `response` is. The key stores this reference instead of
+    /// the body, so a submission's receipt is kept once; a retry is answered from the
+    /// application's row.
+    pub application_no: Option<String>,
 }
 
 /// One submission to write.
@@ -228,11 +232,14 @@ impl UnitOfWork {
             }
         }
         if let Some(idem) = &s.idempotency
-            && let Some(stored) = self.claim_key(idem, 201, a.submitted_at).await?
+            && let Some(stored) = self.stored_key(idem).await?
         {
             return Ok(Outcome::Replayed(stored));
         }
         self.insert_application(a).await?;
+        if let Some(idem) = &s.idempotency {
+            self.insert_key(idem, 201, a.submitted_at).await?;
+        }
         for c in &a.cases {
             self.insert_case(a, c).await?;
         }
@@ -270,30 +277,39 @@ impl UnitOfWork {
         status: i64,
         at: DateTime<Utc>,
     ) -> Result<Option<IdempotentRow>, sqlx::Error> {
-        on_tx!(self.tx(), |c| {
-            let stored: Option<IdempotentRow> = sqlx::query_as(
-                "SELECT body_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
-            )
-            .bind(&idem.scope)
-            .bind(&idem.key)
-            .fetch_optional(&mut *c)
-            .await?;
-            if stored.is_none() {
-                sqlx::query(
-                    "INSERT INTO idempotency_keys (scope, key, body_sha256, status, response, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&idem.scope)
-                .bind(&idem.key)
-                .bind(&idem.body_sha256)
-                .bind(status)
-                .bind(&idem.response)
-                .bind(Timestamp::from(at))
-                .execute(&mut *c)
-                .await?;
-            }
-            Ok(stored)
-        })
+        let stored = self.stored_key(idem).await?;
+        if stored.is_none() {
+            self.insert_key(idem, status, at).await?;
+        }
+        Ok(stored)
+    }
+
+    /// The stored answer of a key, read in this transaction.
+    async fn stored_key(&mut self, idem: &Idempotency) -> Result<Option<IdempotentRow>, sqlx::Error> {
+        let sql = format!("SELECT {KEY_ANSWER} WHERE k.scope = $1 AND k.key = $2");
+        let row: Option<KeyAnswerRow> =
+            on_tx!(self.tx(), |c| sqlx::query_as(&sql).bind(&idem.scope).bind(&idem.key).fetch_optional(c).await)?;
+        row.map(IdempotentRow::try_from).transpose()
+    }
+
+    /// Stores a new key with its answer: the application it names, or else the body.
+    async fn insert_key(&mut self, idem: &Idempotency, status: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let body = idem.application_no.is_none().then_some(idem.response.as_str());
+        on_tx!(self.tx(), |c| sqlx::query(
+            "INSERT INTO idempotency_keys (scope, key, body_sha256, status, response, application_no, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&idem.scope)
+        .bind(&idem.key)
+        .bind(&idem.body_sha256)
+        .bind(status)
+        .bind(body)
+        .bind(idem.application_no.as_deref())
+        .bind(Timestamp::from(at))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     async fn insert_application(&mut self, a: &NewApplication) -> Result<(), sqlx::Error> {

@@ -237,6 +237,23 @@ both! {
         assert_eq!(second.status(), StatusCode::CREATED);
         assert_eq!(second.bytes().await.expect("body"), first, "byte for byte");
         assert_eq!(count(app, "applications").await, 1);
+        // The key names the application: the receipt is stored once, in the application's row,
+        // and the replay above was written from there.
+        let (response, application_no): (Option<String>, Option<String>) = server::on_pool!(
+            app.state.store.pool(),
+            |p| sqlx::query_as("SELECT response, application_no FROM idempotency_keys").fetch_one(p).await
+        )
+        .expect("the key");
+        let receipt: shared::application::ApplicationReceipt = serde_json::from_slice(&first).expect("a receipt");
+        assert_eq!((response, application_no), (None, Some(receipt.application_no)));
+        // A key's answer is its body or its application, never neither.
+        let neither = server::on_pool!(app.state.store.pool(), |p| sqlx::query(
+            "UPDATE idempotency_keys SET application_no = NULL"
+        )
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()));
+        assert!(neither.is_err(), "a key with no answer is refused by the database");
 
         let mut changed = body.clone();
         changed["answers"]["fields"]["phone"] = json!("13900139000");

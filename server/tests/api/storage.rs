@@ -248,6 +248,16 @@ async fn the_release_data_is_all_there(app: &TestApp) {
     // The trail written before goes on.
     let trail = app.state.store.audit_of(ENTERPRISE).await.expect("the trail");
     assert!(trail.iter().any(|e| e.action == shared::audit::AuditAction::AgentGranted));
+    // A key stored with its answer's body (before keys named their application) still replays it.
+    let key = app
+        .state
+        .store
+        .idempotent("a29f95c8-b251-4db3-ad13-02836040e43a", "fixture-1")
+        .await
+        .expect("readable")
+        .expect("the release's key");
+    assert_eq!(key.status, 201);
+    assert!(key.response.starts_with(r#"{"application_no":"YW20261126TPW44ANTPZ""#), "{}", key.response);
 }
 
 /// The statements of the fixture that add rows, made fit for PostgreSQL: SQLite's `char(10)` is
