@@ -130,7 +130,7 @@ impl UnitOfWork {
                 Cell::Text(&k.key),
                 Cell::Text(&k.body_sha256),
                 Cell::Int(201),
-                Cell::MaybeText(k.application_no.is_none().then_some(k.response.as_str())),
+                Cell::MaybeText(k.stored_body()),
                 Cell::MaybeText(k.application_no.as_deref()),
                 Cell::At(*at),
             ]);

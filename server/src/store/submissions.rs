@@ -112,6 +112,13 @@ pub struct Idempotency {
     pub application_no: Option<String>,
 }
 
+impl Idempotency {
+    /// The body the key stores: none when it names its application, whose receipt is the answer.
+    pub(super) fn stored_body(&self) -> Option<&str> {
+        self.application_no.is_none().then_some(self.response.as_str())
+    }
+}
+
 /// One submission to write.
 #[derive(Clone, Debug)]
 pub struct Submission {
@@ -294,7 +301,6 @@ impl UnitOfWork {
 
     /// Stores a new key with its answer: the application it names, or else the body.
     async fn insert_key(&mut self, idem: &Idempotency, status: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        let body = idem.application_no.is_none().then_some(idem.response.as_str());
         on_tx!(self.tx(), |c| sqlx::query(
             "INSERT INTO idempotency_keys (scope, key, body_sha256, status, response, application_no, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -303,7 +309,7 @@ impl UnitOfWork {
         .bind(&idem.key)
         .bind(&idem.body_sha256)
         .bind(status)
-        .bind(body)
+        .bind(idem.stored_body())
         .bind(idem.application_no.as_deref())
         .bind(Timestamp::from(at))
         .execute(c)
