@@ -53,6 +53,27 @@ struct Args {
     /// The server binary (by default the `yiwang` built beside this example).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Only these measurements (by default all), e.g. `--measure progress` to compare two
+    /// builds' look-ups quickly.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    measure: Vec<Measure>,
+}
+
+/// The measurements of one database's table.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Measure {
+    /// Submissions at the peak, at 80% of it and at twice it.
+    Submissions,
+    /// Progress look-ups at the peak and at 10,000 a second.
+    Progress,
+    /// Sign-ins flooding beside submissions.
+    SignIns,
+}
+
+impl Args {
+    fn measures(&self, m: Measure) -> bool {
+        self.measure.is_empty() || self.measure.contains(&m)
+    }
 }
 
 /// Rates of the fixed-rate progress measurement.
@@ -120,38 +141,31 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
     };
 
     let mut rows = Vec::new();
-    let writer_before = WriterStats::read(&client, &server.base).await;
-    let peak = closed_loop(args.clients, seconds, submit.clone()).await;
-    let writer = WriterStats::read(&client, &server.base).await.since(&writer_before, peak.elapsed);
-    let peak_rate = peak.ok_rate();
-    rows.push(peak.row(&format!("submissions, peak ({} clients waiting for answers)", args.clients)));
-    let at_80 = open_loop(peak_rate * 0.8, seconds, submit.clone()).await;
-    rows.push(at_80.row(&format!("submissions at 80% of peak ({:.0}/s offered)", peak_rate * 0.8)));
-    let at_200 = open_loop(peak_rate * 2.0, seconds, submit.clone()).await;
-    rows.push(at_200.row(&format!("submissions at twice the peak ({:.0}/s offered)", peak_rate * 2.0)));
-
-    // The case looked up is accepted, so each answer works out its deadline, as most do.
-    let receipt: ApplicationReceipt = serde_json::from_str(&submit_text(&agent, &body, "bench-lookup").await?)?;
-    drive::sign_in(&client, &server.base, drive::CLERK).await?.accept(&receipt.cases[0].case_no).await?;
-    let lookup_body = Arc::new(json!({"case_no": receipt.cases[0].case_no, "id_number": drive::demo_id("李娜")}));
-    let first: Value =
-        client.post(format!("{}/api/v1/progress/lookup", server.base)).json(&*lookup_body).send().await?.json().await?;
-    anyhow::ensure!(first["deadline"].is_object(), "the case looked up has no deadline: {first}");
-    let lookup = {
-        let (client, base) = (client.clone(), server.base.clone());
-        move || look_up(client.clone(), base.clone(), Arc::clone(&lookup_body))
-    };
-    rows.push(closed_loop(args.clients, seconds, lookup.clone()).await.row("progress look-ups, peak"));
-    rows.push(open_loop(LOOKUP_RATE, seconds, lookup).await.row("progress look-ups at 10,000/s offered"));
-
-    let sign_in = {
-        let (client, base) = (client.clone(), server.base.clone());
-        move || sign_in_once(client.clone(), base.clone())
-    };
-    let (beside, flood) =
-        tokio::join!(closed_loop(args.clients, seconds, submit), closed_loop(SIGN_IN_CLIENTS, seconds, sign_in));
-    rows.push(flood.row(&format!("sign-ins, {SIGN_IN_CLIENTS} clients, beside submissions")));
-    rows.push(beside.row("submissions beside the sign-in flood"));
+    let mut writer = WriterStats::default();
+    if args.measures(Measure::Submissions) {
+        let writer_before = WriterStats::read(&client, &server.base).await;
+        let peak = closed_loop(args.clients, seconds, submit.clone()).await;
+        writer = WriterStats::read(&client, &server.base).await.since(&writer_before, peak.elapsed);
+        let peak_rate = peak.ok_rate();
+        rows.push(peak.row(&format!("submissions, peak ({} clients waiting for answers)", args.clients)));
+        let at_80 = open_loop(peak_rate * 0.8, seconds, submit.clone()).await;
+        rows.push(at_80.row(&format!("submissions at 80% of peak ({:.0}/s offered)", peak_rate * 0.8)));
+        let at_200 = open_loop(peak_rate * 2.0, seconds, submit.clone()).await;
+        rows.push(at_200.row(&format!("submissions at twice the peak ({:.0}/s offered)", peak_rate * 2.0)));
+    }
+    if args.measures(Measure::Progress) {
+        rows.extend(progress(args, &client, &server.base, &agent, &body).await?);
+    }
+    if args.measures(Measure::SignIns) {
+        let sign_in = {
+            let (client, base) = (client.clone(), server.base.clone());
+            move || sign_in_once(client.clone(), base.clone())
+        };
+        let (beside, flood) =
+            tokio::join!(closed_loop(args.clients, seconds, submit), closed_loop(SIGN_IN_CLIENTS, seconds, sign_in));
+        rows.push(flood.row(&format!("sign-ins, {SIGN_IN_CLIENTS} clients, beside submissions")));
+        rows.push(beside.row("submissions beside the sign-in flood"));
+    }
 
     let peak_rss = peak_rss.stop().await;
     let mut table = String::from(
@@ -168,6 +182,34 @@ async fn run(args: &Args, bin: &Path, data: &Path, database_url: Option<&str>) -
         peak_rss as f64 / 1e6
     ));
     Ok(table)
+}
+
+/// Progress look-ups of an accepted case, so each answer works out its deadline, as most do:
+/// the peak, and a fixed 10,000 a second.
+async fn progress(
+    args: &Args,
+    client: &reqwest::Client,
+    base: &str,
+    agent: &Signed,
+    body: &Value,
+) -> anyhow::Result<Vec<String>> {
+    let receipt: ApplicationReceipt = serde_json::from_str(&submit_text(agent, body, "bench-lookup").await?)?;
+    drive::sign_in(client, base, drive::CLERK).await?.accept(&receipt.cases[0].case_no).await?;
+    let lookup_body = json!({"case_no": receipt.cases[0].case_no, "id_number": drive::demo_id("李娜")});
+    let url = format!("{base}/api/v1/progress/lookup");
+    let first: Value = client.post(&url).json(&lookup_body).send().await?.json().await?;
+    anyhow::ensure!(first["deadline"].is_object(), "the case looked up has no deadline: {first}");
+    // The request is made once, so the load generator spends its share of the cores on sending.
+    let lookup_body = bytes::Bytes::from(serde_json::to_vec(&lookup_body)?);
+    let lookup = {
+        let client = client.clone();
+        move || look_up(client.clone(), url.clone(), lookup_body.clone())
+    };
+    let seconds = Duration::from_secs(args.seconds);
+    Ok(vec![
+        closed_loop(args.clients, seconds, lookup.clone()).await.row("progress look-ups, peak"),
+        open_loop(LOOKUP_RATE, seconds, lookup).await.row("progress look-ups at 10,000/s offered"),
+    ])
 }
 
 /// The bearer token the benchmark reads `/metrics` with.
@@ -257,8 +299,9 @@ async fn submit_text(agent: &Signed, body: &Value, key: &str) -> anyhow::Result<
     Ok(text)
 }
 
-async fn look_up(client: reqwest::Client, base: String, body: Arc<Value>) -> Answer {
-    match client.post(format!("{base}/api/v1/progress/lookup")).json(&*body).send().await {
+async fn look_up(client: reqwest::Client, url: String, body: bytes::Bytes) -> Answer {
+    let request = client.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+    match request.send().await {
         Ok(r) => answer(r.status().as_u16()),
         Err(_) => Answer::Unanswered,
     }

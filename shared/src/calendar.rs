@@ -601,6 +601,19 @@ impl CaseClock {
 
     /// The day `working_days` of this clock ends (a stage's budget, counted from acceptance).
     pub fn due_after(&self, calendar: &WorkingCalendar, today: NaiveDate, working_days: u32) -> Due {
+        let (walk, due) = self.walk(calendar, today, working_days);
+        self.explain(walk, due, working_days)
+    }
+
+    /// The date [`Self::due_after`] gives, without its explanation: a stage's or the statutory
+    /// limit's day, where only the date is shown, costs no texts.
+    pub fn due_date_after(&self, calendar: &WorkingCalendar, today: NaiveDate, working_days: u32) -> NaiveDate {
+        self.walk(calendar, today, working_days).1
+    }
+
+    /// Counts `working_days` from acceptance: what was skipped and paused on the way, and the
+    /// day the count ends.
+    fn walk(&self, calendar: &WorkingCalendar, today: NaiveDate, working_days: u32) -> (Walk, NaiveDate) {
         let limit = working_days.min(MAX_LIMIT_WORKING_DAYS + self.extension.as_ref().map_or(0, |e| e.working_days));
         let mut walk = Walk { paused: vec![0; self.pauses.len()], ..Walk::default() };
         let mut date = self.accepted_on;
@@ -627,7 +640,7 @@ impl CaseClock {
         if limit == 0 && !calendar.knows(date.year()) {
             walk.unknown_years.insert(date.year());
         }
-        self.explain(walk, date, working_days)
+        (walk, date)
     }
 
     fn explain(&self, walk: Walk, due: NaiveDate, working_days: u32) -> Due {

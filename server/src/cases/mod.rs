@@ -64,7 +64,7 @@ enum Scope {
 struct Seen {
     case: CaseRecord,
     actor: Actor,
-    item: ServiceItem,
+    item: std::sync::Arc<ServiceItem>,
     workflow: Workflow,
     state: CaseState,
 }

@@ -169,7 +169,7 @@ impl DeadlineService<'_> {
         item: &ServiceItem,
     ) -> Result<Option<CaseDeadline>, DeadlineError> {
         let Some(accepted_at) = case.accepted_at else { return Ok(None) };
-        let pauses = self.store.case_pauses(&case.case_no).await?;
+        let pauses = if case.ever_paused { self.store.case_pauses(&case.case_no).await? } else { Vec::new() };
         let extension =
             crate::store::deadlines::extension(&case.case_no, case.extension_days, case.extension_reason.as_deref())?;
         let promised = days(&case.case_no, case.promised_working_days)?;
@@ -192,7 +192,7 @@ impl DeadlineService<'_> {
             .iter()
             .map(|s| {
                 share += s.working_days;
-                StepDue { kind: s.kind, working_days: s.working_days, due: clock.due_after(&calendar, day, share).due }
+                StepDue { kind: s.kind, working_days: s.working_days, due: clock.due_date_after(&calendar, day, share) }
             })
             .collect();
         let alarm = match concluded_on {
@@ -203,7 +203,8 @@ impl DeadlineService<'_> {
         Ok(Some(CaseDeadline {
             promised_working_days: promised,
             statutory_working_days: statutory,
-            statutory_due: CaseClock { working_days: statutory, ..clock.clone() }.due(&calendar, day).due,
+            // The statutory limit, extended as the promised one is.
+            statutory_due: clock.due_date_after(&calendar, day, statutory + (clock.limit() - promised)),
             steps,
             remaining: if concluded_on.is_some() { 0 } else { reading.remaining },
             alarm,

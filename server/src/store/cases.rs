@@ -86,6 +86,9 @@ pub struct CaseRecord {
     pub accepted_at: Option<Timestamp>,
     /// When it concluded: its clock stopped.
     pub concluded_at: Option<Timestamp>,
+    /// Whether its clock was ever paused: a deadline reads the pauses only then, as most cases
+    /// never are.
+    pub ever_paused: bool,
 }
 
 impl CaseRecord {
@@ -128,7 +131,8 @@ const RECORD_COLUMNS: &str = "c.case_no, c.application_no, c.item_code, c.item_v
     c.promised_working_days, c.revision, c.step, c.stage, c.supplement_rounds, c.delivered, c.verification,
     c.subject_uscc, c.license_id, a.applicant_person_id, a.applicant_uscc, a.filed_by, a.submitted_at, a.delivery,
     a.delivery_hall, a.channel, COALESCE(e.name, p.name) AS applicant_name, c.pause_kind, c.extension_days,
-    c.extension_reason, c.accepted_at, c.concluded_at";
+    c.extension_reason, c.accepted_at, c.concluded_at,
+    EXISTS (SELECT 1 FROM case_pauses cp WHERE cp.case_no = c.case_no) AS ever_paused";
 
 const RECORD_FROM: &str = "FROM cases c
     JOIN applications a ON a.application_no = c.application_no

@@ -98,7 +98,9 @@ impl Store {
 
     /// 发布 — makes `item` the published version of its code; the version published before it
     /// becomes superseded, in the same transaction as the change's audit `event`, so applicants
-    /// never see two or none.
+    /// never see two or none. A version is written once: publishing a version already stored
+    /// fails on the table's key and changes nothing, since cases were filed under it and every
+    /// node keeps it as read ([`ItemVersions`]); a change to an item is a new version.
     #[tracing::instrument(skip_all, fields(code = %item.code, version = item.version))]
     pub async fn publish_item(&self, item: &ServiceItem, event: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
         let mut item = item.clone();
@@ -115,11 +117,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO service_items (code, version, status, service_object, theme, department_code,
                                             name_zh, name_en, search_text, guide)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (code, version) DO UPDATE SET
-                    status = excluded.status, service_object = excluded.service_object, theme = excluded.theme,
-                    department_code = excluded.department_code, name_zh = excluded.name_zh,
-                    name_en = excluded.name_en, search_text = excluded.search_text, guide = excluded.guide",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(item.code.as_str())
             .bind(i64::from(item.version))
@@ -220,12 +218,11 @@ impl Store {
         Ok(row.map(|r| r.guide))
     }
 
-    /// One version of an item, whatever its status: the one a case was filed under. The
-    /// published version comes from this node's copy of the catalogue; an older one is read.
-    pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<ServiceItem>, sqlx::Error> {
-        let catalogue = self.catalogue().await?;
-        if let Some(item) = catalogue.item(code).filter(|i| i64::from(i.version) == version) {
-            return Ok(Some(item.clone()));
+    /// One version of an item, whatever its status: the one a case was filed under. Read once
+    /// per node and then kept ([`ItemVersions`]), since a stored version never changes.
+    pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<Arc<ServiceItem>>, sqlx::Error> {
+        if let Some(item) = self.item_versions.get(code, version) {
+            return Ok(Some(item));
         }
         let row: Option<GuideRow> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT guide FROM service_items WHERE code = $1 AND version = $2"
@@ -234,7 +231,7 @@ impl Store {
         .bind(version)
         .fetch_optional(p)
         .await?);
-        Ok(row.map(|r| r.guide))
+        Ok(row.map(|r| self.item_versions.keep(r.guide)))
     }
 
     /// Adds or renames a hall where results are picked up; the catalogue's revision moves on.
@@ -427,5 +424,41 @@ impl PublishedCopy {
             *slot = Some((revision, Arc::clone(&copy)));
         }
         copy
+    }
+}
+
+/// 事项版本 — the item versions cases were filed under, as this node read them: a progress
+/// lookup, a case's page or a deadline reads a guide once, not on every answer, and reads not
+/// even the catalogue's revision. A stored version is never rewritten (see
+/// [`Store::publish_item`]), so a kept copy cannot go stale and needs no revision to check;
+/// past [`ItemVersions::CAPACITY`] the least recently used are dropped, so a catalogue of many
+/// versions does not grow the node's memory without bound.
+#[derive(Debug)]
+pub struct ItemVersions(std::sync::Mutex<lru::LruCache<(String, i64), Arc<ServiceItem>>>);
+
+impl ItemVersions {
+    /// How many versions a node keeps: a city's catalogue has a few thousand items, and the
+    /// cases looked up are mostly of the last versions of the busiest of them.
+    pub const CAPACITY: std::num::NonZeroUsize = std::num::NonZeroUsize::new(2048).expect("not zero");
+
+    /// The kept copy of `code`'s `version`, if this node has read it.
+    fn get(&self, code: &str, version: i64) -> Option<Arc<ServiceItem>> {
+        let mut kept = self.0.lock().ok()?;
+        kept.get(&(code.to_owned(), version)).cloned()
+    }
+
+    /// Keeps `item` and hands it back.
+    fn keep(&self, item: ServiceItem) -> Arc<ServiceItem> {
+        let item = Arc::new(item);
+        if let Ok(mut kept) = self.0.lock() {
+            kept.put((item.code.as_str().to_owned(), i64::from(item.version)), Arc::clone(&item));
+        }
+        item
+    }
+}
+
+impl Default for ItemVersions {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(lru::LruCache::new(Self::CAPACITY)))
     }
 }

@@ -192,7 +192,7 @@ impl Store {
     pub async fn item_of_case(
         &self,
         case: &super::cases::CaseRecord,
-    ) -> Result<shared::catalogue::ServiceItem, sqlx::Error> {
+    ) -> Result<std::sync::Arc<shared::catalogue::ServiceItem>, sqlx::Error> {
         self.item_version(&case.item_code, case.item_version).await?.ok_or_else(|| {
             corrupt(format!(
                 "case {} names item {}@{} that is not stored",

@@ -100,6 +100,8 @@ pub struct Store {
     chain_key: [u8; 32],
     /// The published catalogue as of its revision ([`catalogue::PublishedCopy`]).
     published: Arc<catalogue::PublishedCopy>,
+    /// The item versions cases were filed under, once read ([`catalogue::ItemVersions`]).
+    item_versions: Arc<catalogue::ItemVersions>,
 }
 
 impl Store {
@@ -122,7 +124,7 @@ impl Store {
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
             None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
-        let store = Self { pool, durable, chain_key, published: Arc::default() };
+        let store = Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default() };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)

@@ -286,6 +286,32 @@ both! {
 }
 
 both! {
+    async fn a_published_version_is_never_rewritten(app) {
+        let store = &app.state.store;
+        let code = ItemCode::parse("DG-GR-0002").expect("a code");
+        // This node keeps version 1 once read; a rewrite of it would leave the copy stale.
+        let v1 = store.item_version("DG-GR-0002", 1).await.expect("readable").expect("stored");
+        let trail = store.audit_of("DG-GR-0002@1").await.expect("the trail").len();
+        let mut rewritten = (*v1).clone();
+        rewritten.time_limits.promised_working_days += 7;
+        store.publish_item(&rewritten, &published("DG-GR-0002@1")).await.expect_err("version 1 is stored already");
+
+        let stored = store.published_item(&code).await.expect("readable").expect("published");
+        assert_eq!(stored.time_limits.promised_working_days, v1.time_limits.promised_working_days, "unchanged");
+        assert_eq!(store.audit_of("DG-GR-0002@1").await.expect("the trail").len(), trail, "nothing recorded");
+        let kept = store.item_version("DG-GR-0002", 1).await.expect("readable").expect("stored");
+        assert_eq!(kept.time_limits.promised_working_days, stored.time_limits.promised_working_days);
+        // A change is a new version, and the old one is still read as it was.
+        rewritten.version = 2;
+        store.publish_item(&rewritten, &published("DG-GR-0002@2")).await.expect("publishes");
+        let old = store.item_version("DG-GR-0002", 1).await.expect("readable").expect("stored");
+        assert_eq!(old.time_limits.promised_working_days, v1.time_limits.promised_working_days);
+        let new = store.item_version("DG-GR-0002", 2).await.expect("readable").expect("stored");
+        assert_eq!(new.time_limits.promised_working_days, v1.time_limits.promised_working_days + 7);
+    }
+}
+
+both! {
     async fn this_nodes_copy_of_the_catalogue_follows_publications_halls_and_bundles(app) {
         let store = &app.state.store;
         let before = store.catalogue().await.expect("the catalogue");

@@ -296,5 +296,9 @@ proptest! {
         let paused = working_between(&cal, p, r.min(due.due));
         prop_assert_eq!(due.due, cal.due(from, n + paused).due);
         prop_assert!(!clock.pauses[0].covers(due.due, r));
+        // The date alone is the date of the explained answer, for every share of the limit.
+        for share in 0..=n + 2 {
+            prop_assert_eq!(clock.due_date_after(&cal, r, share), clock.due_after(&cal, r, share).due);
+        }
     }
 }
