@@ -3,15 +3,23 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::account::Identity;
 
 use crate::api;
+
+/// Who is signed in, as this bundle knows it: the full [`shared::account::Identity`] in the full
+/// app and the console; in the guides bundle only what the header shows, so that a phone's first
+/// download carries no decoder for the rest.
+#[cfg(not(feature = "guides"))]
+pub type Me = shared::account::Identity;
+/// Who is signed in, as the guides bundle's header shows it.
+#[cfg(feature = "guides")]
+pub type Me = shared::account::IdentitySummary;
 
 /// The signed-in identity, if any, and whether the app has asked the server yet.
 #[derive(Clone, Copy)]
 pub struct Auth {
     /// The identity, `None` when signed out.
-    pub identity: RwSignal<Option<Identity>>,
+    pub identity: RwSignal<Option<Me>>,
     /// `true` once `/auth/me` has answered.
     pub checked: RwSignal<bool>,
 }

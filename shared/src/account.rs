@@ -361,6 +361,51 @@ pub struct SessionState {
     pub identity: Option<Identity>,
 }
 
+/// [`SessionState`] as the site's header reads it: the guides bundle (the home page, the
+/// catalogue and the guides, a phone's first download) decodes only what the header shows, and
+/// so carries no decoder for the rest (the dates of an authorization bring a date parser).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SessionSummary {
+    /// The signed-in identity, `None` when no one is signed in.
+    pub identity: Option<IdentitySummary>,
+}
+
+/// [`Identity`] as the header shows it: the name, the link to the console for staff, and the bar
+/// naming whom the person acts for.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct IdentitySummary {
+    /// 姓名
+    pub name: String,
+    /// Present for staff (their place and roles are not decoded).
+    pub staff: Option<Empty>,
+    /// The enterprise the person is acting for now, if any.
+    pub acting_for: Option<Named>,
+    /// 窗口代办 — the applicant a window clerk is serving in person, if any.
+    pub on_behalf_of: Option<Named>,
+}
+
+/// Anything with a name, of which only the name is decoded.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Named {
+    /// Its name.
+    pub name: String,
+}
+
+/// A value of which nothing is decoded but that it is there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Empty {}
+
+impl From<Identity> for IdentitySummary {
+    fn from(me: Identity) -> Self {
+        Self {
+            name: me.name,
+            staff: me.staff.map(|_| Empty {}),
+            acting_for: me.acting_for.map(|e| Named { name: e.name }),
+            on_behalf_of: me.on_behalf_of.map(|a| Named { name: a.name }),
+        }
+    }
+}
+
 /// 当前身份 — who is signed in, for whom they act, and what they may do (`GET /api/v1/auth/me`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -605,6 +650,79 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date")
+    }
+
+    /// A staff member serving a walk-in applicant, and a person applying under an authorization.
+    fn identities() -> Vec<Identity> {
+        let party = |name: &str| crate::proxy::ProxyParty {
+            person_id: format!("p-{name}"),
+            name: name.into(),
+            id_number_masked: "4419**********123X".into(),
+        };
+        let grant = crate::proxy::ProxyGrant {
+            id: "g1".into(),
+            principal: party("李娜"),
+            proxy: party("陈敏"),
+            items: Vec::new(),
+            valid_until: today(),
+            granted_at: chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("a time"),
+            revoked_at: None,
+        };
+        let link = EnterpriseLink {
+            uscc: "91441900MA4UXXXX0X".into(),
+            name: "东莞市示范科技有限公司".into(),
+            relation: Relation::Agent,
+        };
+        let clerk = Identity {
+            person_id: "p1".into(),
+            name: "黄丽".into(),
+            id_number_masked: "4419**********2840".into(),
+            mobile_masked: "138****8000".into(),
+            enterprises: vec![link.clone()],
+            acting_for: None,
+            staff: Some(StaffInfo {
+                department: crate::catalogue::Department {
+                    code: "DG-ZWFW".into(),
+                    name: crate::Bilingual::new("政务服务中心", "Service centre"),
+                },
+                roles: vec![Role::WindowClerk],
+                second_factor_passed: true,
+                totp_enrolled: true,
+            }),
+            on_behalf_of: Some(Applicant {
+                person_id: "p2".into(),
+                name: "张三".into(),
+                id_number_masked: "4419**********1310".into(),
+            }),
+            acting_principal: None,
+            walk_in_claim_code: Some("K7Q2".into()),
+        };
+        let proxy = Identity {
+            name: "陈敏".into(),
+            staff: None,
+            on_behalf_of: None,
+            acting_for: Some(link),
+            acting_principal: Some(grant),
+            walk_in_claim_code: None,
+            ..clerk.clone()
+        };
+        vec![clerk, proxy]
+    }
+
+    #[test]
+    fn the_headers_summary_decodes_the_whole_session_answer() {
+        for me in identities() {
+            let answer = serde_json::to_string(&SessionState { identity: Some(me.clone()) }).expect("serializes");
+            let summary: SessionSummary = serde_json::from_str(&answer).expect("the summary decodes it");
+            assert_eq!(summary.identity, Some(IdentitySummary::from(me.clone())));
+            let shown = summary.identity.expect("signed in");
+            assert_eq!(shown.name, me.name);
+            assert_eq!(shown.staff.is_some(), me.staff.is_some());
+            assert_eq!(shown.acting_for.map(|e| e.name), me.acting_for.map(|e| e.name));
+            assert_eq!(shown.on_behalf_of.map(|a| a.name), me.on_behalf_of.map(|a| a.name));
+        }
+        let signed_out: SessionSummary = serde_json::from_str(r#"{"identity":null}"#).expect("decodes");
+        assert_eq!(signed_out.identity, None);
     }
 
     #[test]
