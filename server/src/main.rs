@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use server::config::Config;
 
+/// mimalloc instead of the C library's allocator: a request allocates and frees many small values
+/// across the runtime's threads, and at the progress look-ups' peak glibc's malloc and free were a
+/// tenth of the CPU. Version 2 without transparent huge pages holds the least memory when idle
+/// (BENCHMARKS.md, "Where the time goes").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
