@@ -593,14 +593,11 @@ impl ApplyingService<'_> {
                 self.store.case_for_lookup(case_no, LookupHolder::Enterprise(uscc.as_str())).await?
             }
         };
-        let Some(case) = case else { return Ok(None) };
+        let Some((case, events)) = case else { return Ok(None) };
         let status = case.status;
         let promised_working_days = u32::try_from(case.promised_working_days)
             .map_err(|_| anyhow::anyhow!("case {} promises {} days", case.case_no, case.promised_working_days))?;
-        let timeline = self
-            .store
-            .case_events(&case.case_no)
-            .await?
+        let timeline = events
             .into_iter()
             .map(|e| ProgressStep { status: e.status, at: e.at, note: Bilingual::new(e.note_zh, e.note_en) })
             .collect();

@@ -613,16 +613,6 @@ impl Store {
         .await)?;
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
-
-    /// A case's timeline, oldest first.
-    pub async fn case_events(&self, case_no: &str) -> Result<Vec<EventRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT at, status, note_zh, note_en FROM case_events WHERE case_no = $1 ORDER BY COALESCE(seq, 0), at, id"
-        )
-        .bind(case_no)
-        .fetch_all(p)
-        .await)
-    }
 }
 
 /// Whose case a progress lookup names: a person by their identity-number hash, or an

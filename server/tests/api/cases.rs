@@ -154,6 +154,13 @@ both! {
         let acts: Vec<_> = seen.timeline.iter().map(|t| t.action).collect();
         assert_eq!(acts, [None, Some(CaseAction::Accept), Some(CaseAction::Undertake), Some(CaseAction::Review), Some(CaseAction::Approve)]);
         assert_eq!(seen.timeline[2].remark.as_deref(), Some("材料齐全，拟准予登记"));
+        // A progress look-up by the applicant's number reads the case and each of its steps in one query.
+        let lookup = app.post_json("/api/v1/progress/lookup", &json!({"case_no": case_no, "id_number": demo_id("陈敏")})).await;
+        assert_eq!(lookup.status(), StatusCode::OK);
+        let progress: shared::application::CaseProgress = lookup.json().await.expect("progress");
+        let steps: Vec<_> = progress.timeline.iter().map(|s| s.status).collect();
+        assert_eq!(steps, [CaseStatus::Submitted, CaseStatus::Undertaking, CaseStatus::Reviewing, CaseStatus::Approving, CaseStatus::Approved]);
+        assert_eq!((progress.case_no.as_str(), progress.status), (case_no.as_str(), CaseStatus::Approved));
         let kinds: Vec<_> = seen.notices.iter().map(|n| n.kind).collect();
         assert_eq!(kinds, [NoticeKind::Acceptance, NoticeKind::Conclusion]);
         let notice = call(app, Method::GET, &format!("/api/v1/notices/{}", seen.notices[0].id), &agent, None).await;

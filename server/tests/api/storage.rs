@@ -131,6 +131,21 @@ both! {
 }
 
 both! {
+    async fn a_timeline_step_no_version_wrote_is_an_error_in_a_progress_look_up(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let upload = upload_png(app, &citizen).await;
+        let created = submit(app, &citizen, None, &employment_card(&demo_id("王强"), &upload.id)).await;
+        let receipt: shared::application::ApplicationReceipt = created.json().await.expect("a receipt");
+        let case_no = receipt.cases[0].case_no.clone();
+        let lookup = json!({"case_no": case_no, "id_number": demo_id("王强")});
+        assert_eq!(app.post_json("/api/v1/progress/lookup", &lookup).await.status(), StatusCode::OK);
+
+        execute(app, &format!("UPDATE case_events SET status = 'approved_maybe' WHERE case_no = '{case_no}'")).await;
+        expect_problem(app.post_json("/api/v1/progress/lookup", &lookup).await, 500, "internal").await;
+    }
+}
+
+both! {
     async fn a_stored_receipt_that_is_not_a_receipt_is_an_error(app) {
         let citizen = app.sign_in_demo("王强").await;
         let upload = upload_png(app, &citizen).await;
