@@ -196,9 +196,13 @@ async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool)>
         // A writer waits for another instead of failing at once.
         .busy_timeout(Duration::from_secs(5))
         .synchronous(SqliteSynchronous::Normal);
+    // No ping before each use: a connection to SQLite is in this process and cannot have gone
+    // away, and each ping is a hand-off to the connection's thread and back, as dear as the
+    // query it precedes (BENCHMARKS.md, "Progress look-ups").
     let pool = PoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
         .connect_with(connect.clone())
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
@@ -207,6 +211,7 @@ async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool)>
     let durable = PoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
         .connect_lazy_with(connect.synchronous(SqliteSynchronous::Full));
     Ok((Pool::Sqlite(pool), Pool::Sqlite(durable)))
 }
