@@ -104,6 +104,9 @@ pub struct Store {
     item_versions: Arc<catalogue::ItemVersions>,
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 impl Store {
     /// Opens the configured database, applies its migrations and seals the audit events written
     /// before the chain with `chain_key` (see [`audit`]).
@@ -112,9 +115,23 @@ impl Store {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let connect = PgConnectOptions::from_str(url)
                     .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?;
+                // A connection idle for a while is pinged before it is used again (a restart of
+                // the database or a proxy may have cut it); one in steady use is not, since each
+                // ping is a round trip to the database: under load it cost a third of the
+                // submissions and a fifth of the look-ups (BENCHMARKS.md, "Progress look-ups").
+                // A connection that fails in use is closed when it goes back to the pool.
                 let pool = PoolOptions::new()
                     .max_connections(config.db_max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PING_AFTER_IDLE {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(connect)
                     .await
                     .with_context(|| format!("cannot open the database {}", redact_url(url)))?;

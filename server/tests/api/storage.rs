@@ -312,3 +312,32 @@ async fn a_postgres_database_of_the_previous_release_is_converted_with_its_data(
     app.finish().await;
     crate::helpers::drop_postgres_database(&name).await;
 }
+
+#[tokio::test]
+async fn a_postgresql_connection_cut_while_idle_is_replaced_without_a_failed_request() {
+    let app = TestApp::spawn_with(Db::Postgres, |c| c.db_max_connections = 4).await;
+    let server::store::Pool::Postgres(pool) = app.state.store.pool() else { unreachable!("a PostgreSQL app") };
+    // Open every connection of the pool, then cut all of them but the one that cuts, as a
+    // restart of the database would.
+    let held: Vec<_> = futures_util::future::join_all((0..4).map(|_| pool.acquire())).await;
+    drop(held);
+    // Each goes back to the pool after a ping of its own, in a task of its own.
+    while pool.num_idle() < 4 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the connections cut");
+    assert!(cut.len() >= 3, "the pool's other connections were cut: {cut:?}");
+    // Idle past the threshold, each is pinged before its next use and replaced when it fails.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    for _ in 0..8 {
+        let one: Result<(i32,), _> = sqlx::query_as("SELECT 1").fetch_one(pool).await;
+        assert_eq!(one.expect("a query on a live connection"), (1,));
+    }
+    assert_eq!(app.get("/api/v1/items/DG-GR-0001").await.status(), StatusCode::OK);
+}
