@@ -151,7 +151,7 @@ impl LookupRow {
             let note_en = self.event_note_en.ok_or("a step without its English note")?;
             Ok::<_, String>(EventRow { at: at.into(), status, note_zh, note_en })
         })();
-        Some(step.map_err(|e| sqlx::Error::Decode(format!("case {}: {e}", self.record.case_no).into())))
+        Some(step.map_err(|e| corrupt(format!("case {}: {e}", self.record.case_no))))
     }
 }
 
