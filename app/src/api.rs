@@ -1,7 +1,7 @@
 //! 接口客户端 — the only module that talks HTTP. Every call returns `Result<T, ApiError>`, with a
 //! problem+json answer decoded into the `shared` type so the page can say what went wrong.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::Request;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::Problem;
@@ -52,24 +52,44 @@ impl ApiError {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if response.status() == 204 {
-        return serde_json::from_str("null").map_err(|_| ApiError::Unexpected);
+/// A 2xx answer decoded into `T`; any other answer as the problem it reports.
+fn answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(text).map_err(|_| ApiError::Unexpected);
     }
-    if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiError::Unexpected);
-    }
-    match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem(Box::new(problem))),
+    Err(problem(status, text))
+}
+
+/// The error a non-2xx answer stands for.
+fn problem(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<Problem>(text) {
+        Ok(problem) => ApiError::Problem(Box::new(problem)),
         // A gateway in front of the server answers 502–504 without a problem document.
-        Err(_) if (502..=504).contains(&response.status()) => Err(ApiError::Network),
-        Err(_) => Err(ApiError::Unexpected),
+        Err(_) if (502..=504).contains(&status) => ApiError::Network,
+        Err(_) => ApiError::Unexpected,
     }
 }
 
+/// Sends a request and reads its answer's status and body (`null` for 204). This is all of a
+/// call but the decoding into its answer's type, kept out of the generic functions so that each
+/// answer type adds only its own decoding to the bundle.
+async fn exchange(request: Request) -> Result<(u16, String), ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    if status == 204 {
+        return Ok((status, "null".to_owned()));
+    }
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    Ok((status, text))
+}
+
+async fn decode<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+    let (status, text) = exchange(request).await?;
+    answer(status, &text)
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path).send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    decode(Request::get(path).build().map_err(|_| ApiError::Unexpected)?).await
 }
 
 async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body: Option<&B>) -> Result<T, ApiError> {
@@ -83,8 +103,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(method: &str, path: &str, body:
         Some(body) => builder.json(body).map_err(|_| ApiError::Unexpected)?,
         None => builder.build().map_err(|_| ApiError::Unexpected)?,
     };
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    decode(request).await
 }
 
 /// `POST /auth/register`
@@ -253,8 +272,7 @@ pub async fn submit(req: &SubmitRequest, idempotency_key: &str) -> Result<Applic
         .header("idempotency-key", idempotency_key)
         .json(req)
         .map_err(|_| ApiError::Unexpected)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    decode(request).await
 }
 
 /// `GET /applications`: my applications and my enterprises'.
@@ -340,14 +358,7 @@ pub async fn upload(file: web_sys::File, on_progress: impl Fn(f64) + 'static) ->
     outcome.map_err(|_| ApiError::Network)?;
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
-    if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|_| ApiError::Unexpected);
-    }
-    match serde_json::from_str::<Problem>(&text) {
-        Ok(problem) => Err(ApiError::Problem(Box::new(problem))),
-        Err(_) if (502..=504).contains(&status) => Err(ApiError::Network),
-        Err(_) => Err(ApiError::Unexpected),
-    }
+    answer(status, &text)
 }
 
 /// `GET /cases/{no}`: a case as the caller may see it, with the actions they may take.
@@ -365,8 +376,7 @@ pub async fn case_action(
         .header("idempotency-key", idempotency_key)
         .json(req)
         .map_err(|_| ApiError::Unexpected)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    decode(request).await
 }
 
 /// The address of a notice's PDF.

@@ -16,6 +16,7 @@ mod auth;
 mod components;
 #[cfg(feature = "console")]
 mod console;
+mod fetched;
 mod i18n;
 mod pages;
 

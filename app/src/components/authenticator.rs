@@ -10,6 +10,7 @@ use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::form::{TextField, error_of};
 use crate::components::status::ProblemView;
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 
 /// Asks for what proves the right to bind an authenticator — the enrolment token, or with
@@ -110,7 +111,7 @@ pub fn SecurityEvents() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     // Read again whenever the identity changes (a binding just finished).
-    let events = LocalResource::new(move || {
+    let events = Fetched::new(move || {
         auth.identity.track();
         api::security_events()
     });
@@ -120,13 +121,11 @@ pub fn SecurityEvents() -> impl IntoView {
     };
     view! {
         <h3>{move || i18n.t(Key::SecurityEventsTitle)}</h3>
-        <Transition fallback=|| ()>
-            {move || events.get().map(|r| match r {
-                Ok(list) if list.is_empty() => view! { <p class="muted">{move || i18n.t(Key::NoSecurityEvents)}</p> }.into_any(),
-                Ok(list) => view! { <ul class="plain-list security-events">{list.into_iter().map(row).collect_view()}</ul> }.into_any(),
-                Err(e) => view! { <ProblemView error=e /> }.into_any(),
-            })}
-        </Transition>
+        {move || events.get().map(|r| match r {
+            Ok(list) if list.is_empty() => view! { <p class="muted">{move || i18n.t(Key::NoSecurityEvents)}</p> }.into_any(),
+            Ok(list) => view! { <ul class="plain-list security-events">{list.into_iter().map(row).collect_view()}</ul> }.into_any(),
+            Err(e) => view! { <ProblemView error=e /> }.into_any(),
+        })}
     }
 }
 

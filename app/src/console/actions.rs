@@ -13,6 +13,7 @@ use shared::workflow::{ActionRequest, CaseAction, MaterialDemand, Recipient};
 use crate::api::{self, ApiError};
 use crate::components::deadline::DeadlinePanel;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::apply::new_key;
 use crate::pages::case::{Notices, Timeline};
@@ -23,7 +24,7 @@ use crate::pages::receipt::beijing;
 pub fn CaseWorkPage() -> impl IntoView {
     let params = use_params_map();
     let case_no = move || params.read().get("no").unwrap_or_default();
-    let case = LocalResource::new(move || {
+    let case = Fetched::new(move || {
         let no = case_no();
         async move { api::case_detail(&no).await }
     });

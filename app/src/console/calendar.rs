@@ -13,6 +13,7 @@ use shared::calendar::{CalendarYear, DayKind, Holiday, MakeUpDay, YearNotice};
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 
 /// `/console/calendar`
@@ -21,7 +22,7 @@ pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     let this_year = js_sys::Date::new_0().get_full_year() as i32;
     let year = RwSignal::new(this_year);
-    let shown = LocalResource::new(move || {
+    let shown = Fetched::new(move || {
         let y = year.get();
         async move { api::calendar_year(y).await }
     });

@@ -10,6 +10,7 @@ use shared::supervision::{Card, CardAct, CardActRequest, CardColor, CardQuery, C
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::receipt::beijing;
 
@@ -18,7 +19,7 @@ use crate::pages::receipt::beijing;
 pub fn CardsPage() -> impl IntoView {
     let i18n = use_i18n();
     let status = RwSignal::new(None::<CardStatus>);
-    let list = LocalResource::new(move || {
+    let list = Fetched::new(move || {
         let query = CardQuery { status: status.get(), ..CardQuery::default() };
         async move { api::cards(&query).await }
     });

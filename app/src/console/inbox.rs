@@ -9,6 +9,7 @@ use strum::VariantArray as _;
 
 use crate::api;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::receipt::beijing;
 
@@ -16,9 +17,9 @@ use crate::pages::receipt::beijing;
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let queues = LocalResource::new(api::case_queues);
+    let queues = Fetched::new(api::case_queues);
     let query = RwSignal::new(CaseQuery::default());
-    let list = LocalResource::new(move || {
+    let list = Fetched::new(move || {
         let q = query.get();
         async move { api::cases(&q).await }
     });

@@ -13,6 +13,7 @@ use shared::notify::{
 use crate::api::{self, ApiError};
 use crate::components::form::error_of;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::receipt::beijing;
 
@@ -36,7 +37,7 @@ pub fn IntegrationsPage() -> impl IntoView {
 #[component]
 fn Webhooks() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::webhooks);
+    let list = Fetched::new(api::webhooks);
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -141,7 +142,7 @@ fn EndpointRow(endpoint: WebhookEndpoint, on_disable: impl Fn(String) + Copy + '
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let id = endpoint.id.clone();
-    let log = LocalResource::new(move || {
+    let log = Fetched::new(move || {
         let (id, open) = (id.clone(), open.get());
         async move { if open { api::webhook_log(&id).await.map(Some) } else { Ok(None) } }
     });
@@ -221,7 +222,7 @@ fn DeliveryLog(entries: Vec<EndpointDelivery>) -> impl IntoView {
 #[component]
 fn Tokens() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::api_tokens);
+    let list = Fetched::new(api::api_tokens);
     let name = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<ApiError>);

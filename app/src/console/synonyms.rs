@@ -12,6 +12,7 @@ use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::status::{Loading, ProblemView};
 use crate::console::integrations::LabelledInput;
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 
 /// Splits what was typed into the meanings field: by 、, commas or spaces.
@@ -26,7 +27,7 @@ fn meanings(raw: &str) -> Vec<String> {
 #[component]
 pub fn SynonymsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::synonyms);
+    let list = Fetched::new(api::synonyms);
     let admin = use_auth()
         .identity
         .get_untracked()

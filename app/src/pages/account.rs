@@ -11,6 +11,7 @@ use crate::auth::use_auth;
 use crate::components::authenticator::{BindAuthenticator, SecurityEvents};
 use crate::components::form::{TextField, error_of};
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 
 /// Shows its children to a signed-in person, a loading state while the app asks, and a link to
@@ -325,7 +326,7 @@ fn WindowService(me: Identity) -> impl IntoView {
 #[component]
 fn KeptAnswers() -> impl IntoView {
     let i18n = use_i18n();
-    let kept = LocalResource::new(api::suggestions);
+    let kept = Fetched::new(api::suggestions);
     let error = RwSignal::new(None::<ApiError>);
     let set = move |remember: bool| {
         spawn_local(async move {
@@ -390,7 +391,7 @@ fn KeptAnswers() -> impl IntoView {
 fn Consents() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let list = LocalResource::new(api::consents);
+    let list = Fetched::new(api::consents);
     let confirming = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);

@@ -11,6 +11,7 @@ use crate::api::{self, ApiError};
 use crate::auth::today;
 use crate::components::form::{TextField, error_of};
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
@@ -36,7 +37,7 @@ fn Agents() -> impl IntoView {
     let params = use_params_map();
     let uscc = Memo::new(move |_| params.with(|p| p.get("uscc").unwrap_or_default()));
     let version = RwSignal::new(0u32);
-    let agents = LocalResource::new(move || {
+    let agents = Fetched::new(move || {
         let (uscc, _) = (uscc.get(), version.get());
         async move { api::agents(&uscc).await }
     });

@@ -7,6 +7,7 @@ use shared::application::{ApplicationBrief, Draft};
 
 use crate::api::{self, ApiError};
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 use crate::pages::receipt::beijing;
@@ -29,7 +30,7 @@ pub fn ApplicationsPage() -> impl IntoView {
 #[component]
 fn Applications() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::my_applications);
+    let list = Fetched::new(api::my_applications);
     move || match list.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <ProblemView error=e retry=move || list.refetch() /> }.into_any(),
@@ -81,7 +82,7 @@ fn ApplicationCard(application: ApplicationBrief) -> impl IntoView {
 #[component]
 fn Drafts() -> impl IntoView {
     let i18n = use_i18n();
-    let drafts = LocalResource::new(api::drafts);
+    let drafts = Fetched::new(api::drafts);
     let failure = RwSignal::new(None::<ApiError>);
     let remove = move |id: String| {
         spawn_local(async move {

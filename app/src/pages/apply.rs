@@ -22,6 +22,7 @@ use crate::auth::{today, use_auth};
 use crate::components::form::{ErrorSummary, SubmitState};
 use crate::components::status::{Loading, ProblemView};
 use crate::components::upload::{InFlight, UploadZone, Uploads};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
@@ -51,7 +52,7 @@ pub fn ApplyPage() -> impl IntoView {
 fn BundleQuestions(code: String) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let bundles = LocalResource::new(api::bundles);
+    let bundles = Fetched::new(api::bundles);
     let chosen = RwSignal::new(Vec::<String>::new());
     move || {
         let code = code.clone();
@@ -114,7 +115,7 @@ struct Start {
 fn ApplyLoader() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let start = LocalResource::new(move || {
+    let start = Fetched::new(move || {
         let (items, draft_id) = query.with(|q| (q.get("items").unwrap_or_default(), q.get("draft")));
         async move {
             let start = match draft_id {
@@ -385,7 +386,7 @@ fn Questions(
     let i18n = use_i18n();
     let auth = use_auth();
     // Answers kept from earlier applications, with the person's consent (staff keep none).
-    let suggestions = LocalResource::new(move || async move {
+    let suggestions = Fetched::new(move || async move {
         if auth.identity.get_untracked().is_some_and(|me| me.staff.is_none()) {
             api::suggestions().await
         } else {
@@ -466,7 +467,7 @@ fn Situations(form: shared::application::OneForm, answers: RwSignal<FormAnswers>
 fn Delivery(delivery: RwSignal<DeliveryChoice>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
     use shared::workflow::DeliveryMethod as M;
     let i18n = use_i18n();
-    let halls = LocalResource::new(api::halls);
+    let halls = Fetched::new(api::halls);
     let method = move |m: M| move |_| delivery.update(|d| d.method = m);
     let error = move |field: &'static str| {
         move || {

@@ -11,6 +11,7 @@ use shared::workflow::{ActionRequest, CaseAction, SupplementFile};
 use crate::api::{self, ApiError};
 use crate::components::deadline::DeadlinePanel;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::account::RequireSignIn;
 use crate::pages::apply::new_key;
@@ -35,7 +36,7 @@ pub fn CasePage() -> impl IntoView {
 #[component]
 fn CaseView(case_no: String) -> impl IntoView {
     let no = case_no.clone();
-    let case = LocalResource::new(move || {
+    let case = Fetched::new(move || {
         let no = no.clone();
         async move { api::case_detail(&no).await }
     });

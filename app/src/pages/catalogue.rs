@@ -11,6 +11,7 @@ use shared::catalogue::{ItemSummary, ServiceObject, Theme};
 use crate::api;
 use crate::components::item_card::ItemCard;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::home::SearchForm;
 
@@ -46,12 +47,12 @@ pub fn CataloguePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(query_from_params));
-    let page = LocalResource::new(move || {
+    let page = Fetched::new(move || {
         let q = query.get();
         async move { api::items(&q).await }
     });
-    let themes = LocalResource::new(api::themes);
-    let departments = LocalResource::new(api::departments);
+    let themes = Fetched::new(api::themes);
+    let departments = Fetched::new(api::departments);
     view! {
         <div class="container page">
             <h1>{move || i18n.t(Key::CatalogueTitle)}</h1>

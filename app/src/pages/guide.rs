@@ -7,6 +7,7 @@ use shared::catalogue::{FormField, LimitKind, Material, ServiceItem};
 use crate::api;
 use crate::components::item_card::limit_text;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{I18n, Key, use_i18n};
 
 /// `/items/:code`
@@ -15,7 +16,7 @@ pub fn GuidePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let code = Memo::new(move |_| params.with(|p| p.get("code").unwrap_or_default()));
-    let item = LocalResource::new(move || {
+    let item = Fetched::new(move || {
         let code = code.get();
         async move { api::item(&code).await }
     });

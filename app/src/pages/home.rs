@@ -9,6 +9,7 @@ use shared::catalogue::{ServiceObject, Theme};
 use crate::api;
 use crate::components::layout::use_elderly;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::catalogue::catalogue_href;
 
@@ -28,7 +29,7 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn SimpleHome() -> impl IntoView {
     let i18n = use_i18n();
-    let items = LocalResource::new(|| async {
+    let items = Fetched::new(|| async {
         api::items(&ItemQuery { object: Some(ServiceObject::Person), per_page: Some(100), ..Default::default() }).await
     });
     view! {
@@ -67,8 +68,8 @@ fn SimpleHome() -> impl IntoView {
 #[component]
 fn FullHome() -> impl IntoView {
     let i18n = use_i18n();
-    let themes = LocalResource::new(api::themes);
-    let bundles = LocalResource::new(api::bundles);
+    let themes = Fetched::new(api::themes);
+    let bundles = Fetched::new(api::bundles);
     view! {
         <section class="hero">
             <div class="container">

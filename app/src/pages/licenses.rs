@@ -6,6 +6,7 @@ use shared::license::LicenseStatus;
 
 use crate::api;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 use crate::pages::receipt::beijing;
@@ -29,7 +30,7 @@ pub fn LicensesPage() -> impl IntoView {
 #[component]
 fn Licenses() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::licenses);
+    let list = Fetched::new(api::licenses);
     move || {
         match list.get() {
         None => view! { <Loading /> }.into_any(),
@@ -61,7 +62,7 @@ fn Licenses() -> impl IntoView {
 #[component]
 fn AccessLog() -> impl IntoView {
     let i18n = use_i18n();
-    let log = LocalResource::new(api::license_access);
+    let log = Fetched::new(api::license_access);
     view! {
         <section class="card guide-section" aria-labelledby="access-log">
             <h2 id="access-log">{move || i18n.t(Key::AccessTitle)}</h2>

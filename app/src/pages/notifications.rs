@@ -10,6 +10,7 @@ use shared::{Bilingual, FieldError};
 use crate::api::{self, ApiError};
 use crate::components::form::error_of;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::use_i18n;
 use crate::pages::receipt::beijing;
 
@@ -17,8 +18,8 @@ use crate::pages::receipt::beijing;
 #[component]
 pub fn Notifications() -> impl IntoView {
     let i18n = use_i18n();
-    let view_res = LocalResource::new(api::notification_settings);
-    let messages = LocalResource::new(api::my_messages);
+    let view_res = Fetched::new(api::notification_settings);
+    let messages = Fetched::new(api::my_messages);
     view! {
         <section class="card guide-section notifications" aria-labelledby="notices">
             <h2 id="notices">{move || i18n.tr("消息通知", "Notifications")}</h2>

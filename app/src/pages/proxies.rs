@@ -14,6 +14,7 @@ use crate::api::{self, ApiError};
 use crate::auth::{today, use_auth};
 use crate::components::form::{ErrorSummary, SubmitState, TextField, error_of};
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 
 /// The authorizations one gave and received, with the form to give one.
@@ -21,7 +22,7 @@ use crate::i18n::{Key, use_i18n};
 pub fn Proxies(me: Identity) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let list = LocalResource::new(api::proxies);
+    let list = Fetched::new(api::proxies);
     let failure = RwSignal::new(None::<ApiError>);
     let act = move |grant: Option<String>| {
         spawn_local(async move {
@@ -138,7 +139,7 @@ fn GrantForm(on_granted: impl Fn() + Copy + 'static) -> impl IntoView {
     let chosen = RwSignal::new(Vec::<String>::new());
     let state = SubmitState::new();
     let done = RwSignal::new(false);
-    let items = LocalResource::new(|| async {
+    let items = Fetched::new(|| async {
         api::items(&ItemQuery { object: Some(ServiceObject::Person), per_page: Some(100), ..ItemQuery::default() })
             .await
     });

@@ -7,6 +7,7 @@ use shared::application::{ApplicationReceipt, MaterialSource};
 
 use crate::api;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{I18n, Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
@@ -22,7 +23,7 @@ pub fn ReceiptPage() -> impl IntoView {
             <h1>{move || i18n.t(Key::ReceiptTitle)}</h1>
             <RequireSignIn>
                 {move || {
-                    let receipt = LocalResource::new(move || {
+                    let receipt = Fetched::new(move || {
                         let no = no.get();
                         async move { api::receipt(&no).await }
                     });

@@ -8,6 +8,7 @@ use shared::account::{EnrolmentToken, StaffEntry};
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::status::{Loading, ProblemView};
+use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::account::RequireSignIn;
 
@@ -30,21 +31,20 @@ pub fn StaffPage() -> impl IntoView {
 fn StaffList() -> impl IntoView {
     let auth = use_auth();
     let me = move || auth.identity.get_untracked().map(|i| i.person_id).unwrap_or_default();
-    let staff = LocalResource::new(api::staff_list);
+    let staff = Fetched::new(api::staff_list);
     view! {
-        <Transition fallback=|| view! { <Loading /> }>
-            {move || staff.get().map(|r| match r {
-                Ok(list) => view! {
-                    <ul class="item-list">
-                        {list.into_iter().map(|m| {
-                            let own = m.person_id == me();
-                            view! { <StaffRow member=m own=own /> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-                Err(e) => view! { <ProblemView error=e /> }.into_any(),
-            })}
-        </Transition>
+        {move || match staff.get() {
+            Some(Ok(list)) => view! {
+                <ul class="item-list">
+                    {list.into_iter().map(|m| {
+                        let own = m.person_id == me();
+                        view! { <StaffRow member=m own=own /> }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+            Some(Err(e)) => view! { <ProblemView error=e /> }.into_any(),
+            None => view! { <Loading /> }.into_any(),
+        }}
     }
 }
 
