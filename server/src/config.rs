@@ -28,7 +28,8 @@ pub struct Config {
     #[arg(long, env = "YIWANG_SITE_DIR", default_value = "target/site")]
     pub site_dir: PathBuf,
 
-    /// Most database connections this node opens.
+    /// Most database connections this node's pool opens (the progress look-up keeps four more of
+    /// its own, `store/hot_reads.rs`).
     #[arg(long, env = "YIWANG_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 

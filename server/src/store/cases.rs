@@ -293,8 +293,13 @@ impl Store {
                   OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))
               ORDER BY COALESCE(ev.seq, 0), ev.at, ev.id"
         );
-        let rows: Vec<LookupRow> =
-            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_all(p).await)?;
+        // The busiest read runs on a connection of its own ([`super::hot_reads`]).
+        let mut connection = self.hot.take().await?;
+        let rows: Result<Vec<LookupRow>, sqlx::Error> = super::hot_reads::on_hot!(&mut *connection, |c| {
+            sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_all(c).await
+        });
+        super::hot_reads::HotReads::give_back(connection, &rows);
+        let rows = rows?;
         let mut rows = rows.into_iter();
         let Some(first) = rows.next() else { return Ok(None) };
         let record = first.record.clone();

@@ -21,6 +21,7 @@ mod catalogue;
 pub use catalogue::PublishedCatalogue;
 pub mod deadlines;
 mod group_commit;
+pub(crate) mod hot_reads;
 pub mod identity;
 pub mod memory;
 pub mod notify;
@@ -102,6 +103,8 @@ pub struct Store {
     published: Arc<catalogue::PublishedCopy>,
     /// The item versions cases were filed under, once read ([`catalogue::ItemVersions`]).
     item_versions: Arc<catalogue::ItemVersions>,
+    /// The progress look-up's connections, outside the pool ([`hot_reads`]).
+    hot: hot_reads::HotReads,
 }
 
 /// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
@@ -111,7 +114,7 @@ impl Store {
     /// Opens the configured database, applies its migrations and seals the audit events written
     /// before the chain with `chain_key` (see [`audit`]).
     pub async fn open(config: &Config, chain_key: [u8; 32]) -> anyhow::Result<Self> {
-        let (pool, durable) = match &config.database_url {
+        let (pool, durable, hot) = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let connect = PgConnectOptions::from_str(url)
                     .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?;
@@ -132,16 +135,17 @@ impl Store {
                             Ok(true)
                         })
                     })
-                    .connect_with(connect)
+                    .connect_with(connect.clone())
                     .await
                     .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
-                (Pool::Postgres(pool.clone()), Pool::Postgres(pool))
+                (Pool::Postgres(pool.clone()), Pool::Postgres(pool), hot_reads::HotOptions::Postgres(connect))
             }
             Some(url) if url.starts_with("sqlite:") => open_sqlite(url, config).await?,
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
             None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
-        let store = Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default() };
+        let hot = hot_reads::HotReads::new(hot)?;
+        let store = Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default(), hot };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)
@@ -189,6 +193,7 @@ impl Store {
 
     /// Closes every connection; called on shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
+        self.hot.close().await;
         on_pool!(&self.durable, |p| p.close().await);
         on_pool!(&self.pool, |p| p.close().await);
     }
@@ -201,8 +206,9 @@ impl Store {
     }
 }
 
-/// The SQLite pools: one for everything, and one connection for durable commits.
-async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool)> {
+/// The SQLite pools: one for everything, and one connection for durable commits; and how the
+/// progress look-up's connections are opened.
+async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool, hot_reads::HotOptions)> {
     let connect = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?
         .create_if_missing(true)
@@ -229,8 +235,8 @@ async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool)>
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .test_before_acquire(false)
-        .connect_lazy_with(connect.synchronous(SqliteSynchronous::Full));
-    Ok((Pool::Sqlite(pool), Pool::Sqlite(durable)))
+        .connect_lazy_with(connect.clone().synchronous(SqliteSynchronous::Full));
+    Ok((Pool::Sqlite(pool), Pool::Sqlite(durable), hot_reads::HotOptions::Sqlite(connect)))
 }
 
 fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {

@@ -341,3 +341,30 @@ async fn a_postgresql_connection_cut_while_idle_is_replaced_without_a_failed_req
     }
     assert_eq!(app.get("/api/v1/items/DG-GR-0001").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_look_up_connection_cut_while_idle_is_replaced_without_a_failed_look_up() {
+    let app = TestApp::spawn_with(Db::Postgres, |_| {}).await;
+    let server::store::Pool::Postgres(pool) = app.state.store.pool() else { unreachable!("a PostgreSQL app") };
+    let lookup = json!({"case_no": "YW20260101AAAAAAAAAA-01", "id_number": demo_id("王强")});
+    // Open the look-ups' own connections, several at once.
+    let first = futures_util::future::join_all((0..4).map(|_| app.post_json("/api/v1/progress/lookup", &lookup))).await;
+    for answer in first {
+        expect_problem(answer, 404, "case_not_found").await;
+    }
+    // Cut every connection but the one that cuts, as a restart of the database would.
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the connections cut");
+    assert!(!cut.is_empty(), "the look-ups' connections were cut");
+    // Idle past the threshold, each is pinged when it is next taken and replaced when it fails.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    for _ in 0..8 {
+        expect_problem(app.post_json("/api/v1/progress/lookup", &lookup).await, 404, "case_not_found").await;
+    }
+    app.finish().await;
+}
