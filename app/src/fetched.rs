@@ -90,8 +90,18 @@ mod tests {
     /// The fetches still waiting for their answer, by the query each was asked with.
     type Pending = Rc<RefCell<Vec<(u32, oneshot::Sender<()>)>>>;
 
-    /// A fetch per value of `query`, each answered when the test says.
-    fn fetcher(query: RwSignal<u32>) -> (Fetched<u32>, Pending) {
+    /// A page's fetch: of the query's value, each answered when the test says.
+    struct Page {
+        query: RwSignal<u32>,
+        fetched: Fetched<u32>,
+        pending: Pending,
+    }
+
+    /// A page asking for query 1, in a reactive owner of its own.
+    fn page() -> Page {
+        let _ = Executor::init_wasm_bindgen();
+        Owner::new().set();
+        let query = RwSignal::new(1);
         let pending = Rc::new(RefCell::new(Vec::new()));
         let asked = Rc::clone(&pending);
         let fetched = Fetched::new(move || {
@@ -103,7 +113,7 @@ mod tests {
                 q
             }
         });
-        (fetched, pending)
+        Page { query, fetched, pending }
     }
 
     fn answer(pending: &Pending, query: u32) {
@@ -115,11 +125,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn a_page_shows_nothing_before_the_answer_and_keeps_the_last_answer_while_it_fetches_again() {
-        let _ = Executor::init_wasm_bindgen();
-        let owner = Owner::new();
-        owner.set();
-        let query = RwSignal::new(1);
-        let (fetched, pending) = fetcher(query);
+        let Page { query, fetched, pending } = page();
         settle().await;
         assert_eq!(fetched.get(), None);
         answer(&pending, 1);
@@ -143,11 +149,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn an_answer_a_newer_fetch_overtook_is_dropped() {
-        let _ = Executor::init_wasm_bindgen();
-        let owner = Owner::new();
-        owner.set();
-        let query = RwSignal::new(1);
-        let (fetched, pending) = fetcher(query);
+        let Page { query, fetched, pending } = page();
         settle().await;
         query.set(2);
         settle().await;
