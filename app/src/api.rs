@@ -11,7 +11,7 @@ use shared::account::{
 };
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery};
 use shared::application::{
-    ApplicationBrief, ApplicationReceipt, Bundle, CaseProgress, Draft, FormRequest, FormResponse, ProgressLookup,
+    ApplicationBrief, ApplicationReceipt, CaseProgress, Draft, FormRequest, FormResponse, ProgressLookup,
     SubmitRequest, UploadReceipt,
 };
 use shared::catalogue::{ServiceItem, Theme};
@@ -62,12 +62,25 @@ fn answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
 
 /// The error a non-2xx answer stands for.
 fn problem(status: u16, text: &str) -> ApiError {
-    match serde_json::from_str::<Problem>(text) {
+    match decode_problem(text) {
         Ok(problem) => ApiError::Problem(Box::new(problem)),
         // A gateway in front of the server answers 502–504 without a problem document.
         Err(_) if (502..=504).contains(&status) => ApiError::Network,
         Err(_) => ApiError::Unexpected,
     }
+}
+
+/// A problem answer as the pages of this bundle read it.
+#[cfg(not(feature = "guides"))]
+fn decode_problem(text: &str) -> serde_json::Result<Problem> {
+    serde_json::from_str(text)
+}
+
+/// A problem answer as the guides read it: its kind and message, which is all they show
+/// ([`shared::ProblemBrief`]).
+#[cfg(feature = "guides")]
+fn decode_problem(text: &str) -> serde_json::Result<Problem> {
+    serde_json::from_str::<shared::ProblemBrief>(text).map(Problem::from)
 }
 
 /// Sends a request and reads its answer's status and body (`null` for 204). This is all of a
@@ -251,8 +264,22 @@ pub async fn themes() -> Result<Vec<Theme>, ApiError> {
 }
 
 /// `GET /bundles`: the one-form bundles (一件事).
-pub async fn bundles() -> Result<Vec<Bundle>, ApiError> {
+#[cfg(not(feature = "guides"))]
+pub async fn bundles() -> Result<Vec<shared::application::Bundle>, ApiError> {
     get(&format!("{BASE}/bundles")).await
+}
+
+/// `GET /bundles`, as the home page lists them ([`shared::application::BundleBrief`]).
+#[cfg(feature = "guides")]
+pub async fn bundle_briefs() -> Result<Vec<shared::application::BundleBrief>, ApiError> {
+    get(&format!("{BASE}/bundles")).await
+}
+
+/// `GET /bundles`, as the home page lists them: this bundle decodes whole bundles for the form,
+/// and takes the briefs from them rather than carry a second decoder.
+#[cfg(not(feature = "guides"))]
+pub async fn bundle_briefs() -> Result<Vec<shared::application::BundleBrief>, ApiError> {
+    Ok(bundles().await?.iter().map(shared::application::BundleBrief::from).collect())
 }
 
 /// `GET /halls`: where results can be picked up.

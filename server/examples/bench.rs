@@ -193,7 +193,8 @@ async fn progress(
     agent: &Signed,
     body: &Value,
 ) -> anyhow::Result<Vec<String>> {
-    let receipt: ApplicationReceipt = serde_json::from_str(&submit_text(agent, body, "bench-lookup").await?)?;
+    let receipt: ApplicationReceipt =
+        serde_json::from_str(&submit_text(agent, body, &format!("bench-lookup-{}", std::process::id())).await?)?;
     drive::sign_in(client, base, drive::CLERK).await?.accept(&receipt.cases[0].case_no).await?;
     let lookup_body = json!({"case_no": receipt.cases[0].case_no, "id_number": drive::demo_id("李娜")});
     let url = format!("{base}/api/v1/progress/lookup");

@@ -1262,6 +1262,38 @@ pub struct Bundle {
     pub stages: Vec<Vec<ItemCode>>,
 }
 
+/// What the home page reads of a bundle in `GET /bundles`: its name and the items it opens the
+/// form with. The situations of its conditional items, and its stages, are the form's to read;
+/// decoding them here would bring their decoders into a citizen's first load.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct BundleBrief {
+    /// As [`Bundle::code`].
+    pub code: String,
+    /// As [`Bundle::name`].
+    pub name: Bilingual,
+    /// As [`Bundle::items`].
+    pub items: Vec<ItemCode>,
+    /// How many items it may add ([`Bundle::conditional`]): when any, the form asks first.
+    #[serde(default, rename = "conditional", deserialize_with = "count_of")]
+    pub conditional_items: usize,
+}
+
+/// The length of a list whose entries are not read.
+fn count_of<'de, D: serde::Deserializer<'de>>(list: D) -> Result<usize, D::Error> {
+    Vec::<serde::de::IgnoredAny>::deserialize(list).map(|entries| entries.len())
+}
+
+impl From<&Bundle> for BundleBrief {
+    fn from(bundle: &Bundle) -> Self {
+        Self {
+            code: bundle.code.clone(),
+            name: bundle.name.clone(),
+            items: bundle.items.clone(),
+            conditional_items: bundle.conditional.len(),
+        }
+    }
+}
+
 /// An item a bundle adds when its situation holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1339,5 +1371,40 @@ mod file_name_tests {
         assert_eq!(safe_file_name("<script>a.png"), "scripta.png");
         assert_eq!(safe_file_name("\u{200B}\u{FEFF}"), "file");
         assert_eq!(safe_file_name(&"长".repeat(300)).chars().count(), 100);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Condition;
+
+    #[test]
+    fn a_bundles_brief_decodes_its_whole_answer_and_counts_its_conditional_items() {
+        let code = |c: &str| ItemCode::parse(c).expect("an item code");
+        let bundle = Bundle {
+            code: "DG-YJS-0002".to_owned(),
+            name: Bilingual::new("开办企业", "Starting a business"),
+            service_object: ServiceObject::Enterprise,
+            items: vec![code("DG-QY-0001"), code("DG-QY-0002")],
+            conditional: vec![ConditionalItem {
+                item: code("DG-QY-0009"),
+                name: Bilingual::new("消防检查", "Fire safety check"),
+                condition: Condition {
+                    key: "public_venue".to_owned(),
+                    name: Bilingual::new("公众聚集场所", "Public venue"),
+                },
+            }],
+            stages: vec![vec![code("DG-QY-0001")], vec![code("DG-QY-0002")]],
+        };
+        let answer = serde_json::to_string(&[&bundle]).expect("serializable");
+        let briefs: Vec<BundleBrief> = serde_json::from_str(&answer).expect("the brief decodes it");
+        assert_eq!(briefs, vec![BundleBrief::from(&bundle)]);
+        assert_eq!(briefs[0].conditional_items, 1);
+
+        let plain = Bundle { conditional: Vec::new(), stages: Vec::new(), ..bundle };
+        let brief: BundleBrief =
+            serde_json::from_str(&serde_json::to_string(&plain).expect("serializable")).expect("decodes");
+        assert_eq!(brief.conditional_items, 0, "a bundle without conditional items leaves the list out");
     }
 }

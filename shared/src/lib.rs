@@ -46,5 +46,5 @@ pub mod text;
 pub mod workflow;
 
 pub use identity::{ResidentId, ResidentIdError, Sex, Uscc, UsccError};
-pub use problem::{FieldCode, FieldError, Problem, ProblemCode};
+pub use problem::{FieldCode, FieldError, Problem, ProblemBrief, ProblemCode};
 pub use text::Bilingual;

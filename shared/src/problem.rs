@@ -716,6 +716,40 @@ impl Problem {
     }
 }
 
+/// What a page that has no form and no case reads of a problem answer: all but its field errors
+/// and a refused case action's details. The guides bundle (a citizen's first load) decodes this,
+/// not the whole [`Problem`], so that decoding every field code, case status and case action
+/// stays out of it. (Building the left-out texts again from the code, as [`Problem::new`] does,
+/// would bring every code's message in instead: 2 kB more.)
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ProblemBrief {
+    #[serde(rename = "type")]
+    problem_type: String,
+    title: String,
+    status: u16,
+    detail: String,
+    code: ProblemCode,
+    message: Bilingual,
+}
+
+/// The problem the brief was read from, without its field errors and case action details.
+impl From<ProblemBrief> for Problem {
+    fn from(brief: ProblemBrief) -> Self {
+        let ProblemBrief { problem_type, title, status, detail, code, message } = brief;
+        Self {
+            problem_type,
+            title,
+            status,
+            detail,
+            code,
+            message,
+            errors: Vec::new(),
+            case_status: None,
+            allowed_actions: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -752,5 +786,26 @@ mod tests {
             assert!(!message.zh.is_empty() && !message.en.is_empty());
         }
         assert_eq!(FieldCode::BadCheckDigit.as_str(), "bad_check_digit");
+    }
+
+    #[test]
+    fn the_brief_decodes_every_problem_answer_keeping_its_status_code_and_message() {
+        let full = Problem {
+            case_status: Some(crate::application::CaseStatus::Reviewing),
+            allowed_actions: Some(vec![crate::workflow::CaseAction::Approve]),
+            ..Problem::validation(vec![FieldError::new("mobile", FieldCode::Invalid)])
+        };
+        let answer = serde_json::to_string(&full).expect("serializable");
+        let brief: ProblemBrief = serde_json::from_str(&answer).expect("the brief decodes it");
+        let read = Problem::from(brief);
+        assert_eq!(read, Problem { errors: Vec::new(), case_status: None, allowed_actions: None, ..full });
+        for plain in [
+            Problem::new(ProblemCode::ItemNotFound),
+            Problem::with_message(ProblemCode::ItemNotFound, Bilingual::new("没有编码为X的事项", "No item X")),
+        ] {
+            let answer = serde_json::to_string(&plain).expect("serializable");
+            let brief: ProblemBrief = serde_json::from_str(&answer).expect("decodes");
+            assert_eq!(Problem::from(brief), plain);
+        }
     }
 }

@@ -69,7 +69,7 @@ fn SimpleHome() -> impl IntoView {
 fn FullHome() -> impl IntoView {
     let i18n = use_i18n();
     let themes = Fetched::new(api::themes);
-    let bundles = Fetched::new(api::bundles);
+    let bundles = Fetched::new(api::bundle_briefs);
     view! {
         <section class="hero">
             <div class="container">
@@ -100,7 +100,7 @@ fn FullHome() -> impl IntoView {
                                 let codes: Vec<&str> = b.items.iter().map(|c| c.as_str()).collect();
                                 // A bundle with items that apply only in some situations asks
                                 // about them before the form.
-                                let href = if b.conditional.is_empty() {
+                                let href = if b.conditional_items == 0 {
                                     format!("/apply?items={}", codes.join(","))
                                 } else {
                                     format!("/apply?items={}&bundle={}", codes.join(","), b.code)

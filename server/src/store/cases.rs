@@ -9,7 +9,10 @@ use shared::case::{CaseOrder, Notice, Queue, SupervisionKind};
 use shared::workflow::{CaseAction, CaseState, DeliveryMethod, Verification};
 use sqlx::FromRow;
 
+use std::sync::LazyLock;
+
 use super::applications::{EventRow, LookupHolder};
+use super::hot_reads::{HotConnection, HotReads, sqlite_error};
 use super::{Store, Timestamp, UnitOfWork};
 use crate::{on_pool, on_tx};
 
@@ -138,7 +141,79 @@ struct LookupRow {
     event_note_en: Option<String>,
 }
 
+/// The progress look-up: a case, if the identity number's holder (`$2`, hashed) or the enterprise
+/// (`$3`) may see it, with one row for each step of its timeline, in order.
+static LOOKUP_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {RECORD_COLUMNS}, ev.at AS event_at, ev.status AS event_status,
+                ev.note_zh AS event_note_zh, ev.note_en AS event_note_en
+         {RECORD_FROM}
+         LEFT JOIN case_events ev ON ev.case_no = c.case_no
+          WHERE c.case_no = $1
+            AND (($2 <> '' AND EXISTS (SELECT 1 FROM persons h
+                         WHERE h.id_number_hash = $2
+                           AND (h.id = a.applicant_person_id
+                                OR h.id = (SELECT r.legal_rep_id FROM enterprises r WHERE r.uscc = a.applicant_uscc))))
+              OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))
+          ORDER BY COALESCE(ev.seq, 0), ev.at, ev.id"
+    )
+});
+
 impl LookupRow {
+    /// The look-up's rows from SQLite, read on this thread ([`super::hot_reads`]).
+    fn read_sqlite(connection: &rusqlite::Connection, params: (&str, &str, &str)) -> Result<Vec<Self>, sqlx::Error> {
+        let mut statement = connection.prepare_cached(LOOKUP_SQL.as_str()).map_err(sqlite_error)?;
+        let rows = statement.query_map(params, |row| Self::from_sqlite(&mut Columns { row, next: 0 }));
+        rows.and_then(Iterator::collect).map_err(sqlite_error)
+    }
+
+    /// One row, its columns read in the order `LOOKUP_SQL` selects them.
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        let record = CaseRecord {
+            case_no: c.get("case_no")?,
+            application_no: c.get("application_no")?,
+            item_code: c.get("item_code")?,
+            item_version: c.get("item_version")?,
+            item_name_zh: c.get("item_name_zh")?,
+            item_name_en: c.get("item_name_en")?,
+            department_code: c.get("department_code")?,
+            department_zh: c.get("department_zh")?,
+            department_en: c.get("department_en")?,
+            status: c.parse("status")?,
+            pledged: c.get("pledged")?,
+            promised_working_days: c.get("promised_working_days")?,
+            revision: c.get("revision")?,
+            step: c.get("step")?,
+            stage: c.get("stage")?,
+            supplement_rounds: c.get("supplement_rounds")?,
+            delivered: c.get("delivered")?,
+            verification: c.get("verification")?,
+            subject_uscc: c.get("subject_uscc")?,
+            license_id: c.get("license_id")?,
+            applicant_person_id: c.get("applicant_person_id")?,
+            applicant_uscc: c.get("applicant_uscc")?,
+            filed_by: c.get("filed_by")?,
+            submitted_at: c.get::<Timestamp>("submitted_at")?.into(),
+            delivery: c.parse("delivery")?,
+            delivery_hall: c.get("delivery_hall")?,
+            channel: c.parse("channel")?,
+            applicant_name: c.get("applicant_name")?,
+            pause_kind: c.get("pause_kind")?,
+            extension_days: c.get("extension_days")?,
+            extension_reason: c.get("extension_reason")?,
+            accepted_at: c.get("accepted_at")?,
+            concluded_at: c.get("concluded_at")?,
+            ever_paused: c.get("ever_paused")?,
+        };
+        Ok(Self {
+            record,
+            event_at: c.get("event_at")?,
+            event_status: c.get("event_status")?,
+            event_note_zh: c.get("event_note_zh")?,
+            event_note_en: c.get("event_note_en")?,
+        })
+    }
+
     /// The step, if the row has one; a step whose status is not one the workflow knows, or with
     /// a column missing, is corrupt data and an error, never a default.
     fn into_event(self) -> Option<Result<EventRow, sqlx::Error>> {
@@ -152,6 +227,34 @@ impl LookupRow {
             Ok::<_, String>(EventRow { at: at.into(), status, note_zh, note_en })
         })();
         Some(step.map_err(|e| corrupt(format!("case {}: {e}", self.record.case_no))))
+    }
+}
+
+/// A SQLite row read column by column in the order of its query. Reading by index saves looking
+/// each name up among the row's columns; debug builds (every test) check that each column read
+/// is the one named.
+struct Columns<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    next: usize,
+}
+
+impl Columns<'_, '_> {
+    /// The next column, which is `name`.
+    fn get<T: rusqlite::types::FromSql>(&mut self, name: &str) -> rusqlite::Result<T> {
+        let index = self.next;
+        self.next += 1;
+        debug_assert_eq!(self.row.as_ref().column_name(index).ok(), Some(name), "the look-up's column {index}");
+        self.row.get(index)
+    }
+
+    /// The next column, `name`, holding the stored name of a `T`; any other text is corrupt data.
+    fn parse<T: TryFrom<String, Error: std::fmt::Display>>(&mut self, name: &str) -> rusqlite::Result<T> {
+        let index = self.next;
+        let text: String = self.get(name)?;
+        T::try_from(text).map_err(|e| {
+            let reason = format!("{name}: {e}");
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, reason.into())
+        })
     }
 }
 
@@ -280,27 +383,16 @@ impl Store {
             LookupHolder::Person(hash) => (hash, ""),
             LookupHolder::Enterprise(uscc) => ("", uscc),
         };
-        let sql = format!(
-            "SELECT {RECORD_COLUMNS}, ev.at AS event_at, ev.status AS event_status,
-                    ev.note_zh AS event_note_zh, ev.note_en AS event_note_en
-             {RECORD_FROM}
-             LEFT JOIN case_events ev ON ev.case_no = c.case_no
-              WHERE c.case_no = $1
-                AND (($2 <> '' AND EXISTS (SELECT 1 FROM persons h
-                             WHERE h.id_number_hash = $2
-                               AND (h.id = a.applicant_person_id
-                                    OR h.id = (SELECT r.legal_rep_id FROM enterprises r WHERE r.uscc = a.applicant_uscc))))
-                  OR ($3 <> '' AND (a.applicant_uscc = $3 OR c.subject_uscc = $3)))
-              ORDER BY COALESCE(ev.seq, 0), ev.at, ev.id"
-        );
         // The busiest read runs on a connection of its own ([`super::hot_reads`]).
         let mut connection = self.hot.take().await?;
-        let rows: Result<Vec<LookupRow>, sqlx::Error> = super::hot_reads::on_hot!(&mut *connection, |c| {
-            sqlx::query_as(&sql).bind(case_no).bind(hash).bind(uscc).fetch_all(c).await
-        });
-        super::hot_reads::HotReads::give_back(connection, &rows);
-        let rows = rows?;
-        let mut rows = rows.into_iter();
+        let rows = match &mut *connection {
+            HotConnection::Sqlite(c) => LookupRow::read_sqlite(c, (case_no, hash, uscc)),
+            HotConnection::Postgres(c) => {
+                sqlx::query_as(LOOKUP_SQL.as_str()).bind(case_no).bind(hash).bind(uscc).fetch_all(c).await
+            }
+        };
+        HotReads::give_back(connection, &rows);
+        let mut rows = rows?.into_iter();
         let Some(first) = rows.next() else { return Ok(None) };
         let record = first.record.clone();
         let timeline =

@@ -8,12 +8,19 @@
 //! for [`PING_AFTER_IDLE`] or more is pinged first (a restart of the database may have cut it)
 //! and replaced if the ping fails; one that fails in use is dropped, not put back. Measured: a
 //! tenth more look-ups a second on both engines (BENCHMARKS.md, "Progress look-ups").
-
+//!
+//! On SQLite they are not sqlx's connections but `rusqlite`'s, and the look-up runs on the
+//! request's own thread. sqlx runs each SQLite connection on a thread of its own and hands every
+//! statement to it and every row back, each a wake-up of another thread; for this query (a few
+//! rows, all in SQLite's page cache, tens of microseconds) the hand-offs cost more than the
+//! query (BENCHMARKS.md). A WAL reader does not wait for the writer, so such a read holds a
+//! request thread no longer than the query itself; a lock it meets (a checkpoint restarting the
+//! WAL) is waited for at most [`SQLITE_BUSY_WAIT`].
 use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, PoolError, RecycleResult};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use super::PING_AFTER_IDLE;
@@ -25,11 +32,15 @@ const HOT_CONNECTIONS: usize = 4;
 /// How long a look-up waits for one of them, as long as for a connection of the main pool.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// How long a SQLite look-up waits on a lock before it fails: it holds a request thread while
+/// it waits. Readers of a WAL database meet one only while a checkpoint restarts the log.
+const SQLITE_BUSY_WAIT: Duration = Duration::from_millis(200);
+
 /// A connection to either engine.
 #[derive(Debug)]
 pub enum HotConnection {
-    /// The embedded default.
-    Sqlite(SqliteConnection),
+    /// The embedded default, read on the caller's thread.
+    Sqlite(rusqlite::Connection),
     /// The production backend.
     Postgres(PgConnection),
 }
@@ -53,7 +64,7 @@ impl managed::Manager for Connector {
 
     async fn create(&self) -> Result<HotConnection, sqlx::Error> {
         Ok(match &self.0 {
-            HotOptions::Sqlite(options) => HotConnection::Sqlite(options.connect().await?),
+            HotOptions::Sqlite(options) => HotConnection::Sqlite(open_sqlite(options)?),
             HotOptions::Postgres(options) => HotConnection::Postgres(options.connect().await?),
         })
     }
@@ -66,6 +77,28 @@ impl managed::Manager for Connector {
             connection.ping().await?;
         }
         Ok(())
+    }
+}
+
+/// A connection to the main pool's SQLite file that only reads.
+fn open_sqlite(options: &SqliteConnectOptions) -> Result<rusqlite::Connection, sqlx::Error> {
+    let open = || {
+        let connection = rusqlite::Connection::open(options.get_filename())?;
+        connection.busy_timeout(SQLITE_BUSY_WAIT)?;
+        connection.pragma_update(None, "query_only", true)?;
+        Ok(connection)
+    };
+    open().map_err(sqlite_error)
+}
+
+/// A `rusqlite` error as the store reports errors: a value that does not fit its column is
+/// corrupt data; anything else a failure of the connection, which is then replaced.
+pub fn sqlite_error(error: rusqlite::Error) -> sqlx::Error {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::InvalidColumnType(..) => sqlx::Error::Decode(Box::new(error)),
+        other => sqlx::Error::Protocol(format!("SQLite look-up: {other}")),
     }
 }
 
@@ -114,22 +147,10 @@ impl HotReads {
     pub async fn close(&self) {
         self.0.close();
         for connection in self.0.retain(|_, _| false).removed {
-            let _ = match connection {
-                HotConnection::Sqlite(c) => c.close().await,
-                HotConnection::Postgres(c) => c.close().await,
-            };
+            match connection {
+                HotConnection::Sqlite(c) => drop(c.close()),
+                HotConnection::Postgres(c) => drop(c.close().await),
+            }
         }
     }
 }
-
-/// Runs `$body` with `$c` bound to the connection of whichever engine `$connection` is, as
-/// [`on_pool!`](crate::on_pool) does for a pool.
-macro_rules! on_hot {
-    ($connection:expr, |$c:ident| $body:expr) => {
-        match $connection {
-            $crate::store::hot_reads::HotConnection::Sqlite($c) => $body,
-            $crate::store::hot_reads::HotConnection::Postgres($c) => $body,
-        }
-    };
-}
-pub(crate) use on_hot;

@@ -18,6 +18,18 @@ impl Timestamp {
     pub fn unix(self) -> i64 {
         self.0.timestamp()
     }
+
+    /// The moment `secs` Unix seconds after 1970, as SQLite stores it.
+    pub fn from_unix(secs: i64) -> Result<Self, String> {
+        DateTime::from_timestamp(secs, 0).map(Self).ok_or_else(|| format!("time {secs} is out of range"))
+    }
+}
+
+/// As the progress look-up reads it from SQLite ([`super::hot_reads`]).
+impl rusqlite::types::FromSql for Timestamp {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        Self::from_unix(value.as_i64()?).map_err(|e| rusqlite::types::FromSqlError::Other(e.into()))
+    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {
@@ -50,8 +62,7 @@ impl<'q> Encode<'q, Sqlite> for Timestamp {
 
 impl<'r> Decode<'r, Sqlite> for Timestamp {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        let secs = <i64 as Decode<'r, Sqlite>>::decode(value)?;
-        DateTime::from_timestamp(secs, 0).map(Self).ok_or_else(|| format!("time {secs} is out of range").into())
+        Ok(Self::from_unix(<i64 as Decode<'r, Sqlite>>::decode(value)?)?)
     }
 }
 

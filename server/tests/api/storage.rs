@@ -131,7 +131,7 @@ both! {
 }
 
 both! {
-    async fn a_timeline_step_no_version_wrote_is_an_error_in_a_progress_look_up(app) {
+    async fn a_case_or_timeline_step_no_version_wrote_is_an_error_in_a_progress_look_up(app) {
         let citizen = app.sign_in_demo("王强").await;
         let upload = upload_png(app, &citizen).await;
         let created = submit(app, &citizen, None, &employment_card(&demo_id("王强"), &upload.id)).await;
@@ -142,6 +142,15 @@ both! {
 
         execute(app, &format!("UPDATE case_events SET status = 'approved_maybe' WHERE case_no = '{case_no}'")).await;
         expect_problem(app.post_json("/api/v1/progress/lookup", &lookup).await, 500, "internal").await;
+        execute(app, &format!("UPDATE case_events SET status = 'submitted' WHERE case_no = '{case_no}'")).await;
+        assert_eq!(app.post_json("/api/v1/progress/lookup", &lookup).await.status(), StatusCode::OK);
+
+        // The case's own status is read as strictly, and a corrupt row leaves the look-up's
+        // connection working for the next.
+        execute(app, &format!("UPDATE cases SET status = 'approved_maybe' WHERE case_no = '{case_no}'")).await;
+        expect_problem(app.post_json("/api/v1/progress/lookup", &lookup).await, 500, "internal").await;
+        execute(app, &format!("UPDATE cases SET status = 'submitted' WHERE case_no = '{case_no}'")).await;
+        assert_eq!(app.post_json("/api/v1/progress/lookup", &lookup).await.status(), StatusCode::OK);
     }
 }
 
