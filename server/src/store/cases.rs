@@ -163,6 +163,9 @@ impl LookupRow {
     /// The look-up's rows from SQLite, read on this thread ([`super::hot_reads`]).
     fn read_sqlite(connection: &rusqlite::Connection, params: (&str, &str, &str)) -> Result<Vec<Self>, sqlx::Error> {
         let mut statement = connection.prepare_cached(LOOKUP_SQL.as_str()).map_err(sqlite_error)?;
+        // rusqlite binds by position, which SQLite gives `$1`, `$2`, `$3` in the order they first
+        // appear in the text.
+        debug_assert!((1..=3).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())));
         let rows = statement.query_map(params, |row| Self::from_sqlite(&mut Columns { row, next: 0 }));
         rows.and_then(Iterator::collect).map_err(sqlite_error)
     }

@@ -26,7 +26,7 @@ use sqlx::{ConnectOptions as _, Connection as _};
 use super::PING_AFTER_IDLE;
 
 /// How many connections the look-ups share. Measured on two cores, four serve the peak as well
-/// as sixteen (BENCHMARKS.md); each SQLite connection is a thread of its own.
+/// as sixteen (BENCHMARKS.md).
 const HOT_CONNECTIONS: usize = 4;
 
 /// How long a look-up waits for one of them, as long as for a connection of the main pool.

@@ -209,6 +209,15 @@ impl Store {
 /// The SQLite pools: one for everything, and one connection for durable commits; and how the
 /// progress look-up's connections are opened.
 async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool, hot_reads::HotOptions)> {
+    // The server's connections each open the file (the look-up's through rusqlite, which reads
+    // the file name only), and what it acknowledged must outlive a restart.
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        anyhow::bail!(
+            "the database URL {} names an in-memory SQLite database, which would lose every application \
+             at a restart; name a file (sqlite:///path/yiwang.db) or leave the URL out to use the data directory",
+            redact_url(url)
+        );
+    }
     let connect = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?
         .create_if_missing(true)
@@ -244,4 +253,19 @@ fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let dir = data_dir.canonicalize()?;
     Ok(format!("sqlite://{}", dir.join("yiwang.db").display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_in_memory_sqlite_database_is_refused_with_the_reason() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for url in ["sqlite::memory:", "sqlite://yiwang.db?mode=memory"] {
+            let config = Config { database_url: Some(url.to_owned()), ..Config::for_data_dir(dir.path().to_owned()) };
+            let refused = Store::open(&config, [7; 32]).await.expect_err("refused");
+            assert!(refused.to_string().contains("in-memory SQLite database"), "{url}: {refused}");
+        }
+    }
 }
