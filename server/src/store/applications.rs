@@ -2,11 +2,14 @@
 //! their cases, materials and timelines, and submission idempotency keys. Submissions
 //! themselves are written in [`super::submissions`].
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::application::{ApplicationReceipt, CaseStatus};
 use shared::license::{AccessPurpose, HolderKind};
 
-use super::{Store, Timestamp, Tx};
+use super::hot_reads::{Columns, sqlite_row, sqlite_rows};
+use super::{Pool, Store, Timestamp, Tx};
 use crate::{on_pool, on_tx};
 
 /// A license in the library.
@@ -34,6 +37,24 @@ pub struct LicenseRow {
     /// The license's data.
     #[sqlx(json)]
     pub data: serde_json::Value,
+}
+
+impl LicenseRow {
+    /// A row of [`Store::licenses_of_either`]'s query on SQLite.
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: c.get("id")?,
+            holder_kind: c.parse("holder_kind")?,
+            holder_key: c.get("holder_key")?,
+            license_type: c.get("license_type")?,
+            number: c.get("number")?,
+            issuer: c.get("issuer")?,
+            valid_from: c.date("valid_from")?,
+            valid_until: c.optional_date("valid_until")?,
+            revoked: c.get("revoked")?,
+            data: c.json("data")?,
+        })
+    }
 }
 
 /// One read of a license, to record.
@@ -127,6 +148,19 @@ pub struct UploadRow {
     pub media_type: String,
     /// The file name as given, made safe.
     pub file_name: String,
+}
+
+impl UploadRow {
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: c.get("id")?,
+            owner_id: c.get("owner_id")?,
+            sha256: c.get("sha256")?,
+            size: c.get("size")?,
+            media_type: c.get("media_type")?,
+            file_name: c.get("file_name")?,
+        })
+    }
 }
 
 /// A saved draft.
@@ -227,6 +261,18 @@ pub(super) struct KeyAnswerRow {
     receipt: Option<sqlx::types::Json<ApplicationReceipt>>,
 }
 
+impl KeyAnswerRow {
+    /// A row of [`KEY_ANSWER`] on SQLite.
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            body_sha256: c.get("body_sha256")?,
+            status: c.get("status")?,
+            response: c.get("response")?,
+            receipt: c.optional_json("receipt")?.map(sqlx::types::Json),
+        })
+    }
+}
+
 impl TryFrom<KeyAnswerRow> for IdempotentRow {
     type Error = sqlx::Error;
 
@@ -283,14 +329,15 @@ impl Store {
 
     /// Every license of one or two holders, in a stable order, in one query.
     pub async fn licenses_of_either(&self, first: &str, second: &str) -> Result<Vec<LicenseRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
+        const SQL: &str =
             "SELECT id, holder_kind, holder_key, license_type, number, issuer, valid_from, valid_until, revoked, data
-               FROM e_licenses WHERE holder_key = $1 OR holder_key = $2 ORDER BY license_type, id",
-        )
-        .bind(first)
-        .bind(second)
-        .fetch_all(p)
-        .await)
+               FROM e_licenses WHERE holder_key = $1 OR holder_key = $2 ORDER BY license_type, id";
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                self.hot.on_sqlite(|c| sqlite_rows(c, SQL, [first, second], LicenseRow::from_sqlite)).await
+            }
+            Pool::Postgres(p) => sqlx::query_as(SQL).bind(first).bind(second).fetch_all(p).await,
+        }
     }
 
     /// Every license of a holder, in a stable order.
@@ -437,12 +484,11 @@ impl Store {
 
     /// An upload by id.
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await)
+        const SQL: &str = "SELECT id, owner_id, sha256, size, media_type, file_name FROM uploads WHERE id = $1";
+        match &self.pool {
+            Pool::Sqlite(_) => self.hot.on_sqlite(|c| sqlite_row(c, SQL, [id], UploadRow::from_sqlite)).await,
+            Pool::Postgres(p) => sqlx::query_as(SQL).bind(id).fetch_optional(p).await,
+        }
     }
 
     /// A person's uploads, newest first (at most `limit`).
@@ -537,9 +583,14 @@ impl Store {
 impl Store {
     /// The stored answer of an idempotency key.
     pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentRow>, sqlx::Error> {
-        let sql = format!("SELECT {KEY_ANSWER} WHERE k.scope = $1 AND k.key = $2");
-        let row: Option<KeyAnswerRow> =
-            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(scope).bind(key).fetch_optional(p).await)?;
+        static SQL: LazyLock<String> =
+            LazyLock::new(|| format!("SELECT {KEY_ANSWER} WHERE k.scope = $1 AND k.key = $2"));
+        let row: Option<KeyAnswerRow> = match &self.pool {
+            Pool::Sqlite(_) => {
+                self.hot.on_sqlite(|c| sqlite_row(c, &SQL, [scope, key], KeyAnswerRow::from_sqlite)).await?
+            }
+            Pool::Postgres(p) => sqlx::query_as(&SQL).bind(scope).bind(key).fetch_optional(p).await?,
+        };
         row.map(IdempotentRow::try_from).transpose()
     }
 

@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use std::sync::LazyLock;
 
 use super::applications::{EventRow, LookupHolder};
-use super::hot_reads::{HotConnection, HotReads, sqlite_error};
+use super::hot_reads::{Columns, HotConnection, HotReads, sqlite_error, sqlite_rows};
 use super::{Store, Timestamp, UnitOfWork};
 use crate::{on_pool, on_tx};
 
@@ -162,12 +162,7 @@ static LOOKUP_SQL: LazyLock<String> = LazyLock::new(|| {
 impl LookupRow {
     /// The look-up's rows from SQLite, read on this thread ([`super::hot_reads`]).
     fn read_sqlite(connection: &rusqlite::Connection, params: (&str, &str, &str)) -> Result<Vec<Self>, sqlx::Error> {
-        let mut statement = connection.prepare_cached(LOOKUP_SQL.as_str()).map_err(sqlite_error)?;
-        // rusqlite binds by position, which SQLite gives `$1`, `$2`, `$3` in the order they first
-        // appear in the text.
-        debug_assert!((1..=3).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())));
-        let rows = statement.query_map(params, |row| Self::from_sqlite(&mut Columns { row, next: 0 }));
-        rows.and_then(Iterator::collect).map_err(sqlite_error)
+        sqlite_rows(connection, LOOKUP_SQL.as_str(), params, Self::from_sqlite).map_err(sqlite_error)
     }
 
     /// One row, its columns read in the order `LOOKUP_SQL` selects them.
@@ -230,34 +225,6 @@ impl LookupRow {
             Ok::<_, String>(EventRow { at: at.into(), status, note_zh, note_en })
         })();
         Some(step.map_err(|e| corrupt(format!("case {}: {e}", self.record.case_no))))
-    }
-}
-
-/// A SQLite row read column by column in the order of its query. Reading by index saves looking
-/// each name up among the row's columns; debug builds (every test) check that each column read
-/// is the one named.
-struct Columns<'r, 's> {
-    row: &'r rusqlite::Row<'s>,
-    next: usize,
-}
-
-impl Columns<'_, '_> {
-    /// The next column, which is `name`.
-    fn get<T: rusqlite::types::FromSql>(&mut self, name: &str) -> rusqlite::Result<T> {
-        let index = self.next;
-        self.next += 1;
-        debug_assert_eq!(self.row.as_ref().column_name(index).ok(), Some(name), "the look-up's column {index}");
-        self.row.get(index)
-    }
-
-    /// The next column, `name`, holding the stored name of a `T`; any other text is corrupt data.
-    fn parse<T: TryFrom<String, Error: std::fmt::Display>>(&mut self, name: &str) -> rusqlite::Result<T> {
-        let index = self.next;
-        let text: String = self.get(name)?;
-        T::try_from(text).map_err(|e| {
-            let reason = format!("{name}: {e}");
-            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, reason.into())
-        })
     }
 }
 

@@ -9,7 +9,8 @@ use shared::application::Bundle;
 use shared::catalogue::{Department, ItemCode, ItemStatus, ServiceItem, ServiceObject, Theme};
 use shared::search::Synonym;
 
-use super::{AuditEvent, Store, UnitOfWork};
+use super::hot_reads::sqlite_row;
+use super::{AuditEvent, Pool, Store, UnitOfWork};
 use crate::{on_pool, on_tx};
 
 #[derive(sqlx::FromRow)]
@@ -165,9 +166,14 @@ impl Store {
 
     /// The catalogue's revision: it moves on with every publish and synonym change.
     pub async fn catalogue_revision(&self) -> Result<i64, sqlx::Error> {
-        Ok(on_pool!(&self.pool, |p| sqlx::query_scalar("SELECT revision FROM catalogue_revision WHERE id = 1")
-            .fetch_one(p)
-            .await?))
+        const SQL: &str = "SELECT revision FROM catalogue_revision WHERE id = 1";
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                let revision = self.hot.on_sqlite(|c| sqlite_row(c, SQL, [], |c| c.get("revision"))).await?;
+                revision.ok_or(sqlx::Error::RowNotFound)
+            }
+            Pool::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await,
+        }
     }
 
     /// Every published item's guide, for the search index.

@@ -10,7 +10,8 @@
 //! tenth more look-ups a second on both engines (BENCHMARKS.md, "Progress look-ups").
 //!
 //! On SQLite they are not sqlx's connections but `rusqlite`'s, and the look-up runs on the
-//! request's own thread. sqlx runs each SQLite connection on a thread of its own and hands every
+//! request's own thread, as do the other reads on a busy request's path ([`HotReads::on_sqlite`]:
+//! the session of every signed-in request, and what a submission reads before the write). sqlx runs each SQLite connection on a thread of its own and hands every
 //! statement to it and every row back, each a wake-up of another thread; for this query (a few
 //! rows, all in SQLite's page cache, tens of microseconds) the hand-offs cost more than the
 //! query (BENCHMARKS.md). A WAL reader does not wait for the writer, so such a read holds a
@@ -26,7 +27,8 @@ use sqlx::{ConnectOptions as _, Connection as _};
 use super::PING_AFTER_IDLE;
 
 /// How many connections the look-ups share. Measured on two cores, four serve the peak as well
-/// as sixteen (BENCHMARKS.md).
+/// as sixteen (BENCHMARKS.md). On SQLite the other reads share them too, each holding one only
+/// for the tens of microseconds it runs on a request's thread.
 const HOT_CONNECTIONS: usize = 4;
 
 /// How long a look-up waits for one of them, as long as for a connection of the main pool.
@@ -142,6 +144,21 @@ impl HotReads {
         }
     }
 
+    /// Runs `read` on one of the SQLite connections, on this thread. Only a store on SQLite
+    /// calls it; its connections are SQLite's.
+    pub async fn on_sqlite<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, sqlx::Error> {
+        let connection = self.take().await?;
+        let result = match &*connection {
+            HotConnection::Sqlite(c) => read(c).map_err(sqlite_error),
+            HotConnection::Postgres(_) => Err(sqlx::Error::Configuration("a SQLite read on PostgreSQL".into())),
+        };
+        Self::give_back(connection, &result);
+        result
+    }
+
     /// Closes every idle connection and refuses new ones; called on shutdown, so that SQLite
     /// can checkpoint its WAL when the last connection closes.
     pub async fn close(&self) {
@@ -153,4 +170,110 @@ impl HotReads {
             }
         }
     }
+}
+
+/// The rows of a query on SQLite, its statement kept prepared on the connection, each read by
+/// `read` column by column. rusqlite binds by position, which SQLite gives `$1`, `$2`, ... in the
+/// order they first appear in the text: debug builds (every test) check that they do.
+pub fn sqlite_rows<T>(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut read: impl FnMut(&mut Columns<'_, '_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    debug_assert!(
+        (1..=statement.parameter_count()).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())),
+        "parameters out of order in {sql}"
+    );
+    let rows = statement.query_map(params, |row| read(&mut Columns { row, next: 0 }))?;
+    rows.collect()
+}
+
+/// The first row of a query on SQLite, if any ([`sqlite_rows`]).
+pub fn sqlite_row<T>(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&mut Columns<'_, '_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Option<T>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    debug_assert!(
+        (1..=statement.parameter_count()).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())),
+        "parameters out of order in {sql}"
+    );
+    let mut rows = statement.query(params)?;
+    rows.next()?.map(|row| read(&mut Columns { row, next: 0 })).transpose()
+}
+
+/// A SQLite row read column by column in the order of its query. Reading by index saves looking
+/// each name up among the row's columns; debug builds (every test) check that each column read
+/// is the one named.
+pub struct Columns<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    next: usize,
+}
+
+impl Columns<'_, '_> {
+    /// The next column, which is `name`.
+    pub fn get<T: rusqlite::types::FromSql>(&mut self, name: &str) -> rusqlite::Result<T> {
+        let index = self.next;
+        self.next += 1;
+        debug_assert_eq!(self.row.as_ref().column_name(index).ok(), Some(name), "column {index}");
+        self.row.get(index)
+    }
+
+    /// The next column, `name`, holding the stored name of a `T`; any other text is corrupt data.
+    pub fn parse<T: TryFrom<String, Error: std::fmt::Display>>(&mut self, name: &str) -> rusqlite::Result<T> {
+        let index = self.next;
+        let text: String = self.get(name)?;
+        T::try_from(text).map_err(|e| corrupt(index, format!("{name}: {e}")))
+    }
+
+    /// The next column, `name`, a date as sqlx stores one on SQLite (`2026-12-06`).
+    pub fn date(&mut self, name: &str) -> rusqlite::Result<chrono::NaiveDate> {
+        self.text_as(name, |t| chrono::NaiveDate::parse_from_str(t, "%F"))
+    }
+
+    /// The next column, `name`, a date or null.
+    pub fn optional_date(&mut self, name: &str) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+        self.optional_text_as(name, |t| chrono::NaiveDate::parse_from_str(t, "%F"))
+    }
+
+    /// The next column, `name`, JSON text of a `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> rusqlite::Result<T> {
+        self.text_as(name, |t| serde_json::from_str(t))
+    }
+
+    /// The next column, `name`, JSON text of a `T` or null.
+    pub fn optional_json<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> rusqlite::Result<Option<T>> {
+        self.optional_text_as(name, |t| serde_json::from_str(t))
+    }
+
+    /// The next column, `name`, text that `read` makes a `T` of; text it refuses is corrupt data.
+    fn text_as<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&str) -> Result<T, E>,
+    ) -> rusqlite::Result<T> {
+        let index = self.next;
+        let text: String = self.get(name)?;
+        read(&text).map_err(|e| corrupt(index, format!("{name}: {e}")))
+    }
+
+    /// The same of a column that may be null.
+    fn optional_text_as<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&str) -> Result<T, E>,
+    ) -> rusqlite::Result<Option<T>> {
+        let index = self.next;
+        let text: Option<String> = self.get(name)?;
+        text.map(|t| read(&t).map_err(|e| corrupt(index, format!("{name}: {e}")))).transpose()
+    }
+}
+
+/// A column's value that does not fit what it holds: corrupt data.
+fn corrupt(index: usize, reason: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, reason.into())
 }

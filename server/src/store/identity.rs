@@ -1,11 +1,14 @@
 //! 身份的存储 — persons, staff and their roles, enterprises, agents, sessions, failed sign-ins
 //! and the audit trail.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use shared::account::{EnterpriseLink, Relation, Role};
 use shared::audit::AuditAction;
 
-use super::{Store, Timestamp, UnitOfWork};
+use super::hot_reads::{Columns, sqlite_row, sqlite_rows};
+use super::{Pool, Store, Timestamp, UnitOfWork};
 use crate::{on_pool, on_tx};
 
 pub use super::unit_of_work::AuditEvent;
@@ -109,6 +112,23 @@ struct SessionLookup {
     is_staff: bool,
 }
 
+impl SessionLookup {
+    /// A row of [`Store::session`]'s query on SQLite.
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        let row = SessionRow {
+            token_hash: c.get("token_hash")?,
+            person_id: c.get("person_id")?,
+            acting_uscc: c.get("acting_uscc")?,
+            on_behalf_of: c.get("on_behalf_of")?,
+            acting_proxy: c.get("acting_proxy")?,
+            second_factor: c.get("second_factor")?,
+            created_at: c.get::<Timestamp>("created_at")?.into(),
+            last_seen_at: c.get::<Timestamp>("last_seen_at")?.into(),
+        };
+        Ok(Self { row, is_staff: c.get("is_staff")? })
+    }
+}
+
 /// An agent of an enterprise.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AgentRow {
@@ -191,6 +211,33 @@ pub struct EnterpriseRow {
     pub legal_rep_id: String,
 }
 
+impl LinkRow {
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self { uscc: c.get("uscc")?, name: c.get("name")?, relation: c.parse("relation")? })
+    }
+}
+
+impl EnterpriseRow {
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self { name: c.get("name")?, legal_rep_id: c.get("legal_rep_id")? })
+    }
+}
+
+impl PersonRow {
+    /// A row of [`PERSON_COLUMNS`] on SQLite.
+    fn from_sqlite(c: &mut Columns<'_, '_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: c.get("id")?,
+            id_number_hash: c.get("id_number_hash")?,
+            id_number_sealed: c.get("id_number_sealed")?,
+            id_number_masked: c.get("id_number_masked")?,
+            name: c.get("name")?,
+            mobile: c.get("mobile")?,
+            password_hash: c.get("password_hash")?,
+        })
+    }
+}
+
 const PERSON_COLUMNS: &str = "id, id_number_hash, id_number_sealed, id_number_masked, name, mobile, password_hash";
 const SESSION_COLUMNS: &str =
     "token_hash, person_id, acting_uscc, on_behalf_of, acting_proxy, second_factor, created_at, last_seen_at";
@@ -265,8 +312,11 @@ impl Store {
 
     /// The person with this account id.
     pub async fn person(&self, id: &str) -> Result<Option<PersonRow>, sqlx::Error> {
-        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
-        on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+        static SQL: LazyLock<String> = LazyLock::new(|| format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"));
+        match &self.pool {
+            Pool::Sqlite(_) => self.hot.on_sqlite(|c| sqlite_row(c, &SQL, [id], PersonRow::from_sqlite)).await,
+            Pool::Postgres(p) => sqlx::query_as(&SQL).bind(id).fetch_optional(p).await,
+        }
     }
 
     /// The identity-number hash of a person (the key of their licenses).
@@ -441,13 +491,19 @@ impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<(SessionRow, bool)>, sqlx::Error> {
         // Whether the person is staff comes with the session, so that a citizen's request costs
         // one query; a staff member's record is then read with [`Store::staff`].
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS},
-                    EXISTS (SELECT 1 FROM staff s WHERE s.person_id = sessions.person_id) AS is_staff
-               FROM sessions WHERE token_hash = $1"
-        );
-        let found: Option<SessionLookup> =
-            on_pool!(&self.pool, |p| sqlx::query_as(&sql).bind(token_hash).fetch_optional(p).await?);
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {SESSION_COLUMNS},
+                        EXISTS (SELECT 1 FROM staff s WHERE s.person_id = sessions.person_id) AS is_staff
+                   FROM sessions WHERE token_hash = $1"
+            )
+        });
+        let found: Option<SessionLookup> = match &self.pool {
+            Pool::Sqlite(_) => {
+                self.hot.on_sqlite(|c| sqlite_row(c, &SQL, [token_hash], SessionLookup::from_sqlite)).await?
+            }
+            Pool::Postgres(p) => sqlx::query_as(&SQL).bind(token_hash).fetch_optional(p).await?,
+        };
         Ok(found.map(|f| (f.row, f.is_staff)))
     }
 
@@ -474,25 +530,26 @@ impl Store {
 
     /// The enterprises a person may act for, and how.
     pub async fn enterprise_links(&self, person_id: &str) -> Result<Vec<EnterpriseLink>, sqlx::Error> {
-        let rows: Vec<LinkRow> = on_pool!(&self.pool, |p| sqlx::query_as(
+        const SQL: &str =
             "SELECT uscc, name, 'legal_representative' AS relation FROM enterprises WHERE legal_rep_id = $1
              UNION ALL
              SELECT e.uscc, e.name, 'agent' AS relation
                FROM enterprise_agents a JOIN enterprises e ON e.uscc = a.uscc WHERE a.person_id = $1
-             ORDER BY uscc",
-        )
-        .bind(person_id)
-        .fetch_all(p)
-        .await?);
+             ORDER BY uscc";
+        let rows: Vec<LinkRow> = match &self.pool {
+            Pool::Sqlite(_) => self.hot.on_sqlite(|c| sqlite_rows(c, SQL, [person_id], LinkRow::from_sqlite)).await?,
+            Pool::Postgres(p) => sqlx::query_as(SQL).bind(person_id).fetch_all(p).await?,
+        };
         Ok(rows.into_iter().map(|r| EnterpriseLink { uscc: r.uscc, name: r.name, relation: r.relation }).collect())
     }
 
     /// An enterprise's name and legal representative.
     pub async fn enterprise(&self, uscc: &str) -> Result<Option<EnterpriseRow>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_as("SELECT name, legal_rep_id FROM enterprises WHERE uscc = $1")
-            .bind(uscc)
-            .fetch_optional(p)
-            .await)
+        const SQL: &str = "SELECT name, legal_rep_id FROM enterprises WHERE uscc = $1";
+        match &self.pool {
+            Pool::Sqlite(_) => self.hot.on_sqlite(|c| sqlite_row(c, SQL, [uscc], EnterpriseRow::from_sqlite)).await,
+            Pool::Postgres(p) => sqlx::query_as(SQL).bind(uscc).fetch_optional(p).await,
+        }
     }
 
     /// The agents of an enterprise.

@@ -167,6 +167,36 @@ both! {
     }
 }
 
+/// On SQLite a licence and a kept answer are read on the request's own thread, by the store's
+/// own decoding of dates and JSON text: a date or a receipt no version wrote is an error, never a
+/// default, and the connection goes on serving. (PostgreSQL's column types refuse such values.)
+#[tokio::test]
+async fn a_licence_date_or_kept_receipt_no_version_wrote_is_an_error_on_sqlite() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let citizen = app.sign_in_demo("王强").await;
+    let licenses =
+        || async { app.with_session(Method::GET, "/api/v1/licenses", &citizen).send().await.expect("answers") };
+    let listed: Vec<serde_json::Value> = licenses().await.json().await.expect("licences");
+    assert!(!listed.is_empty(), "王强 holds licences in the library");
+    let his = "holder_key = (SELECT id_number_hash FROM persons WHERE name = '王强')";
+
+    execute(&app, &format!("UPDATE e_licenses SET valid_from = 'someday' WHERE {his}")).await;
+    expect_problem(licenses().await, 500, "internal").await;
+    execute(&app, &format!("UPDATE e_licenses SET valid_until = '2026-02-30' WHERE {his}")).await;
+    execute(&app, &format!("UPDATE e_licenses SET valid_from = '2020-01-01' WHERE {his}")).await;
+    expect_problem(licenses().await, 500, "internal").await;
+    execute(&app, &format!("UPDATE e_licenses SET valid_until = NULL WHERE {his}")).await;
+    assert_eq!(licenses().await.status(), StatusCode::OK);
+
+    // A retry is answered from the application's receipt, which must be one.
+    let upload = upload_png(&app, &citizen).await;
+    let body = employment_card(&demo_id("王强"), &upload.id);
+    assert_eq!(submit(&app, &citizen, Some("retry-1"), &body).await.status(), StatusCode::CREATED);
+    assert_eq!(submit(&app, &citizen, Some("retry-1"), &body).await.status(), StatusCode::CREATED);
+    execute(&app, "UPDATE applications SET receipt = 'not json'").await;
+    expect_problem(submit(&app, &citizen, Some("retry-1"), &body).await, 500, "internal").await;
+}
+
 #[tokio::test]
 async fn postgres_keeps_times_flags_json_and_dates_in_native_types() {
     let app = TestApp::spawn(Db::Postgres).await;
