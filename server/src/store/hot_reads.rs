@@ -172,20 +172,15 @@ impl HotReads {
     }
 }
 
-/// The rows of a query on SQLite, its statement kept prepared on the connection, each read by
-/// `read` column by column. rusqlite binds by position, which SQLite gives `$1`, `$2`, ... in the
-/// order they first appear in the text: debug builds (every test) check that they do.
+/// The rows of a query on SQLite, its statement kept prepared on the connection ([`prepared`]),
+/// each read by `read` column by column.
 pub fn sqlite_rows<T>(
     connection: &rusqlite::Connection,
     sql: &str,
     params: impl rusqlite::Params,
     mut read: impl FnMut(&mut Columns<'_, '_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
-    let mut statement = connection.prepare_cached(sql)?;
-    debug_assert!(
-        (1..=statement.parameter_count()).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())),
-        "parameters out of order in {sql}"
-    );
+    let mut statement = prepared(connection, sql)?;
     let rows = statement.query_map(params, |row| read(&mut Columns { row, next: 0 }))?;
     rows.collect()
 }
@@ -197,13 +192,20 @@ pub fn sqlite_row<T>(
     params: impl rusqlite::Params,
     read: impl FnOnce(&mut Columns<'_, '_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Option<T>> {
-    let mut statement = connection.prepare_cached(sql)?;
+    let mut statement = prepared(connection, sql)?;
+    let mut rows = statement.query(params)?;
+    rows.next()?.map(|row| read(&mut Columns { row, next: 0 })).transpose()
+}
+
+/// A statement kept prepared on the connection. rusqlite binds by position, which SQLite gives
+/// `$1`, `$2`, ... in the order they first appear in the text: debug builds check that they do.
+fn prepared<'c>(connection: &'c rusqlite::Connection, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    let statement = connection.prepare_cached(sql)?;
     debug_assert!(
         (1..=statement.parameter_count()).all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())),
         "parameters out of order in {sql}"
     );
-    let mut rows = statement.query(params)?;
-    rows.next()?.map(|row| read(&mut Columns { row, next: 0 })).transpose()
+    Ok(statement)
 }
 
 /// A SQLite row read column by column in the order of its query. Reading by index saves looking
