@@ -76,8 +76,8 @@ fn decode_problem(text: &str) -> serde_json::Result<Problem> {
     serde_json::from_str(text)
 }
 
-/// A problem answer as the guides read it: its kind and message, which is all they show
-/// ([`shared::ProblemBrief`]).
+/// A problem answer as the guides read it: its type, title, status, detail, code and message,
+/// without the field errors and case details they never show ([`shared::ProblemBrief`]).
 #[cfg(feature = "guides")]
 fn decode_problem(text: &str) -> serde_json::Result<Problem> {
     serde_json::from_str::<shared::ProblemBrief>(text).map(Problem::from)

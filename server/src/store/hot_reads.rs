@@ -11,12 +11,13 @@
 //!
 //! On SQLite they are not sqlx's connections but `rusqlite`'s, and the look-up runs on the
 //! request's own thread, as do the other reads on a busy request's path ([`HotReads::on_sqlite`]:
-//! the session of every signed-in request, and what a submission reads before the write). sqlx runs each SQLite connection on a thread of its own and hands every
-//! statement to it and every row back, each a wake-up of another thread; for this query (a few
-//! rows, all in SQLite's page cache, tens of microseconds) the hand-offs cost more than the
-//! query (BENCHMARKS.md). A WAL reader does not wait for the writer, so such a read holds a
-//! request thread no longer than the query itself; a lock it meets (a checkpoint restarting the
-//! WAL) is waited for at most [`SQLITE_BUSY_WAIT`].
+//! the session of every signed-in request, and what a submission reads before the write). sqlx
+//! runs each SQLite connection on a thread of its own and hands every statement to it and every
+//! row back, each a wake-up of another thread; for such a query (a few rows, all in SQLite's page
+//! cache, tens of microseconds) the hand-offs cost more than the query (BENCHMARKS.md). A WAL
+//! reader does not wait for the writer, so such a read holds a request thread no longer than the
+//! query itself; a lock it meets (the WAL recovered or restarted) is waited for at most
+//! [`SQLITE_BUSY_WAIT`].
 use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, PoolError, RecycleResult};
@@ -34,8 +35,9 @@ const HOT_CONNECTIONS: usize = 4;
 /// How long a look-up waits for one of them, as long as for a connection of the main pool.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// How long a SQLite look-up waits on a lock before it fails: it holds a request thread while
-/// it waits. Readers of a WAL database meet one only while a checkpoint restarts the log.
+/// How long a SQLite read on a request's thread waits on a lock before it fails: it holds the
+/// thread while it waits. Readers of a WAL database meet one only while the log is recovered
+/// (after a crash) or restarted, or while another process holds the database exclusively.
 const SQLITE_BUSY_WAIT: Duration = Duration::from_millis(200);
 
 /// A connection to either engine.
