@@ -9,7 +9,9 @@
 //! - `rate_limited_total{limiter}`: requests a rate limit refused (`login`, `lookup`);
 //! - `group_commit_size` and `group_commit_seconds`: the submissions each group commit wrote
 //!   and how long its transaction took; `submission_queue_depth` (gauge) those waiting;
-//! - `db_pool_connections{state}`: the database pool's idle and busy connections.
+//! - `db_pool_connections{state}`: the database pool's idle and busy connections;
+//! - `sqlite_checkpoint_seconds` and `sqlite_wal_pages` (gauge): on SQLite, each checkpoint's
+//!   time and the pages in the write-ahead log ([`crate::store`]'s checkpoint task).
 
 use std::sync::OnceLock;
 use std::time::Duration;

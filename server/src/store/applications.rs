@@ -683,7 +683,7 @@ pub(super) async fn insert_access(tx: &mut Tx, e: &AccessEntry) -> Result<(), sq
         "INSERT INTO e_license_access (id, at, license_id, holder_key, actor_id, acting_uscc, on_behalf_of, purpose, application_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(super::log_row_id())
     .bind(Timestamp::from(e.at))
     .bind(&e.license_id)
     .bind(&e.holder_key)

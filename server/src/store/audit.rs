@@ -108,7 +108,7 @@ impl UnitOfWork {
         let mut chained = Vec::with_capacity(events.len());
         for (seq, e) in (last - count + 1..).zip(events) {
             let mut row = ChainedRow {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: super::log_row_id(),
                 seq,
                 at: Timestamp::from(e.at),
                 actor_id: e.actor_id.map(str::to_owned),

@@ -627,7 +627,7 @@ impl UnitOfWork {
              SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10
                FROM case_events WHERE case_no = $2"
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(super::log_row_id())
         .bind(e.case_no)
         .bind(Timestamp::from(e.at))
         .bind(e.status.as_str())
@@ -669,7 +669,7 @@ impl UnitOfWork {
         detail: &str,
         at: DateTime<Utc>,
     ) -> Result<String, sqlx::Error> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = super::log_row_id();
         on_tx!(self.tx(), |c| sqlx::query(
             "INSERT INTO supervision_events (id, at, kind, department_code, case_no, actor_id, detail)
              VALUES ($1, $2, $3, $4, $5, $6, $7)"

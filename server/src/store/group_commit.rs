@@ -206,8 +206,7 @@ impl UnitOfWork {
         );
         let mut steps =
             Rows::new("case_events", &["id", "case_no", "seq", "at", "status", "actor_id", "note_zh", "note_en"]);
-        let ids: Vec<String> =
-            created.iter().flat_map(|a| &a.cases).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let ids: Vec<String> = created.iter().flat_map(|a| &a.cases).map(|_| super::log_row_id()).collect();
         let mut ids = ids.iter();
         for a in created {
             let at = Timestamp::from(a.submitted_at);
@@ -259,7 +258,7 @@ impl UnitOfWork {
         }
         self.insert_rows(&materials).await?;
         let reads: Vec<_> = created.iter().flat_map(|a| &a.access).collect();
-        let ids: Vec<String> = reads.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let ids: Vec<String> = reads.iter().map(|_| super::log_row_id()).collect();
         let mut rows = Rows::new(
             "e_license_access",
             &[

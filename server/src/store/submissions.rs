@@ -372,7 +372,7 @@ impl UnitOfWork {
                 "INSERT INTO case_events (id, case_no, seq, at, status, actor_id, note_zh, note_en)
                  VALUES ($1, $2, 1, $3, $4, $5, $6, $7)",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(super::log_row_id())
             .bind(&case.case_no)
             .bind(at)
             .bind(status.as_str())

@@ -408,3 +408,70 @@ async fn a_look_up_connection_cut_while_idle_is_replaced_without_a_failed_look_u
     }
     app.finish().await;
 }
+
+/// The id of a row in the id order of its table, for the log tables a submission appends to.
+async fn ids_of(app: &TestApp, table: &str, owner: &str, application_no: &str) -> Vec<String> {
+    let sql = format!("SELECT id FROM {table} WHERE {owner} ORDER BY id");
+    let rows: Vec<(String,)> =
+        server::on_pool!(app.state.store.pool(), |p| sqlx::query_as(&sql).bind(application_no).fetch_all(p).await)
+            .expect(&sql);
+    rows.into_iter().map(|(id,)| id).collect()
+}
+
+both! {
+    // Each case's first step, the library's reads and the audit events get ids that begin with
+    // their time, so that a new row goes at the end of its table's primary-key index: a second
+    // submission's rows sort after the first's.
+    async fn the_rows_a_submission_appends_to_the_logs_sort_after_those_of_an_earlier_one(app) {
+        let citizen = app.sign_in_demo("王强").await;
+        let mut numbers = Vec::new();
+        for key in ["first", "second"] {
+            let upload = upload_png(app, &citizen).await;
+            let created = submit(app, &citizen, Some(key), &employment_card(&demo_id("王强"), &upload.id)).await;
+            assert_eq!(created.status(), StatusCode::CREATED);
+            let receipt: serde_json::Value = created.json().await.expect("a receipt");
+            numbers.push(receipt["application_no"].as_str().expect("its number").to_owned());
+        }
+        let logs = [
+            ("case_events", "case_no LIKE $1 || '-%'"),
+            ("e_license_access", "application_no = $1"),
+            ("audit_events", "subject = $1"),
+        ];
+        for (table, owner) in logs {
+            let first = ids_of(app, table, owner, &numbers[0]).await;
+            let second = ids_of(app, table, owner, &numbers[1]).await;
+            assert!(!first.is_empty() && !second.is_empty(), "{table}: each submission appended rows");
+            assert!(first.last() < second.first(), "{table}: {first:?} then {second:?}");
+            for id in first.iter().chain(&second) {
+                assert_eq!(uuid::Uuid::parse_str(id).expect("a UUID").get_version_num(), 7, "{table}: {id}");
+            }
+        }
+    }
+}
+
+/// No commit on SQLite copies the WAL into the database file (the group-commit writer would
+/// make a whole group wait for it); the checkpoint task does, soon after the commit.
+#[tokio::test]
+async fn sqlite_s_wal_reaches_the_database_file_through_the_checkpoint_task() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let server::store::Pool::Sqlite(pool) = app.state.store.pool() else { unreachable!("a SQLite app") };
+    let (pages,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint").fetch_one(pool).await.expect("the setting");
+    assert_eq!(pages, 0, "no connection checkpoints at its commit");
+    let (_, _, file): (i64, String, String) =
+        sqlx::query_as("PRAGMA database_list").fetch_one(pool).await.expect("the database file");
+    let size = || std::fs::metadata(&file).expect("the database file").len();
+    let before = size();
+
+    execute(&app, "CREATE TABLE filler (data BLOB NOT NULL)").await;
+    execute(
+        &app,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO filler SELECT randomblob(1000) FROM n",
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size() < before + 2_000_000 {
+        assert!(std::time::Instant::now() < deadline, "the 2 MB committed reached the file ({} bytes)", size());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
