@@ -208,12 +208,12 @@ impl Store {
 }
 
 /// The id of a row appended to a log — a case's steps, the audit trail, the library's reads,
-/// a case's notices: a UUID of version 7, which begins with the time it was made, so that each
-/// new row goes at the end of its table's primary-key index. A random id lands on a random leaf
-/// of that index, and each leaf a group commit touches is written whole to the WAL and again at
-/// the checkpoint: random ids cost a submission 4 pages of writing more (137 kB written per
-/// submission against 98 kB, BENCHMARKS.md). Ids that others must not guess (uploads, drafts,
-/// accounts) stay random.
+/// supervision's events: a UUID of version 7, which begins with the time it was made, so that
+/// each new row goes at the end of its table's primary-key index. A random id lands on a random
+/// leaf of that index, and each leaf a group commit touches is written whole to the WAL and
+/// again at the checkpoint: random ids cost a submission about 36 kB of writing more (136 kB
+/// written per submission against 100 kB, BENCHMARKS.md). Ids that others must not guess
+/// (uploads, drafts, accounts) stay random.
 pub(crate) fn log_row_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
