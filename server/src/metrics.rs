@@ -11,7 +11,9 @@
 //!   and how long its transaction took; `submission_queue_depth` (gauge) those waiting;
 //! - `db_pool_connections{state}`: the database pool's idle and busy connections;
 //! - `sqlite_checkpoint_seconds` and `sqlite_wal_pages` (gauge): on SQLite, each checkpoint's
-//!   time and the pages in the write-ahead log ([`crate::store`]'s checkpoint task).
+//!   time and the pages in the write-ahead log ([`crate::store`]'s checkpoint task);
+//! - `sqlite_write_gate_wait_seconds`: on SQLite, how long each change waited for its turn to
+//!   write (the store's write gate).
 
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -151,7 +151,6 @@ impl IdentityService<'_> {
         {
             return Err(self.login_failed(&id, &hash, &address, now).await);
         }
-        self.store.clear_login_failures(&hash, &address).await?;
         let (token, token_hash) = session::new_token();
         let row = SessionRow {
             token_hash,
@@ -166,6 +165,7 @@ impl IdentityService<'_> {
             last_seen_at: now,
         };
         let mut uow = self.store.begin().await?;
+        uow.clear_login_failures(&hash, &address).await?;
         if let Some(old) = previous {
             uow.end_session(&session::token_hash(&old)).await?;
         }

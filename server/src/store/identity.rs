@@ -463,6 +463,7 @@ impl Store {
 
     /// Records a failed sign-in.
     pub async fn record_login_failure(&self, hash: &str, address: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO login_failures (id_number_hash, address, at) VALUES ($1, $2, $3)"
         )
@@ -472,18 +473,6 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Forgets the failed sign-ins of an account from the address that just signed in; those
-    /// from elsewhere still count.
-    pub async fn clear_login_failures(&self, hash: &str, address: &str) -> Result<(), sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1 AND address = $2")
-            .bind(hash)
-            .bind(address)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -509,6 +498,7 @@ impl Store {
 
     /// Notes activity on a session (the idle timeout counts from here).
     pub async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
             .bind(token_hash)
             .bind(Timestamp::from(at))
@@ -520,6 +510,7 @@ impl Store {
 
     /// Removes a session that timed out (signing out is a [`UnitOfWork::end_session`]).
     pub async fn expire_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(p)
@@ -677,6 +668,18 @@ impl UnitOfWork {
         .await
         .map(|r| r.rows_affected())
         })?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins of an account from the address that just signed in; those
+    /// from elsewhere still count.
+    pub async fn clear_login_failures(&mut self, hash: &str, address: &str) -> Result<(), sqlx::Error> {
+        on_tx!(self.tx(), |c| sqlx::query("DELETE FROM login_failures WHERE id_number_hash = $1 AND address = $2")
+            .bind(hash)
+            .bind(address)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -32,6 +32,7 @@ mod rows;
 pub mod submissions;
 mod types;
 mod unit_of_work;
+mod write_gate;
 
 use std::path::Path;
 use std::str::FromStr as _;
@@ -106,6 +107,8 @@ pub struct Store {
     item_versions: Arc<catalogue::ItemVersions>,
     /// The progress look-up's connections, outside the pool ([`hot_reads`]).
     hot: hot_reads::HotReads,
+    /// On SQLite, the changes' turns to write ([`write_gate`]).
+    gate: write_gate::WriteGate,
 }
 
 /// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
@@ -146,7 +149,12 @@ impl Store {
             None => open_sqlite(&sqlite_url(&config.data_dir)?, config).await?,
         };
         let hot = hot_reads::HotReads::new(hot)?;
-        let store = Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default(), hot };
+        let gate = match pool {
+            Pool::Sqlite(_) => write_gate::WriteGate::sqlite(),
+            Pool::Postgres(_) => write_gate::WriteGate::none(),
+        };
+        let store =
+            Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default(), hot, gate };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)

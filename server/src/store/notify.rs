@@ -500,6 +500,8 @@ pub enum DeliveryContent {
 #[derive(Debug)]
 pub struct Fanout {
     tx: Tx,
+    /// Its turn to write on SQLite ([`super::write_gate`]), after the transaction.
+    _turn: super::write_gate::Turn,
 }
 
 /// A PostgreSQL advisory lock's key: one fan-out at a time gives out the feed's numbers.
@@ -508,6 +510,7 @@ const FANOUT_LOCK: i64 = 0x5957_4f55_5442_4f58; // "YWOUTBOX"
 impl Store {
     /// Begins a fan-out and claims up to `limit` outbox messages in order.
     pub async fn begin_fanout(&self, limit: i64) -> Result<(Fanout, Vec<OutboxMessage>), sqlx::Error> {
+        let turn = self.write_turn().await;
         let (mut tx, lock) = match &self.pool {
             // SQLite has one writer: BEGIN IMMEDIATE would be the same, the first write takes it.
             Pool::Sqlite(p) => (Tx::Sqlite(p.begin().await?), ""),
@@ -532,7 +535,7 @@ impl Store {
                 Ok(OutboxMessage { seq, at: at.into(), message: Outbound::decode(seq, &topic, payload)? })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok((Fanout { tx }, messages))
+        Ok((Fanout { tx, _turn: turn }, messages))
     }
 
     /// How a person is told.
@@ -807,6 +810,7 @@ impl Store {
 
     /// Records an attempt and what follows it: delivered, retried at `next`, or given up.
     pub async fn record_attempt(&self, done: &AttemptDone<'_>) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         let mut tx = match &self.pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),

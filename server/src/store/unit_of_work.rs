@@ -7,6 +7,7 @@ use shared::account::Role;
 use shared::audit::AuditAction;
 use sqlx::{Postgres, Sqlite, Transaction};
 
+use super::write_gate::{Turn, WriteGate};
 use super::{Pool, Store};
 
 /// An open transaction of one engine or the other.
@@ -69,12 +70,16 @@ pub struct UnitOfWork {
     tx: Tx,
     /// The key its audit events are chained with.
     chain_key: [u8; 32],
+    /// Its turn to write on SQLite, given up when it commits or is dropped. Declared after the
+    /// transaction, so that a dropped change's rollback is on its way before the next change
+    /// may write.
+    _turn: Turn,
 }
 
 impl Store {
     /// Begins a change.
     pub async fn begin(&self) -> Result<UnitOfWork, sqlx::Error> {
-        Self::begin_on(&self.pool, self.chain_key, "BEGIN").await
+        Self::begin_on(&self.pool, &self.gate, self.chain_key, "BEGIN").await
     }
 
     /// Begins a change whose commit is durable (fsynced, on SQLite) before it returns: for
@@ -85,7 +90,7 @@ impl Store {
         // the write lock when it begins, waiting its turn (the busy timeout), rather than
         // failing with "database is locked" when another connection commits between its reads
         // and its first write (measured under a sign-in flood, BENCHMARKS.md).
-        Self::begin_on(&self.durable, self.chain_key, "BEGIN IMMEDIATE").await
+        Self::begin_on(&self.durable, &self.gate, self.chain_key, "BEGIN IMMEDIATE").await
     }
 
     /// Records an act that changes nothing stored but must be on the record (a full identity
@@ -94,12 +99,24 @@ impl Store {
         self.begin().await?.commit(event).await
     }
 
-    async fn begin_on(pool: &Pool, chain_key: [u8; 32], sqlite_begin: &'static str) -> Result<UnitOfWork, sqlx::Error> {
+    /// Takes a turn to write, for a change on SQLite made outside a unit of work ([`super::write_gate`]).
+    pub(super) async fn write_turn(&self) -> Turn {
+        self.gate.turn().await
+    }
+
+    async fn begin_on(
+        pool: &Pool,
+        gate: &WriteGate,
+        chain_key: [u8; 32],
+        sqlite_begin: &'static str,
+    ) -> Result<UnitOfWork, sqlx::Error> {
+        // The turn first, then a connection: a change waiting for its turn holds none.
+        let turn = gate.turn().await;
         let tx = match pool {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with(sqlite_begin).await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
-        Ok(UnitOfWork { tx, chain_key })
+        Ok(UnitOfWork { tx, chain_key, _turn: turn })
     }
 }
 

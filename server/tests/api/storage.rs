@@ -475,3 +475,50 @@ async fn sqlite_s_wal_reaches_the_database_file_through_the_checkpoint_task() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// On SQLite, changes write in the order they began: one that began while another was writing
+/// waits its turn at the store's write gate, rather than in SQLite's busy handler, which sleeps
+/// and retries and lets a later change take the lock first.
+#[tokio::test]
+async fn sqlite_s_changes_write_in_the_order_they_began() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let store = app.state.store.clone();
+    let event = |subject: &'static str| server::store::AuditEvent {
+        actor_id: None,
+        acting_uscc: None,
+        on_behalf_of: None,
+        action: shared::audit::AuditAction::SynonymSet,
+        subject,
+        detail: "",
+        role: None,
+        department: None,
+        files: &[],
+        at: chrono::Utc::now(),
+    };
+    let mut writing = store.begin().await.expect("a change begins");
+    writing.record(&event("turn-first")).await.expect("it writes, and holds SQLite's write lock");
+    let mut waiting = Vec::new();
+    for subject in ["turn-1", "turn-2", "turn-3", "turn-4", "turn-5"] {
+        let store = store.clone();
+        waiting.push(tokio::spawn(async move {
+            let change = store.begin().await.expect("a change begins");
+            change.commit(&event(subject)).await.expect("it commits");
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let subjects = || async {
+        let server::store::Pool::Sqlite(pool) = app.state.store.pool() else { unreachable!("a SQLite app") };
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT subject FROM audit_events WHERE subject LIKE 'turn-%' ORDER BY seq")
+                .fetch_all(pool)
+                .await
+                .expect("the audit events");
+        rows.into_iter().map(|(s,)| s).collect::<Vec<_>>()
+    };
+    assert!(subjects().await.is_empty(), "nothing commits while the first change writes");
+    writing.commit(&event("turn-first-done")).await.expect("the first change commits");
+    for w in waiting {
+        w.await.expect("each change ends");
+    }
+    assert_eq!(subjects().await, ["turn-first", "turn-first-done", "turn-1", "turn-2", "turn-3", "turn-4", "turn-5"]);
+}
