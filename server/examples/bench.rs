@@ -98,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
     println!("yiwang benchmark: {}, {} s per measurement, {} clients", bin.display(), args.seconds, args.clients);
     if args.only.as_deref() != Some("postgres") {
         let table = run(&args, &bin, &dir.join("sqlite"), None).await?;
-        println!("\nSQLite (WAL, synchronous = FULL for each group's commit)\n{table}");
+        println!("\nSQLite (WAL; the log fsynced after each group's commit, before its answers)\n{table}");
     }
     if args.only.as_deref() != Some("sqlite") {
         let (url, name) = create_database(&args.postgres).await?;

@@ -13,7 +13,9 @@
 //! - `sqlite_checkpoint_seconds` and `sqlite_wal_pages` (gauge): on SQLite, each checkpoint's
 //!   time and the pages in the write-ahead log ([`crate::store`]'s checkpoint task);
 //! - `sqlite_write_gate_wait_seconds`: on SQLite, how long each change waited for its turn to
-//!   write (the store's write gate).
+//!   write (the store's write gate);
+//! - `wal_sync_seconds` and `wal_sync_groups`: on SQLite, each fsync of the write-ahead log that
+//!   makes committed groups durable, and how many groups it served (the submission writer).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -29,7 +31,7 @@ use crate::state::AppState;
 /// Upper bounds of the latency buckets, in seconds: from a cached catalogue read to a timeout.
 const LATENCY_BUCKETS: [f64; 14] =
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-/// Upper bounds of the group-size buckets.
+/// Upper bounds of the buckets of counts: submissions per group, groups per fsync.
 const GROUP_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 /// How often samples are folded into the histograms, scraped or not.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
@@ -42,6 +44,9 @@ pub fn handle() -> &'static PrometheusHandle {
             .set_buckets(&LATENCY_BUCKETS)
             .and_then(|b| {
                 b.set_buckets_for_metric(metrics_exporter_prometheus::Matcher::Suffix("size".into()), &GROUP_BUCKETS)
+            })
+            .and_then(|b| {
+                b.set_buckets_for_metric(metrics_exporter_prometheus::Matcher::Suffix("groups".into()), &GROUP_BUCKETS)
             })
             .and_then(|b| b.install_recorder())
             .unwrap_or_else(|e| {

@@ -11,7 +11,7 @@
 //! together with ids that begin with their time ([`super::log_row_id`]; BENCHMARKS.md).
 //!
 //! Durability does not depend on it: a commit is durable once its pages are in the log, which
-//! the writer fsyncs at each commit (`synchronous = FULL`).
+//! is fsynced after each group commit before its applicants are answered ([`super::WalSync`]).
 
 use std::time::Duration;
 

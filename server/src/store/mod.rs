@@ -32,6 +32,7 @@ mod rows;
 pub mod submissions;
 mod types;
 mod unit_of_work;
+mod wal_sync;
 mod write_gate;
 
 use std::path::Path;
@@ -47,6 +48,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSy
 
 pub use types::Timestamp;
 pub use unit_of_work::{AuditEvent, Tx, UnitOfWork};
+pub use wal_sync::WalSync;
 
 use crate::config::{Config, redact_url};
 
@@ -96,9 +98,11 @@ pub enum Pool {
 pub struct Store {
     /// Shared by every request on this node.
     pool: Pool,
-    /// Where durable commits run: on SQLite one connection of its own that fsyncs each commit
-    /// (`synchronous = FULL`), so that the others need not; on PostgreSQL the same pool.
+    /// Where the group-commit writer's commits run: on SQLite one connection of its own, whose
+    /// commits [`WalSync`] makes durable; on PostgreSQL the same pool.
     durable: Pool,
+    /// On SQLite, the write-ahead log to fsync before a group's applicants are answered.
+    wal_sync: Option<Arc<WalSync>>,
     /// The key of the audit chain's HMAC ([`audit`]).
     chain_key: [u8; 32],
     /// The published catalogue as of its revision ([`catalogue::PublishedCopy`]).
@@ -118,7 +122,7 @@ impl Store {
     /// Opens the configured database, applies its migrations and seals the audit events written
     /// before the chain with `chain_key` (see [`audit`]).
     pub async fn open(config: &Config, chain_key: [u8; 32]) -> anyhow::Result<Self> {
-        let (pool, durable, hot) = match &config.database_url {
+        let (pool, durable, hot, wal_sync) = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let connect = PgConnectOptions::from_str(url)
                     .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?;
@@ -142,7 +146,7 @@ impl Store {
                     .connect_with(connect.clone())
                     .await
                     .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
-                (Pool::Postgres(pool.clone()), Pool::Postgres(pool), hot_reads::HotOptions::Postgres(connect))
+                (Pool::Postgres(pool.clone()), Pool::Postgres(pool), hot_reads::HotOptions::Postgres(connect), None)
             }
             Some(url) if url.starts_with("sqlite:") => open_sqlite(url, config).await?,
             Some(url) => anyhow::bail!("unsupported database URL {} (use postgres:// or sqlite:)", redact_url(url)),
@@ -153,8 +157,16 @@ impl Store {
             Pool::Sqlite(_) => write_gate::WriteGate::sqlite(),
             Pool::Postgres(_) => write_gate::WriteGate::none(),
         };
-        let store =
-            Self { pool, durable, chain_key, published: Arc::default(), item_versions: Arc::default(), hot, gate };
+        let store = Self {
+            pool,
+            durable,
+            wal_sync,
+            chain_key,
+            published: Arc::default(),
+            item_versions: Arc::default(),
+            hot,
+            gate,
+        };
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)
@@ -185,6 +197,12 @@ impl Store {
             Pool::Sqlite(p) => (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX)),
             Pool::Postgres(p) => (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX)),
         }
+    }
+
+    /// On SQLite, what makes the group-commit writer's commits durable; `None` where each
+    /// commit is durable when it returns (PostgreSQL, `synchronous_commit = on`).
+    pub fn wal_sync(&self) -> Option<Arc<WalSync>> {
+        self.wal_sync.clone()
     }
 
     /// The engine behind this store.
@@ -226,9 +244,13 @@ pub(crate) fn log_row_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// The SQLite pools: one for everything, and one connection for durable commits; and how the
-/// progress look-up's connections are opened.
-async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool, hot_reads::HotOptions)> {
+/// The SQLite pools: one for everything, and one connection for the group-commit writer; how
+/// the progress look-up's connections are opened; and the log the writer's commits are made
+/// durable in.
+async fn open_sqlite(
+    url: &str,
+    config: &Config,
+) -> anyhow::Result<(Pool, Pool, hot_reads::HotOptions, Option<Arc<WalSync>>)> {
     // The server's connections each open the file (the look-up's through rusqlite, which reads
     // the file name only), and what it acknowledged must outlive a restart.
     if url.contains(":memory:") || url.contains("mode=memory") {
@@ -260,15 +282,16 @@ async fn open_sqlite(url: &str, config: &Config) -> anyhow::Result<(Pool, Pool, 
         .connect_with(connect.clone())
         .await
         .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
-    // One group commit at a time writes submissions; each commit is fsynced before the
-    // applicants hear of it.
+    // One group commit at a time writes submissions; the log is fsynced after each commit, off
+    // the writer's path, before the applicants hear of it ([`wal_sync`]).
     let durable = PoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .test_before_acquire(false)
-        .connect_lazy_with(connect.clone().synchronous(SqliteSynchronous::Full));
+        .connect_lazy_with(connect.clone());
     checkpoint::start(pool.clone());
-    Ok((Pool::Sqlite(pool), Pool::Sqlite(durable), hot_reads::HotOptions::Sqlite(connect)))
+    let wal_sync = Arc::new(WalSync::of(connect.get_filename()));
+    Ok((Pool::Sqlite(pool), Pool::Sqlite(durable), hot_reads::HotOptions::Sqlite(connect), Some(wal_sync)))
 }
 
 fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {

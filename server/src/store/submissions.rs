@@ -141,7 +141,8 @@ pub enum Outcome {
 }
 
 impl Store {
-    /// Writes a group of submissions as one durable unit of work. The group is written in a
+    /// Writes a group of submissions as one unit of work (durable once [`Store::wal_sync`] has
+    /// run after it, on SQLite). The group is written in a
     /// dozen statements ([`super::group_commit`]); when one of them fails, the group is written
     /// again one submission at a time, each in a savepoint of its own, so that one bad
     /// submission does not sink the others. The outer result fails only when the commit does;
@@ -151,7 +152,7 @@ impl Store {
         group: &[&Submission],
     ) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
         if group.len() > 1 {
-            let mut uow = self.begin_durable().await?;
+            let mut uow = self.begin_group().await?;
             match uow.write_group(group).await {
                 Ok(outcomes) => {
                     uow.commit_recorded().await?;
@@ -163,7 +164,7 @@ impl Store {
                 }
             }
         }
-        let mut uow = self.begin_durable().await?;
+        let mut uow = self.begin_group().await?;
         let mut outcomes = Vec::with_capacity(group.len());
         for submission in group {
             uow.savepoint().await?;

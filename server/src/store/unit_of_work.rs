@@ -82,10 +82,10 @@ impl Store {
         Self::begin_on(&self.pool, &self.gate, self.chain_key, "BEGIN").await
     }
 
-    /// Begins a change whose commit is durable (fsynced, on SQLite) before it returns: for
-    /// submissions, whose applicants are told they are received. On SQLite it runs on the
-    /// store's one connection kept for that.
-    pub async fn begin_durable(&self) -> Result<UnitOfWork, sqlx::Error> {
+    /// Begins the group-commit writer's change. On SQLite it runs on the store's one
+    /// connection kept for that, and its commit is durable only once [`Store::wal_sync`] has
+    /// run after it; on PostgreSQL it is durable when it returns.
+    pub async fn begin_group(&self) -> Result<UnitOfWork, sqlx::Error> {
         // The group-commit writer reads (keys, consents) before it writes: on SQLite it takes
         // the write lock when it begins, waiting its turn (the busy timeout), rather than
         // failing with "database is locked" when another connection commits between its reads

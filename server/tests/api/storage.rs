@@ -474,6 +474,9 @@ async fn sqlite_s_wal_reaches_the_database_file_through_the_checkpoint_task() {
         assert!(std::time::Instant::now() < deadline, "the 2 MB committed reached the file ({} bytes)", size());
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let wal =
+        app.state.store.wal_sync().expect("the writer's commits on SQLite are made durable by an fsync of the log");
+    wal.sync().expect("the log beside the database file fsyncs");
 }
 
 /// On SQLite, changes write in the order they began: one that began while another was writing
