@@ -10,18 +10,7 @@ use crate::helpers::expect_problem;
 
 /// The audit event of a publication.
 fn published(subject: &str) -> server::store::AuditEvent<'_> {
-    server::store::AuditEvent {
-        actor_id: None,
-        acting_uscc: None,
-        on_behalf_of: None,
-        action: shared::audit::AuditAction::ItemPublished,
-        subject,
-        detail: "",
-        role: None,
-        department: None,
-        files: &[],
-        at: chrono::Utc::now(),
-    }
+    crate::helpers::audit_event(shared::audit::AuditAction::ItemPublished, subject)
 }
 
 fn codes(page: &ItemPage) -> Vec<&str> {

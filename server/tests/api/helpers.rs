@@ -339,6 +339,23 @@ impl TestApp {
     }
 }
 
+/// An audit event of `action` about `subject`, by nobody, now: what a test commits a unit of work
+/// with.
+pub fn audit_event(action: shared::audit::AuditAction, subject: &str) -> server::store::AuditEvent<'_> {
+    server::store::AuditEvent {
+        actor_id: None,
+        acting_uscc: None,
+        on_behalf_of: None,
+        action,
+        subject,
+        detail: "",
+        role: None,
+        department: None,
+        files: &[],
+        at: chrono::Utc::now(),
+    }
+}
+
 /// The identity number of a demo account.
 pub fn demo_id(name: &str) -> String {
     server::demo::demo_accounts().into_iter().find(|a| a.name == name).expect("a demo account").id_number

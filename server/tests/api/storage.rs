@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::applying::{count, employment_card, submit, upload_png};
 use crate::both;
-use crate::helpers::{Db, TestApp, demo_id, expect_problem};
+use crate::helpers::{Db, TestApp, audit_event, demo_id, expect_problem};
 
 const ENTERPRISE: &str = "91441900MA4W7CX39E";
 
@@ -486,18 +486,7 @@ async fn sqlite_s_wal_reaches_the_database_file_through_the_checkpoint_task() {
 async fn sqlite_s_changes_write_in_the_order_they_began() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let store = app.state.store.clone();
-    let event = |subject: &'static str| server::store::AuditEvent {
-        actor_id: None,
-        acting_uscc: None,
-        on_behalf_of: None,
-        action: shared::audit::AuditAction::SynonymSet,
-        subject,
-        detail: "",
-        role: None,
-        department: None,
-        files: &[],
-        at: chrono::Utc::now(),
-    };
+    let event = |subject: &'static str| audit_event(shared::audit::AuditAction::SynonymSet, subject);
     let mut writing = store.begin().await.expect("a change begins");
     writing.record(&event("turn-first")).await.expect("it writes, and holds SQLite's write lock");
     let mut waiting = Vec::new();
