@@ -39,7 +39,11 @@ impl WalSync {
     pub(super) fn of(database: &Path) -> Self {
         let mut wal = database.as_os_str().to_owned();
         wal.push("-wal");
-        let dir = database.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        // A bare file name (`sqlite:yiwang.db`) has an empty parent: the working directory.
+        let dir = database
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Self { wal: PathBuf::from(wal), dir, entry_synced: Mutex::new(None) }
     }
 
@@ -68,6 +72,13 @@ mod tests {
         let sync = WalSync::of(Path::new("/data/yiwang/yiwang.db"));
         assert_eq!(sync.wal, Path::new("/data/yiwang/yiwang.db-wal"));
         assert_eq!(sync.dir, Path::new("/data/yiwang"));
+    }
+
+    #[test]
+    fn a_bare_file_names_log_is_in_the_working_directory() {
+        let sync = WalSync::of(Path::new("yiwang.db"));
+        assert_eq!(sync.wal, Path::new("yiwang.db-wal"));
+        assert_eq!(sync.dir, Path::new("."), "a directory that opens, not an empty path");
     }
 
     #[test]
