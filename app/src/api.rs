@@ -1,6 +1,7 @@
 //! 接口客户端 — the only module that talks HTTP. Every call returns `Result<T, ApiError>`, with a
 //! problem+json answer decoded into the `shared` type so the page can say what went wrong.
 
+use crate::json::{Malformed, from_json};
 use gloo_net::http::Request;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -72,28 +73,15 @@ fn problem(status: u16, text: &str) -> ApiError {
 
 /// A problem answer as the pages of this bundle read it.
 #[cfg(not(feature = "guides"))]
-fn decode_problem(text: &str) -> Result<Problem, ()> {
+fn decode_problem(text: &str) -> Result<Problem, Malformed> {
     from_json(text)
 }
 
 /// A problem answer as the guides read it: its type, title, status, detail, code and message,
 /// without the field errors and case details they never show ([`shared::ProblemBrief`]).
 #[cfg(feature = "guides")]
-fn decode_problem(text: &str) -> Result<Problem, ()> {
+fn decode_problem(text: &str) -> Result<Problem, Malformed> {
     from_json::<shared::ProblemBrief>(text).map(Problem::from)
-}
-
-/// An answer's JSON parsed by the browser (`JSON.parse`) and the value decoded into `T`
-/// (`serde-wasm-bindgen`). Against `serde_json::from_str`, this leaves a JSON parser out of every
-/// bundle and the parser's code out of each answer type's decoder: 6 kB less of a citizen's first
-/// load, 24 kB of the full app (BENCHMARKS.md, "A citizen's first load"). It decodes what
-/// serde_json decodes but for numbers, which JavaScript holds as doubles: a whole number written
-/// with a fraction (`3.0`) is an integer in a `serde_json::Value`, the same number; an integer
-/// beyond 2^53 is the nearest double in a `Value` and no answer at all in an integer field. The
-/// API's integers are counts, sizes, days and cursors, far below it.
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ()> {
-    let value = js_sys::JSON::parse(text).map_err(|_| ())?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| ())
 }
 
 /// Sends a request and reads its answer's status and body (`null` for 204). This is all of a
@@ -583,89 +571,31 @@ pub async fn remove_synonym(term: &str) -> Result<(), ApiError> {
     send::<(), ()>("DELETE", &format!("{BASE}/catalogue/synonyms/{}", encode_segment(term)), None).await
 }
 
-/// Run under Node by `.ci/run` (`cargo test -p app --target wasm32-unknown-unknown`): what the
-/// browser's parse decodes is what serde_json decodes from the same text.
+/// Run under Node by `.ci/run` (`cargo test -p app --target wasm32-unknown-unknown`).
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::fmt::Debug;
-
-    use shared::application::{FormAnswers, OneForm};
-    use shared::catalogue::ServiceItem;
-    use shared::{Bilingual, FieldCode, FieldError, ProblemBrief, ProblemCode};
+    use shared::application::FormAnswers;
+    use shared::{Bilingual, FieldCode, FieldError, ProblemCode};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
 
-    /// The one-form compiler's recorded cases: service items as the catalogue serves them, the
-    /// answers of a form and the forms compiled from them.
-    const RECORDED: &str = include_str!("../../shared/tests/fixtures/one_form.json");
-
-    fn decodes_as_serde_json<T: DeserializeOwned + PartialEq + Debug>(text: &str) -> T {
-        let theirs: T = serde_json::from_str(text).expect("serde_json decodes it");
-        let ours: T = from_json(text).expect("the browser's parse decodes it");
-        assert_eq!(ours, theirs, "{text}");
-        ours
-    }
-
     #[wasm_bindgen_test]
-    fn the_recorded_items_answers_and_forms_decode_as_serde_json_decodes_them() {
-        let recorded: serde_json::Value = serde_json::from_str(RECORDED).expect("the recorded cases");
-        let cases = recorded["cases"].as_array().expect("a list of cases");
-        let mut forms = 0;
-        for case in cases {
-            let items = decodes_as_serde_json::<Vec<ServiceItem>>(&case["items"].to_string());
-            assert!(!items.is_empty());
-            decodes_as_serde_json::<FormAnswers>(&case["answers"].to_string());
-            if let Some(form) = case["expected"].get("Compiled").map(|c| c["form"].to_string()) {
-                decodes_as_serde_json::<OneForm>(&form);
-                forms += 1;
-            }
-        }
-        assert!(forms >= 6, "{forms} compiled forms");
-    }
-
-    #[wasm_bindgen_test]
-    fn a_problem_with_its_field_errors_and_the_case_actions_decodes_whole_and_as_its_brief() {
-        let mut problem = Problem::new(ProblemCode::ValidationFailed);
-        problem.errors = vec![FieldError {
+    fn a_2xx_answer_is_its_type_and_any_other_the_problem_it_reports() {
+        assert_eq!(answer::<Vec<String>>(200, r#"["a", "b"]"#), Ok(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(answer::<()>(204, "null"), Ok(()));
+        assert_eq!(answer::<FormAnswers>(200, "{\"fields\": "), Err(ApiError::Unexpected));
+        assert_eq!(answer::<FormAnswers>(200, r#"{"fields": 3}"#), Err(ApiError::Unexpected));
+        let mut validation = Problem::new(ProblemCode::ValidationFailed);
+        validation.errors = vec![FieldError {
             field: "applicant.mobile".to_owned(),
             code: FieldCode::Required,
             message: Bilingual::new("请填写手机号", "Mobile is required"),
         }];
-        problem.case_status = Some(shared::application::CaseStatus::Approving);
-        problem.allowed_actions = Some(vec![shared::workflow::CaseAction::Approve]);
-        let text = serde_json::to_string(&problem).expect("a problem encodes");
-        assert_eq!(decodes_as_serde_json::<Problem>(&text), problem);
-        let brief = Problem::from(decodes_as_serde_json::<ProblemBrief>(&text));
-        assert_eq!((brief.code, brief.errors.len()), (ProblemCode::ValidationFailed, 0));
-        assert!(matches!(super::problem(422, &text), ApiError::Problem(p) if p.errors.len() == 1));
-    }
-
-    #[wasm_bindgen_test]
-    fn answers_of_every_json_kind_decode_and_a_whole_number_with_a_fraction_is_the_same_number() {
-        let text = r#"{"fields":{"n":3,"neg":-2,"half":1.5,"max":9007199254740991,"yes":true,
-            "none":null,"list":["a",1],"nested":{"k":"v"},"text":"引号\"和\u00e9"}}"#;
-        decodes_as_serde_json::<FormAnswers>(text);
-        let whole: FormAnswers = from_json(r#"{"fields":{"n":3.0,"e":1e3}}"#).expect("decodes");
-        assert_eq!(whole.fields["n"].as_f64(), Some(3.0));
-        assert_eq!(whole.fields["e"].as_f64(), Some(1000.0));
-    }
-
-    #[wasm_bindgen_test]
-    fn an_integer_beyond_what_a_double_holds_exactly_is_no_answer_in_an_integer_field() {
-        assert_eq!(answer::<u64>(200, "9007199254740991"), Ok(9_007_199_254_740_991));
-        assert_eq!(answer::<u64>(200, "9007199254740993"), Err(ApiError::Unexpected));
-        let answers: FormAnswers = from_json(r#"{"fields":{"big":9007199254740993}}"#).expect("decodes");
-        assert_eq!(answers.fields["big"].as_f64(), Some(9_007_199_254_740_992.0));
-    }
-
-    #[wasm_bindgen_test]
-    fn an_answer_that_is_not_json_or_not_of_its_type_is_unexpected() {
-        assert_eq!(answer::<FormAnswers>(200, "{\"fields\": "), Err(ApiError::Unexpected));
-        assert_eq!(answer::<FormAnswers>(200, r#"{"fields": 3}"#), Err(ApiError::Unexpected));
-        assert_eq!(answer::<Vec<String>>(200, r#"["a", 1]"#), Err(ApiError::Unexpected));
-        assert_eq!(answer::<Vec<String>>(200, r#"["a", "b"]"#), Ok(vec!["a".to_owned(), "b".to_owned()]));
-        assert_eq!(answer::<()>(200, "null"), Ok(()));
+        let text = serde_json::to_string(&validation).expect("a problem encodes");
+        // The guides read a problem's brief, without its field errors.
+        let errors = if cfg!(feature = "guides") { 0 } else { 1 };
+        assert!(matches!(answer::<()>(422, &text), Err(ApiError::Problem(p)) if p.errors.len() == errors));
         assert_eq!(problem(503, "<html>busy</html>"), ApiError::Network);
         assert_eq!(problem(500, "not json"), ApiError::Unexpected);
     }

@@ -18,6 +18,7 @@ mod components;
 mod console;
 mod fetched;
 mod i18n;
+mod json;
 mod pages;
 
 use leptos::prelude::*;

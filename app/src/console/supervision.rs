@@ -59,7 +59,7 @@ fn follow(overview: RwSignal<Option<SupervisionOverview>>, link: RwSignal<Link>)
     };
     let on_overview = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
         if let Some(data) = e.data().as_string()
-            && let Ok(o) = crate::api::from_json::<SupervisionOverview>(&data)
+            && let Ok(o) = crate::json::from_json::<SupervisionOverview>(&data)
         {
             overview.set(Some(o));
             link.set(Link::Live);
