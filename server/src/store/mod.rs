@@ -117,6 +117,8 @@ pub struct Store {
 
 /// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// How long a connection to SQLite waits for another's write lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
     /// Opens the configured database, applies its migrations and seals the audit events written
@@ -167,6 +169,9 @@ impl Store {
             hot,
             gate,
         };
+        if let Pool::Sqlite(pool) = &store.pool {
+            checkpoint::start(pool.clone(), store.gate.clone());
+        }
         store.migrate().await?;
         store.seal_audit_chain().await.context("cannot seal the audit events written before the chain")?;
         Ok(store)
@@ -268,7 +273,7 @@ async fn open_sqlite(
         // Referential integrity is off by default in SQLite.
         .foreign_keys(true)
         // A writer waits for another instead of failing at once.
-        .busy_timeout(Duration::from_secs(5))
+        .busy_timeout(BUSY_TIMEOUT)
         .synchronous(SqliteSynchronous::Normal)
         // No commit copies the WAL into the file; the checkpoint task does ([`checkpoint`]).
         .pragma("wal_autocheckpoint", "0");
@@ -289,7 +294,6 @@ async fn open_sqlite(
         .acquire_timeout(Duration::from_secs(30))
         .test_before_acquire(false)
         .connect_lazy_with(connect.clone());
-    checkpoint::start(pool.clone());
     let wal_sync = Arc::new(WalSync::of(connect.get_filename()));
     Ok((Pool::Sqlite(pool), Pool::Sqlite(durable), hot_reads::HotOptions::Sqlite(connect), Some(wal_sync)))
 }
