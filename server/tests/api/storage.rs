@@ -527,29 +527,30 @@ async fn sqlite_s_log_starts_again_from_its_beginning_while_changes_keep_coming(
     let (_, _, file): (i64, String, String) =
         sqlx::query_as("PRAGMA database_list").fetch_one(pool).await.expect("the database file");
     let log = format!("{file}-wal");
-    // The log's header counts the times it started again (its checkpoint sequence number).
+    // The log's header counts the times it started again: its first salt goes up by one each
+    // time (its checkpoint sequence number is the count of one connection's restarts only).
     let starts = || {
-        let header = std::fs::read(&log).expect("the log");
-        u32::from_be_bytes(header[12..16].try_into().expect("a 32-byte header"))
+        let mut header = [0_u8; 20];
+        let mut file = std::fs::File::open(&log).expect("the log");
+        std::io::Read::read_exact(&mut file, &mut header).expect("the log's header");
+        u32::from_be_bytes([header[16], header[17], header[18], header[19]])
     };
     let store = app.state.store.clone();
     let event = audit_event(shared::audit::AuditAction::SynonymSet, "log-restart");
     store.begin().await.expect("a change begins").commit(&event).await.expect("it commits");
-    let (starts_before, mut changes, mut largest) = (starts(), 0_u64, 0_u64);
+    let (starts_before, mut changes) = (starts(), 0_u64);
     let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
     while std::time::Instant::now() < until {
         store.begin().await.expect("a change begins").commit(&event).await.expect("it commits");
         changes += 1;
-        largest = largest.max(std::fs::metadata(&log).expect("the log").len());
     }
     let started_again = starts() - starts_before;
+    let size = std::fs::metadata(&log).expect("the log").len();
     assert!(changes > 300, "{changes} changes in three seconds");
-    // The task checkpoints every tenth of a second; a loaded machine gives it fewer turns.
-    assert!(started_again >= 5, "the log started again {started_again} times in three seconds");
-    // Each change appends at least one frame of a page (4,096 bytes and a 24-byte header).
-    let appended = changes * 4_120;
+    // The task checkpoints every tenth of a second: about 25 times in three seconds here, 16 with
+    // both cores kept busy by two other processes. Never, before.
     assert!(
-        largest < appended / 2,
-        "the log reached {largest} bytes, of at least {appended} appended by {changes} changes"
+        started_again >= 5,
+        "the log started again {started_again} times in three seconds of {changes} changes; its file is {size} bytes"
     );
 }
