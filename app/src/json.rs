@@ -66,8 +66,9 @@ impl Js {
     }
 }
 
-/// Methods of a `Deserializer` that read their value as another method does.
-macro_rules! integers_and_texts {
+/// Methods of a `Deserializer` that read their value as the method after `=>` does: the
+/// integers as a safe integer, `f32` as a double, the texts as a string, bytes as anything.
+macro_rules! read_as {
     ($($($method:ident)+ => $as:ident;)+) => {$($(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
             self.$as(visitor)
@@ -186,7 +187,7 @@ impl<'de> de::Deserializer<'de> for Js {
         self.deserialize_unit(visitor)
     }
 
-    integers_and_texts! {
+    read_as! {
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i128 deserialize_u8 deserialize_u16
         deserialize_u32 deserialize_u64 deserialize_u128 => deserialize_i64;
         deserialize_f32 => deserialize_f64;
