@@ -135,6 +135,9 @@ test('a legal representative authorizes an agent, who then acts for the enterpri
   await expect(acting).toContainText(ENTERPRISE.name);
   await acting.getByRole('link', { name: '切换' }).click();
   await expect(page).toHaveURL(/\/account#enterprises$/);
+  // The account page is the full app's: the guides' catalogue loads it anew, and only then is
+  // there a page to check.
+  await expect(page.getByRole('listitem').filter({ hasText: ENTERPRISE.name })).toContainText('当前身份');
   await expectAccessible(page);
 });
 
