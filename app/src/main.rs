@@ -20,10 +20,9 @@ mod fetched;
 mod i18n;
 mod json;
 mod pages;
+mod route;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::auth::Auth;
 use crate::components::layout::{Elderly, Footer, Header, TabBar};
@@ -38,15 +37,25 @@ fn App() -> impl IntoView {
     I18n::provide();
     Elderly::provide();
     Auth::provide();
+    #[cfg(feature = "guides")]
+    {
+        route::provide();
+        view! { <Frame /> }
+    }
+    #[cfg(not(feature = "guides"))]
+    view! { <leptos_router::components::Router><Frame /></leptos_router::components::Router> }
+}
+
+/// Header, the page of the address, footer and the phone's tab bar.
+#[component]
+fn Frame() -> impl IntoView {
     view! {
-        <Router>
-            <Header />
-            <main id="main" tabindex="-1">
-                <Pages />
-            </main>
-            <Footer />
-            <TabBar />
-        </Router>
+        <Header />
+        <main id="main" tabindex="-1">
+            <Pages />
+        </main>
+        <Footer />
+        <TabBar />
     }
 }
 
@@ -54,6 +63,8 @@ fn App() -> impl IntoView {
 #[cfg(not(feature = "guides"))]
 #[component]
 fn Pages() -> impl IntoView {
+    use leptos_router::components::{Route, Routes};
+    use leptos_router::path;
     view! {
         <Routes fallback=pages::not_found::NotFoundPage>
             <Route path=path!("/") view=HomePage />
@@ -79,12 +90,14 @@ fn Pages() -> impl IntoView {
 #[cfg(feature = "guides")]
 #[component]
 fn Pages() -> impl IntoView {
-    view! {
-        <Routes fallback=pages::full_app::LoadFullApp>
-            <Route path=path!("/") view=HomePage />
-            <Route path=path!("/items") view=CataloguePage />
-            <Route path=path!("/items/:code") view=GuidePage />
-        </Routes>
+    use crate::route::GuidesPage;
+    let path = route::path();
+    let page = Memo::new(move |_| path.with(|p| GuidesPage::of(p)));
+    move || match page.get() {
+        GuidesPage::Home => view! { <HomePage /> }.into_any(),
+        GuidesPage::Catalogue => view! { <CataloguePage /> }.into_any(),
+        GuidesPage::Guide => view! { <GuidePage /> }.into_any(),
+        GuidesPage::Elsewhere => view! { <pages::full_app::LoadFullApp /> }.into_any(),
     }
 }
 

@@ -54,12 +54,21 @@ test('the home page and the guides run on the small guides bundle; applying load
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('一门式一网式政务服务');
   expect(wasm).toEqual(['/guides_bg.wasm']);
 
-  // Moving among the guides stays within the page: nothing is loaded again, and a guide fetches
-  // the full app ahead, at low priority, for the step it leads to.
+  // Moving among the guides stays within the page, back and forward too: nothing is loaded
+  // again, and a guide fetches the full app ahead, at low priority, for the step it leads to.
+  await page.evaluate(() => { (window as unknown as { samePage: boolean }).samePage = true; });
   await page.getByLabel('搜索事项').fill('印章');
   await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page).toHaveURL(/\/items\?q=%E5%8D%B0%E7%AB%A0$/);
+  await expect(page.locator('.site-nav a[aria-current="page"]')).toHaveAttribute('href', '/items');
   await page.getByRole('link', { name: /公章刻制备案/ }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/items\?q=%E5%8D%B0%E7%AB%A0$/);
+  await expect(page.getByLabel('搜索事项')).toHaveValue('印章');
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
+  expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
   await expect.poll(() => wasm).toEqual(['/guides_bg.wasm', '/app_bg.wasm']);
 
   // A link out of the guides loads that page with the full app, whose pages the guides lack.

@@ -7,11 +7,10 @@
 //! the enterprise one acts for, sign-out. Wider screens show the same entries in the header.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 use crate::auth::use_auth;
 use crate::i18n::{Key, use_i18n};
+use crate::route::{self, NavLink};
 
 const ELDERLY_KEY: &str = "yiwang.elderly";
 
@@ -52,8 +51,8 @@ pub fn Header() -> impl IntoView {
     let auth = use_auth();
     let elderly = use_elderly();
     let account = move || match auth.identity.get() {
-        Some(me) => view! { <A href="/account"><span class="account-link">{me.name}</span></A> }.into_any(),
-        None => view! { <A href="/login">{move || i18n.t(Key::NavLogin)}</A> }.into_any(),
+        Some(me) => view! { <NavLink href="/account"><span class="account-link">{me.name}</span></NavLink> }.into_any(),
+        None => view! { <NavLink href="/login">{move || i18n.t(Key::NavLogin)}</NavLink> }.into_any(),
     };
     view! {
         <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
@@ -67,12 +66,12 @@ pub fn Header() -> impl IntoView {
                     </span>
                 </a>
                 <nav class="site-nav" aria-label=move || i18n.tr("主导航", "Main")>
-                    <A href="/" exact=true>{move || i18n.t(Key::NavHome)}</A>
-                    <A href="/items">{move || i18n.t(Key::NavCatalogue)}</A>
-                    <A href="/progress">{move || i18n.t(Key::NavProgress)}</A>
+                    <NavLink href="/" exact=true>{move || i18n.t(Key::NavHome)}</NavLink>
+                    <NavLink href="/items">{move || i18n.t(Key::NavCatalogue)}</NavLink>
+                    <NavLink href="/progress">{move || i18n.t(Key::NavProgress)}</NavLink>
                     {move || auth.identity.get().is_some().then(|| view! {
-                        <A href="/applications">{move || i18n.t(Key::NavApplications)}</A>
-                        <A href="/licenses">{move || i18n.t(Key::NavLicenses)}</A>
+                        <NavLink href="/applications">{move || i18n.t(Key::NavApplications)}</NavLink>
+                        <NavLink href="/licenses">{move || i18n.t(Key::NavLicenses)}</NavLink>
                     })}
                     // The console is a bundle of its own: the link loads it.
                     {move || auth.identity.get().and_then(|me| me.staff).map(|_| view! {
@@ -138,7 +137,7 @@ fn ActingBar() -> impl IntoView {
 pub fn TabBar() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let path = use_location().pathname;
+    let path = route::path();
     let current = move |prefixes: &'static [&'static str]| {
         let p = path.get();
         let on = prefixes.iter().any(|pre| if *pre == "/" { p == "/" } else { p.starts_with(pre) });

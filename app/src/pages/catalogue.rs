@@ -3,8 +3,6 @@
 
 use leptos::ev::Event;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::params::ParamsMap;
 use shared::api::{DepartmentEntry, ItemPage, ItemQuery, MAX_PAGE};
 use shared::catalogue::{ItemSummary, ServiceObject, Theme};
 
@@ -14,6 +12,7 @@ use crate::components::status::{Loading, ProblemView};
 use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::home::SearchForm;
+use crate::route;
 
 /// The address of the catalogue for a query.
 pub fn catalogue_href(query: &ItemQuery) -> String {
@@ -23,10 +22,12 @@ pub fn catalogue_href(query: &ItemQuery) -> String {
     }
 }
 
-/// Reads the catalogue query from the address; values that cannot be right are left out
-/// rather than sent to be refused.
-pub fn query_from_params(params: &ParamsMap) -> ItemQuery {
-    let non_empty = |key: &str| params.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+/// Reads the catalogue query from the address's query (without its `?`); values that cannot be
+/// right are left out rather than sent to be refused. Of a name given twice, the first counts.
+pub fn query_from_search(search: &str) -> ItemQuery {
+    let params: Vec<(String, String)> = form_urlencoded::parse(search.as_bytes()).into_owned().collect();
+    let non_empty =
+        |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
     ItemQuery {
         q: non_empty("q"),
         object: non_empty("object").and_then(|o| match o.as_str() {
@@ -45,8 +46,8 @@ pub fn query_from_params(params: &ParamsMap) -> ItemQuery {
 #[component]
 pub fn CataloguePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(query_from_params));
+    let search = route::search();
+    let query = Memo::new(move |_| search.with(|s| query_from_search(s)));
     let page = Fetched::new(move || {
         let q = query.get();
         async move { api::items(&q).await }
@@ -106,13 +107,13 @@ fn FilterPanel(query: Memo<ItemQuery>, children: Children) -> impl IntoView {
 #[component]
 fn Filters(query: Memo<ItemQuery>, themes: Vec<Theme>, departments: Vec<DepartmentEntry>) -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let navigate = route::use_navigate();
     let set = move |change: &dyn Fn(&mut ItemQuery, Option<String>), ev: Event| {
         let value = event_target_value(&ev);
         let mut q = query.get_untracked();
         change(&mut q, (!value.is_empty()).then_some(value));
         q.page = None;
-        navigate(&catalogue_href(&q), Default::default());
+        navigate(&catalogue_href(&q));
     };
     let (set_object, set_theme, set_department) = (set.clone(), set.clone(), set);
     let current = move || query.get();
@@ -243,4 +244,37 @@ fn Results(page: ItemPage, query: ItemQuery, themes: Vec<Theme>) -> impl IntoVie
         })}
     }
     .into_any()
+}
+
+/// Run under Node by `.ci/run` (`cargo test -p app --target wasm32-unknown-unknown`).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn the_catalogue_reads_its_query_back_from_the_address_it_made() {
+        let query = ItemQuery {
+            q: Some("居住证 & 签注".to_owned()),
+            object: Some(ServiceObject::Enterprise),
+            theme: Some("开办企业".to_owned()),
+            department: Some("DG-SCJGJ".to_owned()),
+            page: Some(3),
+            per_page: None,
+        };
+        let href = catalogue_href(&query);
+        let search = href.strip_prefix("/items?").expect("a query");
+        assert_eq!(query_from_search(search), query);
+        assert_eq!(query_from_search(""), ItemQuery::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn of_the_address_the_catalogue_leaves_out_what_cannot_be_right_and_takes_a_name_s_first_value() {
+        let query = query_from_search("q=+%20&object=alien&theme=&page=0&department=D1&department=D2&x=1");
+        assert_eq!(query, ItemQuery { department: Some("D1".to_owned()), ..ItemQuery::default() });
+        assert_eq!(query_from_search("page=10001").page, None);
+        assert_eq!(query_from_search("page=10000&object=person").page, Some(MAX_PAGE));
+        assert_eq!(query_from_search("q=%E5%B1%85+").q.as_deref(), Some("居"));
+    }
 }

@@ -3,7 +3,6 @@
 //! page loads that page whole from the server, where `boot.js` starts the full app.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::i18n::use_i18n;
 
@@ -12,31 +11,18 @@ use crate::i18n::use_i18n;
 /// can never bounce between them.
 const HANDED_OVER: &str = "yiwang.full-app";
 
-/// What the guides bundle shows for a page it does not hold: the loading indicator, while the
-/// page is loaded again from the server.
+/// What the guides bundle shows for a page it does not hold, should it be started on one: the
+/// loading indicator, while the page is loaded again from the server. (A link to such a page is
+/// left to the browser, which loads it whole: `crate::route`.)
 #[component]
 pub fn LoadFullApp() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-    let (path, search, hash) =
-        (location.pathname.get_untracked(), location.search.get_untracked(), location.hash.get_untracked());
-    let search = if search.is_empty() { search } else { format!("?{search}") };
-    let address = format!("{path}{search}");
-    let target = format!("{address}{hash}");
-    if let Ok(Some(storage)) = window().session_storage() {
+    let here = window().location();
+    if let (Ok(path), Ok(Some(storage))) = (here.pathname(), window().session_storage()) {
         // Without session storage the path alone decides, which is right for every link the app has.
         let _ = storage.set_item(HANDED_OVER, &path);
     }
-    // The router may write the new address to the history after this page is drawn: load it
-    // once it has, as a reload of the address if it is there, or as a move to it if not.
-    set_timeout(
-        move || {
-            let here = window().location();
-            let current = format!("{}{}", here.pathname().unwrap_or_default(), here.search().unwrap_or_default());
-            let _ = if current == address { here.reload() } else { here.assign(&target) };
-        },
-        std::time::Duration::ZERO,
-    );
+    let _ = here.reload();
     view! {
         <div class="container boot" role="status" aria-live="polite">
             <span class="spinner" aria-hidden="true"></span>

@@ -1,7 +1,6 @@
 //! 办事指南 — the guide of one service item, with every standard element.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use shared::catalogue::{FormField, LimitKind, Material, ServiceItem};
 
 use crate::api;
@@ -9,13 +8,13 @@ use crate::components::item_card::limit_text;
 use crate::components::status::{Loading, ProblemView};
 use crate::fetched::Fetched;
 use crate::i18n::{I18n, Key, use_i18n};
+use crate::route;
 
 /// `/items/:code`
 #[component]
 pub fn GuidePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let code = Memo::new(move |_| params.with(|p| p.get("code").unwrap_or_default()));
+    let code = route::item_code();
     let item = Fetched::new(move || {
         let code = code.get();
         async move { api::item(&code).await }

@@ -2,7 +2,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use shared::api::ItemQuery;
 use shared::catalogue::{ServiceObject, Theme};
 
@@ -12,6 +11,7 @@ use crate::components::status::{Loading, ProblemView};
 use crate::fetched::Fetched;
 use crate::i18n::{Key, use_i18n};
 use crate::pages::catalogue::catalogue_href;
+use crate::route;
 
 /// 长辈模式的常用服务 — the services older residents come for most, in this order: the
 /// simplified home page offers them as large buttons.
@@ -144,12 +144,12 @@ pub fn SearchForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(initial);
-    let navigate = use_navigate();
+    let navigate = route::use_navigate();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let q = text.get_untracked().trim().to_owned();
         let query = ItemQuery { q: (!q.is_empty()).then_some(q), page: None, ..keep.clone() };
-        navigate(&catalogue_href(&query), Default::default());
+        navigate(&catalogue_href(&query));
     };
     view! {
         <form class="search" role="search" on:submit=on_submit>
