@@ -2,7 +2,8 @@
 //! `DATABASE_URL` names one.
 //!
 //! Each engine has its own migrations, written for it: PostgreSQL keeps times as `timestamptz`,
-//! JSON as `jsonb`, flags as `boolean` and dates as `date`; SQLite keeps times as Unix seconds
+//! JSON as `jsonb` (an application's form and receipt, read whole, as `json`), flags as
+//! `boolean` and dates as `date`; SQLite keeps times as Unix seconds
 //! and JSON as text. The queries themselves are written once, in the SQL both engines speak
 //! (`$1` parameters, `ON CONFLICT`, partial indexes), and [`on_pool!`] compiles each of them
 //! for both drivers. Values cross the boundary as the types of `shared` and a few store types

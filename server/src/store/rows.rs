@@ -24,8 +24,10 @@ pub enum Cell<'a> {
     Bool(bool),
     /// A moment.
     At(Timestamp),
-    /// A JSON document (`jsonb` in PostgreSQL, text in SQLite).
-    Json(&'a serde_json::value::RawValue),
+    /// A JSON document written once and read whole, never searched inside (an application's
+    /// form and receipt): `json` in PostgreSQL, whose text is bound as text and only checked,
+    /// where `jsonb` parses it into a tree; text in SQLite.
+    Document(&'a serde_json::value::RawValue),
 }
 
 /// Rows for one table, to insert in as few statements as the bind limits allow.
@@ -72,7 +74,11 @@ impl<'a> Rows<'a> {
                         sql.push_str(", ");
                     }
                     if numbered {
-                        sql.push_str(&format!("${}", row * width + col + 1));
+                        let n = row * width + col + 1;
+                        match chunk[n - 1] {
+                            Cell::Document(_) => sql.push_str(&format!("${n}::json")),
+                            _ => sql.push_str(&format!("${n}")),
+                        }
                     } else {
                         sql.push('?');
                     }
@@ -114,7 +120,6 @@ where
     i64: Encode<'q, DB> + Type<DB>,
     bool: Encode<'q, DB> + Type<DB>,
     Timestamp: Encode<'q, DB> + Type<DB>,
-    sqlx::types::Json<&'q serde_json::value::RawValue>: Encode<'q, DB> + Type<DB>,
 {
     for cell in cells {
         query = match *cell {
@@ -123,7 +128,7 @@ where
             Cell::Int(n) => query.bind(n),
             Cell::Bool(b) => query.bind(b),
             Cell::At(t) => query.bind(t),
-            Cell::Json(j) => query.bind(sqlx::types::Json(j)),
+            Cell::Document(d) => query.bind(d.get()),
         };
     }
     query
@@ -154,5 +159,17 @@ mod tests {
         assert!(statements.iter().all(|(_, cells)| cells.len() <= MAX_BINDS && cells.len() % 3 == 0));
         assert_eq!(statements.iter().map(|(_, c)| c.len()).sum::<usize>(), 60_000);
         assert!(statements[1].0.starts_with("INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4"));
+    }
+
+    #[test]
+    fn a_document_is_bound_as_text_and_read_as_json_by_postgresql() {
+        let form = serde_json::value::RawValue::from_string("{\"a\":1}".to_owned()).expect("JSON");
+        let mut rows = Rows::new("t", &["a", "d"]);
+        rows.push([Cell::Int(1), Cell::Document(&form)]);
+        rows.push([Cell::Int(2), Cell::Document(&form)]);
+        let numbered: Vec<_> = rows.statements(true).collect();
+        assert_eq!(numbered[0].0, "INSERT INTO t (a, d) VALUES ($1, $2::json), ($3, $4::json)");
+        let anonymous: Vec<_> = rows.statements(false).collect();
+        assert_eq!(anonymous[0].0, "INSERT INTO t (a, d) VALUES (?, ?), (?, ?)");
     }
 }

@@ -198,7 +198,7 @@ async fn a_licence_date_or_kept_receipt_no_version_wrote_is_an_error_on_sqlite()
 }
 
 #[tokio::test]
-async fn postgres_keeps_times_flags_json_and_dates_in_native_types() {
+async fn postgres_keeps_times_flags_json_and_dates_in_native_types_and_documents_as_json() {
     let app = TestApp::spawn(Db::Postgres).await;
     let server::store::Pool::Postgres(pool) = app.state.store.pool() else { unreachable!("a PostgreSQL app") };
     let columns: Vec<(String, String, String)> = sqlx::query_as(
@@ -220,7 +220,17 @@ async fn postgres_keeps_times_flags_json_and_dates_in_native_types() {
     assert_eq!(type_of("staff", "totp_confirmed"), Some("boolean"));
     assert_eq!(type_of("cases", "pledged"), Some("boolean"));
     assert_eq!(type_of("service_items", "guide"), Some("jsonb"));
-    assert_eq!(type_of("applications", "receipt"), Some("jsonb"));
+    // An application's form and receipt are documents read whole: json, compressed with lz4.
+    assert_eq!(type_of("applications", "form"), Some("json"));
+    assert_eq!(type_of("applications", "receipt"), Some("json"));
+    let compression: Vec<(String, String)> = sqlx::query_as(
+        "SELECT CAST(attname AS TEXT), CAST(attcompression AS TEXT) FROM pg_attribute
+          WHERE attrelid = CAST('applications' AS regclass) AND attname IN ('form', 'receipt') ORDER BY attname",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the columns' compression");
+    assert_eq!(compression, [("form".to_owned(), "l".to_owned()), ("receipt".to_owned(), "l".to_owned())]);
     assert_eq!(type_of("e_licenses", "valid_from"), Some("date"));
     assert_eq!(type_of("staff", "roles"), None, "roles are rows of staff_roles");
     let foreign_keys: i64 = sqlx::query_scalar(
