@@ -137,7 +137,12 @@ mod guides {
                 let _ = window().location().assign(href);
                 return;
             }
-            if let Ok(history) = window().history() {
+            // The address shown again (a second click on the same link) adds no step to go back.
+            let here = window().location();
+            let shown = [here.pathname(), here.search(), here.hash()].map(Result::unwrap_or_default).concat();
+            if shown != href
+                && let Ok(history) = window().history()
+            {
                 let _ = history.push_state_with_url(&JsValue::NULL, "", Some(href));
             }
             self.sync();

@@ -61,6 +61,8 @@ test('the home page and the guides run on the small guides bundle; applying load
   await page.getByRole('button', { name: '搜索' }).click();
   await expect(page).toHaveURL(/\/items\?q=%E5%8D%B0%E7%AB%A0$/);
   await expect(page.locator('.site-nav a[aria-current="page"]')).toHaveAttribute('href', '/items');
+  // The same search again shows the same address, and adds no step to go back through.
+  await page.getByRole('button', { name: '搜索' }).click();
   await page.getByRole('link', { name: /公章刻制备案/ }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
   await page.goBack();
@@ -69,6 +71,13 @@ test('the home page and the guides run on the small guides bundle; applying load
   await page.goForward();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
   expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+  await page.goBack();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('一门式一网式政务服务');
+  await page.goForward();
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('公章刻制备案');
   await expect.poll(() => wasm).toEqual(['/guides_bg.wasm', '/app_bg.wasm']);
 
   // A link out of the guides loads that page with the full app, whose pages the guides lack.
