@@ -9,6 +9,8 @@ const smsPort = port + 3;
 const sms = `--sms-gateway-url http://127.0.0.1:${smsPort}/sms`;
 const dataDir = `.data/run-${process.pid}`;
 const server = process.env.YIWANG_BIN ?? '../target/debug/yiwang';
+// The servers' log, printed with the tests' output: warnings and errors only.
+const serverLog = { RUST_LOG: process.env.RUST_LOG ?? 'warn' };
 
 // Debian's Chromium: no browser is downloaded. The flags keep it from calling home, which this
 // network refuses.
@@ -70,7 +72,9 @@ export default defineConfig({
       url: `http://127.0.0.1:${port}/api/v1/health`,
       reuseExistingServer: false,
       timeout: 60_000,
-      stdout: 'ignore',
+      // Only its warnings and errors, which say why a journey met a 5xx.
+      env: serverLog,
+      stdout: 'pipe',
       stderr: 'pipe',
     },
     {
@@ -78,7 +82,9 @@ export default defineConfig({
       url: `http://127.0.0.1:${clockPort}/api/v1/health`,
       reuseExistingServer: false,
       timeout: 60_000,
-      stdout: 'ignore',
+      // Only its warnings and errors, which say why a journey met a 5xx.
+      env: serverLog,
+      stdout: 'pipe',
       stderr: 'pipe',
     },
   ],

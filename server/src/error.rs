@@ -3,6 +3,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::{Bilingual, FieldError, Problem, ProblemCode};
+use sqlx::error::DatabaseError as _;
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -46,11 +47,42 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => Self::Unavailable(e),
-            other => Self::Internal(other.into()),
-        }
+        if is_transient(&e) { Self::Unavailable(e) } else { Self::Internal(e.into()) }
     }
+}
+
+/// Whether the database failed for a moment, so that the same request may succeed when sent
+/// again: it could not be reached, or the change waited longer than it may for another's lock
+/// (SQLite's busy timeout, PostgreSQL's `lock_timeout`), or PostgreSQL gave up the transaction
+/// for another's sake or ran short of resources. Such an answer is 503 with `Retry-After`,
+/// never 500: the client did nothing wrong, and nothing it sent is half-written.
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(d) => {
+            if let Some(sqlite) = d.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                // The primary result code is the extended one's low byte.
+                let primary = sqlite.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+                matches!(primary, Some(SQLITE_BUSY | SQLITE_LOCKED))
+            } else {
+                d.code().is_some_and(|state| is_transient_sqlstate(&state))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// SQLite's "the database file is locked" and "a table in the database is locked".
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+
+/// PostgreSQL's states of a transaction that failed for a moment: a lost connection (class 08),
+/// a serialization failure or deadlock (class 40, the loser's transaction rolled back), too
+/// few resources (class 53: connections, memory, disk), a lock not given within `lock_timeout`
+/// (55P03), a statement cancelled (57014) or the server shutting down or starting (57P01–57P03).
+fn is_transient_sqlstate(state: &str) -> bool {
+    ["08", "40", "53"].iter().any(|class| state.starts_with(class))
+        || matches!(state, "55P03" | "57014" | "57P01" | "57P02" | "57P03")
 }
 
 impl IntoResponse for ApiError {
@@ -60,9 +92,16 @@ impl IntoResponse for ApiError {
             Self::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             Self::Internal(e) => tracing::error!(error = ?e, "request failed"),
         }
-        problem_response(&self.to_problem())
+        let mut response = problem_response(&self.to_problem());
+        if let Self::Unavailable(_) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS));
+        }
+        response
     }
 }
+
+/// Seconds a client is asked to wait when the database failed for a moment.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 2;
 
 /// The media type of RFC 9457 problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";

@@ -305,6 +305,7 @@ impl Store {
 
     /// Adds or renames a kind of certificate.
     pub async fn upsert_license_type(&self, t: &shared::catalogue::ELicenseType) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO license_types (key, name_zh, name_en) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
@@ -528,6 +529,7 @@ impl Store {
     /// Saves a draft, new or replacing the owner's draft of the same id; `false` if the id is
     /// another person's.
     pub async fn save_draft(&self, owner_id: &str, d: &DraftRow) -> Result<bool, sqlx::Error> {
+        let _turn = self.write_turn().await;
         let saved = on_pool!(&self.pool, |p| {
             sqlx::query(
             "INSERT INTO drafts (id, owner_id, acting_uscc, items, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -569,6 +571,7 @@ impl Store {
 
     /// Deletes a person's draft.
     pub async fn delete_draft(&self, owner_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+        let _turn = self.write_turn().await;
         let deleted = on_pool!(&self.pool, |p| sqlx::query("DELETE FROM drafts WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)

@@ -67,6 +67,7 @@ struct SynonymRow {
 impl Store {
     /// Adds or renames a department.
     pub async fn upsert_department(&self, d: &Department) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO departments (code, name_zh, name_en) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
@@ -82,6 +83,7 @@ impl Store {
 
     /// Adds or renames a theme.
     pub async fn upsert_theme(&self, t: &Theme) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO themes (key, name_zh, name_en, service_object) VALUES ($1, $2, $3, $4)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,

@@ -8,7 +8,7 @@
 //! and writes it again one submission at a time, each in a savepoint, so that one bad
 //! submission does not sink the others ([`super::Store::write_submissions`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::applications::{IdempotentRow, KEY_ANSWER, KeyAnswerRow};
 use super::rows::{Cell, Rows};
@@ -22,6 +22,7 @@ const KEYS_PER_LOOKUP: usize = 500;
 /// A stored key and its answer.
 #[derive(sqlx::FromRow)]
 struct KeyedAnswerRow {
+    scope: String,
     key: String,
     #[sqlx(flatten)]
     answer: KeyAnswerRow,
@@ -89,31 +90,27 @@ impl UnitOfWork {
         Ok(new_keys)
     }
 
-    /// The stored answers of `keys`, by (scope, key): one query per scope and few hundred keys,
-    /// each on the key table's primary key.
+    /// The stored answers of `keys`, by (scope, key): one query for a few hundred keys,
+    /// whoever's they are (a group's submissions are mostly of as many applicants), each pair
+    /// found on the key table's primary key.
     async fn stored_keys(
         &mut self,
         keys: &[&Idempotency],
     ) -> Result<HashMap<(String, String), IdempotentRow>, sqlx::Error> {
-        let mut by_scope: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for k in keys {
-            by_scope.entry(k.scope.as_str()).or_default().push(k.key.as_str());
-        }
         let mut found = HashMap::new();
-        for (scope, keys) in by_scope {
-            for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-                let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-                let sql = format!("SELECT k.key, {KEY_ANSWER} WHERE k.scope = $1 AND k.key IN ({})", list.join(", "));
-                let rows: Vec<KeyedAnswerRow> = on_tx!(self.tx(), |c| {
-                    let mut query = sqlx::query_as(&sql).bind(scope);
-                    for key in chunk {
-                        query = query.bind(*key);
-                    }
-                    query.fetch_all(c).await
-                })?;
-                for row in rows {
-                    found.insert((scope.to_owned(), row.key), row.answer.try_into()?);
+        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+            let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+            let sql =
+                format!("SELECT k.scope, k.key, {KEY_ANSWER} WHERE (k.scope, k.key) IN (VALUES {})", pairs.join(", "));
+            let rows: Vec<KeyedAnswerRow> = on_tx!(self.tx(), |c| {
+                let mut query = sqlx::query_as(&sql);
+                for k in chunk {
+                    query = query.bind(k.scope.as_str()).bind(k.key.as_str());
                 }
+                query.fetch_all(c).await
+            })?;
+            for row in rows {
+                found.insert((row.scope, row.key), row.answer.try_into()?);
             }
         }
         Ok(found)

@@ -286,6 +286,7 @@ impl Store {
         legal_rep_id: &str,
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO enterprises (uscc, name, legal_rep_id, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, legal_rep_id = excluded.legal_rep_id",
@@ -394,6 +395,7 @@ impl Store {
     /// Records that a code of `step` was used, only if no code of this or a later step was:
     /// `false` means the code is a replay.
     pub async fn use_totp_step(&self, person_id: &str, step: i64) -> Result<bool, sqlx::Error> {
+        let _turn = self.write_turn().await;
         let result = on_pool!(&self.pool, |p| sqlx::query(
             "UPDATE staff SET totp_last_step = $2 WHERE person_id = $1 AND totp_last_step < $2"
         )

@@ -92,17 +92,13 @@ impl UnitOfWork {
             }
         }
         kept.retain(|_, fields| !fields.is_empty());
-        let mut consenting = BTreeSet::new();
-        for person_id in kept.keys().map(|(person, _)| *person).collect::<BTreeSet<_>>() {
-            if self.consents_to_keep(person_id).await? {
-                consenting.insert(person_id);
-            }
-        }
+        let people: BTreeSet<&str> = kept.keys().map(|(person, _)| *person).collect();
+        let consenting = self.consenting_to_keep(&people).await?;
         let mut rows = Rows::new("answer_memory", &["person_id", "scope", "field_key", "value", "updated_at"])
             .on_conflict(
                 "(person_id, scope, field_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             );
-        for ((person_id, scope), fields) in kept.iter().filter(|((person, _), _)| consenting.contains(person)) {
+        for ((person_id, scope), fields) in kept.iter().filter(|((person, _), _)| consenting.contains(*person)) {
             for (key, (value, at)) in fields {
                 rows.push([
                     Cell::Text(person_id),
@@ -116,24 +112,32 @@ impl UnitOfWork {
         self.insert_rows(&rows).await
     }
 
-    /// Whether the person lets the platform keep their answers. On PostgreSQL the consent row
-    /// is read under a share lock, so a withdrawal (which updates it) waits for this change,
-    /// and its delete then sees what was kept. SQLite has one writer at a time.
-    async fn consents_to_keep(&mut self, person_id: &str) -> Result<bool, sqlx::Error> {
-        let consents = match self.tx() {
+    /// Which of `people` let the platform keep their answers, in one query. On PostgreSQL the
+    /// consent rows are read under a share lock, so a withdrawal (which updates its row) waits
+    /// for this change, and its delete then sees what was kept. SQLite has one writer at a time.
+    async fn consenting_to_keep(&mut self, people: &BTreeSet<&str>) -> Result<BTreeSet<String>, sqlx::Error> {
+        if people.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let list: Vec<String> = (1..=people.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id FROM persons WHERE remember_answers AND id IN ({})", list.join(", "));
+        let consenting: Vec<String> = match self.tx() {
             super::Tx::Postgres(t) => {
-                sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1 FOR SHARE")
-                    .bind(person_id)
-                    .fetch_optional(&mut **t)
-                    .await?
+                let sql = format!("{sql} FOR SHARE");
+                let mut query = sqlx::query_scalar(&sql);
+                for person in people {
+                    query = query.bind(*person);
+                }
+                query.fetch_all(&mut **t).await?
             }
             super::Tx::Sqlite(t) => {
-                sqlx::query_scalar("SELECT remember_answers FROM persons WHERE id = $1")
-                    .bind(person_id)
-                    .fetch_optional(&mut **t)
-                    .await?
+                let mut query = sqlx::query_scalar(&sql);
+                for person in people {
+                    query = query.bind(*person);
+                }
+                query.fetch_all(&mut **t).await?
             }
         };
-        Ok(consents.unwrap_or(false))
+        Ok(consenting.into_iter().collect())
     }
 }

@@ -118,7 +118,8 @@ pub struct Store {
 
 /// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
-/// How long a connection to SQLite waits for another's write lock before it fails.
+/// How long a change waits for another's lock before it fails: SQLite's busy timeout,
+/// PostgreSQL's `lock_timeout`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
@@ -127,8 +128,12 @@ impl Store {
     pub async fn open(config: &Config, chain_key: [u8; 32]) -> anyhow::Result<Self> {
         let (pool, durable, hot, wal_sync) = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let lock_timeout = format!("{}ms", BUSY_TIMEOUT.as_millis());
+                // A change waits for another's lock as long as on SQLite, then fails, and is
+                // answered 503 (`ApiError`) rather than held until the client gives up.
                 let connect = PgConnectOptions::from_str(url)
-                    .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?;
+                    .with_context(|| format!("cannot read the database URL {}", redact_url(url)))?
+                    .options([("lock_timeout", lock_timeout.as_str())]);
                 // A connection idle for a while is pinged before it is used again (a restart of
                 // the database or a proxy may have cut it); one in steady use is not, since each
                 // ping is a round trip to the database: under load it cost a third of the

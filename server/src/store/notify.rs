@@ -678,6 +678,7 @@ impl Store {
         .await)?;
         let Some((id, department, last)) = row else { return Ok(None) };
         if last.is_none_or(|l| at.timestamp() - l.unix() >= 60) {
+            let _turn = self.write_turn().await;
             on_pool!(&self.pool, |p| sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
                 .bind(&id)
                 .bind(Timestamp::from(at))

@@ -29,6 +29,7 @@ impl Store {
     /// `Ok(Some(t))`, `t` being when the next code may be sent.
     pub async fn put_mobile_code(&self, c: &NewMobileCode<'_>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let day_ago = Timestamp::from(c.at - Duration::days(1));
+        let _turn = self.write_turn().await;
         let kept = on_pool!(&self.pool, |p| sqlx::query(
             "INSERT INTO mobile_codes (mobile, code_hash, sent_at, expires_at, attempts, sends, window_start)
              VALUES ($1, $2, $3, $4, 0, 1, $3)
@@ -72,6 +73,7 @@ impl Store {
 
     /// Counts a wrong code against the number's code; after `max` wrong tries the code is void.
     pub async fn count_wrong_mobile_code(&self, mobile: &str) -> Result<(), sqlx::Error> {
+        let _turn = self.write_turn().await;
         on_pool!(&self.pool, |p| sqlx::query("UPDATE mobile_codes SET attempts = attempts + 1 WHERE mobile = $1")
             .bind(mobile)
             .execute(p)

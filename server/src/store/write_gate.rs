@@ -7,7 +7,10 @@
 //! submissions went from 46 to 25 a second, p99 3.0 s; BENCHMARKS.md). Here every unit of work
 //! on SQLite first takes this gate, a FIFO lock (`tokio::sync::Mutex` grants in the order asked),
 //! and holds it until it commits or is dropped, so a change waits for the changes that asked
-//! before it, at most one group of submissions, and never for one that asked after.
+//! before it, at most one group of submissions, and never for one that asked after. A write
+//! made outside a unit of work (a session's touch, a failed sign-in, a text message's code, a
+//! draft, a token's last use) takes a turn too, through `Store::write_turn`: one that did not
+//! raced the writer as a sign-in's change once did.
 //!
 //! PostgreSQL has no gate: its writers lock rows, not the database.
 //!

@@ -155,6 +155,14 @@ impl TestApp {
         }
     }
 
+    /// The URL of the server's database, for a test that works on it beside the server.
+    pub fn database_url(&self) -> String {
+        match &self.state.config.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.state.config.data_dir.join("yiwang.db").display()),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

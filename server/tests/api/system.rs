@@ -2,6 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
+use sqlx::Connection as _;
 
 use crate::helpers::{Db, TestApp, expect_problem};
 use crate::{both, on_both};
@@ -165,6 +166,47 @@ async fn past_capacity_the_node_sheds_load_with_retry_after(db: Db) {
     app.finish().await;
 }
 on_both!(past_capacity_the_node_sheds_load_with_retry_after);
+
+both! {
+    /// A change that waits longer than it may for another's lock on the database (SQLite's write
+    /// lock, a PostgreSQL table lock) is answered 503 with `Retry-After`, not 500, and nothing of
+    /// it is kept; sent again once the lock is given up, it goes through.
+    async fn a_change_kept_waiting_for_a_lock_is_answered_503_and_goes_through_when_sent_again(app) {
+        let url = app.database_url();
+        let mut holder = match app.db {
+            Db::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&url).await.expect("connected");
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut c).await.expect("the write lock taken");
+                Holder::Sqlite(c)
+            }
+            Db::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&url).await.expect("connected");
+                sqlx::query("BEGIN").execute(&mut c).await.expect("begun");
+                sqlx::query("LOCK TABLE mobile_codes IN ACCESS EXCLUSIVE MODE").execute(&mut c).await.expect("locked");
+                Holder::Postgres(c)
+            }
+        };
+        let mobile = serde_json::json!({"mobile": "13912340001"});
+        let answer = app.post_json("/api/v1/auth/register/code", &mobile).await;
+        assert_eq!(answer.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"2"[..]));
+        expect_problem(answer, 503, "service_unavailable").await;
+        assert!(app.phone.texts_to("13912340001").is_empty(), "no code was sent for a change not kept");
+        match &mut holder {
+            Holder::Sqlite(c) => sqlx::query("ROLLBACK").execute(c).await.map(drop),
+            Holder::Postgres(c) => sqlx::query("ROLLBACK").execute(c).await.map(drop),
+        }
+        .expect("the lock given up");
+        let again = app.post_json("/api/v1/auth/register/code", &mobile).await;
+        assert!(again.status().is_success(), "sent again: {}", again.status());
+        assert_eq!(app.phone.texts_to("13912340001").len(), 1, "the code was sent once");
+    }
+}
+
+/// A connection holding a lock on the server's database.
+enum Holder {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
 
 /// Behind a trusted proxy each client has its own rate-limit bucket, named by the proxy's
 /// `X-Forwarded-For`; from anyone else that header is ignored, so changing it escapes nothing.
