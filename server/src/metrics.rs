@@ -9,6 +9,8 @@
 //! - `rate_limited_total{limiter}`: requests a rate limit refused (`login`, `lookup`);
 //! - `group_commit_size` and `group_commit_seconds`: the submissions each group commit wrote
 //!   and how long its transaction took; `submission_queue_depth` (gauge) those waiting;
+//!   `group_commit_fallbacks_total`: groups that failed and were written again one submission
+//!   at a time;
 //! - `db_pool_connections{state}`: the database pool's idle and busy connections;
 //! - `sqlite_checkpoint_seconds` and `sqlite_wal_pages` (gauge): on SQLite, each checkpoint's
 //!   time and the pages in the write-ahead log ([`crate::store`]'s checkpoint task);

@@ -111,7 +111,8 @@ pub enum ProblemCode {
     UriTooLong,
     /// The request's headers are larger than the server reads.
     HeadersTooLarge,
-    /// The database cannot be reached.
+    /// The database cannot be reached, or kept the change waiting too long for a lock: retry
+    /// after `Retry-After`.
     ServiceUnavailable,
     /// The server is working on as many requests as it takes: retry after `Retry-After`.
     Overloaded,

@@ -38,7 +38,8 @@ const EVERY_OPERATION: [(&str, &str); 4] = [
     ("431", "The headers are too large (headers_too_large)"),
     (
         "503",
-        "The database cannot be reached (service_unavailable), or the node sheds load (overloaded, with Retry-After)",
+        "The database cannot be reached or kept the change waiting too long for a lock (service_unavailable), or the node \
+         sheds load (overloaded); both with Retry-After, and the same request may be sent again",
     ),
 ];
 

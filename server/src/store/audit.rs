@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use sqlx::FromRow;
 
-use super::rows::{Cell, Rows};
+use super::rows::{Batch, Cell, Rows};
 use super::{AuditEvent, Store, Timestamp, UnitOfWork};
 use crate::pii::hex;
 use crate::{on_pool, on_tx};
@@ -82,20 +82,24 @@ const CHAINED_COLUMNS: &str = "id, seq, at, actor_id, acting_uscc, on_behalf_of,
                                department_code, file_hashes, prev_hash, hash";
 
 impl UnitOfWork {
-    /// Appends `e` to the chain in this transaction.
+    /// Appends `e` to the chain in this transaction: its row and the chain's new head written
+    /// together.
     pub(super) async fn append_event(&mut self, e: &AuditEvent<'_>) -> Result<(), sqlx::Error> {
-        self.append_events(std::slice::from_ref(e)).await
+        let chained = self.chain(std::slice::from_ref(e)).await?;
+        let mut batch = Batch::default();
+        chained.write_into(&mut batch);
+        self.write_batch(&batch).await
     }
 
-    /// Appends `events` to the chain in this transaction, in order: the head is taken once for
-    /// all of them, and they are written in one statement (a group of submissions records one
-    /// event each).
-    pub(super) async fn append_events(&mut self, events: &[AuditEvent<'_>]) -> Result<(), sqlx::Error> {
+    /// Takes the places of `events` in the chain, in order, and hashes them: the head is
+    /// taken once for all of them (a group of submissions records one event each). They are
+    /// the change's to write ([`Chained::write_into`]).
+    pub(super) async fn chain(&mut self, events: &[AuditEvent<'_>]) -> Result<Chained, sqlx::Error> {
         let Ok(count) = i64::try_from(events.len()) else {
             return Err(sqlx::Error::Protocol("too many events".into()));
         };
         if count == 0 {
-            return Ok(());
+            return Ok(Chained { rows: Vec::new(), head: None });
         }
         let key = self.chain_key();
         let (last, head): (i64, String) = on_tx!(self.tx(), |c| sqlx::query_as(
@@ -105,7 +109,7 @@ impl UnitOfWork {
         .fetch_one(c)
         .await)?;
         let mut prev = if head.is_empty() { GENESIS.to_owned() } else { head };
-        let mut chained = Vec::with_capacity(events.len());
+        let mut rows = Vec::with_capacity(events.len());
         for (seq, e) in (last - count + 1..).zip(events) {
             let mut row = ChainedRow {
                 id: super::log_row_id(),
@@ -126,10 +130,25 @@ impl UnitOfWork {
             let hash = row.chain_hash(&key, &prev);
             row.prev_hash = Some(std::mem::replace(&mut prev, hash.clone()));
             row.hash = Some(hash);
-            chained.push(row);
+            rows.push(row);
         }
+        Ok(Chained { rows, head: Some(prev) })
+    }
+}
+
+/// Events placed in the chain, not yet written: their rows, and the chain's new head.
+pub(super) struct Chained {
+    rows: Vec<ChainedRow>,
+    /// `None` when there are no events.
+    head: Option<String>,
+}
+
+impl Chained {
+    /// Adds the events' rows and the head's new hash to `batch`.
+    pub(super) fn write_into<'a>(&'a self, batch: &mut Batch<'a>) {
+        let Some(head) = &self.head else { return };
         let mut rows = Rows::new("audit_events", &CHAINED);
-        for r in &chained {
+        for r in &self.rows {
             rows.push([
                 Cell::Text(&r.id),
                 Cell::Int(r.seq),
@@ -147,13 +166,12 @@ impl UnitOfWork {
                 Cell::MaybeText(r.hash.as_deref()),
             ]);
         }
-        self.insert_rows(&rows).await?;
-        on_tx!(self.tx(), |c| sqlx::query("UPDATE audit_chain_head SET hash = $1 WHERE id = 1")
-            .bind(&prev)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        batch.rows(rows);
+        batch.statement(
+            "UPDATE audit_chain_head SET hash = $1 WHERE id = 1",
+            "UPDATE audit_chain_head SET hash = ? WHERE id = 1",
+            vec![Cell::Text(head)],
+        );
     }
 }
 

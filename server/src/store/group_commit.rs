@@ -1,8 +1,11 @@
-//! 成组写入 — a whole group of submissions in a dozen statements: the keys looked up at once,
-//! then every table's rows in one multi-row `INSERT` ([`super::rows`]) and the group's audit
-//! events chained in one pass. Each statement costs a round trip to PostgreSQL and a hand-off
-//! to SQLite's connection thread, and the writer runs them one after another, so statements
-//! per submission are what limit a node's submissions per second (BENCHMARKS.md).
+//! 成组写入 — a whole group of submissions in a few statements: what its rows depend on read
+//! first (the authorizations filed under, the keys and the consents each at once, the audit
+//! chain's head), then every table's rows in one multi-row `INSERT` and the group's audit events
+//! chained in one pass, all written as one [`Batch`]. Each statement costs a round trip to
+//! PostgreSQL and a hand-off to SQLite's connection thread, and the writer runs them one after
+//! another, so statements per group are what limit a node's submissions per second
+//! (BENCHMARKS.md); on SQLite a batch is one hand-off: a group takes five (begin, keys, the
+//! chain's head, the batch, commit).
 //!
 //! A group is all or nothing here: when any statement fails, the writer rolls the group back
 //! and writes it again one submission at a time, each in a savepoint, so that one bad
@@ -11,7 +14,7 @@
 use std::collections::HashMap;
 
 use super::applications::{IdempotentRow, KEY_ANSWER, KeyAnswerRow};
-use super::rows::{Cell, Rows};
+use super::rows::{Batch, Cell, Rows};
 use super::submissions::{Idempotency, NewApplication, Outcome, Submission, first_step, submission_event};
 use super::{Timestamp, UnitOfWork};
 use crate::on_tx;
@@ -29,7 +32,9 @@ struct KeyedAnswerRow {
 }
 
 impl UnitOfWork {
-    /// Writes `group` in this transaction and answers what became of each submission.
+    /// Writes `group` in this transaction and answers what became of each submission: what
+    /// the group's rows depend on is read first (authorizations, keys, consents, the audit
+    /// chain's head), and then every row is written in one batch ([`Batch`]).
     pub(super) async fn write_group(&mut self, group: &[&Submission]) -> Result<Vec<Outcome>, sqlx::Error> {
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(group.len());
         for s in group {
@@ -46,17 +51,30 @@ impl UnitOfWork {
         let new_keys = self.claim_keys(group, &mut outcomes).await?;
         let created: Vec<&NewApplication> =
             group.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(s, _)| &s.application).collect();
-        self.insert_applications(&created).await?;
-        self.insert_keys(&new_keys).await?;
-        self.insert_cases(&created).await?;
-        self.insert_materials_and_reads(&created).await?;
         for a in created.iter().filter(|a| a.draft.is_some()) {
             self.remove_draft(a).await?;
         }
-        self.keep_answers(&created).await?;
+        let kept = self.answers_to_keep(&created).await?;
         let files: Vec<Vec<String>> = created.iter().map(|a| super::submissions::files_of(a)).collect();
         let events: Vec<_> = created.iter().zip(&files).map(|(a, files)| submission_event(a, files)).collect();
-        self.append_events(&events).await?;
+        let chained = self.chain(&events).await?;
+        let documents = created
+            .iter()
+            .map(|a| Ok((raw_json(&a.form)?, raw_json(&a.receipt)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let ids = LogIds::for_group(&created);
+
+        let mut batch = Batch::default();
+        batch.rows(application_rows(&created, &documents));
+        batch.rows(key_rows(&new_keys));
+        let (cases, steps) = case_rows(&created, &ids.steps);
+        batch.rows(cases);
+        batch.rows(steps);
+        batch.rows(material_rows(&created));
+        batch.rows(read_rows(&created, &ids.reads));
+        batch.rows(kept);
+        chained.write_into(&mut batch);
+        self.write_batch(&batch).await?;
         Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Created)).collect())
     }
 
@@ -115,176 +133,192 @@ impl UnitOfWork {
         }
         Ok(found)
     }
+}
 
-    async fn insert_keys(&mut self, keys: &[(&Idempotency, Timestamp)]) -> Result<(), sqlx::Error> {
-        let mut rows = Rows::new(
-            "idempotency_keys",
-            &["scope", "key", "body_sha256", "status", "response", "application_no", "created_at"],
-        );
-        for (k, at) in keys {
-            rows.push([
-                Cell::Text(&k.scope),
-                Cell::Text(&k.key),
-                Cell::Text(&k.body_sha256),
-                Cell::Int(201),
-                Cell::MaybeText(k.stored_body()),
-                Cell::MaybeText(k.application_no.as_deref()),
-                Cell::At(*at),
-            ]);
-        }
-        self.insert_rows(&rows).await
-    }
+/// The ids of the rows a group appends to logs, made before its rows borrow them.
+struct LogIds {
+    /// One per case: its first step.
+    steps: Vec<String>,
+    /// One per library read.
+    reads: Vec<String>,
+}
 
-    async fn insert_applications(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
-        let documents = created
-            .iter()
-            .map(|a| Ok((raw_json(&a.form)?, raw_json(&a.receipt)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let mut rows = Rows::new(
-            "applications",
-            &[
-                "application_no",
-                "applicant_person_id",
-                "applicant_uscc",
-                "filed_by",
-                "submitted_at",
-                "form",
-                "answers",
-                "pledge_text",
-                "receipt",
-                "delivery",
-                "delivery_hall",
-                "delivery_address",
-                "channel",
-                "proxy_id",
-                "proxy_grant",
-            ],
-        );
-        for (a, (form, receipt)) in created.iter().zip(&documents) {
-            rows.push([
-                Cell::Text(&a.application_no),
-                Cell::Text(&a.applicant_person_id),
-                Cell::MaybeText(a.applicant_uscc.as_deref()),
-                Cell::MaybeText(a.filed_by.as_deref()),
-                Cell::At(Timestamp::from(a.submitted_at)),
-                Cell::Document(form),
-                Cell::Text(&a.answers),
-                Cell::MaybeText(a.pledge_text.as_deref()),
-                Cell::Document(receipt),
-                Cell::Text(a.delivery.as_str()),
-                Cell::MaybeText(a.delivery_hall.as_deref()),
-                Cell::MaybeText(a.delivery_address.as_deref()),
-                Cell::Text(a.channel.as_str()),
-                Cell::MaybeText(a.proxy.as_ref().map(|(person, _)| person.as_str())),
-                Cell::MaybeText(a.proxy.as_ref().map(|(_, grant)| grant.as_str())),
-            ]);
+impl LogIds {
+    fn for_group(created: &[&NewApplication]) -> Self {
+        let cases = created.iter().map(|a| a.cases.len()).sum::<usize>();
+        let reads = created.iter().map(|a| a.access.len()).sum::<usize>();
+        Self {
+            steps: (0..cases).map(|_| super::log_row_id()).collect(),
+            reads: (0..reads).map(|_| super::log_row_id()).collect(),
         }
-        self.insert_rows(&rows).await
     }
+}
 
-    /// Every case of the group, and each one's first step.
-    async fn insert_cases(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
-        let mut cases = Rows::new(
-            "cases",
-            &[
-                "case_no",
-                "application_no",
-                "item_code",
-                "item_version",
-                "item_name_zh",
-                "item_name_en",
-                "department_code",
-                "status",
-                "pledged",
-                "promised_working_days",
-                "created_at",
-                "stage",
-            ],
-        );
-        let mut steps =
-            Rows::new("case_events", &["id", "case_no", "seq", "at", "status", "actor_id", "note_zh", "note_en"]);
-        let ids: Vec<String> = created.iter().flat_map(|a| &a.cases).map(|_| super::log_row_id()).collect();
-        let mut ids = ids.iter();
-        for a in created {
-            let at = Timestamp::from(a.submitted_at);
-            for case in &a.cases {
-                let step = first_step(a, case);
-                cases.push([
-                    Cell::Text(&case.case_no),
-                    Cell::Text(&a.application_no),
-                    Cell::Text(&case.item_code),
-                    Cell::Int(case.item_version),
-                    Cell::Text(&case.name_zh),
-                    Cell::Text(&case.name_en),
-                    Cell::Text(&case.department_code),
-                    Cell::Text(step.status.as_str()),
-                    Cell::Bool(case.pledged),
-                    Cell::Int(case.promised_working_days),
-                    Cell::At(at),
-                    Cell::Int(case.stage),
-                ]);
-                steps.push([
-                    Cell::Text(ids.next().map_or("", String::as_str)),
-                    Cell::Text(&case.case_no),
-                    Cell::Int(1),
-                    Cell::At(at),
-                    Cell::Text(step.status.as_str()),
-                    Cell::Text(a.filed_by.as_deref().unwrap_or(&a.applicant_person_id)),
-                    Cell::Text(step.note_zh),
-                    Cell::Text(step.note_en),
-                ]);
-            }
-        }
-        self.insert_rows(&cases).await?;
-        self.insert_rows(&steps).await
+fn key_rows<'a>(keys: &[(&'a Idempotency, Timestamp)]) -> Rows<'a> {
+    let mut rows = Rows::new(
+        "idempotency_keys",
+        &["scope", "key", "body_sha256", "status", "response", "application_no", "created_at"],
+    );
+    for (k, at) in keys {
+        rows.push([
+            Cell::Text(&k.scope),
+            Cell::Text(&k.key),
+            Cell::Text(&k.body_sha256),
+            Cell::Int(201),
+            Cell::MaybeText(k.stored_body()),
+            Cell::MaybeText(k.application_no.as_deref()),
+            Cell::At(*at),
+        ]);
     }
+    rows
+}
 
-    /// Every material of the group's cases, and the library reads the group made.
-    async fn insert_materials_and_reads(&mut self, created: &[&NewApplication]) -> Result<(), sqlx::Error> {
-        let mut materials =
-            Rows::new("case_materials", &["case_no", "material_key", "source", "license_id", "upload_id", "sha256"]);
-        for m in created.iter().flat_map(|a| &a.materials) {
-            materials.push([
-                Cell::Text(&m.case_no),
-                Cell::Text(&m.material_key),
-                Cell::Text(m.source.as_str()),
-                Cell::MaybeText(m.license_id.as_deref()),
-                Cell::MaybeText(m.upload_id.as_deref()),
-                Cell::MaybeText(m.sha256.as_deref()),
-            ]);
-        }
-        self.insert_rows(&materials).await?;
-        let reads: Vec<_> = created.iter().flat_map(|a| &a.access).collect();
-        let ids: Vec<String> = reads.iter().map(|_| super::log_row_id()).collect();
-        let mut rows = Rows::new(
-            "e_license_access",
-            &[
-                "id",
-                "at",
-                "license_id",
-                "holder_key",
-                "actor_id",
-                "acting_uscc",
-                "on_behalf_of",
-                "purpose",
-                "application_no",
-            ],
-        );
-        for (e, id) in reads.iter().zip(&ids) {
-            rows.push([
-                Cell::Text(id),
-                Cell::At(Timestamp::from(e.at)),
-                Cell::Text(&e.license_id),
-                Cell::Text(&e.holder_key),
-                Cell::Text(&e.actor_id),
-                Cell::MaybeText(e.acting_uscc.as_deref()),
-                Cell::MaybeText(e.on_behalf_of.as_deref()),
-                Cell::Text(e.purpose.as_str()),
-                Cell::MaybeText(e.application_no.as_deref()),
-            ]);
-        }
-        self.insert_rows(&rows).await
+type Documents = (Box<serde_json::value::RawValue>, Box<serde_json::value::RawValue>);
+
+/// The applications, each with its form and receipt as JSON (`documents`, in the same order).
+fn application_rows<'a>(created: &[&'a NewApplication], documents: &'a [Documents]) -> Rows<'a> {
+    let mut rows = Rows::new(
+        "applications",
+        &[
+            "application_no",
+            "applicant_person_id",
+            "applicant_uscc",
+            "filed_by",
+            "submitted_at",
+            "form",
+            "answers",
+            "pledge_text",
+            "receipt",
+            "delivery",
+            "delivery_hall",
+            "delivery_address",
+            "channel",
+            "proxy_id",
+            "proxy_grant",
+        ],
+    );
+    for (a, (form, receipt)) in created.iter().zip(documents) {
+        rows.push([
+            Cell::Text(&a.application_no),
+            Cell::Text(&a.applicant_person_id),
+            Cell::MaybeText(a.applicant_uscc.as_deref()),
+            Cell::MaybeText(a.filed_by.as_deref()),
+            Cell::At(Timestamp::from(a.submitted_at)),
+            Cell::Document(form),
+            Cell::Text(&a.answers),
+            Cell::MaybeText(a.pledge_text.as_deref()),
+            Cell::Document(receipt),
+            Cell::Text(a.delivery.as_str()),
+            Cell::MaybeText(a.delivery_hall.as_deref()),
+            Cell::MaybeText(a.delivery_address.as_deref()),
+            Cell::Text(a.channel.as_str()),
+            Cell::MaybeText(a.proxy.as_ref().map(|(person, _)| person.as_str())),
+            Cell::MaybeText(a.proxy.as_ref().map(|(_, grant)| grant.as_str())),
+        ]);
     }
+    rows
+}
+
+/// Every case of the group, and each one's first step (`ids`, one per case in order).
+fn case_rows<'a>(created: &[&'a NewApplication], ids: &'a [String]) -> (Rows<'a>, Rows<'a>) {
+    let mut cases = Rows::new(
+        "cases",
+        &[
+            "case_no",
+            "application_no",
+            "item_code",
+            "item_version",
+            "item_name_zh",
+            "item_name_en",
+            "department_code",
+            "status",
+            "pledged",
+            "promised_working_days",
+            "created_at",
+            "stage",
+        ],
+    );
+    let mut steps =
+        Rows::new("case_events", &["id", "case_no", "seq", "at", "status", "actor_id", "note_zh", "note_en"]);
+    let all = created.iter().flat_map(|a| a.cases.iter().map(move |case| (*a, case)));
+    for ((a, case), id) in all.zip(ids) {
+        let at = Timestamp::from(a.submitted_at);
+        let step = first_step(a, case);
+        cases.push([
+            Cell::Text(&case.case_no),
+            Cell::Text(&a.application_no),
+            Cell::Text(&case.item_code),
+            Cell::Int(case.item_version),
+            Cell::Text(&case.name_zh),
+            Cell::Text(&case.name_en),
+            Cell::Text(&case.department_code),
+            Cell::Text(step.status.as_str()),
+            Cell::Bool(case.pledged),
+            Cell::Int(case.promised_working_days),
+            Cell::At(at),
+            Cell::Int(case.stage),
+        ]);
+        steps.push([
+            Cell::Text(id),
+            Cell::Text(&case.case_no),
+            Cell::Int(1),
+            Cell::At(at),
+            Cell::Text(step.status.as_str()),
+            Cell::Text(a.filed_by.as_deref().unwrap_or(&a.applicant_person_id)),
+            Cell::Text(step.note_zh),
+            Cell::Text(step.note_en),
+        ]);
+    }
+    (cases, steps)
+}
+
+/// Every material of the group's cases.
+fn material_rows<'a>(created: &[&'a NewApplication]) -> Rows<'a> {
+    let mut materials =
+        Rows::new("case_materials", &["case_no", "material_key", "source", "license_id", "upload_id", "sha256"]);
+    for m in created.iter().flat_map(|a| &a.materials) {
+        materials.push([
+            Cell::Text(&m.case_no),
+            Cell::Text(&m.material_key),
+            Cell::Text(m.source.as_str()),
+            Cell::MaybeText(m.license_id.as_deref()),
+            Cell::MaybeText(m.upload_id.as_deref()),
+            Cell::MaybeText(m.sha256.as_deref()),
+        ]);
+    }
+    materials
+}
+
+/// The library reads the group made (`ids`, one per read in order).
+fn read_rows<'a>(created: &[&'a NewApplication], ids: &'a [String]) -> Rows<'a> {
+    let mut rows = Rows::new(
+        "e_license_access",
+        &[
+            "id",
+            "at",
+            "license_id",
+            "holder_key",
+            "actor_id",
+            "acting_uscc",
+            "on_behalf_of",
+            "purpose",
+            "application_no",
+        ],
+    );
+    for (e, id) in created.iter().flat_map(|a| &a.access).zip(ids) {
+        rows.push([
+            Cell::Text(id),
+            Cell::At(Timestamp::from(e.at)),
+            Cell::Text(&e.license_id),
+            Cell::Text(&e.holder_key),
+            Cell::Text(&e.actor_id),
+            Cell::MaybeText(e.acting_uscc.as_deref()),
+            Cell::MaybeText(e.on_behalf_of.as_deref()),
+            Cell::Text(e.purpose.as_str()),
+            Cell::MaybeText(e.application_no.as_deref()),
+        ]);
+    }
+    rows
 }
 
 /// A document as JSON text, to bind as a JSON value.

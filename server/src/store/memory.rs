@@ -81,6 +81,15 @@ impl UnitOfWork {
     /// or their enterprise, only where the person consents now, as read in this transaction.
     /// A later submission's answer to a field replaces an earlier one's.
     pub(super) async fn keep_answers(&mut self, submissions: &[&NewApplication]) -> Result<(), sqlx::Error> {
+        let rows = self.answers_to_keep(submissions).await?;
+        self.insert_rows(&rows).await
+    }
+
+    /// The rows [`UnitOfWork::keep_answers`] writes, for a change that writes them with others.
+    pub(super) async fn answers_to_keep<'a>(
+        &mut self,
+        submissions: &[&'a NewApplication],
+    ) -> Result<Rows<'a>, sqlx::Error> {
         // (person, scope) → field → (sealed value, when), the later submission winning.
         type Fields<'a> = BTreeMap<&'a str, (&'a str, Timestamp)>;
         let mut kept: BTreeMap<(&str, &str), Fields<'_>> = BTreeMap::new();
@@ -109,7 +118,7 @@ impl UnitOfWork {
                 ]);
             }
         }
-        self.insert_rows(&rows).await
+        Ok(rows)
     }
 
     /// Which of `people` let the platform keep their answers, in one query. On PostgreSQL the

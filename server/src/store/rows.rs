@@ -1,7 +1,11 @@
-//! 多行写入 — many rows of one table in one `INSERT … VALUES (…), (…)`, on either engine. The
-//! group-commit writer writes a whole group's cases, materials, steps and audit events this way:
-//! each statement is a round trip to PostgreSQL and a hand-off to SQLite's connection thread,
-//! so a group of 200 submissions costs a dozen statements instead of several thousand.
+//! 多行写入 — many rows of one table in one `INSERT … VALUES (…), (…)`, on either engine, and
+//! several such statements written together ([`Batch`]). The group-commit writer writes a whole
+//! group's applications, cases, materials, steps and audit events this way: each statement is a
+//! round trip to PostgreSQL and a hand-off to SQLite's connection thread, so a group of 200
+//! submissions costs a few statements instead of several thousand; on SQLite a batch is one
+//! hand-off however many statements it holds.
+
+use std::borrow::Cow;
 
 use sqlx::{Database, Encode, Type};
 
@@ -94,20 +98,89 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// Statements written together, in order: on SQLite as one text of several statements, whose
+/// anonymous parameters SQLite's driver binds in order across them, in one hand-off to the
+/// connection's thread (each hand-off is a wake-up of that thread and then of the writer's task,
+/// which waited about half a millisecond at the peak, so a group's dozen statements spent a
+/// third of the group's time handing over; BENCHMARKS.md); on PostgreSQL one after another.
+#[derive(Default)]
+pub struct Batch<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+enum Part<'a> {
+    Rows(Rows<'a>),
+    /// One statement, spelled for each engine: PostgreSQL's numbered parameters, and the same
+    /// statement with `?` for SQLite.
+    Statement {
+        numbered: &'static str,
+        anonymous: &'static str,
+        cells: Vec<Cell<'a>>,
+    },
+}
+
+impl<'a> Batch<'a> {
+    /// Adds the inserts of `rows`.
+    pub fn rows(&mut self, rows: Rows<'a>) {
+        self.parts.push(Part::Rows(rows));
+    }
+
+    /// Adds one statement, `numbered` for PostgreSQL (`$1`, `$2`, … in order) and `anonymous`
+    /// for SQLite (`?`), binding `cells`.
+    pub fn statement(&mut self, numbered: &'static str, anonymous: &'static str, cells: Vec<Cell<'a>>) {
+        self.parts.push(Part::Statement { numbered, anonymous, cells });
+    }
+
+    /// The statements and their cells, for one engine.
+    fn statements(&self, numbered: bool) -> Vec<(Cow<'_, str>, &[Cell<'a>])> {
+        let mut statements = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Rows(rows) => statements.extend(rows.statements(numbered).map(|(sql, c)| (Cow::Owned(sql), c))),
+                Part::Statement { numbered: n, anonymous: a, cells } => {
+                    statements.push((Cow::Borrowed(if numbered { *n } else { *a }), cells.as_slice()));
+                }
+            }
+        }
+        statements
+    }
+
+    /// SQLite's one text and every cell it binds, in order.
+    fn joined(&self) -> (String, Vec<Cell<'a>>) {
+        let statements = self.statements(false);
+        let sql = statements.iter().map(|(sql, _)| sql.as_ref()).collect::<Vec<_>>().join(";\n");
+        let cells = statements.iter().flat_map(|(_, cells)| cells.iter().copied()).collect();
+        (sql, cells)
+    }
+}
+
 impl UnitOfWork {
     /// Inserts `rows` in this transaction.
     pub(super) async fn insert_rows(&mut self, rows: &Rows<'_>) -> Result<(), sqlx::Error> {
         let numbered = matches!(self.tx(), Tx::Postgres(_));
         for (sql, cells) in rows.statements(numbered) {
-            insert(self.tx(), &sql, cells).await?;
+            on_tx!(self.tx(), |c| bind(sqlx::query(&sql), cells).execute(c).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
     }
-}
 
-async fn insert(tx: &mut Tx, sql: &str, cells: &[Cell<'_>]) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |c| bind(sqlx::query(sql), cells).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    /// Writes `batch` in this transaction.
+    pub(super) async fn write_batch(&mut self, batch: &Batch<'_>) -> Result<(), sqlx::Error> {
+        match self.tx() {
+            Tx::Postgres(t) => {
+                for (sql, cells) in batch.statements(true) {
+                    bind(sqlx::query(sql.as_ref()), cells).execute(&mut **t).await?;
+                }
+            }
+            Tx::Sqlite(t) => {
+                let (sql, cells) = batch.joined();
+                if !sql.is_empty() {
+                    bind(sqlx::query(&sql), &cells).execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn bind<'q, DB: Database>(

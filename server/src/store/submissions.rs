@@ -143,7 +143,7 @@ pub enum Outcome {
 impl Store {
     /// Writes a group of submissions as one unit of work (durable once [`Store::wal_sync`] has
     /// run after it, on SQLite). The group is written in a
-    /// dozen statements ([`super::group_commit`]); when one of them fails, the group is written
+    /// few statements ([`super::group_commit`]); when one of them fails, the group is written
     /// again one submission at a time, each in a savepoint of its own, so that one bad
     /// submission does not sink the others. The outer result fails only when the commit does;
     /// then none of them was written.
@@ -160,6 +160,7 @@ impl Store {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, size = group.len(), "a group failed; writing it one submission at a time");
+                    metrics::counter!("yiwang_group_commit_fallbacks_total").increment(1);
                     drop(uow);
                 }
             }

@@ -113,6 +113,55 @@ both! {
 }
 
 both! {
+    /// Submissions that come while another change writes are written together once it has
+    /// committed: one group, its rows sent as one batch, with no fallback to one submission at a
+    /// time, and each answered with its own receipt and audit event.
+    async fn submissions_that_wait_for_the_writer_are_written_as_one_group(app) {
+        let recorded = server::metrics::handle();
+        let citizen = app.sign_in_demo("王强").await;
+        let mut bodies = Vec::new();
+        for _ in 0..6 {
+            let upload = upload_png(app, &citizen).await;
+            bodies.push(employment_card(&demo_id("王强"), &upload.id));
+        }
+        // A change that holds the audit chain's head (and on SQLite the write gate) until it
+        // commits: the writer waits for it, and the submissions for the writer.
+        let mut holding = app.state.store.begin().await.expect("a change begins");
+        holding.record(&audit_event(shared::audit::AuditAction::SynonymSet, "holding")).await.expect("it writes");
+        let submitting = bodies.iter().enumerate().map(|(i, body)| {
+            let (citizen, key) = (citizen.clone(), format!("group-{i}"));
+            async move { submit(app, &citizen, Some(&key), body).await }
+        });
+        let submitting = futures_util::future::join_all(submitting);
+        let release = async {
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            holding.commit(&audit_event(shared::audit::AuditAction::SynonymSet, "held")).await.expect("it commits");
+        };
+        let (answers, ()) = tokio::join!(submitting, release);
+        let mut numbers = std::collections::BTreeSet::new();
+        for answer in answers {
+            assert_eq!(answer.status(), StatusCode::CREATED);
+            let receipt: shared::application::ApplicationReceipt = answer.json().await.expect("a receipt");
+            let trail = app.state.store.audit_of(&receipt.application_no).await.expect("the trail");
+            assert_eq!(trail.len(), 1, "one event each");
+            numbers.insert(receipt.application_no);
+        }
+        assert_eq!(numbers.len(), 6);
+        assert_eq!(count(app, "applications").await, 6);
+        assert_eq!(count(app, "cases").await, 6);
+        assert!(app.state.store.verify_audit_chain().await.expect("the chain reads").first_bad.is_none());
+        let metrics = recorded.render();
+        let groups: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("yiwang_group_commit_size_count "))
+            .and_then(|n| n.parse().ok())
+            .expect("the groups are counted");
+        assert!(groups < 6.0, "some were written together: {groups} groups for 6 submissions");
+        assert!(!metrics.contains("yiwang_group_commit_fallbacks_total"), "no group fell back:\n{metrics}");
+    }
+}
+
+both! {
     async fn a_case_status_no_version_wrote_is_an_error_not_submitted(app) {
         let citizen = app.sign_in_demo("王强").await;
         let upload = upload_png(app, &citizen).await;
