@@ -16,6 +16,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng as _;
+use serde_json::value::RawValue;
 use shared::application::{
     ApplicantFacts, ApplicantIdentifier, ApplicationBrief, ApplicationProgressLookup, ApplicationReceipt, CaseBrief,
     CaseProgress, CombineError, FormAnswers, FormRequest, FormResponse, OneForm, ProgressLookup, ProgressStep,
@@ -433,6 +434,8 @@ impl ApplyingService<'_> {
             materials: plan.received,
         };
         let receipt_json = serde_json::to_string(&receipt).map_err(anyhow::Error::from)?;
+        let receipt = RawValue::from_string(receipt_json.clone()).map_err(anyhow::Error::from)?;
+        let form_json = serde_json::value::to_raw_value(&form).map_err(anyhow::Error::from)?;
         let answers = &answers;
         let application = NewApplication {
             application_no: application_no.clone(),
@@ -457,7 +460,7 @@ impl ApplyingService<'_> {
             materials: plan.materials,
             access: Self::access_entries(s, &form, &usable, AccessPurpose::Application, Some(&application_no), now),
             draft: req.draft_id.clone().map(|id| (s.row.person_id.clone(), id)),
-            form,
+            form: form_json,
         };
         let idempotency = key.clone().map(|key| Idempotency {
             scope: scope.clone(),

@@ -19,7 +19,8 @@
 //! [`RESTART_AFTER_PAGES`], the task takes the store's write turn ([`super::write_gate`]), which
 //! no change then holds, and runs a `RESTART` checkpoint: it copies the few pages committed
 //! since, waits for the readers still in the log (at most [`RESTART_PATIENCE`]), and the next
-//! change writes the log from its beginning again, over blocks already on disk.
+//! change writes the log from its beginning again, over blocks already on disk. It does so at
+//! most once every [`RESTART_EVERY`], since every change waits while it runs.
 //!
 //! Durability does not depend on it: a commit is durable once its pages are in the log, which
 //! is fsynced after each group commit before its applicants are answered ([`super::WalSync`]).
@@ -37,6 +38,13 @@ const PAUSE: Duration = Duration::from_millis(100);
 /// A log longer than this (4 MB, SQLite's own point for a checkpoint) is started again from its
 /// beginning after it is copied.
 const RESTART_AFTER_PAGES: i64 = 1_000;
+/// The least time between two restarts of the log. A restart holds the write turn for 15–25 ms
+/// at the peak (it fsyncs the log and the database file, and waits for readers), every change
+/// waiting meanwhile; made whenever the log passed [`RESTART_AFTER_PAGES`], about every ninth
+/// group of submissions waited for one, a sixth of the writer's time (BENCHMARKS.md). Once a
+/// second, the log's file grows to a second's commits or a few (120 MB after a benchmark's run at
+/// and past the peak) and keeps that size, its blocks written over rather than new ones zeroed.
+const RESTART_EVERY: Duration = Duration::from_secs(1);
 /// How long a restart waits for the readers still in the log, the writers waiting meanwhile: a
 /// reader here reads for a millisecond or two. One that reads longer makes this restart give up,
 /// and the next one tries again.
@@ -46,14 +54,17 @@ const RESTART_PATIENCE: Duration = Duration::from_millis(50);
 /// gate, whose turn a restart of the log takes.
 pub(super) fn start(pool: SqlitePool, gate: WriteGate) {
     tokio::spawn(async move {
+        let mut last_restart: Option<tokio::time::Instant> = None;
         loop {
             match checkpoint(&pool).await {
                 Ok(log) => {
                     metrics::gauge!("yiwang_sqlite_wal_pages").set(log as f64);
-                    if log > RESTART_AFTER_PAGES
-                        && let Err(e) = restart(&pool, &gate).await
-                    {
-                        tracing::warn!(error = %e, "the WAL could not be started again; trying at the next checkpoint");
+                    let due = last_restart.is_none_or(|at| at.elapsed() >= RESTART_EVERY);
+                    if log > RESTART_AFTER_PAGES && due {
+                        last_restart = Some(tokio::time::Instant::now());
+                        if let Err(e) = restart(&pool, &gate).await {
+                            tracing::warn!(error = %e, "the WAL could not be started again; trying at the next checkpoint");
+                        }
                     }
                 }
                 Err(sqlx::Error::PoolClosed) => break,

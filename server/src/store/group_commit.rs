@@ -58,14 +58,10 @@ impl UnitOfWork {
         let files: Vec<Vec<String>> = created.iter().map(|a| super::submissions::files_of(a)).collect();
         let events: Vec<_> = created.iter().zip(&files).map(|(a, files)| submission_event(a, files)).collect();
         let chained = self.chain(&events).await?;
-        let documents = created
-            .iter()
-            .map(|a| Ok((raw_json(&a.form)?, raw_json(&a.receipt)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let ids = LogIds::for_group(&created);
 
         let mut batch = Batch::default();
-        batch.rows(application_rows(&created, &documents));
+        batch.rows(application_rows(&created));
         batch.rows(key_rows(&new_keys));
         let (cases, steps) = case_rows(&created, &ids.steps);
         batch.rows(cases);
@@ -173,10 +169,8 @@ fn key_rows<'a>(keys: &[(&'a Idempotency, Timestamp)]) -> Rows<'a> {
     rows
 }
 
-type Documents = (Box<serde_json::value::RawValue>, Box<serde_json::value::RawValue>);
-
-/// The applications, each with its form and receipt as JSON (`documents`, in the same order).
-fn application_rows<'a>(created: &[&'a NewApplication], documents: &'a [Documents]) -> Rows<'a> {
+/// The applications.
+fn application_rows<'a>(created: &[&'a NewApplication]) -> Rows<'a> {
     let mut rows = Rows::new(
         "applications",
         &[
@@ -197,17 +191,17 @@ fn application_rows<'a>(created: &[&'a NewApplication], documents: &'a [Document
             "proxy_grant",
         ],
     );
-    for (a, (form, receipt)) in created.iter().zip(documents) {
+    for a in created {
         rows.push([
             Cell::Text(&a.application_no),
             Cell::Text(&a.applicant_person_id),
             Cell::MaybeText(a.applicant_uscc.as_deref()),
             Cell::MaybeText(a.filed_by.as_deref()),
             Cell::At(Timestamp::from(a.submitted_at)),
-            Cell::Document(form),
+            Cell::Document(&a.form),
             Cell::Text(&a.answers),
             Cell::MaybeText(a.pledge_text.as_deref()),
-            Cell::Document(receipt),
+            Cell::Document(&a.receipt),
             Cell::Text(a.delivery.as_str()),
             Cell::MaybeText(a.delivery_hall.as_deref()),
             Cell::MaybeText(a.delivery_address.as_deref()),
@@ -319,9 +313,4 @@ fn read_rows<'a>(created: &[&'a NewApplication], ids: &'a [String]) -> Rows<'a> 
         ]);
     }
     rows
-}
-
-/// A document as JSON text, to bind as a JSON value.
-fn raw_json<T: serde::Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, sqlx::Error> {
-    serde_json::value::to_raw_value(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }

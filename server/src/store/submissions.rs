@@ -3,7 +3,8 @@
 //! audit event; and a group of submissions written as one unit of work.
 
 use chrono::{DateTime, Utc};
-use shared::application::{ApplicationReceipt, CaseStatus, MaterialSource, OneForm};
+use serde_json::value::RawValue;
+use shared::application::{CaseStatus, MaterialSource};
 use shared::audit::AuditAction;
 
 use super::applications::{AccessEntry, IdempotentRow, KEY_ANSWER, KeyAnswerRow, insert_access};
@@ -63,14 +64,15 @@ pub struct NewApplication {
     pub filed_by: Option<String>,
     /// When it was received.
     pub submitted_at: DateTime<Utc>,
-    /// The compiled form.
-    pub form: OneForm,
+    /// The compiled form, as JSON: made on the request's thread, so that the writer, which
+    /// writes one group at a time, only copies it.
+    pub form: Box<RawValue>,
     /// The answers, sealed ([`crate::pii::PiiKeys::seal_text`] of the JSON).
     pub answers: String,
     /// The pledge text signed, if any item was pledged.
     pub pledge_text: Option<String>,
-    /// The receipt the applicant is given.
-    pub receipt: ApplicationReceipt,
+    /// The receipt the applicant is given, as JSON (an `ApplicationReceipt`).
+    pub receipt: Box<RawValue>,
     /// 办理渠道 — where it was filed.
     pub channel: shared::catalogue::Channel,
     /// 委托代办 — the proxy who filed it for the applicant, and the authorization they filed

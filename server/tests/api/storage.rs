@@ -606,10 +606,10 @@ async fn sqlite_s_log_starts_again_from_its_beginning_while_changes_keep_coming(
     let started_again = starts() - starts_before;
     let size = std::fs::metadata(&log).expect("the log").len();
     assert!(changes > 300, "{changes} changes in three seconds");
-    // The task checkpoints every tenth of a second: about 25 times in three seconds here, 16 with
-    // both cores kept busy by two other processes. Never, before.
+    // The task checkpoints every tenth of a second and starts the log again at most once a
+    // second: three times in three seconds. Never, before there was a restart.
     assert!(
-        started_again >= 5,
+        started_again >= 2,
         "the log started again {started_again} times in three seconds of {changes} changes; its file is {size} bytes"
     );
 }
