@@ -49,8 +49,8 @@ pub fn ProgressPage() -> impl IntoView {
                 "case_no",
                 shared::FieldCode::InvalidApplicationNo,
                 shared::Bilingual::new(
-                    "编号格式不对：申办编号如 YW20261125ABCDEFGHJK，办件编号在其后加 -01 等",
-                    "Not a number of ours: an application number looks like YW20261125ABCDEFGHJK, a case number adds -01 and so on",
+                    "编号格式不对：申办编号如 YW20261207K3F9TPW44ANTPZ，办件编号在其后加 -01 等",
+                    "Not a number of ours: an application number looks like YW20261207K3F9TPW44ANTPZ, a case number adds -01 and so on",
                 ),
             ));
         }

@@ -147,10 +147,23 @@ pub enum Submitted {
 }
 
 /// The random part of an application number ([`ApplicationNo`]).
-fn random_suffix() -> String {
-    use shared::ids::{NUMBER_ALPHABET, NUMBER_RANDOM_LEN};
+/// 申办编号 — the number of an application given at `now` ([`shared::ids::ApplicationNo`]): `YW`,
+/// the Shanghai date, the time of day in tenths of a second, and ten random characters.
+fn application_no(now: DateTime<Utc>) -> String {
+    use chrono::Timelike as _;
+    use shared::ids::{NUMBER_ALPHABET, NUMBER_RANDOM_LEN, NUMBER_TIME_LEN};
+    let local = now.with_timezone(&chrono_tz::Asia::Shanghai);
+    // A leap second's nanoseconds run past a second: it counts as the day's last tenth.
+    let mut tenths = (local.num_seconds_from_midnight() * 10 + local.nanosecond() / 100_000_000).min(863_999) as usize;
+    let mut time = [0_u8; NUMBER_TIME_LEN];
+    for c in time.iter_mut().rev() {
+        *c = NUMBER_ALPHABET[tenths % NUMBER_ALPHABET.len()];
+        tenths /= NUMBER_ALPHABET.len();
+    }
     let mut rng = rand::thread_rng();
-    (0..NUMBER_RANDOM_LEN).map(|_| NUMBER_ALPHABET[rng.gen_range(0..NUMBER_ALPHABET.len())] as char).collect()
+    let random = (0..NUMBER_RANDOM_LEN).map(|_| NUMBER_ALPHABET[rng.gen_range(0..NUMBER_ALPHABET.len())]);
+    let suffix: String = time.into_iter().chain(random).map(char::from).collect();
+    format!("YW{}{suffix}", local.format("%Y%m%d"))
 }
 
 /// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
@@ -406,8 +419,7 @@ impl ApplyingService<'_> {
         let stages = stages_of(&catalogue, &form);
 
         let now = self.clock.now();
-        let date = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y%m%d");
-        let application_no = format!("YW{date}{}", random_suffix());
+        let application_no = application_no(now);
         let licenses = usable.iter().map(|(key, row)| (key.clone(), row.id.clone())).collect();
         let uploads = uploads.into_iter().map(|(id, u)| (id, u.sha256)).collect();
         let plan = plan::plan(plan::PlanInput {
@@ -801,4 +813,36 @@ fn mask_number(number: &str) -> String {
 pub fn body_digest(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    /// 2026-12-07 at a time of day in Shanghai, plus `tenths` of a second.
+    fn at(hour: u32, minute: u32, second: u32, tenths: i64) -> DateTime<Utc> {
+        let local = chrono_tz::Asia::Shanghai.with_ymd_and_hms(2026, 12, 7, hour, minute, second).single();
+        local.expect("a time of that day").with_timezone(&Utc) + chrono::Duration::milliseconds(100 * tenths)
+    }
+
+    #[test]
+    fn an_application_number_carries_its_time_of_day_so_that_a_day_s_numbers_sort_in_the_order_given() {
+        let first = application_no(at(0, 0, 0, 0));
+        assert!(first.starts_with("YW202612070000"), "{first}");
+        // 863,999 tenths of a second, the day's last, in base 32: 26, 11, 23, 31.
+        let last = application_no(at(23, 59, 59, 9));
+        assert!(last.starts_with("YW20261207TBQZ"), "{last}");
+        for number in [&first, &last] {
+            assert_eq!(number.len(), 24);
+            ApplicationNo::parse(number).expect("a number the shared parser takes");
+        }
+        let given: Vec<String> = (0..50).map(|tenth| application_no(at(9, 30, 0, tenth))).collect();
+        let mut sorted = given.clone();
+        sorted.sort();
+        assert_eq!(sorted, given, "a number given a tenth of a second later sorts after");
+        let within_a_tenth: BTreeSet<String> = (0..100).map(|_| application_no(at(9, 30, 0, 0))).collect();
+        assert_eq!(within_a_tenth.len(), 100, "within a tenth of a second the random part tells them apart");
+    }
 }

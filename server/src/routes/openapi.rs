@@ -67,9 +67,9 @@ fn field_format(property: &str) -> Option<Value> {
         "email" => json!({"format": "email-address", "maxLength": 254,
             "description": "电子邮箱: one @, a local part of visible characters without quotes or brackets, a domain with a dot"}),
         "application_no" => json!({"pattern": APPLICATION_NO_PATTERN,
-            "description": "申办编号, e.g. YW20261125ABCDEFGHJK"}),
+            "description": "申办编号, e.g. YW20261207K3F9ABCDEFGHJK"}),
         "case_no" => json!({"format": "case-no", "minLength": 1, "maxLength": 40,
-            "description": "办件编号, e.g. YW20261125ABCDEFGHJK-01"}),
+            "description": "办件编号, e.g. YW20261207K3F9ABCDEFGHJK-01"}),
         _ => return None,
     })
 }
