@@ -62,12 +62,12 @@ test('a citizen applies for one item with the ID card from the library and one u
   await expectAccessible(page);
 
   await page.getByRole('button', { name: '提交申请' }).click();
-  await expect(page).toHaveURL(/\/applications\/YW\d{8}[0-9A-Z]{10}$/);
+  await expect(page).toHaveURL(/\/applications\/YW\d{8}[0-9A-Z]{14}$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('申办回执');
   await expect(page.getByText('电子证照库已提供，无需上传')).toBeVisible();
   await expect(page.getByText('已上传1个文件')).toBeVisible();
   const caseNo = (await page.locator('.case-no').first().textContent())?.trim() ?? '';
-  expect(caseNo).toMatch(/^YW\d{8}[0-9A-Z]{10}-01$/);
+  expect(caseNo).toMatch(/^YW\d{8}[0-9A-Z]{14}-01$/);
   await expectAccessible(page);
 
   // Signed in, the receipt leads to the case's own page.
