@@ -3,9 +3,8 @@
 //! chain's head), then every table's rows in one multi-row `INSERT` and the group's audit events
 //! chained in one pass, all written as one [`Batch`]. Each statement costs a round trip to
 //! PostgreSQL and a hand-off to SQLite's connection thread, and the writer runs them one after
-//! another, so statements per group are what limit a node's submissions per second
-//! (BENCHMARKS.md); on SQLite a batch is one hand-off: a group takes five (begin, keys, the
-//! chain's head, the batch, commit).
+//! another; on SQLite a batch is one hand-off: a group takes five (begin, keys, the chain's
+//! head, the batch, commit). Where the rest of a group's time goes is in BENCHMARKS.md.
 //!
 //! A group is all or nothing here: when any statement fails, the writer rolls the group back
 //! and writes it again one submission at a time, each in a savepoint, so that one bad

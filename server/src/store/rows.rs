@@ -100,9 +100,9 @@ impl<'a> Rows<'a> {
 
 /// Statements written together, in order: on SQLite as one text of several statements, whose
 /// anonymous parameters SQLite's driver binds in order across them, in one hand-off to the
-/// connection's thread (each hand-off is a wake-up of that thread and then of the writer's task,
-/// which waited about half a millisecond at the peak, so a group's dozen statements spent a
-/// third of the group's time handing over; BENCHMARKS.md); on PostgreSQL one after another.
+/// connection's thread (each hand-off is a wake-up of that thread and then of the writer's
+/// task); on PostgreSQL one after another. Alone it did not raise the peak, since the writer's
+/// own work lay between its statements (BENCHMARKS.md, "a group's time by phase").
 #[derive(Default)]
 pub struct Batch<'a> {
     parts: Vec<Part<'a>>,
@@ -232,6 +232,34 @@ mod tests {
         assert!(statements.iter().all(|(_, cells)| cells.len() <= MAX_BINDS && cells.len() % 3 == 0));
         assert_eq!(statements.iter().map(|(_, c)| c.len()).sum::<usize>(), 60_000);
         assert!(statements[1].0.starts_with("INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4"));
+    }
+
+    #[test]
+    fn a_batch_is_one_text_for_sqlite_with_its_cells_in_order_and_statements_for_postgresql() {
+        let mut batch = Batch::default();
+        let mut first = Rows::new("t", &["a"]);
+        first.push([Cell::Int(1)]);
+        first.push([Cell::Int(2)]);
+        batch.rows(first);
+        batch.rows(Rows::new("empty", &["a"]));
+        batch.statement("UPDATE h SET x = $1", "UPDATE h SET x = ?", vec![Cell::Text("head")]);
+        let (sql, cells) = batch.joined();
+        assert_eq!(sql, "INSERT INTO t (a) VALUES (?), (?);\nUPDATE h SET x = ?", "an empty set of rows adds nothing");
+        let values: Vec<String> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Int(n) => n.to_string(),
+                Cell::Text(t) => (*t).to_owned(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(values, ["1", "2", "head"]);
+        let numbered: Vec<_> = batch.statements(true).into_iter().map(|(sql, c)| (sql.into_owned(), c.len())).collect();
+        assert_eq!(
+            numbered,
+            [("INSERT INTO t (a) VALUES ($1), ($2)".to_owned(), 2), ("UPDATE h SET x = $1".to_owned(), 1)],
+            "on PostgreSQL each statement numbers its own parameters"
+        );
     }
 
     #[test]
