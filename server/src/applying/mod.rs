@@ -507,11 +507,16 @@ impl ApplyingService<'_> {
         mut errors: Vec<FieldError>,
     ) -> Result<BTreeMap<String, UploadRow>, ApplyingError> {
         errors.extend(form.validate(answers, self.clock.today()));
+        let named: Vec<&str> = answers.materials.values().flatten().map(String::as_str).collect();
+        let mut found: BTreeMap<String, UploadRow> =
+            self.store.uploads(&named).await?.into_iter().map(|u| (u.id.clone(), u)).collect();
+        let own = |u: &UploadRow| u.owner_id == s.row.person_id || Some(&u.owner_id) == ctx.filed_by.as_ref();
         let mut uploads = BTreeMap::new();
         for (material, ids) in &answers.materials {
             for (i, id) in ids.iter().enumerate() {
-                match self.store.upload(id).await? {
-                    Some(u) if u.owner_id == s.row.person_id || Some(&u.owner_id) == ctx.filed_by.as_ref() => {
+                // A file named twice is found once.
+                match found.remove(id).or_else(|| uploads.get(id).cloned()) {
+                    Some(u) if own(&u) => {
                         uploads.insert(id.clone(), u);
                     }
                     _ => errors.push(FieldError {

@@ -295,11 +295,15 @@ async fn open_sqlite(
         .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
     // One group commit at a time writes submissions; the log is fsynced after each commit, off
     // the writer's path, before the applicants hear of it ([`wal_sync`]).
+    // Its statements' own journals — a multi-row insert that fails half-way is undone from
+    // one — are kept in memory: written to a file, each group made and deleted a file in
+    // /var/tmp and wrote a third as many pages to it as to the log (BENCHMARKS.md). They hold
+    // the pages one group's statements change, a few hundred kB at most.
     let durable = PoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .test_before_acquire(false)
-        .connect_lazy_with(connect.clone());
+        .connect_lazy_with(connect.clone().pragma("temp_store", "memory"));
     let wal_sync = Arc::new(WalSync::of(connect.get_filename()));
     Ok((Pool::Sqlite(pool), Pool::Sqlite(durable), hot_reads::HotOptions::Sqlite(connect), Some(wal_sync)))
 }

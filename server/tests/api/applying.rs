@@ -372,6 +372,23 @@ both! {
         let stolen = submit(app, &other, None, &employment_card(&demo_id("张三"), &photo.id)).await;
         let problem = expect_problem(stolen, 422, "validation_failed").await;
         assert!(problem.errors.iter().any(|e| e.code.as_str() == "upload_not_found"));
+        // Files looked up together: each one not the applicant's is named where it was given,
+        // and their own, given twice, is accepted both times.
+        let own = upload_png(app, &other).await;
+        let mut mixed = employment_card(&demo_id("张三"), &own.id);
+        mixed["answers"]["fields"]["applicant_name"] = json!("张三");
+        mixed["answers"]["materials"]["DG-GR-0011-M01"] = json!([own.id, photo.id, "no-such-upload", own.id]);
+        let problem = expect_problem(submit(app, &other, None, &mixed).await, 422, "validation_failed").await;
+        let refused: Vec<&str> = problem
+            .errors
+            .iter()
+            .filter(|e| e.code.as_str() == "upload_not_found")
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(refused, ["materials.DG-GR-0011-M01[1]", "materials.DG-GR-0011-M01[2]"]);
+        mixed["answers"]["materials"]["DG-GR-0011-M01"] = json!([own.id, own.id]);
+        let twice = submit(app, &other, None, &mixed).await;
+        assert_eq!(twice.status(), StatusCode::CREATED, "{}", twice.text().await.unwrap_or_default());
 
         let anonymous = app.post_json("/api/v1/applications", &employment_card(&demo_id("王强"), &photo.id)).await;
         expect_problem(anonymous, 401, "unauthenticated").await;
