@@ -493,8 +493,8 @@ impl Store {
     }
 
     /// The uploads among `ids`, in one query however many a submission names (a round trip
-    /// each was a fifth of PostgreSQL's reads for a submission; BENCHMARKS.md). Ids that name no
-    /// upload are left out.
+    /// each was more than a quarter of the statements a submission cost PostgreSQL in the
+    /// benchmark; BENCHMARKS.md). Ids that name no upload are left out.
     pub async fn uploads(&self, ids: &[&str]) -> Result<Vec<UploadRow>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
