@@ -298,7 +298,7 @@ async fn open_sqlite(
     // Its statements' own journals — a multi-row insert that fails half-way is undone from
     // one — are kept in memory: written to a file, each group made and deleted a file in
     // /var/tmp and wrote a third as many pages to it as to the log (BENCHMARKS.md). They hold
-    // the pages one group's statements change, a few hundred kB at most.
+    // the pages one group's statements change before they change them, a few MB at most.
     let durable = PoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
