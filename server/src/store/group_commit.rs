@@ -11,14 +11,14 @@
 //! submission does not sink the others ([`super::Store::write_submissions`]).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use super::applications::{IdempotentRow, KEY_ANSWER, KeyAnswerRow};
 use super::rows::{Batch, Cell, Rows};
 use super::submissions::{Idempotency, NewApplication, Outcome, Submission, first_step, submission_event};
 use super::{Timestamp, UnitOfWork};
-use crate::on_tx;
 
-/// Keys looked up per statement.
+/// Keys looked up per statement on SQLite.
 const KEYS_PER_LOOKUP: usize = 500;
 
 /// A stored key and its answer.
@@ -103,28 +103,43 @@ impl UnitOfWork {
         Ok(new_keys)
     }
 
-    /// The stored answers of `keys`, by (scope, key): one query for a few hundred keys,
-    /// whoever's they are (a group's submissions are mostly of as many applicants), each pair
-    /// found on the key table's primary key.
+    /// The stored answers of `keys`, by (scope, key), each pair found on the key table's
+    /// primary key, whoever's they are (a group's submissions are mostly of as many
+    /// applicants). On PostgreSQL one query of two arrays, whose text is the same for every
+    /// group; on SQLite one for a few hundred keys.
     async fn stored_keys(
         &mut self,
         keys: &[&Idempotency],
     ) -> Result<HashMap<(String, String), IdempotentRow>, sqlx::Error> {
-        let mut found = HashMap::new();
-        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-            let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
-            let sql =
-                format!("SELECT k.scope, k.key, {KEY_ANSWER} WHERE (k.scope, k.key) IN (VALUES {})", pairs.join(", "));
-            let rows: Vec<KeyedAnswerRow> = on_tx!(self.tx(), |c| {
-                let mut query = sqlx::query_as(&sql);
-                for k in chunk {
-                    query = query.bind(k.scope.as_str()).bind(k.key.as_str());
-                }
-                query.fetch_all(c).await
-            })?;
-            for row in rows {
-                found.insert((row.scope, row.key), row.answer.try_into()?);
+        let rows: Vec<KeyedAnswerRow> = match self.tx() {
+            super::Tx::Postgres(t) => {
+                static SQL: LazyLock<String> = LazyLock::new(|| {
+                    format!(
+                        "SELECT k.scope, k.key, {KEY_ANSWER} \
+                         WHERE (k.scope, k.key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))"
+                    )
+                });
+                let scopes: Vec<&str> = keys.iter().map(|k| k.scope.as_str()).collect();
+                let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+                sqlx::query_as(&SQL).bind(scopes).bind(names).fetch_all(&mut **t).await?
             }
+            super::Tx::Sqlite(t) => {
+                let mut rows = Vec::new();
+                for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+                    let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+                    let sql = format!("SELECT k.scope, k.key, {KEY_ANSWER} WHERE (k.scope, k.key) IN (VALUES {pairs})");
+                    let mut query = sqlx::query_as(&sql);
+                    for k in chunk {
+                        query = query.bind(k.scope.as_str()).bind(k.key.as_str());
+                    }
+                    rows.extend(query.fetch_all(&mut **t).await?);
+                }
+                rows
+            }
+        };
+        let mut found = HashMap::new();
+        for row in rows {
+            found.insert((row.scope, row.key), row.answer.try_into()?);
         }
         Ok(found)
     }

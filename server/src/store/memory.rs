@@ -121,25 +121,25 @@ impl UnitOfWork {
         Ok(rows)
     }
 
-    /// Which of `people` let the platform keep their answers, in one query. On PostgreSQL the
-    /// consent rows are read under a share lock, so a withdrawal (which updates its row) waits
-    /// for this change, and its delete then sees what was kept. SQLite has one writer at a time.
+    /// Which of `people` let the platform keep their answers, in one query (on PostgreSQL of
+    /// an array, one text for any number of people). On PostgreSQL the consent rows are read
+    /// under a share lock, so a withdrawal (which updates its row) waits for this change, and
+    /// its delete then sees what was kept. SQLite has one writer at a time.
     async fn consenting_to_keep(&mut self, people: &BTreeSet<&str>) -> Result<BTreeSet<String>, sqlx::Error> {
         if people.is_empty() {
             return Ok(BTreeSet::new());
         }
-        let list: Vec<String> = (1..=people.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT id FROM persons WHERE remember_answers AND id IN ({})", list.join(", "));
         let consenting: Vec<String> = match self.tx() {
             super::Tx::Postgres(t) => {
-                let sql = format!("{sql} FOR SHARE");
-                let mut query = sqlx::query_scalar(&sql);
-                for person in people {
-                    query = query.bind(*person);
-                }
-                query.fetch_all(&mut **t).await?
+                let people: Vec<&str> = people.iter().copied().collect();
+                sqlx::query_scalar("SELECT id FROM persons WHERE remember_answers AND id = ANY($1) FOR SHARE")
+                    .bind(people)
+                    .fetch_all(&mut **t)
+                    .await?
             }
             super::Tx::Sqlite(t) => {
+                let list = vec!["?"; people.len()].join(", ");
+                let sql = format!("SELECT id FROM persons WHERE remember_answers AND id IN ({list})");
                 let mut query = sqlx::query_scalar(&sql);
                 for person in people {
                     query = query.bind(*person);
