@@ -168,6 +168,12 @@ test('opening a small restaurant asks which situations apply, then registers the
   await expect(items).toContainText('公众聚集场所投入使用、营业前消防安全检查');
   await expect(items).not.toContainText('公共场所卫生许可');
   await expect(page.getByTestId('founding-note')).toBeVisible();
+  // The two items that take the pledge each have a box to sign it; the registration has none.
+  const pledge = page.locator('section[aria-labelledby="apply-pledge"]');
+  await expect(pledge.getByRole('checkbox')).toHaveCount(2);
+  await expect(pledge.getByRole('checkbox', { name: /食品经营许可/ })).not.toBeChecked();
+  await pledge.getByRole('checkbox', { name: /食品经营许可/ }).check();
+  await expect(pledge.getByRole('checkbox', { name: /食品经营许可/ })).toBeChecked();
   // The operator is the person registering the business, from their identity.
   await expect(page.locator('.field--known').filter({ hasText: '经营者姓名' })).toContainText(CITIZEN.name);
 });

@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 use shared::application::{
-    DeliveryChoice, Draft, FormAnswers, FormResponse, KnownAnswer, MaterialSource, MergedField, NeededMaterial,
-    SubmitRequest, UploadReceipt,
+    DeliveryChoice, Draft, FormAnswers, FormItem, FormResponse, KnownAnswer, MaterialSource, MergedField,
+    NeededMaterial, SubmitRequest, UploadReceipt,
 };
 use shared::catalogue::{FieldType, ItemCode};
 use shared::{Bilingual, FieldCode, FieldError};
@@ -179,10 +179,8 @@ pub fn new_key() -> String {
 #[component]
 fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
     let navigate = use_navigate();
     let form = StoredValue::new(compiled.form.clone());
-    let pledge_text = compiled.pledge_text.clone();
     let items = StoredValue::new(start.items.clone());
     // What the platform knows is filled by the server, never sent: a draft's old answers to such
     // questions are left out.
@@ -230,8 +228,6 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
         all
     });
     let needed = Memo::new(move |_| answers.with(|a| form.with_value(|f| f.needed_materials(a))));
-    let pledge_items: Vec<(ItemCode, Bilingual)> =
-        compiled.form.items.iter().filter(|i| i.pledge_allowed).map(|i| (i.code.clone(), i.name.clone())).collect();
 
     let submit = {
         let navigate = navigate.clone();
@@ -279,75 +275,16 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
         });
     };
 
-    let founding = compiled.form.founding;
-    let authorized_agent = compiled.form.authorized_agent;
-    let applicant = move || {
-        auth.identity.get().map(|me| match (&me.acting_for, &me.on_behalf_of) {
-            (Some(e), _) => format!("{}（{}）", e.name, e.uscc),
-            (None, None) if me.acting_principal.is_some() => {
-                let grant = me.acting_principal.as_ref().map(|g| &g.principal);
-                let (name, masked) = grant.map(|p| (p.name.clone(), p.id_number_masked.clone())).unwrap_or_default();
-                format!("{name} {masked}（{}{}）", i18n.tr("委托代办，受托人：", "applied for by proxy "), me.name)
-            }
-            (None, Some(a)) => format!("{} {}", a.name, a.id_number_masked),
-            (None, None) => format!("{} {}", me.name, me.id_number_masked),
-        })
-    };
-    let item_list = compiled.form.items.clone();
-
     view! {
         <form class="stack apply-form" on:submit=submit novalidate>
             <ErrorSummary message=state.message errors=Signal::derive(move || if state.attempted.get() { shown_errors.get() } else { Vec::new() }) node_ref=state.summary />
-            <section class="card guide-section" aria-labelledby="apply-items">
-                <h2 id="apply-items">{move || i18n.t(Key::ItemsInForm)}</h2>
-                <p><strong>{move || i18n.t(Key::ApplyingFor)}": "</strong>{applicant}</p>
-                {founding.then(|| view! {
-                    <p class="notice notice--info" data-testid="founding-note">{move || i18n.tr(
-                        "设立登记：由您本人作为创办人申请，并担任新企业的法定代表人。登记核准后，营业执照和统一社会信用代码自动用于本次申请的后续事项。",
-                        "Registering a new business: you apply as its founder and become its legal representative. Once the registration is approved, the business licence and credit code are used for the later items of this application.",
-                    )}</p>
-                })}
-                {authorized_agent.then(|| view! {
-                    <p class="notice notice--info" data-testid="agent-note">{move || i18n.tr(
-                        "您作为经办人的授权已在系统中登记，无需上传授权委托书。",
-                        "Your authorization as the business's agent is on record: no power of attorney is needed.",
-                    )}</p>
-                })}
-                <ul class="bullets">
-                    {item_list.into_iter().map(|item| {
-                        let name = item.name.clone();
-                        let dept = item.department_name.clone();
-                        let days = item.promised_working_days;
-                        view! {
-                            <li>
-                                <strong>{move || i18n.pick(&name)}</strong>
-                                <span class="muted">" · "{move || i18n.pick(&dept)}" · "
-                                    {move || if days == 0 { i18n.t(Key::SameDay).to_owned() } else { i18n.fmt(Key::WorkingDays, days) }}
-                                </span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </section>
+            <FormItems items=compiled.form.items.clone() founding=compiled.form.founding
+                authorized_agent=compiled.form.authorized_agent />
 
             <Questions form=compiled.form.clone() answers=answers errors=shown_errors />
             <Situations form=compiled.form.clone() answers=answers />
 
-            {(!pledge_items.is_empty()).then(|| view! {
-                <section class="card guide-section" aria-labelledby="apply-pledge">
-                    <h2 id="apply-pledge">{move || i18n.t(Key::PledgeTitle)}</h2>
-                    <blockquote class="pledge">{move || i18n.pick(&pledge_text)}</blockquote>
-                    {pledge_items.into_iter().map(|(code, name)| {
-                        let (c1, c2) = (code.clone(), code.clone());
-                        view! {
-                            <Choice id=format!("pledged_items.{code}")
-                                label=Signal::derive(move || format!("{} — {}", i18n.t(Key::PledgeSign), i18n.pick(&name)))
-                                checked=Signal::derive(move || answers.with(|a| a.pledged_items.contains(&c1)))
-                                on_toggle=move |on| answers.update(|a| { if on { a.pledged_items.insert(c2.clone()); } else { a.pledged_items.remove(&c2); } }) />
-                        }
-                    }).collect_view()}
-                </section>
-            })}
+            <Pledge items=compiled.form.items.clone() pledge_text=compiled.pledge_text.clone() answers=answers />
 
             <Delivery delivery=delivery errors=shown_errors />
 
@@ -373,6 +310,85 @@ fn ApplyForm(start: Start, compiled: FormResponse) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// 申请事项 — who applies and for which items, each with its department and promised time, and
+/// what a new business's founder or a recorded agent should know before filling the form in.
+#[component]
+fn FormItems(items: Vec<FormItem>, founding: bool, authorized_agent: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let applicant = move || {
+        auth.identity.get().map(|me| match (&me.acting_for, &me.on_behalf_of) {
+            (Some(e), _) => format!("{}（{}）", e.name, e.uscc),
+            (None, None) if me.acting_principal.is_some() => {
+                let grant = me.acting_principal.as_ref().map(|g| &g.principal);
+                let (name, masked) = grant.map(|p| (p.name.clone(), p.id_number_masked.clone())).unwrap_or_default();
+                format!("{name} {masked}（{}{}）", i18n.tr("委托代办，受托人：", "applied for by proxy "), me.name)
+            }
+            (None, Some(a)) => format!("{} {}", a.name, a.id_number_masked),
+            (None, None) => format!("{} {}", me.name, me.id_number_masked),
+        })
+    };
+    view! {
+        <section class="card guide-section" aria-labelledby="apply-items">
+            <h2 id="apply-items">{move || i18n.t(Key::ItemsInForm)}</h2>
+            <p><strong>{move || i18n.t(Key::ApplyingFor)}": "</strong>{applicant}</p>
+            {founding.then(|| view! {
+                <p class="notice notice--info" data-testid="founding-note">{move || i18n.tr(
+                    "设立登记：由您本人作为创办人申请，并担任新企业的法定代表人。登记核准后，营业执照和统一社会信用代码自动用于本次申请的后续事项。",
+                    "Registering a new business: you apply as its founder and become its legal representative. Once the registration is approved, the business licence and credit code are used for the later items of this application.",
+                )}</p>
+            })}
+            {authorized_agent.then(|| view! {
+                <p class="notice notice--info" data-testid="agent-note">{move || i18n.tr(
+                    "您作为经办人的授权已在系统中登记，无需上传授权委托书。",
+                    "Your authorization as the business's agent is on record: no power of attorney is needed.",
+                )}</p>
+            })}
+            <ul class="bullets">
+                {items.into_iter().map(|item| {
+                    let name = item.name.clone();
+                    let dept = item.department_name.clone();
+                    let days = item.promised_working_days;
+                    view! {
+                        <li>
+                            <strong>{move || i18n.pick(&name)}</strong>
+                            <span class="muted">" · "{move || i18n.pick(&dept)}" · "
+                                {move || if days == 0 { i18n.t(Key::SameDay).to_owned() } else { i18n.fmt(Key::WorkingDays, days) }}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// 告知承诺 — the pledge's text, and a box for each item that takes one: the applicant who
+/// signs it for an item need not provide the materials the pledge stands in for.
+#[component]
+fn Pledge(items: Vec<FormItem>, pledge_text: Bilingual, answers: RwSignal<FormAnswers>) -> impl IntoView {
+    let i18n = use_i18n();
+    let pledge_items: Vec<(ItemCode, Bilingual)> =
+        items.into_iter().filter(|i| i.pledge_allowed).map(|i| (i.code, i.name)).collect();
+    (!pledge_items.is_empty()).then(|| {
+        view! {
+            <section class="card guide-section" aria-labelledby="apply-pledge">
+                <h2 id="apply-pledge">{move || i18n.t(Key::PledgeTitle)}</h2>
+                <blockquote class="pledge">{move || i18n.pick(&pledge_text)}</blockquote>
+                {pledge_items.into_iter().map(|(code, name)| {
+                    let (c1, c2) = (code.clone(), code.clone());
+                    view! {
+                        <Choice id=format!("pledged_items.{code}")
+                            label=Signal::derive(move || format!("{} — {}", i18n.t(Key::PledgeSign), i18n.pick(&name)))
+                            checked=Signal::derive(move || answers.with(|a| a.pledged_items.contains(&c1)))
+                            on_toggle=move |on| answers.update(|a| { if on { a.pledged_items.insert(c2.clone()); } else { a.pledged_items.remove(&c2); } }) />
+                    }
+                }).collect_view()}
+            </section>
+        }
+    })
 }
 
 /// 表单字段 — the questions of the form: those the platform knows shown with their origin (or
@@ -646,33 +662,9 @@ fn FieldInput(
         FieldType::EnumMulti => {
             let options: Vec<(String, shared::Bilingual)> =
                 field.field.options.iter().map(|o| (o.clone(), field.field.option_label(o))).collect();
-            let key = key.clone();
             view! {
-                <div class="choices" id=id.clone() role="group" aria-describedby=described>
-                    {options.into_iter().enumerate().map(|(i, (o, label))| {
-                        let option_id = format!("{id}-{i}");
-                        let label_for = option_id.clone();
-                        let (key, o2) = (key.clone(), o.clone());
-                        let checked = {
-                            let (key, o) = (key.clone(), o.clone());
-                            move || answers.with(|a| a.fields.get(&key).and_then(Value::as_array).is_some_and(|v| v.iter().any(|x| x.as_str() == Some(&o))))
-                        };
-                        view! {
-                            <label class="choice" for=label_for>
-                                <input type="checkbox" id=option_id prop:checked=checked on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    answers.update(|a| {
-                                        let mut list: Vec<Value> = a.fields.get(&key).and_then(Value::as_array).cloned().unwrap_or_default();
-                                        list.retain(|x| x.as_str() != Some(o2.as_str()));
-                                        if on { list.push(Value::String(o2.clone())); }
-                                        if list.is_empty() { a.fields.remove(&key); } else { a.fields.insert(key.clone(), Value::Array(list)); }
-                                    });
-                                } />
-                                <span>{move || i18n.pick(&label)}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </div>
+                <MultiChoice id=id.clone() key=key.clone() options=options answers=answers
+                    described=Signal::derive(described.clone()) />
             }
             .into_any()
         }
@@ -723,6 +715,46 @@ fn FieldInput(
                 })
             }}
             {move || error.get().map(|e| view! { <p class="field__error" id=error_id.clone()>{i18n.pick(&e)}</p> })}
+        </div>
+    }
+}
+
+/// A question answered with any number of its options: a box each, the answer the options
+/// ticked in the order ticked, and no answer at all when none is.
+#[component]
+fn MultiChoice(
+    id: String,
+    key: String,
+    options: Vec<(String, shared::Bilingual)>,
+    answers: RwSignal<FormAnswers>,
+    described: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="choices" id=id.clone() role="group" aria-describedby=described>
+            {options.into_iter().enumerate().map(|(i, (o, label))| {
+                let option_id = format!("{id}-{i}");
+                let label_for = option_id.clone();
+                let (key, o2) = (key.clone(), o.clone());
+                let checked = {
+                    let (key, o) = (key.clone(), o.clone());
+                    move || answers.with(|a| a.fields.get(&key).and_then(Value::as_array).is_some_and(|v| v.iter().any(|x| x.as_str() == Some(&o))))
+                };
+                view! {
+                    <label class="choice" for=label_for>
+                        <input type="checkbox" id=option_id prop:checked=checked on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            answers.update(|a| {
+                                let mut list: Vec<Value> = a.fields.get(&key).and_then(Value::as_array).cloned().unwrap_or_default();
+                                list.retain(|x| x.as_str() != Some(o2.as_str()));
+                                if on { list.push(Value::String(o2.clone())); }
+                                if list.is_empty() { a.fields.remove(&key); } else { a.fields.insert(key.clone(), Value::Array(list)); }
+                            });
+                        } />
+                        <span>{move || i18n.pick(&label)}</span>
+                    </label>
+                }
+            }).collect_view()}
         </div>
     }
 }
